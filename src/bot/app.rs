@@ -1,0 +1,86 @@
+//! What every handler and the polling loop share: the sending client, the store, the config,
+//! the bot's own username, and the update tracker.
+
+use std::sync::{Mutex, PoisonError};
+
+use tokio::sync::Notify;
+
+use crate::{
+    config::Config,
+    store::{Store, TypedTree},
+};
+
+use super::{
+    client::Sender,
+    offset::{self, PollPosition, Tracker},
+};
+
+/// Shared state of a running bot.
+pub(crate) struct App {
+    /// The throttled client for everything that sends.
+    pub sender: Sender,
+    /// The configuration.
+    pub config: Config,
+    /// The bot's username (from `getMe`), for `/cmd@username` in groups.
+    pub username: String,
+    tracker: Mutex<Tracker>,
+    positions: TypedTree<PollPosition>,
+    /// Signalled whenever an update finishes.
+    pub finished: Notify,
+}
+
+impl App {
+    /// Shared state starting from the persisted polling position.
+    pub(crate) fn new(
+        sender: Sender,
+        store: &Store,
+        config: Config,
+        username: String,
+    ) -> Result<App, crate::store::StoreError> {
+        let positions = store.tree::<PollPosition>()?;
+        let floor = offset::load(&positions)?;
+        Ok(App {
+            sender,
+            config,
+            username,
+            tracker: Mutex::new(Tracker::new(floor)),
+            positions,
+            finished: Notify::new(),
+        })
+    }
+
+    fn tracker(&self) -> std::sync::MutexGuard<'_, Tracker> {
+        self.tracker.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The offset for the next `getUpdates`.
+    pub(crate) fn request_offset(&self) -> i64 {
+        self.tracker().request_offset()
+    }
+
+    /// Whether update `id` is new; if so it is now in flight.
+    pub(crate) fn admit(&self, id: i64) -> bool {
+        self.tracker().admit(id)
+    }
+
+    /// Marks update `id` handled and persists the polling position if it moved.
+    pub(crate) fn finish(&self, id: i64) {
+        let moved = self.tracker().finish(id);
+        if let Some(next) = moved
+            && let Err(e) = offset::save(&self.positions, next)
+        {
+            tracing::error!(error = %e, "cannot persist the polling position");
+        }
+        self.finished.notify_waiters();
+    }
+
+    /// Updates dispatched but not finished.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.tracker().in_flight()
+    }
+
+    /// Persists the current position (on shutdown).
+    pub(crate) fn save_position(&self) -> Result<(), crate::store::StoreError> {
+        offset::save(&self.positions, self.request_offset())
+    }
+}

@@ -1,0 +1,15 @@
+//! Errors that stop the bot.
+
+/// Why the bot stopped with a failure.
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    /// Telegram refused the token (HTTP 401/404 on every call).
+    #[error("Telegram rejected the bot token; check BOT_TOKEN or telegram.token_file")]
+    InvalidToken,
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
+}

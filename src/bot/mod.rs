@@ -1,0 +1,21 @@
+//! The Telegram side: long polling, per-chat ordered dispatch, handlers and replies.
+//!
+//! arcana runs its own `getUpdates` loop rather than teloxide's `Dispatcher`: it needs to know
+//! when each update has been *handled* (to persist the offset so a restart does not answer an
+//! update twice), to survive a Bot API that is down at boot, and to stop cleanly on a signal.
+//! Replies go through teloxide's `Throttle` adaptor, which honours Telegram's limits and 429s.
+
+mod app;
+mod backoff;
+mod chat_queue;
+mod client;
+mod error;
+mod handlers;
+mod offset;
+mod polling;
+mod reply;
+mod run;
+mod startup;
+
+pub use error::BotError;
+pub use run::{RunContext, run};

@@ -1,0 +1,99 @@
+//! Running the bot: connect, poll until shutdown, let in-flight updates finish, save the
+//! polling position, flush the store.
+
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::{config::Config, secret::BotToken, store::Store};
+
+use super::{BotError, app::App, client, polling, startup};
+
+/// Everything `run` needs, prepared by the caller (the CLI).
+pub struct RunContext {
+    /// The configuration, environment overrides applied.
+    pub config: Config,
+    /// The bot token.
+    pub token: BotToken,
+    /// The opened store.
+    pub store: Store,
+}
+
+impl std::fmt::Debug for RunContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunContext").field("token", &self.token).finish_non_exhaustive()
+    }
+}
+
+/// Runs the bot until `shutdown` is cancelled, then stops gracefully.
+pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), BotError> {
+    let RunContext { config, token, store } = ctx;
+    let (bot, sender) = client::build(&token, &config.telegram)?;
+    let Some(me) = startup::connect(&bot, &shutdown).await? else {
+        return finish_store(&store).await;
+    };
+    let username = me.user.username.clone().unwrap_or_default();
+    tracing::info!(bot = %username, "connected to the Telegram Bot API");
+    startup::prepare(&bot).await;
+
+    let grace = config.bot.shutdown_grace;
+    let app = Arc::new(App::new(sender, &store, config, username)?);
+    let sweeper = tokio::spawn(sweep_expired(store.clone(), shutdown.clone()));
+    let outcome = polling::poll(Arc::clone(&app), bot, shutdown.clone()).await;
+    shutdown.cancel();
+    drain(&app, grace).await;
+    if let Err(e) = app.save_position() {
+        tracing::error!(error = %e, "cannot save the polling position");
+    }
+    let _ = sweeper.await;
+    finish_store(&store).await?;
+    tracing::info!("stopped");
+    outcome
+}
+
+/// Waits until no update is in flight, or `grace` has passed.
+async fn drain(app: &App, grace: Duration) {
+    let deadline = tokio::time::Instant::now() + grace;
+    loop {
+        let finished = app.finished.notified();
+        tokio::pin!(finished);
+        finished.as_mut().enable();
+        let left = app.in_flight();
+        if left == 0 {
+            return;
+        }
+        tokio::select! {
+            () = finished => {}
+            () = tokio::time::sleep_until(deadline) => {
+                tracing::warn!(abandoned = left, "shutdown grace elapsed with updates still in flight");
+                return;
+            }
+        }
+    }
+}
+
+async fn finish_store(store: &Store) -> Result<(), BotError> {
+    store.flush().await?;
+    Ok(())
+}
+
+/// Removes expired records once a minute until shutdown.
+async fn sweep_expired(store: Store, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_mins(1));
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let s = store.clone();
+        match tokio::task::spawn_blocking(move || s.sweep_expired(SystemTime::now())).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::debug!(removed = n, "expired records swept"),
+            Ok(Err(e)) => tracing::error!(error = %e, "expiry sweep failed"),
+            Err(e) => tracing::error!(error = %e, "expiry sweep task failed"),
+        }
+    }
+}

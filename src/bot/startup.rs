@@ -1,0 +1,51 @@
+//! Connecting to the Bot API at start: `getMe` until it answers (a Pi may boot before its
+//! network is up), then `deleteWebhook` (long polling needs none) and `setMyCommands`.
+
+use std::time::Duration;
+
+use teloxide::{
+    ApiError, Bot, RequestError,
+    prelude::Requester,
+    types::{BotCommand, Me},
+};
+use tokio_util::sync::CancellationToken;
+
+use super::{BotError, backoff::Backoff};
+
+/// The commands shown in Telegram's menu.
+pub(crate) fn commands() -> Vec<BotCommand> {
+    vec![BotCommand::new("start", "welcome and what this bot does"), BotCommand::new("help", "list the commands")]
+}
+
+/// Calls `getMe` until it succeeds; `None` if shutdown came first.
+pub(crate) async fn connect(bot: &Bot, shutdown: &CancellationToken) -> Result<Option<Me>, BotError> {
+    let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(30));
+    loop {
+        let result = tokio::select! {
+            () = shutdown.cancelled() => return Ok(None),
+            r = bot.get_me() => r,
+        };
+        match result {
+            Ok(me) => return Ok(Some(me)),
+            Err(RequestError::Api(ApiError::InvalidToken)) => return Err(BotError::InvalidToken),
+            Err(e) => {
+                let delay = backoff.next_delay();
+                tracing::warn!(error = %e, retry_in_ms = delay.as_millis(), "cannot reach the Telegram Bot API yet");
+                tokio::select! {
+                    () = shutdown.cancelled() => return Ok(None),
+                    () = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Removes any webhook and publishes the command list; failures are logged, not fatal.
+pub(crate) async fn prepare(bot: &Bot) {
+    if let Err(e) = bot.delete_webhook().await {
+        tracing::warn!(error = %e, "deleteWebhook failed; polling may be refused while a webhook is set");
+    }
+    if let Err(e) = bot.set_my_commands(commands()).await {
+        tracing::warn!(error = %e, "setMyCommands failed");
+    }
+}

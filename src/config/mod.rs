@@ -1,0 +1,13 @@
+//! Configuration: the typed settings read from `DIR/arcana.toml`.
+//!
+//! Parsing happens once, at the edge, into types that make invalid settings unrepresentable
+//! (bounded durations, validated URLs, non-zero sizes). Errors name the offending key in one line.
+
+mod duration;
+mod model;
+mod parse;
+mod template;
+
+pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
+pub use parse::ConfigError;
+pub use template::DEFAULT_CONFIG_TOML;

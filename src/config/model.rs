@@ -1,0 +1,160 @@
+//! The configuration model: one struct per table of `arcana.toml`, defaults included.
+
+use std::{num::NonZeroU32, path::PathBuf, time::Duration};
+
+use serde::{Deserialize, Deserializer, de::Error as _};
+
+use super::duration::within;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Telegram user ids with admin rights.
+    pub admins: Vec<i64>,
+    /// How to reach Telegram.
+    pub telegram: TelegramConfig,
+    /// The embedded store.
+    pub store: StoreConfig,
+    /// Update processing.
+    pub bot: BotConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// `[telegram]`: the Bot API endpoint and long polling.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelegramConfig {
+    /// Base URL of the Bot API (overridden by `ARCANA_TELEGRAM_API_URL`).
+    #[serde(deserialize_with = "api_url")]
+    pub api_url: url::Url,
+    /// File holding the bot token, used when `BOT_TOKEN` is not set.
+    pub token_file: Option<PathBuf>,
+    /// How long one `getUpdates` long poll waits for updates (1 s to 50 s).
+    #[serde(deserialize_with = "within::<1_000, 50_000, _>")]
+    pub poll_timeout: Duration,
+}
+
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        Self { api_url: default_api_url(), token_file: None, poll_timeout: Duration::from_secs(25) }
+    }
+}
+
+fn default_api_url() -> url::Url {
+    // A literal known to parse; `Url::parse` cannot fail on it.
+    url::Url::parse("https://api.telegram.org").unwrap_or_else(|_| unreachable!())
+}
+
+/// Parses and checks an API base URL: `http` or `https`, with a host.
+pub(crate) fn parse_api_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text.trim()).map_err(|e| format!("invalid URL {text:?}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() || url.host().is_none() {
+        return Err(format!("invalid URL {text:?}: expected http(s)://host[:port][/path]"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("invalid URL {text:?}: no query or fragment allowed"));
+    }
+    Ok(url)
+}
+
+fn api_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<url::Url, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_api_url(&text).map_err(D::Error::custom)
+}
+
+/// `[store]`: the embedded sled database.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// Page cache size in MiB (sled's default of 1 GiB is far too much for a Pi).
+    pub cache_capacity_mib: NonZeroU32,
+    /// How often sled flushes in the background (10 ms to 60 s).
+    #[serde(deserialize_with = "within::<10, 60_000, _>")]
+    pub flush_every: Duration,
+    /// A store operation running longer than this aborts the process (1 s to 1 h).
+    #[serde(deserialize_with = "within::<1_000, 3_600_000, _>")]
+    pub watchdog_timeout: Duration,
+}
+
+impl StoreConfig {
+    /// The cache capacity in bytes.
+    #[must_use]
+    pub fn cache_capacity_bytes(&self) -> u64 {
+        u64::from(self.cache_capacity_mib.get()) * 1024 * 1024
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            cache_capacity_mib: NonZeroU32::new(16).unwrap_or(NonZeroU32::MIN),
+            flush_every: Duration::from_millis(500),
+            watchdog_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// `[bot]`: how updates are processed.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BotConfig {
+    /// Updates handled at once; polling pauses while this many are in flight.
+    pub max_in_flight: NonZeroU32,
+    /// On SIGINT/SIGTERM, how long in-flight updates may take to finish (0 s to 5 m).
+    #[serde(deserialize_with = "within::<0, 300_000, _>")]
+    pub shutdown_grace: Duration,
+    /// A handler running longer than this is abandoned and logged (1 s to 10 m).
+    #[serde(deserialize_with = "within::<1_000, 600_000, _>")]
+    pub handler_timeout: Duration,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        Self {
+            max_in_flight: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
+            shutdown_grace: Duration::from_secs(10),
+            handler_timeout: Duration::from_mins(1),
+        }
+    }
+}
+
+/// `[log]`: logging.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// The least severe level logged (`ARCANA_LOG` overrides it).
+    pub level: LogLevel,
+}
+
+/// A log level name.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// The default.
+    #[default]
+    Info,
+    /// Diagnostic detail.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+impl LogLevel {
+    /// The name as `tracing` filters spell it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Reading the configuration text, with one-line errors that name the offending key.
+
+use std::path::{Path, PathBuf};
+
+use super::model::Config;
+
+/// Why a configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error, in words.
+        reason: String,
+    },
+    /// The TOML is not well-formed.
+    #[error("config {path}: line {line}: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// What the parser said, on one line.
+        message: String,
+    },
+    /// A key has a wrong type or value, or is unknown.
+    #[error("config {path}: key `{key}`: {message}")]
+    Key {
+        /// The file.
+        path: PathBuf,
+        /// Dotted key path, e.g. `telegram.poll_timeout`.
+        key: String,
+        /// What is wrong, on one line.
+        message: String,
+    },
+    /// A setting given through the environment is invalid.
+    #[error("{variable}: {message}")]
+    Env {
+        /// The environment variable.
+        variable: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Parses the text of `arcana.toml`; `path` is used only in error messages.
+    pub fn from_toml_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let deserializer = toml::Deserializer::parse(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            line: line_of(text, e.span().map_or(0, |s| s.start)),
+            message: one_line(e.message()),
+        })?;
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            let message = one_line(inner.message());
+            match inner.span() {
+                Some(span) if key == "." => {
+                    ConfigError::Syntax { path: path.to_path_buf(), line: line_of(text, span.start), message }
+                }
+                _ => {
+                    ConfigError::Key { path: path.to_path_buf(), key: key.trim_start_matches('.').to_owned(), message }
+                }
+            }
+        })
+    }
+
+    /// Reads and parses the configuration file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Read { path: path.to_path_buf(), reason: e.kind().to_string() })?;
+        Config::from_toml_str(&text, path)
+    }
+
+    /// Applies an API URL given through `ARCANA_TELEGRAM_API_URL`.
+    pub fn override_api_url(&mut self, text: &str) -> Result<(), ConfigError> {
+        self.telegram.api_url = super::model::parse_api_url(text)
+            .map_err(|message| ConfigError::Env { variable: "ARCANA_TELEGRAM_API_URL", message })?;
+        Ok(())
+    }
+}
+
+fn line_of(text: &str, byte_offset: usize) -> usize {
+    let end = byte_offset.min(text.len());
+    text.get(..end).unwrap_or(text).matches('\n').count() + 1
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DEFAULT_CONFIG_TOML;
+    use std::time::Duration;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::from_toml_str(text, Path::new("arcana.toml"))
+    }
+
+    #[test]
+    fn the_default_file_parses_to_the_defaults() {
+        assert_eq!(parse(DEFAULT_CONFIG_TOML).expect("default parses"), Config::default());
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        assert_eq!(parse("").expect("empty parses"), Config::default());
+    }
+
+    #[test]
+    fn durations_are_humantime() {
+        let c = parse("[telegram]\npoll_timeout = \"5s\"\n[bot]\nshutdown_grace = \"1m\"").expect("parses");
+        assert_eq!(c.telegram.poll_timeout, Duration::from_secs(5));
+        assert_eq!(c.bot.shutdown_grace, Duration::from_mins(1));
+    }
+
+    #[test]
+    fn a_bad_duration_names_its_key_on_one_line() {
+        let e = parse("[telegram]\npoll_timeout = \"forever\"").expect_err("must fail").to_string();
+        assert!(e.contains("telegram.poll_timeout"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_duration_is_refused() {
+        let e = parse("[telegram]\npoll_timeout = \"2h\"").expect_err("must fail").to_string();
+        assert!(e.contains("telegram.poll_timeout") && e.contains("out of range"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_key() {
+        let e = parse("[store]\ncache_capacity_mib = \"big\"").expect_err("must fail").to_string();
+        assert!(e.contains("store.cache_capacity_mib"), "{e}");
+        let e = parse("[store]\ncache_capacity_mib = 0").expect_err("must fail").to_string();
+        assert!(e.contains("store.cache_capacity_mib"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let e = parse("[telegram]\nbogus = 1").expect_err("must fail").to_string();
+        assert!(e.contains("bogus") && e.contains("telegram"), "{e}");
+        let e = parse("surprise = true").expect_err("must fail").to_string();
+        assert!(e.contains("surprise"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_give_a_line() {
+        let e = parse("admins = []\n[telegram\n").expect_err("must fail").to_string();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn api_url_must_be_http_with_a_host() {
+        for bad in ["mailto:x@y", "ftp://x", "not a url", "http://h/?q=1", "data:text/plain,x"] {
+            let text = format!("[telegram]\napi_url = {bad:?}");
+            let e = parse(&text).expect_err(bad).to_string();
+            assert!(e.contains("telegram.api_url"), "{e}");
+        }
+        let c = parse("[telegram]\napi_url = \"http://127.0.0.1:8081\"").expect("parses");
+        assert_eq!(c.telegram.api_url.as_str(), "http://127.0.0.1:8081/");
+    }
+
+    #[test]
+    fn env_override_of_api_url_is_checked() {
+        let mut c = Config::default();
+        let e = c.override_api_url("gopher").expect_err("must fail").to_string();
+        assert!(e.contains("ARCANA_TELEGRAM_API_URL"), "{e}");
+        c.override_api_url("http://localhost:1234").expect("valid");
+        assert_eq!(c.telegram.api_url.port(), Some(1234));
+    }
+}

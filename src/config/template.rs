@@ -1,0 +1,37 @@
+//! The commented configuration file written by `arcana init` and on first start.
+
+/// The default `arcana.toml`: every key, its default, and what it does.
+pub const DEFAULT_CONFIG_TOML: &str = r#"# arcana configuration. Durations are humantime strings: "500ms", "30s", "5m", "1h".
+# Environment overrides: BOT_TOKEN (the bot token), ARCANA_TELEGRAM_API_URL, ARCANA_LOG.
+
+# Telegram user ids with admin rights.
+admins = []
+
+[telegram]
+# Base URL of the Telegram Bot API.
+api_url = "https://api.telegram.org"
+# A file holding the bot token, read when BOT_TOKEN is not set (keep it mode 0600).
+# token_file = "/etc/arcana/token"
+# How long one getUpdates long poll waits (1s to 50s).
+poll_timeout = "25s"
+
+[store]
+# sled page cache in MiB; keep it small on a Raspberry Pi.
+cache_capacity_mib = 16
+# Background flush interval for non-critical writes.
+flush_every = "500ms"
+# A store operation hanging longer than this aborts the process so a supervisor restarts it.
+watchdog_timeout = "30s"
+
+[bot]
+# Updates handled concurrently; polling pauses while this many are in flight.
+max_in_flight = 256
+# Time given to in-flight updates on SIGINT/SIGTERM.
+shutdown_grace = "10s"
+# A handler taking longer than this is abandoned (and logged).
+handler_timeout = "60s"
+
+[log]
+# error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").
+level = "info"
+"#;

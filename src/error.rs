@@ -1,0 +1,53 @@
+//! The crate's top-level error: what went wrong, in words fit for an operator, and the exit code
+//! that goes with it (2 for usage or configuration problems, 1 for runtime failures).
+
+use std::path::PathBuf;
+
+use crate::{bot::BotError, config::ConfigError, layout::LayoutError, store::StoreError};
+
+/// Result alias used across the crate's edges.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration file is malformed or names an invalid setting.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The data directory is missing pieces or has unsafe permissions.
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    /// The bot token is missing or malformed.
+    #[error(transparent)]
+    Token(#[from] crate::secret::TokenError),
+    /// The store could not be opened or used.
+    #[error("store at {path}: {source}")]
+    Store {
+        /// Where the store lives.
+        path: PathBuf,
+        /// What failed.
+        source: StoreError,
+    },
+    /// The bot failed while running.
+    #[error(transparent)]
+    Bot(#[from] BotError),
+    /// Some checks of `arcana doctor` failed.
+    #[error("{0} check(s) failed")]
+    ChecksFailed(usize),
+    /// A runtime resource (threads, signals) could not be set up.
+    #[error("runtime: {0}")]
+    Runtime(String),
+}
+
+impl Error {
+    /// The process exit code for this error: 2 for configuration and usage, 1 otherwise.
+    #[must_use]
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) | Error::Token(_) => 2,
+            Error::Layout(e) => e.exit_code(),
+            Error::Store { source, .. } if source.is_lock_held() => 2,
+            Error::Store { .. } | Error::Bot(_) | Error::ChecksFailed(_) | Error::Runtime(_) => 1,
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! The data directory: `DIR/arcana.toml` (config), `DIR/master.key` (0600), `DIR/db/` (sled).
+//!
+//! arcana creates the layout on first start (or with `arcana init`) and afterwards only checks
+//! it: it never overwrites or re-creates the master key of an existing store.
+
+use std::{
+    fs::{self, DirBuilder, OpenOptions},
+    io::Write,
+    os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt},
+    path::{Path, PathBuf},
+};
+
+use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::Zeroizing;
+
+use crate::config::DEFAULT_CONFIG_TOML;
+
+/// Length of the master key in bytes.
+pub const MASTER_KEY_LEN: usize = 32;
+
+/// Problems with the data directory. All are operator errors (exit code 2) except I/O failures.
+#[derive(Debug, thiserror::Error)]
+pub enum LayoutError {
+    /// `arcana init` found an existing key.
+    #[error("{0} already exists; refusing to overwrite an existing master key")]
+    KeyExists(PathBuf),
+    /// The store exists but its key does not.
+    #[error(
+        "{key} is missing but the store {db} exists; restore the key file (arcana never creates a new key for an existing store)"
+    )]
+    KeyMissing {
+        /// Expected key path.
+        key: PathBuf,
+        /// The existing store.
+        db: PathBuf,
+    },
+    /// The key file is readable or writable by group or others.
+    #[error("{path} has mode {mode:04o}, readable by group or others; fix with: chmod 600 {path}")]
+    KeyPermissions {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The key file does not hold 64 hex digits.
+    #[error("{0} is malformed: expected {len} hex digits", len = MASTER_KEY_LEN * 2)]
+    KeyMalformed(PathBuf),
+    /// A filesystem operation failed.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error, in words.
+        reason: String,
+    },
+}
+
+impl LayoutError {
+    /// Exit code: 2 for operator-fixable problems, 1 for I/O failures.
+    #[must_use]
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            LayoutError::Io { .. } => 1,
+            _ => 2,
+        }
+    }
+
+    fn io(path: &Path, error: &std::io::Error) -> LayoutError {
+        LayoutError::Io { path: path.to_path_buf(), reason: error.to_string() }
+    }
+}
+
+/// What was created.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Created {
+    /// A default config was written.
+    pub config: bool,
+    /// A new master key was generated.
+    pub key: bool,
+}
+
+impl Created {
+    /// Whether anything was created.
+    #[must_use]
+    pub fn any(&self) -> bool {
+        self.config || self.key
+    }
+}
+
+/// The master key bytes, wiped from memory on drop.
+pub struct MasterKey(Zeroizing<[u8; MASTER_KEY_LEN]>);
+
+impl MasterKey {
+    /// The key bytes.
+    #[must_use]
+    pub fn bytes(&self) -> &[u8; MASTER_KEY_LEN] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey([redacted])")
+    }
+}
+
+/// A data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// The directory at `root` (nothing is touched yet).
+    #[must_use]
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    /// The directory itself.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `DIR/arcana.toml`.
+    #[must_use]
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join("arcana.toml")
+    }
+
+    /// `DIR/master.key`.
+    #[must_use]
+    pub fn key_path(&self) -> PathBuf {
+        self.root.join("master.key")
+    }
+
+    /// `DIR/db`.
+    #[must_use]
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join("db")
+    }
+
+    /// `arcana init`: create the layout; refuse if a key already exists.
+    pub fn init(&self) -> Result<Created, LayoutError> {
+        if self.key_path().exists() {
+            return Err(LayoutError::KeyExists(self.key_path()));
+        }
+        self.ensure()
+    }
+
+    /// Creates what is missing (directory, default config, key for a new store) and checks the
+    /// key of an existing one.
+    pub fn ensure(&self) -> Result<Created, LayoutError> {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.root)
+            .map_err(|e| LayoutError::io(&self.root, &e))?;
+        let mut created = Created::default();
+        if !self.config_path().exists() {
+            write_new_file(&self.config_path(), DEFAULT_CONFIG_TOML.as_bytes(), 0o600)?;
+            created.config = true;
+        }
+        if !self.key_path().exists() {
+            if self.db_path().exists() {
+                return Err(LayoutError::KeyMissing { key: self.key_path(), db: self.db_path() });
+            }
+            let key = generate_key()?;
+            let hex = Zeroizing::new(format!("{}\n", to_hex(&*key)));
+            write_new_file(&self.key_path(), hex.as_bytes(), 0o600)?;
+            created.key = true;
+        }
+        sync_dir(&self.root)?;
+        Ok(created)
+    }
+
+    /// Checks that the key file exists and is private (no group or other permission bits).
+    pub fn check_key_permissions(&self) -> Result<(), LayoutError> {
+        let path = self.key_path();
+        let meta = fs::metadata(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => LayoutError::KeyMissing { key: path.clone(), db: self.db_path() },
+            _ => LayoutError::io(&path, &e),
+        })?;
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(LayoutError::KeyPermissions { path, mode });
+        }
+        Ok(())
+    }
+
+    /// Reads the master key after checking its permissions.
+    pub fn read_master_key(&self) -> Result<MasterKey, LayoutError> {
+        self.check_key_permissions()?;
+        let path = self.key_path();
+        let text = Zeroizing::new(fs::read_to_string(&path).map_err(|e| LayoutError::io(&path, &e))?);
+        let mut key = Zeroizing::new([0u8; MASTER_KEY_LEN]);
+        if !from_hex(text.trim(), &mut key) {
+            return Err(LayoutError::KeyMalformed(path));
+        }
+        Ok(MasterKey(key))
+    }
+}
+
+fn generate_key() -> Result<Zeroizing<[u8; MASTER_KEY_LEN]>, LayoutError> {
+    let mut key = Zeroizing::new([0u8; MASTER_KEY_LEN]);
+    SystemRandom::new().fill(&mut *key).map_err(|_| LayoutError::Io {
+        path: PathBuf::from("/dev/urandom"),
+        reason: "the system random generator failed".into(),
+    })?;
+    Ok(key)
+}
+
+fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), LayoutError> {
+    let mut file =
+        OpenOptions::new().write(true).create_new(true).mode(mode).open(path).map_err(|e| LayoutError::io(path, &e))?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|e| LayoutError::io(path, &e))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), LayoutError> {
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| LayoutError::io(dir, &e))
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn from_hex(text: &str, out: &mut [u8; MASTER_KEY_LEN]) -> bool {
+    if text.len() != MASTER_KEY_LEN * 2 || !text.is_ascii() {
+        return false;
+    }
+    for (slot, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+        let (Some(hi), Some(lo)) = (hex_digit(pair[0]), hex_digit(pair[1])) else {
+            return false;
+        };
+        *slot = hi << 4 | lo;
+    }
+    true
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_creates_a_private_key_and_refuses_to_overwrite_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::new(tmp.path().join("data"));
+        let created = dir.init().expect("init");
+        assert!(created.config && created.key);
+        let mode = fs::metadata(dir.key_path()).expect("key").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let before = fs::read(dir.key_path()).expect("read");
+        assert!(matches!(dir.init(), Err(LayoutError::KeyExists(_))));
+        assert_eq!(fs::read(dir.key_path()).expect("read"), before);
+        dir.read_master_key().expect("key reads back");
+    }
+
+    #[test]
+    fn a_store_without_its_key_is_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::new(tmp.path());
+        fs::create_dir_all(dir.db_path()).expect("db dir");
+        let e = dir.ensure().expect_err("must refuse");
+        assert!(matches!(e, LayoutError::KeyMissing { .. }));
+        assert!(!dir.key_path().exists());
+    }
+
+    #[test]
+    fn a_readable_key_is_refused_with_a_fix() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::new(tmp.path());
+        dir.ensure().expect("ensure");
+        fs::set_permissions(dir.key_path(), fs::Permissions::from_mode(0o644)).expect("chmod");
+        let e = dir.read_master_key().expect_err("must refuse").to_string();
+        assert!(e.contains("chmod 600"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_key_is_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::new(tmp.path());
+        dir.ensure().expect("ensure");
+        fs::write(dir.key_path(), "zz").expect("write");
+        assert!(matches!(dir.read_master_key(), Err(LayoutError::KeyMalformed(_))));
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let mut out = [0u8; MASTER_KEY_LEN];
+        let bytes: Vec<u8> = (0..32).collect();
+        assert!(from_hex(&to_hex(&bytes), &mut out));
+        assert_eq!(out.to_vec(), bytes);
+    }
+}

@@ -1,0 +1,32 @@
+//! # arcana
+//!
+//! A tarot-reading Telegram bot in one binary. Every update passes a security layer (the
+//! *sentinel*) before any handler runs, and what the bot knows about its users lives in an
+//! embedded [sled] store.
+//!
+//! The crate is laid out as the data flow runs:
+//!
+//! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
+//! - [`layout`] — the data directory (`arcana.toml`, `master.key`, `db/`);
+//! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
+//! - [`sentinel`] — input sanitisers and (later) limits, debouncing and the blocklist;
+//! - [`bot`] — long polling, dispatch to handlers, replies;
+//! - [`cli`] — the `arcana` command line, the only place that reads the environment.
+//!
+//! Library code never reads environment variables and never prints: configuration is parsed
+//! once at the edge into types that make invalid settings unrepresentable.
+
+#![forbid(unsafe_code)]
+
+pub mod bot;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod layout;
+pub mod logging;
+pub mod secret;
+pub mod sentinel;
+pub mod shutdown;
+pub mod store;
+
+pub use error::{Error, Result};

@@ -1,0 +1,165 @@
+//! Structured logging to stderr with `tracing`, scrubbing secrets from every line.
+//!
+//! Redaction is defence in depth: arcana never formats anything holding the token, but a
+//! dependency might (teloxide's `Bot` derives `Debug`; HTTP errors carry request URLs). Every
+//! formatted line passes through [`RedactingWriter`], which replaces each secret with `[redacted]`.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use tracing_subscriber::{
+    Layer,
+    filter::{LevelFilter, Targets},
+    fmt::MakeWriter,
+    layer::SubscriberExt,
+    util::SubscriberInitExt,
+};
+
+const REDACTED: &[u8] = b"[redacted]";
+
+/// Why logging could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[error("ARCANA_LOG: invalid filter {0:?} (use e.g. \"info\" or \"arcana=debug,warn\")")]
+pub struct LogFilterError(String);
+
+/// Builds the log filter from `ARCANA_LOG` (if given) or the configured level.
+pub fn filter(env_filter: Option<&str>, level: &str) -> Result<Targets, LogFilterError> {
+    match env_filter {
+        Some(text) if !text.trim().is_empty() => text.parse::<Targets>().map_err(|_| LogFilterError(text.to_owned())),
+        _ => {
+            let level: LevelFilter = level.parse().map_err(|_| LogFilterError(level.to_owned()))?;
+            Ok(Targets::new()
+                .with_default(level)
+                .with_target("hyper", LevelFilter::WARN)
+                .with_target("hyper_util", LevelFilter::WARN)
+                .with_target("reqwest", LevelFilter::WARN)
+                .with_target("sled", LevelFilter::WARN))
+        }
+    }
+}
+
+/// Installs the global subscriber writing to stderr, scrubbing every string in `secrets`.
+/// Calling it twice is harmless (the second call is ignored).
+pub fn init(filter: Targets, secrets: Vec<String>) {
+    let writer = RedactingMakeWriter::new(secrets, io::stderr);
+    let layer = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false).with_target(true);
+    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
+}
+
+/// A [`MakeWriter`] whose writers scrub secrets before writing to the inner writer.
+#[derive(Clone)]
+pub struct RedactingMakeWriter<F> {
+    secrets: Arc<Vec<Vec<u8>>>,
+    make_inner: F,
+}
+
+impl<F> RedactingMakeWriter<F> {
+    /// Scrubs each non-empty string of `secrets` from what `make_inner`'s writers receive.
+    pub fn new(secrets: Vec<String>, make_inner: F) -> Self {
+        let secrets = secrets.into_iter().filter(|s| !s.is_empty()).map(String::into_bytes).collect();
+        RedactingMakeWriter { secrets: Arc::new(secrets), make_inner }
+    }
+}
+
+impl<'a, F, W> MakeWriter<'a> for RedactingMakeWriter<F>
+where
+    F: Fn() -> W + 'static,
+    W: Write,
+{
+    type Writer = RedactingWriter<W>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingWriter { secrets: Arc::clone(&self.secrets), inner: (self.make_inner)() }
+    }
+}
+
+/// Writes each buffer with every secret replaced by `[redacted]`.
+pub struct RedactingWriter<W> {
+    secrets: Arc<Vec<Vec<u8>>>,
+    inner: W,
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write_all(&redact(buf, &self.secrets))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Returns `buf` with every occurrence of every secret replaced by `[redacted]`.
+#[must_use]
+pub fn redact(buf: &[u8], secrets: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = buf.to_vec();
+    for secret in secrets {
+        out = replace_all(&out, secret);
+    }
+    out
+}
+
+fn replace_all(haystack: &[u8], needle: &[u8]) -> Vec<u8> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return haystack.to_vec();
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(REDACTED);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_scrubbed_everywhere_in_a_line() {
+        let s = vec![b"123:SECRET".to_vec()];
+        let out = redact(b"GET /bot123:SECRET/GetMe failed; token=123:SECRET", &s);
+        assert_eq!(out, b"GET /bot[redacted]/GetMe failed; token=[redacted]".to_vec());
+    }
+
+    #[test]
+    fn lines_without_secrets_pass_unchanged() {
+        let s = vec![b"123:SECRET".to_vec()];
+        assert_eq!(redact(b"hello 123:SECRE", &s), b"hello 123:SECRE".to_vec());
+    }
+
+    #[test]
+    fn writer_scrubs_what_tracing_writes() {
+        let sink = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink2 = Arc::clone(&sink);
+        let make = RedactingMakeWriter::new(vec!["tok:en".into()], move || SinkWriter(Arc::clone(&sink2)));
+        let mut w = make.make_writer();
+        w.write_all(b"a tok:en b").expect("write");
+        assert_eq!(&*sink.lock().expect("lock"), b"a [redacted] b");
+    }
+
+    struct SinkWriter(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl Write for SinkWriter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn filter_parses_env_and_levels() {
+        assert!(filter(Some("arcana=debug,warn"), "info").is_ok());
+        assert!(filter(None, "debug").is_ok());
+        assert!(filter(None, "loud").is_err());
+    }
+}

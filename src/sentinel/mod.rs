@@ -1,0 +1,2 @@
+//! The sentinel.
+pub mod sanitize;

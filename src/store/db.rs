@@ -1,0 +1,93 @@
+//! The store handle: opens sled once per process with a small cache, hands out typed trees,
+//! flushes off the async runtime.
+
+use std::{path::Path, sync::Arc, time::SystemTime};
+
+use crate::config::StoreConfig;
+
+use super::{Record, StoreError, TypedTree, Watchdog, expiry};
+
+/// The process's one sled database.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    watchdog: Watchdog,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` with the configured cache and flush interval and an
+    /// aborting watchdog.
+    pub fn open(path: &Path, config: &StoreConfig) -> Result<Store, StoreError> {
+        let watchdog = Watchdog::aborting(config.watchdog_timeout).map_err(|e| StoreError::Task(e.to_string()))?;
+        Store::open_with(path, config, watchdog)
+    }
+
+    /// Opens the store with a given watchdog.
+    pub fn open_with(path: &Path, config: &StoreConfig, watchdog: Watchdog) -> Result<Store, StoreError> {
+        let flush_ms = u64::try_from(config.flush_every.as_millis()).unwrap_or(u64::MAX);
+        let db = {
+            let _watch = watchdog.guard("open");
+            sled::Config::new()
+                .path(path)
+                .cache_capacity(config.cache_capacity_bytes())
+                .flush_every_ms(Some(flush_ms))
+                .mode(sled::Mode::LowSpace)
+                .open()?
+        };
+        Ok(Store { db, watchdog })
+    }
+
+    /// Opens a store with default settings and a non-aborting watchdog; for tests and tools.
+    pub fn open_temporary(path: &Path) -> Result<Store, StoreError> {
+        let watchdog = Watchdog::new(std::time::Duration::from_hours(1), Arc::new(|_, _| {}))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        Store::open_with(path, &StoreConfig::default(), watchdog)
+    }
+
+    /// The typed tree for records of type `R`.
+    pub fn tree<R: Record>(&self) -> Result<TypedTree<R>, StoreError> {
+        let _watch = self.watchdog.guard("open_tree");
+        let tree = self.db.open_tree(R::TREE)?;
+        let index = self.db.open_tree(expiry::INDEX_TREE)?;
+        Ok(TypedTree::new(tree, index, self.watchdog.clone()))
+    }
+
+    /// Makes every write so far durable. Runs `flush` on a blocking thread (sled's
+    /// `flush_async` can deadlock when called concurrently).
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.flush_blocking())
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Flushes on the calling thread; never call this on the async runtime.
+    pub fn flush_blocking(&self) -> Result<(), StoreError> {
+        let _watch = self.watchdog.guard("flush");
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Removes records whose expiry is at or before `now`; returns how many.
+    pub fn sweep_expired(&self, now: SystemTime) -> Result<usize, StoreError> {
+        let _watch = self.watchdog.guard("sweep");
+        expiry::sweep(&self.db, now)
+    }
+
+    /// The watchdog guarding this store.
+    #[must_use]
+    pub fn watchdog(&self) -> &Watchdog {
+        &self.watchdog
+    }
+
+    /// Approximate bytes used on disk.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
+    }
+}

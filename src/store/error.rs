@@ -1,0 +1,51 @@
+//! Store errors. Messages name trees and causes, never record contents.
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled failed (I/O, corruption, or the store is locked by another process).
+    #[error("{0}")]
+    Sled(#[from] sled::Error),
+    /// A value could not be encoded.
+    #[error("cannot encode a {tree} record: {reason}")]
+    Encode {
+        /// The tree.
+        tree: &'static str,
+        /// The encoder's message.
+        reason: String,
+    },
+    /// A stored value could not be decoded.
+    #[error("cannot decode a {tree} record: {reason}")]
+    Decode {
+        /// The tree.
+        tree: &'static str,
+        /// The decoder's message.
+        reason: String,
+    },
+    /// A stored value has a format version this build does not read.
+    #[error("a {tree} record has format version {found}, this build reads version {expected}")]
+    Version {
+        /// The tree.
+        tree: &'static str,
+        /// Version byte found.
+        found: u8,
+        /// Version byte expected.
+        expected: u8,
+    },
+    /// A blocking store task could not complete.
+    #[error("store task failed: {0}")]
+    Task(String),
+}
+
+impl StoreError {
+    /// Whether the store is held by another process (sled allows one process per store).
+    #[must_use]
+    pub fn is_lock_held(&self) -> bool {
+        match self {
+            StoreError::Sled(sled::Error::Io(e)) => {
+                e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Helpers shared by the end-to-end tests: timeouts, output hygiene checks, clean shutdown.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use crate::support::bot_process::{BotProcess, TEST_TOKEN};
+use crate::support::fake_telegram::FakeTelegram;
+
+/// How long a healthy bot may take to answer (startup included).
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Waits for `n` replies to `chat`; on timeout panics with the calls and the bot's stderr.
+pub fn wait_replies(tg: &FakeTelegram, bot: &mut BotProcess, chat: i64, n: usize, timeout: Duration) -> Vec<String> {
+    tg.try_wait_for_messages_to(chat, n, timeout).unwrap_or_else(|calls| {
+        let state = if bot.is_running() { "running" } else { "exited" };
+        panic!(
+            "timed out after {timeout:?} waiting for {n} message(s) to chat {chat}; bot {state}\n\
+             calls:\n{}bot stderr:\n{}",
+            tg.dump(&calls),
+            bot.stderr_text()
+        )
+    })
+}
+
+/// Panics if `text` (a stream named `what`) contains the bot token or its secret half.
+pub fn assert_no_token(what: &str, text: &str) {
+    let secret = TEST_TOKEN.split_once(':').map_or(TEST_TOKEN, |(_, secret)| secret);
+    assert!(!text.contains(TEST_TOKEN) && !text.contains(secret), "the bot token leaked into {what}:\n{text}");
+}
+
+/// Panics if `text` shows a Rust panic.
+pub fn assert_no_panic(what: &str, text: &str) {
+    assert!(!text.contains("panicked"), "{what} shows a panic:\n{text}");
+}
+
+/// Both streams of a finished process as text.
+pub fn streams(output: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// Checks a finished process' output: no token anywhere, no panic.
+pub fn assert_clean_output(output: &Output) {
+    let (stdout, stderr) = streams(output);
+    assert_no_token("stdout", &stdout);
+    assert_no_token("stderr", &stderr);
+    assert_no_panic("stderr", &stderr);
+    assert_no_panic("stdout", &stdout);
+}
+
+/// SIGTERMs the bot, asserts exit code 0 and clean output; returns stderr.
+pub fn stop_cleanly(bot: BotProcess) -> String {
+    let output = bot.terminate_output();
+    let (_, stderr) = streams(&output);
+    assert_eq!(output.status.code(), Some(0), "exit after SIGTERM; stderr:\n{stderr}");
+    assert_clean_output(&output);
+    stderr
+}
+
+/// Asserts the data-dir layout: `arcana.toml`, `master.key` (mode 0600), `db/`.
+pub fn assert_layout(dir: &Path) {
+    assert!(dir.join("arcana.toml").is_file(), "arcana.toml missing in {}", dir.display());
+    let key = dir.join("master.key");
+    let mode = std::fs::metadata(&key).expect("master.key exists").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "master.key mode is {:o}", mode & 0o777);
+    assert!(dir.join("db").is_dir(), "db/ missing in {}", dir.display());
+}
+
+/// Non-empty lines of `text`.
+pub fn lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|line| !line.trim().is_empty()).collect()
+}

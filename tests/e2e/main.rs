@@ -1,0 +1,18 @@
+//! End-to-end tests: the real `arcana` binary against a fake Telegram Bot API server.
+//!
+//! - `fake_server` — self-tests of the fake server (runnable without a working bot);
+//! - `builders` — the update builders produce bodies teloxide parses;
+//! - `run_basic` — `/start`, `/help`, SIGTERM, restart without re-answering;
+//! - `run_resilience` — API faults, unhandled update types, hostile updates;
+//! - `cli` — `init`, `doctor`, configuration errors.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod builders;
+mod cli;
+mod fake_server;
+mod harness;
+mod raw_http;
+mod run_basic;
+mod run_resilience;
