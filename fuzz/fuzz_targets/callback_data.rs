@@ -7,9 +7,7 @@
 //!   bytes that verify for the same user and chat only, and any single-byte change is refused.
 #![no_main]
 
-use arcana::sentinel::sanitize::{
-    CallbackData, CallbackError, CallbackSigner, MAX_WIRE_LEN, is_clean,
-};
+use arcana::sentinel::sanitize::{CallbackData, CallbackError, CallbackSigner, MAX_WIRE_LEN, is_clean};
 use libfuzzer_sys::fuzz_target;
 
 const KEY: [u8; 32] = *b"arcana-fuzz-key-not-a-secret-32b";
@@ -49,14 +47,8 @@ fuzz_target!(|data: &[u8]| {
     assert!(wire.len() <= MAX_WIRE_LEN);
     assert!(is_clean(&wire));
     assert_eq!(signer.verify(user, chat, &wire), Ok(parsed.clone()));
-    assert_eq!(
-        signer.verify(user.wrapping_add(1), chat, &wire),
-        Err(CallbackError::BadMac)
-    );
-    assert_eq!(
-        signer.verify(user, chat.wrapping_add(1), &wire),
-        Err(CallbackError::BadMac)
-    );
+    assert_eq!(signer.verify(user.wrapping_add(1), chat, &wire), Err(CallbackError::BadMac));
+    assert_eq!(signer.verify(user, chat.wrapping_add(1), &wire), Err(CallbackError::BadMac));
 
     let mut bytes = wire.clone().into_bytes();
     let at = usize::from(pos) % bytes.len();

@@ -25,16 +25,9 @@ fuzz_target!(|data: &[u8]| {
 
     if let Some((cmd, raw_args)) = split_command(&raw, BOT) {
         assert!(!cmd.is_empty() && cmd.len() <= COMMAND_MAX_CHARS);
-        assert!(
-            cmd.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        );
+        assert!(cmd.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
         assert_eq!(raw_args.trim(), raw_args);
-        let rebuilt = if raw_args.is_empty() {
-            format!("/{cmd}@{BOT}")
-        } else {
-            format!("/{cmd}@{BOT} {raw_args}")
-        };
+        let rebuilt = if raw_args.is_empty() { format!("/{cmd}@{BOT}") } else { format!("/{cmd}@{BOT} {raw_args}") };
         assert_eq!(split_command(&rebuilt, BOT), Some((cmd, raw_args)));
     }
 });

@@ -2,9 +2,7 @@
 //! characters of `[A-Za-z0-9_-]`, nothing control-like, and a fixed point.
 #![no_main]
 
-use arcana::sentinel::sanitize::{
-    DEEP_LINK_MAX_CHARS, deep_link_payload, is_clean, is_deep_link_char,
-};
+use arcana::sentinel::sanitize::{DEEP_LINK_MAX_CHARS, deep_link_payload, is_clean, is_deep_link_char};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,9 +12,6 @@ fuzz_target!(|data: &[u8]| {
         assert!(!payload.is_empty() && payload.chars().count() <= DEEP_LINK_MAX_CHARS);
         assert!(payload.chars().all(is_deep_link_char));
         assert!(is_clean(&payload));
-        assert_eq!(
-            deep_link_payload(&payload).as_deref(),
-            Some(payload.as_str())
-        );
+        assert_eq!(deep_link_payload(&payload).as_deref(), Some(payload.as_str()));
     }
 });

@@ -2,9 +2,7 @@
 //! nothing control-like and is a fixed point.
 #![no_main]
 
-use arcana::sentinel::sanitize::{
-    USERNAME_MAX_CHARS, USERNAME_MIN_CHARS, is_clean, is_username_char, username,
-};
+use arcana::sentinel::sanitize::{USERNAME_MAX_CHARS, USERNAME_MIN_CHARS, is_clean, is_username_char, username};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,9 +12,6 @@ fuzz_target!(|data: &[u8]| {
         assert!(name.chars().all(is_username_char));
         assert!(is_clean(&name));
         assert_eq!(username(&name).as_deref(), Some(name.as_str()));
-        assert_eq!(
-            username(&format!("@{name}")).as_deref(),
-            Some(name.as_str())
-        );
+        assert_eq!(username(&format!("@{name}")).as_deref(), Some(name.as_str()));
     }
 });
