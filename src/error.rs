@@ -31,6 +31,9 @@ pub enum Error {
     /// The bot failed while running.
     #[error(transparent)]
     Bot(#[from] BotError),
+    /// An admin operation failed.
+    #[error("{0}")]
+    Control(String),
     /// Some checks of `arcana doctor` failed.
     #[error("{0} check(s) failed")]
     ChecksFailed(usize),
@@ -47,7 +50,7 @@ impl Error {
             Error::Config(_) | Error::Token(_) => 2,
             Error::Layout(e) => e.exit_code(),
             Error::Store { source, .. } if source.is_lock_held() => 2,
-            Error::Store { .. } | Error::Bot(_) | Error::ChecksFailed(_) | Error::Runtime(_) => 1,
+            Error::Store { .. } | Error::Bot(_) | Error::Control(_) | Error::ChecksFailed(_) | Error::Runtime(_) => 1,
         }
     }
 }

@@ -98,6 +98,21 @@ impl MasterKey {
     }
 }
 
+impl MasterKey {
+    /// A 32-byte subkey for one purpose, `HMAC-SHA256(master, "arcana/" || label)`: keys for
+    /// different purposes are independent, and none reveals the master key.
+    #[must_use]
+    pub fn derive(&self, label: &str) -> Zeroizing<[u8; 32]> {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, self.0.as_slice());
+        let mut ctx = ring::hmac::Context::with_key(&key);
+        ctx.update(b"arcana/");
+        ctx.update(label.as_bytes());
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(ctx.sign().as_ref());
+        out
+    }
+}
+
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MasterKey([redacted])")

@@ -21,6 +21,7 @@
 pub mod bot;
 pub mod cli;
 pub mod config;
+pub mod control;
 pub mod error;
 pub mod layout;
 pub mod logging;

@@ -1,9 +1,11 @@
 //! What every handler and the polling loop share: the sending client, the store, the config,
 //! the bot's own username, and the update tracker.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::Notify;
+
+use crate::sentinel::Sentinel;
 
 use crate::{
     config::Config,
@@ -19,6 +21,10 @@ use super::{
 pub(crate) struct App {
     /// The throttled client for everything that sends.
     pub sender: Sender,
+    /// The security layer.
+    pub sentinel: Arc<Sentinel>,
+    /// The store.
+    pub store: Store,
     /// The configuration.
     pub config: Config,
     /// The bot's username (from `getMe`), for `/cmd@username` in groups.
@@ -33,6 +39,7 @@ impl App {
     /// Shared state starting from the persisted polling position.
     pub(crate) fn new(
         sender: Sender,
+        sentinel: Arc<Sentinel>,
         store: &Store,
         config: Config,
         username: String,
@@ -41,6 +48,8 @@ impl App {
         let floor = offset::load(&positions)?;
         Ok(App {
             sender,
+            sentinel,
+            store: store.clone(),
             config,
             username,
             tracker: Mutex::new(Tracker::new(floor)),

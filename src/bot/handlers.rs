@@ -4,7 +4,7 @@ use teloxide::types::{ChatId, Message, Update, UpdateKind};
 
 use crate::sentinel::sanitize::split_command;
 
-use super::{app::App, reply::send_html};
+use super::{admin, app::App, reply::send_html};
 
 const WELCOME: &str = "🔮 <b>Welcome to arcana</b>, a tarot reading bot.\n\n\
 Each reading draws from a full 78-card deck. Send /help to see what you can do.";
@@ -23,10 +23,11 @@ pub(crate) async fn handle(app: &App, update: Update) {
 
 async fn on_message(app: &App, message: &Message) {
     let Some(text) = message.text() else { return };
-    let Some((command, _args)) = split_command(text, &app.username) else {
+    let Some((command, args)) = split_command(text, &app.username) else {
         return;
     };
     let reply = match command.as_str() {
+        "block" | "unblock" => return admin::handle(app, message, &command, &args).await,
         "start" => WELCOME,
         "help" => HELP,
         _ => return,

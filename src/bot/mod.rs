@@ -5,12 +5,14 @@
 //! update twice), to survive a Bot API that is down at boot, and to stop cleanly on a signal.
 //! Replies go through teloxide's `Throttle` adaptor, which honours Telegram's limits and 429s.
 
+mod admin;
 mod app;
 mod backoff;
 mod chat_queue;
 mod client;
 mod error;
 mod handlers;
+mod notice;
 mod offset;
 mod polling;
 mod reply;

@@ -12,7 +12,9 @@ use teloxide::{
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::{BotError, app::App, backoff::Backoff, chat_queue::ChatQueues, handlers};
+use crate::sentinel::Inbound;
+
+use super::{BotError, app::App, backoff::Backoff, chat_queue::ChatQueues, handlers, notice};
 
 /// The update types arcana asks for. Whatever arrives — asked for or not — passes the same path.
 fn allowed_updates() -> Vec<AllowedUpdate> {
@@ -147,9 +149,25 @@ impl Poller {
                     }
                 }
                 Incoming::Parsed(update) => {
-                    if self.app.admit(i64::from(update.id.0)) {
-                        fresh += 1;
-                        self.dispatch(*update, permit);
+                    let id = i64::from(update.id.0);
+                    if !self.app.admit(id) {
+                        continue;
+                    }
+                    fresh += 1;
+                    // Every update passes the sentinel before any handler or store work.
+                    let verdict = self.app.sentinel.check(&Inbound::from_update(&update, &self.app.username));
+                    if verdict.is_allowed() {
+                        let app = Arc::clone(&self.app);
+                        self.run_queued(id, queue_key(&update), permit, async move {
+                            handlers::handle(&app, *update).await
+                        });
+                    } else if notice::needs_action(verdict, &update) {
+                        let app = Arc::clone(&self.app);
+                        self.run_queued(id, queue_key(&update), permit, async move {
+                            notice::act(&app.sender, verdict, &update).await;
+                        });
+                    } else {
+                        self.app.finish(id);
                     }
                 }
             }
@@ -157,21 +175,22 @@ impl Poller {
         Some(fresh)
     }
 
-    /// Queues one admitted update on its chat's queue; it is marked finished however it ends.
-    fn dispatch(&self, update: Update, permit: OwnedSemaphorePermit) {
-        let id = i64::from(update.id.0);
-        let key = queue_key(&update);
+    /// Runs `work` for an admitted update on its chat's queue; the update is marked finished
+    /// however the work ends (done, timed out, panicked).
+    fn run_queued(
+        &self,
+        id: i64,
+        key: i64,
+        permit: OwnedSemaphorePermit,
+        work: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
         let app = Arc::clone(&self.app);
         let handler_timeout = app.config.bot.handler_timeout;
         self.queues.dispatch(
             key,
             Box::pin(async move {
                 let _permit = permit;
-                let worker = Arc::clone(&app);
-                let handled = tokio::spawn(async move {
-                    tokio::time::timeout(handler_timeout, handlers::handle(&worker, update)).await
-                });
-                match handled.await {
+                match tokio::spawn(tokio::time::timeout(handler_timeout, work)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => tracing::warn!(update_id = id, "handler timed out; update abandoned"),
                     Err(e) => tracing::error!(update_id = id, error = %e, "handler failed"),

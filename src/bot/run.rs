@@ -8,7 +8,14 @@ use std::{
 
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::Config, secret::BotToken, store::Store};
+use crate::{
+    config::Config,
+    control,
+    layout::{DataDir, MasterKey},
+    secret::BotToken,
+    sentinel::{Sentinel, SystemClock},
+    store::Store,
+};
 
 use super::{BotError, app::App, client, polling, startup};
 
@@ -20,6 +27,10 @@ pub struct RunContext {
     pub token: BotToken,
     /// The opened store.
     pub store: Store,
+    /// The master key (subkeys are derived from it).
+    pub master_key: MasterKey,
+    /// The data directory (for the control socket).
+    pub dir: DataDir,
 }
 
 impl std::fmt::Debug for RunContext {
@@ -30,9 +41,24 @@ impl std::fmt::Debug for RunContext {
 
 /// Runs the bot until `shutdown` is cancelled, then stops gracefully.
 pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), BotError> {
-    let RunContext { config, token, store } = ctx;
+    let RunContext { config, token, store, master_key, dir } = ctx;
+    let sentinel = Arc::new(Sentinel::new(
+        &config.sentinel,
+        &config.admins,
+        &store,
+        &master_key.derive("debounce/v1"),
+        Arc::new(SystemClock::default()),
+    )?);
+    drop(master_key);
+    let control = tokio::spawn(control::serve(
+        dir.root().join(control::SOCKET_NAME),
+        Arc::clone(&sentinel),
+        store.clone(),
+        shutdown.clone(),
+    ));
     let (bot, sender) = client::build(&token, &config.telegram)?;
     let Some(me) = startup::connect(&bot, &shutdown).await? else {
+        stop_control(control).await;
         return finish_store(&store).await;
     };
     let username = me.user.username.clone().unwrap_or_default();
@@ -40,8 +66,8 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     startup::prepare(&bot).await;
 
     let grace = config.bot.shutdown_grace;
-    let app = Arc::new(App::new(sender, &store, config, username)?);
-    let sweeper = tokio::spawn(sweep_expired(store.clone(), shutdown.clone()));
+    let app = Arc::new(App::new(sender, Arc::clone(&sentinel), &store, config, username)?);
+    let sweeper = tokio::spawn(sweep_expired(store.clone(), Arc::clone(&sentinel), shutdown.clone()));
     let outcome = polling::poll(Arc::clone(&app), bot, shutdown.clone()).await;
     shutdown.cancel();
     drain(&app, grace).await;
@@ -49,6 +75,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         tracing::error!(error = %e, "cannot save the polling position");
     }
     let _ = sweeper.await;
+    stop_control(control).await;
     finish_store(&store).await?;
     tracing::info!("stopped");
     outcome
@@ -80,13 +107,29 @@ async fn finish_store(store: &Store) -> Result<(), BotError> {
     Ok(())
 }
 
-/// Removes expired records once a minute until shutdown.
-async fn sweep_expired(store: Store, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_mins(1));
+async fn stop_control(control: tokio::task::JoinHandle<std::io::Result<()>>) {
+    match control.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "control socket failed; `arcana block` needs the bot stopped"),
+        Err(e) => tracing::error!(error = %e, "control socket task failed"),
+    }
+}
+
+/// Every 30 s, forgets sentinel state that no longer matters; once a minute, removes expired
+/// records from the store.
+async fn sweep_expired(store: Store, sentinel: Arc<Sentinel>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    let mut round = 0u64;
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = tick.tick() => {}
+        }
+        let forgotten = sentinel.sweep();
+        tracing::debug!(forgotten, tracked = sentinel.tracked_keys(), "sentinel state swept");
+        round += 1;
+        if round % 2 == 1 {
+            continue;
         }
         let s = store.clone();
         match tokio::task::spawn_blocking(move || s.sweep_expired(SystemTime::now())).await {

@@ -1,7 +1,9 @@
 //! The `arcana` command line: the one place that reads the environment and prints.
 //!
-//! Commands: `run` (the bot), `init` (create the data directory), `doctor` (check it).
+//! Commands: `run` (the bot), `init` (create the data directory), `doctor` (check it), and the
+//! admin tools `block`, `unblock`, `blocked`.
 
+mod admin;
 mod args;
 mod doctor;
 mod env;
@@ -16,7 +18,7 @@ use clap::Parser;
 pub use args::{Cli, Command};
 pub use env::Env;
 
-use crate::Error;
+use crate::{Error, control::Request};
 
 /// Entry point of the binary: parses arguments, runs the command, maps errors to exit codes
 /// with a one-line message on stderr.
@@ -42,5 +44,17 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::Run(dir) => run::run(&dir.resolve(env), env),
         Command::Init(dir) => init::init(&dir.resolve(env)),
         Command::Doctor(dir) => doctor::doctor(&dir.resolve(env), env),
+        Command::Block(args) => admin::run(
+            &args.dir.resolve(env),
+            env,
+            &Request::Block {
+                user: args.user,
+                for_ms: args.duration.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                reason: args.reason,
+                by: None,
+            },
+        ),
+        Command::Unblock(args) => admin::run(&args.dir.resolve(env), env, &Request::Unblock { user: args.user }),
+        Command::Blocked(dir) => admin::run(&dir.resolve(env), env, &Request::Blocked),
     }
 }

@@ -34,7 +34,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     }
     // The configuration may have just been written: read it as the file says.
     let config = load_config(dir, env)?;
-    dir.read_master_key()?;
+    let master_key = dir.read_master_key()?;
     let store =
         Store::open(&dir.db_path(), &config.store).map_err(|source| Error::Store { path: dir.db_path(), source })?;
 
@@ -47,7 +47,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         let stop = CancellationToken::new();
         shutdown::cancel_on_signals(stop.clone()).map_err(|e| Error::Runtime(e.to_string()))?;
         tracing::info!(dir = %dir.root().display(), api = %config.telegram.api_url, "starting");
-        bot::run(RunContext { config, token, store }, stop).await.map_err(Error::from)
+        bot::run(RunContext { config, token, store, master_key, dir: dir.clone() }, stop).await.map_err(Error::from)
     })?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     Ok(())

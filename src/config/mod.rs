@@ -6,8 +6,10 @@
 mod duration;
 mod model;
 mod parse;
+mod sentinel;
 mod template;
 
 pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
 pub use parse::ConfigError;
+pub use sentinel::{LimitRule, LimitScope, PenaltyConfig, SentinelConfig};
 pub use template::DEFAULT_CONFIG_TOML;

@@ -18,6 +18,8 @@ pub struct Config {
     pub store: StoreConfig,
     /// Update processing.
     pub bot: BotConfig,
+    /// Rate limits, debouncing and penalties.
+    pub sentinel: super::SentinelConfig,
     /// Logging.
     pub log: LogConfig,
 }

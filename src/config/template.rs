@@ -31,6 +31,29 @@ shutdown_grace = "10s"
 # A handler taking longer than this is abandoned (and logged).
 handler_timeout = "60s"
 
+[sentinel]
+# Identical events (same user, same bucket, same content) within this window are dropped ("0s" disables).
+debounce = "2s"
+# Admins skip rate limits.
+exempt_admins = true
+# "At most `limit` events in any window of `per`". scope: user, user_in_chat, chat or global.
+default = { limit = 20, per = "1m", scope = "user" }
+
+# Commands and inline-button actions with limits of their own (each its own bucket), e.g.
+# [sentinel.commands]
+# draw = { limit = 2, per = "1m" }
+# [sentinel.callbacks]
+# page = { limit = 30, per = "1m" }
+
+[sentinel.penalty]
+# A user denied `strikes` times within `strike_window` is muted for `base`, doubling each time up
+# to `cap`; each quiet `decay_after` lowers the next mute one step.
+strikes = 10
+strike_window = "1m"
+base = "1m"
+cap = "1h"
+decay_after = "1h"
+
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").
 level = "info"

@@ -1,0 +1,85 @@
+//! Admin commands in Telegram: `/block USER [DURATION] [REASON]` and `/unblock USER`. The
+//! sender's role is checked on every call against the configured `admins`; a refusal is short,
+//! honest and audited.
+
+use std::time::Duration;
+
+use teloxide::types::{ChatId, Message};
+
+use crate::control::{self, Request};
+
+use super::{app::App, reply::send_html};
+
+/// Parses the arguments of `/block` or `/unblock`.
+pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'static str> {
+    let mut words = args.split_whitespace();
+    let user = words
+        .next()
+        .and_then(|w| w.parse::<i64>().ok())
+        .filter(|u| *u > 0)
+        .ok_or("Usage: /block USER_ID [DURATION] [REASON] or /unblock USER_ID")?;
+    if command == "unblock" {
+        return Ok(Request::Unblock { user });
+    }
+    let rest: Vec<&str> = words.collect();
+    let (for_ms, reason_words) = match rest.first().and_then(|w| humantime::parse_duration(w).ok()) {
+        Some(d) if d > Duration::ZERO => (Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)), &rest[1..]),
+        _ => (None, &rest[..]),
+    };
+    let reason = (!reason_words.is_empty()).then(|| reason_words.join(" "));
+    Ok(Request::Block { user, for_ms, reason, by: Some(by) })
+}
+
+/// Handles `/block` and `/unblock`.
+pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &str) {
+    let chat = ChatId(message.chat.id.0);
+    let Some(sender) = message.from.as_ref().map(|u| i64::try_from(u.id.0).unwrap_or(i64::MAX)) else { return };
+    if !app.sentinel.is_admin(sender) {
+        tracing::warn!(target: "arcana::audit", event = "access_denied", user = sender, command, "admin command refused");
+        send_html(&app.sender, chat, "⛔ This command is for admins only.").await;
+        return;
+    }
+    let request = match parse(command, args, sender) {
+        Ok(request) => request,
+        Err(usage) => {
+            send_html(&app.sender, chat, usage).await;
+            return;
+        }
+    };
+    let now = app.sentinel.clock().unix_ms();
+    let reply = match control::execute(app.sentinel.blocklist(), &request, now) {
+        Ok(response) => match app.store.flush().await {
+            Ok(()) => response.lines.join("\n"),
+            Err(e) => {
+                tracing::error!(error = %e, "block not flushed");
+                String::from("⚠️ Not saved; try again.")
+            }
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "block failed");
+            String::from("⚠️ Not saved; try again.")
+        }
+    };
+    send_html(&app.sender, chat, &teloxide::utils::html::escape(&reply)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_arguments() {
+        assert_eq!(
+            parse("block", "42 1h spam and more", 1),
+            Ok(Request::Block { user: 42, for_ms: Some(3_600_000), reason: Some("spam and more".into()), by: Some(1) })
+        );
+        assert_eq!(
+            parse("block", "42 rude", 1),
+            Ok(Request::Block { user: 42, for_ms: None, reason: Some("rude".into()), by: Some(1) })
+        );
+        assert_eq!(parse("unblock", "42", 1), Ok(Request::Unblock { user: 42 }));
+        assert!(parse("block", "", 1).is_err());
+        assert!(parse("block", "-5", 1).is_err());
+        assert!(parse("block", "abc", 1).is_err());
+    }
+}

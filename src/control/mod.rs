@@ -1,0 +1,19 @@
+//! Admin operations that work whether the bot is running or not.
+//!
+//! sled allows one process per store, so while the bot runs, `arcana block` and friends talk to
+//! it over a Unix socket in the data directory (`DIR/control.sock`, mode 0600, inside the 0700
+//! directory); when it does not, the CLI opens the store itself. Both paths run the same
+//! [`execute`], and security-critical changes are flushed before they are acknowledged.
+
+mod client;
+mod ops;
+mod protocol;
+mod server;
+
+pub use client::{ControlError, send};
+pub use ops::execute;
+pub use protocol::{Request, Response};
+pub use server::serve;
+
+/// The socket's file name inside the data directory.
+pub const SOCKET_NAME: &str = "control.sock";

@@ -1,0 +1,50 @@
+//! The control protocol: one JSON request line, one JSON response line.
+
+use serde::{Deserialize, Serialize};
+
+/// An admin operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// Block a user, optionally for a time and with a reason.
+    Block {
+        /// Telegram user id.
+        user: i64,
+        /// How long, in milliseconds; `None` for good.
+        for_ms: Option<u64>,
+        /// Why.
+        reason: Option<String>,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// Lift an admin block.
+    Unblock {
+        /// Telegram user id.
+        user: i64,
+    },
+    /// List blocked users.
+    Blocked,
+}
+
+/// The outcome: lines to show, or an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    /// Whether the operation succeeded.
+    pub ok: bool,
+    /// What to print, one entry per line.
+    pub lines: Vec<String>,
+}
+
+impl Response {
+    /// A success.
+    #[must_use]
+    pub fn ok(lines: Vec<String>) -> Response {
+        Response { ok: true, lines }
+    }
+
+    /// A failure with one line of explanation.
+    #[must_use]
+    pub fn error(line: impl Into<String>) -> Response {
+        Response { ok: false, lines: vec![line.into()] }
+    }
+}

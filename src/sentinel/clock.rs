@@ -1,0 +1,88 @@
+//! Time for the sentinel: a monotonic clock for in-memory windows (immune to wall-clock jumps)
+//! and the wall clock for what is persisted (blocks and penalties outlive the process).
+//! Tests use [`FakeClock`] and never sleep.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+/// A source of time in milliseconds.
+pub trait Clock: Send + Sync + 'static {
+    /// Monotonic milliseconds since an arbitrary origin.
+    fn mono_ms(&self) -> u64;
+    /// Milliseconds since the Unix epoch.
+    fn unix_ms(&self) -> u64;
+}
+
+/// The real clocks.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemClock {
+    origin: Instant,
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock { origin: Instant::now() }
+    }
+}
+
+impl Clock for SystemClock {
+    fn mono_ms(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn unix_ms(&self) -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+/// A clock that moves only when told to; both readings advance together.
+#[derive(Debug, Clone)]
+pub struct FakeClock {
+    mono: Arc<AtomicU64>,
+    unix_origin_ms: u64,
+}
+
+impl FakeClock {
+    /// A fake clock at monotonic 0 and a fixed wall-clock time.
+    #[must_use]
+    pub fn new() -> FakeClock {
+        FakeClock { mono: Arc::new(AtomicU64::new(0)), unix_origin_ms: 1_700_000_000_000 }
+    }
+
+    /// Moves time forward.
+    pub fn advance(&self, by: Duration) {
+        self.mono.fetch_add(u64::try_from(by.as_millis()).unwrap_or(u64::MAX), Ordering::SeqCst);
+    }
+
+    /// Sets the time since the start, in milliseconds (never backwards in real use).
+    pub fn set_ms(&self, ms: u64) {
+        self.mono.store(ms, Ordering::SeqCst);
+    }
+}
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        FakeClock::new()
+    }
+}
+
+impl Clock for FakeClock {
+    fn mono_ms(&self) -> u64 {
+        self.mono.load(Ordering::SeqCst)
+    }
+
+    fn unix_ms(&self) -> u64 {
+        self.unix_origin_ms + self.mono_ms()
+    }
+}
+
+/// Milliseconds of a duration, saturating.
+#[must_use]
+pub(crate) fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

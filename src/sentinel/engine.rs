@@ -1,0 +1,234 @@
+//! The `Sentinel`: decides a [`Verdict`] for every update, cheapest check first — blocklist,
+//! penalty, debounce, then rate limit — and keeps its in-memory state bounded by sweeping.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use crate::{
+    config::{LimitRule, LimitScope, SentinelConfig},
+    store::{Store, StoreError},
+};
+
+use super::{
+    Inbound, Membership, Stats, Verdict,
+    blocklist::Blocklist,
+    clock::{Clock, ms},
+    debounce::Debouncer,
+    penalty::Penalties,
+    shards::Sharded,
+    stats::Counters,
+    window::{Admission, Window},
+};
+
+/// Whose events share a rate-limit bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Who {
+    User(i64),
+    UserInChat(i64, i64),
+    Chat(i64),
+    Global,
+}
+
+/// A bucket: whose, and which rule (0 = default, then commands, then callbacks).
+type BucketKey = (Who, u16);
+
+/// The security layer in front of every handler.
+pub struct Sentinel {
+    clock: Arc<dyn Clock>,
+    debounce_ms: u64,
+    exempt_admins: bool,
+    admins: Vec<i64>,
+    rules: Vec<LimitRule>,
+    command_rules: HashMap<String, u16>,
+    callback_rules: HashMap<String, u16>,
+    windows: Sharded<BucketKey, Window>,
+    debouncer: Debouncer,
+    blocklist: Blocklist,
+    penalties: Penalties,
+    counters: Counters,
+}
+
+impl std::fmt::Debug for Sentinel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sentinel").field("stats", &self.stats()).finish_non_exhaustive()
+    }
+}
+
+impl Sentinel {
+    /// Builds the sentinel, loading blocks and penalties from `store`. `fingerprint_key` keys the
+    /// debounce hash (derive it from the master key; see [`crate::layout::MasterKey::derive`]).
+    pub fn new(
+        config: &SentinelConfig,
+        admins: &[i64],
+        store: &Store,
+        fingerprint_key: &[u8; 32],
+        clock: Arc<dyn Clock>,
+    ) -> Result<Sentinel, StoreError> {
+        let mut rules = vec![config.default];
+        let mut command_rules = HashMap::new();
+        let mut callback_rules = HashMap::new();
+        for (name, rule) in &config.commands {
+            command_rules.insert(name.clone(), u16::try_from(rules.len()).unwrap_or(u16::MAX));
+            rules.push(*rule);
+        }
+        for (name, rule) in &config.callbacks {
+            callback_rules.insert(name.clone(), u16::try_from(rules.len()).unwrap_or(u16::MAX));
+            rules.push(*rule);
+        }
+        Ok(Sentinel {
+            clock,
+            debounce_ms: ms(config.debounce),
+            exempt_admins: config.exempt_admins,
+            admins: admins.to_vec(),
+            rules,
+            command_rules,
+            callback_rules,
+            windows: Sharded::default(),
+            debouncer: Debouncer::new(fingerprint_key),
+            blocklist: Blocklist::load(store)?,
+            penalties: Penalties::load(config.penalty, store)?,
+            counters: Counters::default(),
+        })
+    }
+
+    /// Decides what to do with `inbound` (and records what it needs to: membership changes,
+    /// accepted events, fingerprints, strikes).
+    pub fn check(&self, inbound: &Inbound) -> Verdict {
+        let verdict = self.decide(inbound);
+        self.counters.count(verdict);
+        verdict
+    }
+
+    fn decide(&self, inbound: &Inbound) -> Verdict {
+        let now_unix = self.clock.unix_ms();
+        if let (Some(user), Some(change)) = (inbound.user, inbound.membership) {
+            self.observe_membership(user, change, now_unix);
+        }
+        if inbound.from_bot {
+            return Verdict::Ignored;
+        }
+        let Some(who) = inbound.user.or(inbound.chat) else { return Verdict::Ignored };
+        if let Some(user) = inbound.user {
+            if self.blocklist.is_blocked(user, now_unix) {
+                return Verdict::Blocked;
+            }
+            if let Some((retry_after, notify)) = self.penalties.muted(user, now_unix) {
+                return Verdict::Penalised { retry_after, notify };
+            }
+        }
+        let now = self.clock.mono_ms();
+        let rule_id = self.rule_for(inbound);
+        if self.debounce_ms > 0
+            && let Some(content) = &inbound.content
+            && self.debouncer.is_duplicate(self.debouncer.fingerprint(who, rule_id, content), now, self.debounce_ms)
+        {
+            return Verdict::Debounced;
+        }
+        if inbound.user.is_some_and(|u| self.exempt_admins && self.is_admin(u)) {
+            return Verdict::Allow;
+        }
+        let rule = self.rules[usize::from(rule_id)];
+        let key = (bucket_owner(rule.scope, inbound), rule_id);
+        match self.windows.with(key, |w| w.admit(now, rule.limit.get(), ms(rule.per))) {
+            Admission::Accepted => Verdict::Allow,
+            Admission::Denied { retry_after_ms, notify } => {
+                let limited = Verdict::Limited { retry_after: Duration::from_millis(retry_after_ms), notify };
+                match inbound.user.map(|u| (u, self.penalties.strike(u, now, now_unix))) {
+                    Some((user, Ok(Some(mute)))) => {
+                        tracing::warn!(target: "arcana::audit", event = "penalty", user, level = mute.level,
+                            mute_secs = mute.duration.as_secs(), "user muted for repeatedly hitting limits");
+                        // Consume the mute's one notice now.
+                        let _ = self.penalties.muted(user, now_unix);
+                        Verdict::Penalised { retry_after: mute.duration, notify: true }
+                    }
+                    Some((_, Err(e))) => {
+                        tracing::error!(error = %e, "cannot persist a penalty");
+                        limited
+                    }
+                    _ => limited,
+                }
+            }
+        }
+    }
+
+    fn observe_membership(&self, user: i64, change: Membership, now_unix: u64) {
+        let blocked = change == Membership::BlockedBot;
+        match self.blocklist.set_blocked_bot(user, blocked, now_unix) {
+            Ok(true) if blocked => {
+                tracing::info!(target: "arcana::audit", event = "user_blocked_bot", user, "user blocked the bot")
+            }
+            Ok(true) => {
+                tracing::info!(target: "arcana::audit", event = "user_returned", user, "user unblocked the bot")
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(error = %e, user, "cannot record a membership change"),
+        }
+    }
+
+    fn rule_for(&self, inbound: &Inbound) -> u16 {
+        let named =
+            |name: &Option<String>, rules: &HashMap<String, u16>| name.as_ref().and_then(|n| rules.get(n).copied());
+        named(&inbound.command, &self.command_rules)
+            .or_else(|| named(&inbound.callback_action, &self.callback_rules))
+            .unwrap_or(0)
+    }
+
+    /// Whether `user` is a configured admin.
+    #[must_use]
+    pub fn is_admin(&self, user: i64) -> bool {
+        self.admins.contains(&user)
+    }
+
+    /// The blocklist.
+    #[must_use]
+    pub fn blocklist(&self) -> &Blocklist {
+        &self.blocklist
+    }
+
+    /// The clock the sentinel decides by.
+    #[must_use]
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Counts of every decision so far.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    /// Keys held in memory: rate windows, debounce fingerprints and penalty states.
+    #[must_use]
+    pub fn tracked_keys(&self) -> usize {
+        self.windows.len() + self.debouncer.tracked() + self.penalties.tracked()
+    }
+
+    /// Forgets state that no longer matters (idle windows, old fingerprints, decayed penalties,
+    /// ended blocks); returns how many entries were dropped. The bot runs this periodically.
+    pub fn sweep(&self) -> usize {
+        let (now, now_unix) = (self.clock.mono_ms(), self.clock.unix_ms());
+        let windows = self.windows.retain(|_, w| !w.is_idle(now));
+        let fingerprints = self.debouncer.sweep(now, self.debounce_ms);
+        let penalties = self.penalties.sweep(now, now_unix);
+        let blocks = self.blocklist.sweep(now_unix).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot sweep ended blocks");
+            0
+        });
+        windows + fingerprints + penalties + blocks
+    }
+}
+
+/// The owner of the bucket an event counts in. Updates without a user count per chat, never in
+/// a shared bucket.
+fn bucket_owner(scope: LimitScope, inbound: &Inbound) -> Who {
+    match (scope, inbound.user, inbound.chat) {
+        (LimitScope::Global, _, _) => Who::Global,
+        (_, None, Some(chat)) | (LimitScope::Chat, _, Some(chat)) => Who::Chat(chat),
+        (LimitScope::UserInChat, Some(user), Some(chat)) => Who::UserInChat(user, chat),
+        (_, Some(user), _) => Who::User(user),
+        (_, None, None) => Who::Chat(0),
+    }
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;
