@@ -31,6 +31,12 @@ pub enum Error {
     /// The bot failed while running.
     #[error(transparent)]
     Bot(#[from] BotError),
+    /// The vault could not be opened or used.
+    #[error("{0}")]
+    Vault(#[from] crate::vault::VaultError),
+    /// A backup could not be written or restored.
+    #[error("{0}")]
+    Backup(#[from] crate::backup::BackupError),
     /// An admin operation failed.
     #[error("{0}")]
     Control(String),
@@ -50,7 +56,14 @@ impl Error {
             Error::Config(_) | Error::Token(_) => 2,
             Error::Layout(e) => e.exit_code(),
             Error::Store { source, .. } if source.is_lock_held() => 2,
-            Error::Store { .. } | Error::Bot(_) | Error::Control(_) | Error::ChecksFailed(_) | Error::Runtime(_) => 1,
+            Error::Vault(e) if e.is_operator_error() => 2,
+            Error::Store { .. }
+            | Error::Bot(_)
+            | Error::Vault(_)
+            | Error::Backup(_)
+            | Error::Control(_)
+            | Error::ChecksFailed(_)
+            | Error::Runtime(_) => 1,
         }
     }
 }

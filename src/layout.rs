@@ -98,21 +98,6 @@ impl MasterKey {
     }
 }
 
-impl MasterKey {
-    /// A 32-byte subkey for one purpose, `HMAC-SHA256(master, "arcana/" || label)`: keys for
-    /// different purposes are independent, and none reveals the master key.
-    #[must_use]
-    pub fn derive(&self, label: &str) -> Zeroizing<[u8; 32]> {
-        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, self.0.as_slice());
-        let mut ctx = ring::hmac::Context::with_key(&key);
-        ctx.update(b"arcana/");
-        ctx.update(label.as_bytes());
-        let mut out = Zeroizing::new([0u8; 32]);
-        out.copy_from_slice(ctx.sign().as_ref());
-        out
-    }
-}
-
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MasterKey([redacted])")
@@ -150,6 +135,12 @@ impl DataDir {
         self.root.join("master.key")
     }
 
+    /// `DIR/keys`: the key store.
+    #[must_use]
+    pub fn keys_path(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+
     /// `DIR/db`.
     #[must_use]
     pub fn db_path(&self) -> PathBuf {
@@ -164,9 +155,39 @@ impl DataDir {
         self.ensure()
     }
 
+    /// `DIR/master.key.new`: a new master key during a rotation.
+    #[must_use]
+    pub fn new_key_path(&self) -> PathBuf {
+        self.root.join("master.key.new")
+    }
+
+    /// Writes a fresh master key to `master.key.new` (replacing a stale one from an interrupted
+    /// rotation) and returns it.
+    pub fn write_new_master_key(&self) -> Result<MasterKey, LayoutError> {
+        let path = self.new_key_path();
+        if path.exists() {
+            fs::remove_file(&path).map_err(|e| LayoutError::io(&path, &e))?;
+        }
+        let key = generate_key()?;
+        let hex = Zeroizing::new(format!("{}\n", to_hex(&*key)));
+        write_new_file(&path, hex.as_bytes(), 0o600)?;
+        Ok(MasterKey(key))
+    }
+
+    /// Makes `master.key.new` the master key (an atomic rename, then a directory sync).
+    pub fn commit_new_master_key(&self) -> Result<(), LayoutError> {
+        fs::rename(self.new_key_path(), self.key_path()).map_err(|e| LayoutError::io(&self.key_path(), &e))?;
+        sync_dir(&self.root)
+    }
+
     /// Creates what is missing (directory, default config, key for a new store) and checks the
     /// key of an existing one.
     pub fn ensure(&self) -> Result<Created, LayoutError> {
+        self.ensure_with(true)
+    }
+
+    /// As [`DataDir::ensure`]; `create_key` is false when a passphrase replaces the key file.
+    pub fn ensure_with(&self, create_key: bool) -> Result<Created, LayoutError> {
         DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -177,7 +198,7 @@ impl DataDir {
             write_new_file(&self.config_path(), DEFAULT_CONFIG_TOML.as_bytes(), 0o600)?;
             created.config = true;
         }
-        if !self.key_path().exists() {
+        if create_key && !self.key_path().exists() {
             if self.db_path().exists() {
                 return Err(LayoutError::KeyMissing { key: self.key_path(), db: self.db_path() });
             }

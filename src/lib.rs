@@ -18,6 +18,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod backup;
 pub mod bot;
 pub mod cli;
 pub mod config;
@@ -29,5 +31,6 @@ pub mod secret;
 pub mod sentinel;
 pub mod shutdown;
 pub mod store;
+pub mod vault;
 
 pub use error::{Error, Result};

@@ -2,7 +2,7 @@
 //! sender's role is checked on every call against the configured `admins`; a refusal is short,
 //! honest and audited.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use teloxide::types::{ChatId, Message};
 
@@ -34,7 +34,7 @@ pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'sta
 pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &str) {
     let chat = ChatId(message.chat.id.0);
     let Some(sender) = message.from.as_ref().map(|u| i64::try_from(u.id.0).unwrap_or(i64::MAX)) else { return };
-    if !app.sentinel.is_admin(sender) {
+    if !app.services.sentinel.is_admin(sender) {
         tracing::warn!(target: "arcana::audit", event = "access_denied", user = sender, command, "admin command refused");
         send_html(&app.sender, chat, "⛔ This command is for admins only.").await;
         return;
@@ -46,17 +46,17 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
             return;
         }
     };
-    let now = app.sentinel.clock().unix_ms();
-    let reply = match control::execute(app.sentinel.blocklist(), &request, now) {
-        Ok(response) => match app.store.flush().await {
-            Ok(()) => response.lines.join("\n"),
-            Err(e) => {
-                tracing::error!(error = %e, "block not flushed");
-                String::from("⚠️ Not saved; try again.")
-            }
-        },
+    let services = Arc::clone(&app.services);
+    let now = services.sentinel.clock().unix_ms();
+    let outcome = tokio::task::spawn_blocking(move || control::execute(&services.admin(), &request, now)).await;
+    let reply = match outcome {
+        Ok(Ok(response)) => response.lines.join("\n"),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "admin command failed");
+            String::from("⚠️ Not saved; try again.")
+        }
         Err(e) => {
-            tracing::error!(error = %e, "block failed");
+            tracing::error!(error = %e, "admin command task failed");
             String::from("⚠️ Not saved; try again.")
         }
     };

@@ -5,12 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::Notify;
 
-use crate::sentinel::Sentinel;
-
-use crate::{
-    config::Config,
-    store::{Store, TypedTree},
-};
+use crate::{config::Config, control::Services, store::TypedTree};
 
 use super::{
     client::Sender,
@@ -21,10 +16,8 @@ use super::{
 pub(crate) struct App {
     /// The throttled client for everything that sends.
     pub sender: Sender,
-    /// The security layer.
-    pub sentinel: Arc<Sentinel>,
-    /// The store.
-    pub store: Store,
+    /// The sentinel, vault, profiles and store.
+    pub services: Arc<Services>,
     /// The configuration.
     pub config: Config,
     /// The bot's username (from `getMe`), for `/cmd@username` in groups.
@@ -39,17 +32,15 @@ impl App {
     /// Shared state starting from the persisted polling position.
     pub(crate) fn new(
         sender: Sender,
-        sentinel: Arc<Sentinel>,
-        store: &Store,
+        services: Arc<Services>,
         config: Config,
         username: String,
     ) -> Result<App, crate::store::StoreError> {
-        let positions = store.tree::<PollPosition>()?;
+        let positions = services.data.tree::<PollPosition>()?;
         let floor = offset::load(&positions)?;
         Ok(App {
             sender,
-            sentinel,
-            store: store.clone(),
+            services,
             config,
             username,
             tracker: Mutex::new(Tracker::new(floor)),

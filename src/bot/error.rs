@@ -12,4 +12,7 @@ pub enum BotError {
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] crate::store::StoreError),
+    /// The vault failed.
+    #[error("vault: {0}")]
+    Vault(crate::vault::VaultError),
 }

@@ -15,6 +15,11 @@ const HELP: &str = "<b>Commands</b>\n\
 
 /// Handles one update. Errors are logged here; nothing propagates to the polling loop.
 pub(crate) async fn handle(app: &App, update: Update) {
+    if let Some(user) = update.from().filter(|u| !u.is_bot)
+        && let Err(e) = app.services.profiles.remember(user)
+    {
+        tracing::error!(error = %e, "cannot store a profile");
+    }
     match update.kind {
         UpdateKind::Message(message) => on_message(app, &message).await,
         other => tracing::debug!(update_id = update.id.0, kind = kind_name(&other), "ignored update"),

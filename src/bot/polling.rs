@@ -155,11 +155,11 @@ impl Poller {
                     }
                     fresh += 1;
                     // Every update passes the sentinel before any handler or store work.
-                    let verdict = self.app.sentinel.check(&Inbound::from_update(&update, &self.app.username));
+                    let verdict = self.app.services.sentinel.check(&Inbound::from_update(&update, &self.app.username));
                     if verdict.is_allowed() {
                         let app = Arc::clone(&self.app);
                         self.run_queued(id, queue_key(&update), permit, async move {
-                            handlers::handle(&app, *update).await
+                            handlers::handle(&app, *update).await;
                         });
                     } else if notice::needs_action(verdict, &update) {
                         let app = Arc::clone(&self.app);

@@ -9,12 +9,15 @@ use std::{
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    accounts::Profiles,
     config::Config,
     control,
-    layout::{DataDir, MasterKey},
+    control::Services,
+    layout::DataDir,
     secret::BotToken,
-    sentinel::{Sentinel, SystemClock},
+    sentinel::{Clock, Sentinel, SystemClock},
     store::Store,
+    vault::Vault,
 };
 
 use super::{BotError, app::App, client, polling, startup};
@@ -27,8 +30,8 @@ pub struct RunContext {
     pub token: BotToken,
     /// The opened store.
     pub store: Store,
-    /// The master key (subkeys are derived from it).
-    pub master_key: MasterKey,
+    /// The opened vault.
+    pub vault: Arc<Vault>,
     /// The data directory (for the control socket).
     pub dir: DataDir,
 }
@@ -41,24 +44,28 @@ impl std::fmt::Debug for RunContext {
 
 /// Runs the bot until `shutdown` is cancelled, then stops gracefully.
 pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), BotError> {
-    let RunContext { config, token, store, master_key, dir } = ctx;
+    let RunContext { config, token, store, vault, dir } = ctx;
     let sentinel = Arc::new(Sentinel::new(
         &config.sentinel,
         &config.admins,
         &store,
-        &master_key.derive("debounce/v1"),
+        &vault.subkey("debounce/v1"),
         Arc::new(SystemClock::default()),
     )?);
-    drop(master_key);
-    let control = tokio::spawn(control::serve(
-        dir.root().join(control::SOCKET_NAME),
-        Arc::clone(&sentinel),
-        store.clone(),
-        shutdown.clone(),
-    ));
+    let profiles = Profiles::new(&store, Arc::clone(&vault)).map_err(BotError::Vault)?;
+    let services = Arc::new(Services {
+        sentinel: Arc::clone(&sentinel),
+        vault: Arc::clone(&vault),
+        profiles,
+        data: store.clone(),
+    });
+    let control =
+        tokio::spawn(control::serve(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
+    let rewrapper = tokio::spawn(rewrap_keys(Arc::clone(&vault), shutdown.clone()));
     let (bot, sender) = client::build(&token, &config.telegram)?;
     let Some(me) = startup::connect(&bot, &shutdown).await? else {
         stop_control(control).await;
+        let _ = rewrapper.await;
         return finish_store(&store).await;
     };
     let username = me.user.username.clone().unwrap_or_default();
@@ -66,7 +73,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     startup::prepare(&bot).await;
 
     let grace = config.bot.shutdown_grace;
-    let app = Arc::new(App::new(sender, Arc::clone(&sentinel), &store, config, username)?);
+    let app = Arc::new(App::new(sender, services, config, username)?);
     let sweeper = tokio::spawn(sweep_expired(store.clone(), Arc::clone(&sentinel), shutdown.clone()));
     let outcome = polling::poll(Arc::clone(&app), bot, shutdown.clone()).await;
     shutdown.cancel();
@@ -75,6 +82,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         tracing::error!(error = %e, "cannot save the polling position");
     }
     let _ = sweeper.await;
+    let _ = rewrapper.await;
     stop_control(control).await;
     finish_store(&store).await?;
     tracing::info!("stopped");
@@ -137,6 +145,37 @@ async fn sweep_expired(store: Store, sentinel: Arc<Sentinel>, shutdown: Cancella
             Ok(Ok(n)) => tracing::debug!(removed = n, "expired records swept"),
             Ok(Err(e)) => tracing::error!(error = %e, "expiry sweep failed"),
             Err(e) => tracing::error!(error = %e, "expiry sweep task failed"),
+        }
+    }
+}
+
+/// Re-wraps data keys left under retiring generation keys, throttled (at most 200 a second),
+/// then retires generations that wrap nothing. Resumes after a restart: the state is in the key
+/// store.
+async fn rewrap_keys(vault: Arc<Vault>, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let v = Arc::clone(&vault);
+        let step = tokio::task::spawn_blocking(move || -> Result<usize, crate::vault::VaultError> {
+            let pending = v.pending_rewrap()?;
+            let moved = v.rewrap(&pending[..pending.len().min(200)])?;
+            if moved == pending.len() {
+                let now = SystemClock::default().unix_ms();
+                v.flush_blocking()?;
+                v.retire_finished(now)?;
+            }
+            Ok(moved)
+        })
+        .await;
+        match step {
+            Ok(Ok(0)) => {}
+            Ok(Ok(moved)) => tracing::debug!(moved, "data keys re-wrapped under the active generation"),
+            Ok(Err(e)) => tracing::error!(error = %e, "key re-wrap failed"),
+            Err(e) => tracing::error!(error = %e, "key re-wrap task failed"),
         }
     }
 }

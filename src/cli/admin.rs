@@ -1,50 +1,54 @@
-//! `arcana block`, `unblock`, `blocked`: through the running bot's control socket if there is
-//! one, else directly on the store (sled allows one process per store).
+//! The admin tools (`block`, `unblock`, `blocked`, `status`, `keys rotate`, `keys status`,
+//! `user delete`, `backup`): through the running bot's control socket if there is one, else
+//! directly on the stores (sled allows one process per store).
 
 use crate::{
     Error,
-    control::{self, ControlError, Request, Response},
+    accounts::Profiles,
+    control::{self, Admin, ControlError, Request, Response},
     layout::DataDir,
     sentinel::{Blocklist, Clock, SystemClock},
-    store::Store,
 };
 
-use super::{Env, settings::load_config};
+use super::{
+    Env,
+    settings::{Opened, load_config, open_all},
+};
 
 /// Runs an admin request and prints its outcome.
 pub fn run(dir: &DataDir, env: &Env, request: &Request) -> Result<(), Error> {
-    let socket = dir.root().join(control::SOCKET_NAME);
-    let response = match control::send(&socket, request) {
+    let response = match control::send(&dir.root().join(control::SOCKET_NAME), request) {
         Ok(response) => response,
         Err(ControlError::NotRunning(_)) => offline(dir, env, request)?,
         Err(e) => return Err(Error::Control(e.to_string())),
     };
-    for line in &response.lines {
-        if response.ok {
-            println!("{line}");
-        }
+    if !response.ok {
+        return Err(Error::Control(response.lines.join("; ")));
     }
-    if response.ok { Ok(()) } else { Err(Error::Control(response.lines.join("; "))) }
+    for line in &response.lines {
+        println!("{line}");
+    }
+    Ok(())
 }
 
 fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Error> {
+    if *request == Request::Status {
+        return Err(Error::Control(String::from("the bot is not running (no control socket)")));
+    }
     if !dir.db_path().is_dir() {
         return Err(Error::Control(format!("no store at {} (run `arcana init` first)", dir.db_path().display())));
     }
     let config = load_config(dir, env)?;
-    let store_error = |source| Error::Store { path: dir.db_path(), source };
-    let store = Store::open(&dir.db_path(), &config.store).map_err(|e| {
-        if e.is_lock_held() {
-            Error::Control(format!(
-                "the store is in use by a running arcana, but its control socket {} did not answer",
-                dir.root().join(control::SOCKET_NAME).display()
-            ))
-        } else {
-            store_error(e)
-        }
+    let Opened { data, keys: _keys, vault } = open_all(dir, env, &config).map_err(|e| match e {
+        Error::Store { source, .. } if source.is_lock_held() => Error::Control(format!(
+            "the store is in use by a running arcana, but its control socket {} did not answer",
+            dir.root().join(control::SOCKET_NAME).display()
+        )),
+        other => other,
     })?;
-    let blocklist = Blocklist::load(&store).map_err(store_error)?;
-    let response = control::execute(&blocklist, request, SystemClock::default().unix_ms()).map_err(store_error)?;
-    store.flush_blocking().map_err(store_error)?;
-    Ok(response)
+    let store_error = |source| Error::Store { path: dir.db_path(), source };
+    let blocklist = Blocklist::load(&data).map_err(store_error)?;
+    let profiles = Profiles::new(&data, std::sync::Arc::clone(&vault))?;
+    let admin = Admin { blocklist: &blocklist, vault: &vault, profiles: &profiles, data: &data, online: false };
+    control::execute(&admin, request, SystemClock::default().unix_ms()).map_err(|e| Error::Control(e.to_string()))
 }

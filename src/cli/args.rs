@@ -32,6 +32,57 @@ pub enum Command {
     Unblock(UserArgs),
     /// List blocked users.
     Blocked(DirArg),
+    /// Show the running bot's sentinel counters.
+    Status(DirArg),
+    /// Manage encryption keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write an encrypted, integrity-checked backup of the data store (safe while the bot runs).
+    Backup(FileArgs),
+    /// Restore a backup into a data directory without a store (it needs `master.key` and `keys/`).
+    Restore(FileArgs),
+}
+
+/// `arcana keys ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new active generation key (older ones are re-wrapped, then retired); with
+    /// `--master`, rotate the master key instead (bot stopped).
+    Rotate(RotateArgs),
+    /// Show the keys, their state, and how many data keys each still wraps.
+    Status(DirArg),
+}
+
+/// `arcana keys rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Rotate the master key (KEK): a new `master.key`, or `ARCANA_NEW_PASSPHRASE`.
+    #[arg(long)]
+    pub master: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
+}
+
+/// `arcana user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Delete a user: destroy their data key (crypto-shredding) and remove their records.
+    Delete(UserArgs),
+}
+
+/// A command taking a file.
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// The backup file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
 }
 
 /// `arcana block`.

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use zeroize::Zeroizing;
+
 /// Settings that come from the environment.
 #[derive(Default, Clone)]
 pub struct Env {
@@ -13,6 +15,10 @@ pub struct Env {
     pub dir: Option<PathBuf>,
     /// `ARCANA_LOG`.
     pub log: Option<String>,
+    /// `ARCANA_PASSPHRASE`: derive the KEK from a passphrase instead of `DIR/master.key`.
+    pub passphrase: Option<Zeroizing<String>>,
+    /// `ARCANA_NEW_PASSPHRASE`: the new passphrase for `arcana keys rotate --master`.
+    pub new_passphrase: Option<Zeroizing<String>>,
 }
 
 impl std::fmt::Debug for Env {
@@ -22,6 +28,8 @@ impl std::fmt::Debug for Env {
             .field("api_url", &self.api_url)
             .field("dir", &self.dir)
             .field("log", &self.log)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "[redacted]"))
+            .field("new_passphrase", &self.new_passphrase.as_ref().map(|_| "[redacted]"))
             .finish()
     }
 }
@@ -36,6 +44,8 @@ impl Env {
             api_url: var("ARCANA_TELEGRAM_API_URL"),
             dir: var("ARCANA_DIR").map(PathBuf::from),
             log: var("ARCANA_LOG"),
+            passphrase: std::env::var("ARCANA_PASSPHRASE").ok().filter(|v| !v.is_empty()).map(Zeroizing::new),
+            new_passphrase: std::env::var("ARCANA_NEW_PASSPHRASE").ok().filter(|v| !v.is_empty()).map(Zeroizing::new),
         }
     }
 }

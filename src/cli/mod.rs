@@ -1,13 +1,15 @@
 //! The `arcana` command line: the one place that reads the environment and prints.
 //!
 //! Commands: `run` (the bot), `init` (create the data directory), `doctor` (check it), and the
-//! admin tools `block`, `unblock`, `blocked`.
+//! admin tools `block`, `unblock`, `blocked`, `status`, `keys`, `user`, `backup`, `restore`.
 
 mod admin;
 mod args;
 mod doctor;
 mod env;
 mod init;
+mod keys;
+mod restore;
 mod run;
 mod settings;
 
@@ -15,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, KeysCommand, UserCommand};
 pub use env::Env;
 
 use crate::{Error, control::Request};
@@ -42,7 +44,7 @@ pub fn main() -> ExitCode {
 pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
     match cli.command {
         Command::Run(dir) => run::run(&dir.resolve(env), env),
-        Command::Init(dir) => init::init(&dir.resolve(env)),
+        Command::Init(dir) => init::init(&dir.resolve(env), env),
         Command::Doctor(dir) => doctor::doctor(&dir.resolve(env), env),
         Command::Block(args) => admin::run(
             &args.dir.resolve(env),
@@ -56,5 +58,18 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         ),
         Command::Unblock(args) => admin::run(&args.dir.resolve(env), env, &Request::Unblock { user: args.user }),
         Command::Blocked(dir) => admin::run(&dir.resolve(env), env, &Request::Blocked),
+        Command::Status(dir) => admin::run(&dir.resolve(env), env, &Request::Status),
+        Command::Keys(KeysCommand::Rotate(args)) if args.master => keys::rotate_master(&args.dir.resolve(env), env),
+        Command::Keys(KeysCommand::Rotate(args)) => admin::run(&args.dir.resolve(env), env, &Request::KeysRotate),
+        Command::Keys(KeysCommand::Status(dir)) => admin::run(&dir.resolve(env), env, &Request::KeysStatus),
+        Command::User(UserCommand::Delete(args)) => {
+            admin::run(&args.dir.resolve(env), env, &Request::DeleteUser { user: args.user })
+        }
+        Command::Backup(args) => {
+            let path =
+                std::path::absolute(&args.file).map_err(|e| Error::Control(format!("{}: {e}", args.file.display())))?;
+            admin::run(&args.dir.resolve(env), env, &Request::Backup { path: path.display().to_string() })
+        }
+        Command::Restore(args) => restore::restore(&args.dir.resolve(env), env, &args.file),
     }
 }

@@ -7,12 +7,11 @@ use crate::{
     bot::{self, RunContext},
     layout::DataDir,
     logging, shutdown,
-    store::Store,
 };
 
 use super::{
     Env,
-    settings::{load_config, resolve_token},
+    settings::{Opened, load_config, open_all, resolve_token},
 };
 
 /// Runs the bot from the data directory `dir`.
@@ -23,20 +22,18 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         .map_err(|e| crate::config::ConfigError::Env { variable: "ARCANA_LOG", message: e.to_string() })?;
     logging::init(filter, vec![token.expose().to_owned()]);
 
-    let created = dir.ensure()?;
+    let created = dir.ensure_with(env.passphrase.is_none())?;
     if created.any() {
         tracing::info!(
             dir = %dir.root().display(),
             config = created.config,
             master_key = created.key,
-            "created the data directory (arcana.toml, master.key with mode 0600, db/)"
+            "created the data directory (arcana.toml, master.key with mode 0600, db/, keys/)"
         );
     }
     // The configuration may have just been written: read it as the file says.
     let config = load_config(dir, env)?;
-    let master_key = dir.read_master_key()?;
-    let store =
-        Store::open(&dir.db_path(), &config.store).map_err(|source| Error::Store { path: dir.db_path(), source })?;
+    let Opened { data: store, keys, vault } = open_all(dir, env, &config)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -47,8 +44,9 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         let stop = CancellationToken::new();
         shutdown::cancel_on_signals(stop.clone()).map_err(|e| Error::Runtime(e.to_string()))?;
         tracing::info!(dir = %dir.root().display(), api = %config.telegram.api_url, "starting");
-        bot::run(RunContext { config, token, store, master_key, dir: dir.clone() }, stop).await.map_err(Error::from)
+        bot::run(RunContext { config, token, store, vault, dir: dir.clone() }, stop).await.map_err(Error::from)
     })?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
     Ok(())
 }

@@ -1,11 +1,15 @@
 //! Settings shared by the commands: the config with environment overrides, and the token.
 
-use std::os::unix::fs::PermissionsExt;
+use std::{os::unix::fs::PermissionsExt, sync::Arc};
 
 use crate::{
+    Error,
     config::{Config, ConfigError},
     layout::DataDir,
     secret::{BotToken, TokenError},
+    sentinel::{Clock, SystemClock},
+    store::Store,
+    vault::{KekInput, Vault},
 };
 
 use super::Env;
@@ -37,4 +41,33 @@ pub fn resolve_token(env: &Env, config: &Config) -> Result<BotToken, TokenError>
         tracing::warn!(path = %shown, "the token file is readable by group or others; chmod 600 it");
     }
     BotToken::parse(&text, &format!("telegram.token_file {shown}"))
+}
+
+/// The KEK source: `ARCANA_PASSPHRASE` if set, else `DIR/master.key` (permissions checked).
+pub fn kek_input(dir: &DataDir, env: &Env) -> Result<KekInput, Error> {
+    Ok(match &env.passphrase {
+        Some(pass) => KekInput::Passphrase(pass.clone()),
+        None => KekInput::File(dir.read_master_key()?),
+    })
+}
+
+/// The opened data store, key store and vault of `dir`.
+pub struct Opened {
+    /// `DIR/db`.
+    pub data: Store,
+    /// `DIR/keys`.
+    pub keys: Store,
+    /// The vault.
+    pub vault: Arc<Vault>,
+}
+
+/// Opens `DIR/db`, `DIR/keys` and the vault (creating the key store for a new data store).
+pub fn open_all(dir: &DataDir, env: &Env, config: &Config) -> Result<Opened, Error> {
+    let input = kek_input(dir, env)?;
+    let data =
+        Store::open(&dir.db_path(), &config.store).map_err(|source| Error::Store { path: dir.db_path(), source })?;
+    let keys = Store::open(&dir.keys_path(), &config.store)
+        .map_err(|source| Error::Store { path: dir.keys_path(), source })?;
+    let vault = Arc::new(Vault::load(&data, &keys, &input, SystemClock::default().unix_ms())?);
+    Ok(Opened { data, keys, vault })
 }

@@ -9,11 +9,13 @@ mod client;
 mod ops;
 mod protocol;
 mod server;
+mod services;
 
 pub use client::{ControlError, send};
-pub use ops::execute;
+pub use ops::{Admin, OpsError, Tombstone, execute};
 pub use protocol::{Request, Response};
 pub use server::serve;
+pub use services::Services;
 
 /// The socket's file name inside the data directory.
 pub const SOCKET_NAME: &str = "control.sock";

@@ -1,27 +1,75 @@
-//! Executing control requests against the blocklist, shared by the socket server, the offline
-//! CLI path and the admin commands in Telegram.
+//! Executing admin requests, shared by the socket server, the offline CLI path and the admin
+//! commands in Telegram. Every change is flushed before it is reported as done.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{
+    path::Path,
+    time::{Duration, UNIX_EPOCH},
+};
 
 use crate::{
+    accounts::Profiles,
+    backup::{self, BackupError},
     sentinel::{BlockRecord, Blocklist},
-    store::StoreError,
+    store::{Record, Store, StoreError},
+    vault::{Vault, VaultError},
 };
 
 use super::{Request, Response};
 
-/// Runs `request` at `now_ms` (Unix ms). The caller flushes the store before showing a success.
-pub fn execute(blocklist: &Blocklist, request: &Request, now_ms: u64) -> Result<Response, StoreError> {
-    Ok(match request {
+/// What admin operations act on.
+pub struct Admin<'a> {
+    /// The blocklist.
+    pub blocklist: &'a Blocklist,
+    /// The vault.
+    pub vault: &'a Vault,
+    /// Sealed profiles.
+    pub profiles: &'a Profiles,
+    /// The data store.
+    pub data: &'a Store,
+    /// Whether the bot is running (and re-wraps keys in the background).
+    pub online: bool,
+}
+
+/// Why an admin operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The vault failed.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// A backup failed.
+    #[error(transparent)]
+    Backup(#[from] BackupError),
+}
+
+/// A non-identifying record that a user was deleted: the day only, under a blind index.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Tombstone {
+    /// Days since the Unix epoch.
+    pub day: u64,
+}
+
+impl Record for Tombstone {
+    const TREE: &'static str = "deleted_users";
+    const VERSION: u8 = 1;
+}
+
+/// Runs `request` at `now_ms` (Unix ms), flushing what it changed. Blocking: run it off the
+/// async runtime.
+pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Response, OpsError> {
+    let response = match request {
         Request::Block { user, for_ms, reason, by } => {
             let until = for_ms.map(|d| now_ms.saturating_add(d));
-            let block = blocklist.block(*user, until, reason.as_deref(), *by, now_ms)?;
-            let line = format!("blocked user {user}{}", block_terms(until, block.reason.as_deref()));
+            let block = admin.blocklist.block(*user, until, reason.as_deref(), *by, now_ms)?;
+            admin.data.flush_blocking()?;
             tracing::warn!(target: "arcana::audit", event = "block", user, by = ?by, until_ms = ?until, "user blocked");
-            Response::ok(vec![line])
+            Response::ok(vec![format!("blocked user {user}{}", block_terms(until, block.reason.as_deref()))])
         }
         Request::Unblock { user } => {
-            if blocklist.unblock(*user)? {
+            if admin.blocklist.unblock(*user)? {
+                admin.data.flush_blocking()?;
                 tracing::warn!(target: "arcana::audit", event = "unblock", user, "user unblocked");
                 Response::ok(vec![format!("unblocked user {user}")])
             } else {
@@ -29,7 +77,8 @@ pub fn execute(blocklist: &Blocklist, request: &Request, now_ms: u64) -> Result<
             }
         }
         Request::Blocked => {
-            let lines: Vec<String> = blocklist
+            let lines: Vec<String> = admin
+                .blocklist
                 .list()
                 .iter()
                 .filter(|(_, r)| r.blocks_at(now_ms))
@@ -37,7 +86,65 @@ pub fn execute(blocklist: &Blocklist, request: &Request, now_ms: u64) -> Result<
                 .collect();
             if lines.is_empty() { Response::ok(vec!["no blocked users".into()]) } else { Response::ok(lines) }
         }
-    })
+        Request::Status => Response::error("the bot is not running"),
+        Request::KeysRotate => {
+            let generation = admin.vault.rotate(now_ms)?;
+            let mut lines = vec![format!("generation key {generation} is now active")];
+            if admin.online {
+                lines.push("older generations are re-wrapped in the background; see `arcana keys status`".into());
+            } else {
+                let moved = admin.vault.finish_rotation(500, now_ms)?;
+                lines.push(format!("re-wrapped {moved} data keys; older generations retired"));
+            }
+            Response::ok(lines)
+        }
+        Request::KeysStatus => {
+            let mut lines = vec![format!("master key rotations: {}", admin.vault.kek_epoch()?)];
+            for g in admin.vault.status()? {
+                lines.push(format!(
+                    "generation {}\t{:?}\t{} data keys\tcreated {}",
+                    g.id,
+                    g.state,
+                    g.data_keys,
+                    rfc3339(g.created_ms)
+                ));
+            }
+            Response::ok(lines)
+        }
+        Request::DeleteUser { user } => delete_user(admin, *user, now_ms)?,
+        Request::Backup { path } => {
+            let snapshot = admin.data.snapshot()?;
+            let summary = backup::write(&snapshot, &admin.vault.subkey("backup/v1"), Path::new(path))?;
+            tracing::info!(target: "arcana::audit", event = "backup", entries = summary.entries, "backup written");
+            Response::ok(vec![format!(
+                "wrote {path}: {} trees, {} records, {} bytes (restore needs master.key and keys/ of this data directory)",
+                summary.trees, summary.entries, summary.bytes
+            )])
+        }
+    };
+    Ok(response)
+}
+
+/// Crypto-shreds a user: their data key is destroyed (flushed first), then their records and
+/// state are removed; a tombstone keeps only the day, under a blind index.
+fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
+    let had_key = admin.vault.forget_subject(user)?;
+    admin.vault.flush_blocking()?;
+    admin.profiles.remove(user)?;
+    let tombstones = admin.data.tree::<Tombstone>()?;
+    tombstones.insert(
+        &admin.vault.blind_index("deleted-user", &user.to_be_bytes()),
+        &Tombstone { day: now_ms / 86_400_000 },
+    )?;
+    admin.data.flush_blocking()?;
+    tracing::warn!(target: "arcana::audit", event = "user_deleted", "a user was deleted (crypto-shredded)");
+    Ok(Response::ok(vec![if had_key {
+        format!(
+            "deleted user {user}: their data key is destroyed; every copy of their data, backups included, is unreadable"
+        )
+    } else {
+        format!("user {user} had no stored data")
+    }]))
 }
 
 fn describe(user: i64, record: &BlockRecord, now_ms: u64) -> String {
@@ -62,10 +169,4 @@ fn block_terms(until_ms: Option<u64>, reason: Option<&str>) -> String {
 
 fn rfc3339(unix_ms: u64) -> String {
     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
-}
-
-/// Milliseconds since the Unix epoch, now.
-#[must_use]
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

@@ -24,6 +24,22 @@ pub enum Request {
     },
     /// List blocked users.
     Blocked,
+    /// The running bot's sentinel counters (only answered by a running bot).
+    Status,
+    /// Make a new active generation key.
+    KeysRotate,
+    /// Show generation keys and how many data keys each wraps.
+    KeysStatus,
+    /// Delete a user: destroy their data key and remove their records.
+    DeleteUser {
+        /// Telegram user id.
+        user: i64,
+    },
+    /// Write an encrypted backup of the data store to an absolute path.
+    Backup {
+        /// Where (absolute; must not exist).
+        path: String,
+    },
 }
 
 /// The outcome: lines to show, or an error.

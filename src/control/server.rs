@@ -9,19 +9,14 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::{sentinel::Sentinel, store::Store};
+use crate::sentinel::Sentinel;
 
-use super::{Request, Response, execute, ops::now_ms};
+use super::{Request, Response, Services, execute};
 
 const MAX_REQUEST_BYTES: u64 = 64 * 1024;
 
 /// Listens on `path` until `shutdown`; removes the socket file afterwards.
-pub async fn serve(
-    path: PathBuf,
-    sentinel: Arc<Sentinel>,
-    store: Store,
-    shutdown: CancellationToken,
-) -> std::io::Result<()> {
+pub async fn serve(path: PathBuf, services: Arc<Services>, shutdown: CancellationToken) -> std::io::Result<()> {
     if path.exists() {
         // A stale socket from a previous run (sled's lock guarantees no other bot owns this dir).
         std::fs::remove_file(&path)?;
@@ -40,9 +35,9 @@ pub async fn serve(
                 }
             },
         };
-        let (sentinel, store) = (Arc::clone(&sentinel), store.clone());
+        let services = Arc::clone(&services);
         tokio::spawn(async move {
-            if let Err(e) = answer(stream, &sentinel, &store).await {
+            if let Err(e) = answer(stream, services).await {
                 tracing::warn!(error = %e, "control request failed");
             }
         });
@@ -51,19 +46,33 @@ pub async fn serve(
     Ok(())
 }
 
-async fn answer(stream: UnixStream, sentinel: &Sentinel, store: &Store) -> std::io::Result<()> {
+fn status(sentinel: &Sentinel) -> Response {
+    let s = sentinel.stats();
+    Response::ok(vec![
+        format!("allowed\t{}", s.allowed),
+        format!("debounced\t{}", s.debounced),
+        format!("limited\t{}", s.limited),
+        format!("penalised\t{}", s.penalised),
+        format!("blocked\t{}", s.blocked),
+        format!("ignored\t{}", s.ignored),
+        format!("tracked_keys\t{}", sentinel.tracked_keys()),
+    ])
+}
+
+async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     BufReader::new(read.take(MAX_REQUEST_BYTES)).read_line(&mut line).await?;
     let response = match serde_json::from_str::<Request>(&line) {
         Err(_) => Response::error("malformed request"),
-        Ok(request) => match execute(sentinel.blocklist(), &request, now_ms()) {
-            Ok(response) => match store.flush().await {
-                Ok(()) => response,
-                Err(e) => Response::error(format!("not saved: {e}")),
-            },
-            Err(e) => Response::error(format!("store: {e}")),
-        },
+        Ok(Request::Status) => status(&services.sentinel),
+        Ok(request) => {
+            let now = services.sentinel.clock().unix_ms();
+            tokio::task::spawn_blocking(move || execute(&services.admin(), &request, now))
+                .await
+                .unwrap_or_else(|e| Ok(Response::error(format!("failed: {e}"))))
+                .unwrap_or_else(|e| Response::error(e.to_string()))
+        }
     };
     let mut out = serde_json::to_string(&response).unwrap_or_else(|_| String::from("{\"ok\":false,\"lines\":[]}"));
     out.push('\n');

@@ -154,10 +154,10 @@ impl Sentinel {
         let blocked = change == Membership::BlockedBot;
         match self.blocklist.set_blocked_bot(user, blocked, now_unix) {
             Ok(true) if blocked => {
-                tracing::info!(target: "arcana::audit", event = "user_blocked_bot", user, "user blocked the bot")
+                tracing::info!(target: "arcana::audit", event = "user_blocked_bot", user, "user blocked the bot");
             }
             Ok(true) => {
-                tracing::info!(target: "arcana::audit", event = "user_returned", user, "user unblocked the bot")
+                tracing::info!(target: "arcana::audit", event = "user_returned", user, "user unblocked the bot");
             }
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, user, "cannot record a membership change"),

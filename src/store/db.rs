@@ -5,13 +5,15 @@ use std::{path::Path, sync::Arc, time::SystemTime};
 
 use crate::config::StoreConfig;
 
-use super::{Record, StoreError, TypedTree, Watchdog, expiry};
+use super::{Record, StoreError, TypedTree, Watchdog, expiry, gate::Gate};
 
 /// The process's one sled database.
 #[derive(Clone)]
 pub struct Store {
-    db: sled::Db,
-    watchdog: Watchdog,
+    pub(super) db: sled::Db,
+    pub(super) watchdog: Watchdog,
+    /// Held shared by every mutation, exclusively by [`Store::snapshot`].
+    pub(super) gate: Gate,
 }
 
 impl std::fmt::Debug for Store {
@@ -30,17 +32,11 @@ impl Store {
 
     /// Opens the store with a given watchdog.
     pub fn open_with(path: &Path, config: &StoreConfig, watchdog: Watchdog) -> Result<Store, StoreError> {
-        let flush_ms = u64::try_from(config.flush_every.as_millis()).unwrap_or(u64::MAX);
         let db = {
             let _watch = watchdog.guard("open");
-            sled::Config::new()
-                .path(path)
-                .cache_capacity(config.cache_capacity_bytes())
-                .flush_every_ms(Some(flush_ms))
-                .mode(sled::Mode::LowSpace)
-                .open()?
+            sled_config(path, config).open()?
         };
-        Ok(Store { db, watchdog })
+        Ok(Store { db, watchdog, gate: Gate::default() })
     }
 
     /// Opens a store with default settings and a non-aborting watchdog; for tests and tools.
@@ -55,7 +51,7 @@ impl Store {
         let _watch = self.watchdog.guard("open_tree");
         let tree = self.db.open_tree(R::TREE)?;
         let index = self.db.open_tree(expiry::INDEX_TREE)?;
-        Ok(TypedTree::new(tree, index, self.watchdog.clone()))
+        Ok(TypedTree::new(tree, index, self.watchdog.clone(), self.gate.clone()))
     }
 
     /// Makes every write so far durable. Runs `flush` on a blocking thread (sled's
@@ -77,7 +73,7 @@ impl Store {
     /// Removes records whose expiry is at or before `now`; returns how many.
     pub fn sweep_expired(&self, now: SystemTime) -> Result<usize, StoreError> {
         let _watch = self.watchdog.guard("sweep");
-        expiry::sweep(&self.db, now)
+        expiry::sweep(&self.db, &self.gate, now)
     }
 
     /// The watchdog guarding this store.
@@ -90,4 +86,14 @@ impl Store {
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         Ok(self.db.size_on_disk()?)
     }
+}
+
+/// The sled settings for a store at `path`: a small cache, the configured background flush.
+pub(super) fn sled_config(path: &Path, config: &StoreConfig) -> sled::Config {
+    let flush_ms = u64::try_from(config.flush_every.as_millis()).unwrap_or(u64::MAX);
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(config.cache_capacity_bytes())
+        .flush_every_ms(Some(flush_ms))
+        .mode(sled::Mode::LowSpace)
 }

@@ -1,4 +1,6 @@
-//! Store errors. Messages name trees and causes, never record contents.
+//! Store errors. Messages name trees, paths and causes, never record contents.
+
+use std::path::PathBuf;
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +37,17 @@ pub enum StoreError {
     /// A blocking store task could not complete.
     #[error("store task failed: {0}")]
     Task(String),
+    /// A restore target (or its staging directory) already exists; nothing is overwritten.
+    #[error("{} already exists; refusing to overwrite it", .0.display())]
+    Exists(PathBuf),
+    /// A file-system step of a restore failed.
+    #[error("cannot restore into {}: {reason}", path.display())]
+    Io {
+        /// The path concerned.
+        path: PathBuf,
+        /// The operating system's message.
+        reason: String,
+    },
 }
 
 impl StoreError {

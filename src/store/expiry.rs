@@ -4,7 +4,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{StoreError, record};
+use super::{StoreError, gate::Gate, record};
 
 /// Name of the index tree.
 pub(super) const INDEX_TREE: &str = "__expiry";
@@ -34,13 +34,16 @@ fn parse_index_key(raw: &[u8]) -> Option<(u64, &[u8], &[u8])> {
     Some((at, tree, key))
 }
 
-/// Removes every record whose expiry is at or before `now`; returns how many were removed.
-pub(super) fn sweep(db: &sled::Db, now: SystemTime) -> Result<usize, StoreError> {
+/// Removes every record whose expiry is at or before `now`; returns how many were removed. Each
+/// removal (the record and its index entry) holds the write gate, so snapshots may run between
+/// removals but never see half of one.
+pub(super) fn sweep(db: &sled::Db, gate: &Gate, now: SystemTime) -> Result<usize, StoreError> {
     let index = db.open_tree(INDEX_TREE)?;
     let now_ms = unix_ms(now);
     let mut removed = 0;
     for entry in index.range(..(now_ms.saturating_add(1)).to_be_bytes()) {
         let (raw, _) = entry?;
+        let _gate = gate.mutation();
         if let Some((at, tree, key)) = parse_index_key(&raw) {
             let tree = db.open_tree(tree)?;
             if let Some(current) = tree.get(key)? {

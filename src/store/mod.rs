@@ -8,16 +8,24 @@
 //! Write patterns stay simple on purpose: single-key inserts and removes, compare-and-swap only
 //! for expiry sweeps, no multi-tree transactions (sled 0.34.7 can deadlock under such mixes; see
 //! the design notes). The [`Watchdog`] aborts the process if an operation hangs anyway.
+//!
+//! Consistent copies: every mutation holds a shared write gate while it runs and
+//! [`Store::snapshot`] holds it exclusively while it copies every tree into a [`Snapshot`], so
+//! the copy is consistent across trees while the bot keeps writing;
+//! [`Store::restore_snapshot`] builds a new store from one.
 
 mod db;
 mod error;
 mod expiry;
+mod gate;
 mod record;
+mod snapshot;
 mod tree;
 mod watchdog;
 
 pub use db::Store;
 pub use error::StoreError;
 pub use record::Record;
+pub use snapshot::Snapshot;
 pub use tree::TypedTree;
 pub use watchdog::{HangHandler, WatchGuard, Watchdog};

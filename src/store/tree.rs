@@ -5,6 +5,7 @@ use std::{marker::PhantomData, time::SystemTime};
 use super::{
     Record, StoreError, Watchdog,
     expiry::{self, unix_ms},
+    gate::Gate,
     record,
 };
 
@@ -13,6 +14,7 @@ pub struct TypedTree<R> {
     tree: sled::Tree,
     index: sled::Tree,
     watchdog: Watchdog,
+    gate: Gate,
     _record: PhantomData<fn() -> R>,
 }
 
@@ -22,14 +24,15 @@ impl<R> Clone for TypedTree<R> {
             tree: self.tree.clone(),
             index: self.index.clone(),
             watchdog: self.watchdog.clone(),
+            gate: self.gate.clone(),
             _record: PhantomData,
         }
     }
 }
 
 impl<R: Record> TypedTree<R> {
-    pub(super) fn new(tree: sled::Tree, index: sled::Tree, watchdog: Watchdog) -> Self {
-        TypedTree { tree, index, watchdog, _record: PhantomData }
+    pub(super) fn new(tree: sled::Tree, index: sled::Tree, watchdog: Watchdog, gate: Gate) -> Self {
+        TypedTree { tree, index, watchdog, gate, _record: PhantomData }
     }
 
     /// The record at `key`, if present and not expired now.
@@ -48,23 +51,29 @@ impl<R: Record> TypedTree<R> {
 
     /// Stores `value` at `key` without expiry.
     pub fn insert(&self, key: &[u8], value: &R) -> Result<(), StoreError> {
+        let value = record::encode(value, 0)?;
         let _watch = self.watchdog.guard("insert");
-        self.tree.insert(key, record::encode(value, 0)?)?;
+        let _gate = self.gate.mutation();
+        self.tree.insert(key, value)?;
         Ok(())
     }
 
     /// Stores `value` at `key`, to be treated as absent from `expires_at` on.
     pub fn insert_expiring(&self, key: &[u8], value: &R, expires_at: SystemTime) -> Result<(), StoreError> {
-        let _watch = self.watchdog.guard("insert_expiring");
         let at = unix_ms(expires_at).max(1);
+        let value = record::encode(value, at)?;
+        let _watch = self.watchdog.guard("insert_expiring");
+        // One guard for both writes: a snapshot sees the record and its index entry, or neither.
+        let _gate = self.gate.mutation();
         self.index.insert(expiry::index_key(at, R::TREE, key), &[])?;
-        self.tree.insert(key, record::encode(value, at)?)?;
+        self.tree.insert(key, value)?;
         Ok(())
     }
 
     /// Removes the record at `key`; returns whether one was there.
     pub fn remove(&self, key: &[u8]) -> Result<bool, StoreError> {
         let _watch = self.watchdog.guard("remove");
+        let _gate = self.gate.mutation();
         Ok(self.tree.remove(key)?.is_some())
     }
 

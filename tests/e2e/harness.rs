@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-use crate::support::bot_process::{BotProcess, TEST_TOKEN};
+use crate::support::bot_process::{BotProcess, TEST_TOKEN, run_cli};
 use crate::support::fake_telegram::FakeTelegram;
 
 /// How long a healthy bot may take to answer (startup included).
@@ -70,4 +70,42 @@ pub fn assert_layout(dir: &Path) {
 /// Non-empty lines of `text`.
 pub fn lines(text: &str) -> Vec<&str> {
     text.lines().filter(|line| !line.trim().is_empty()).collect()
+}
+
+/// A fresh data directory holding `toml` as its `arcana.toml` (the bot keeps an existing config).
+pub fn dir_with_config(toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("arcana.toml"), toml).expect("write arcana.toml");
+    dir
+}
+
+/// `dir` as a command-line argument.
+pub fn path_arg(dir: &Path) -> &str {
+    dir.to_str().expect("UTF-8 temp path")
+}
+
+/// Runs `arcana ARGS`, asserts exit 0 and clean output; returns stdout.
+pub fn cli_ok(args: &[&str]) -> String {
+    let output = run_cli(args, &[]);
+    assert_clean_output(&output);
+    let (stdout, stderr) = streams(&output);
+    assert!(output.status.success(), "`arcana {}` failed ({:?}):\n{stdout}\n{stderr}", args.join(" "), output.status);
+    stdout
+}
+
+/// Waits until the bot polls with an offset past `last_id`: every update up to it is finished,
+/// including whatever it sent in reply. On timeout panics with the calls and the bot's stderr.
+pub fn wait_polled_past(tg: &FakeTelegram, bot: &mut BotProcess, last_id: i64) {
+    let polled_past = |calls: &[crate::support::fake_telegram::Call]| {
+        calls.iter().any(|c| c.method == "getUpdates" && c.int("offset").is_some_and(|offset| offset > last_id))
+    };
+    if let Err(calls) = tg.try_wait_for(REPLY_TIMEOUT, polled_past) {
+        let state = if bot.is_running() { "running" } else { "exited" };
+        panic!(
+            "timed out after {REPLY_TIMEOUT:?} waiting for a getUpdates past update {last_id}; bot {state}\n\
+             calls:\n{}bot stderr:\n{}",
+            tg.dump(&calls),
+            bot.stderr_text()
+        );
+    }
 }

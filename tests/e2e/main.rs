@@ -4,7 +4,8 @@
 //! - `builders` — the update builders produce bodies teloxide parses;
 //! - `run_basic` — `/start`, `/help`, SIGTERM, restart without re-answering;
 //! - `run_resilience` — API faults, unhandled update types, hostile updates;
-//! - `cli` — `init`, `doctor`, configuration errors.
+//! - `cli` — `init`, `doctor`, configuration errors;
+//! - `sentinel` — rate limits, notices, debounce, the blocklist, penalties across restarts.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -16,3 +17,5 @@ mod harness;
 mod raw_http;
 mod run_basic;
 mod run_resilience;
+mod sentinel;
+mod vault;

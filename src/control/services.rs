@@ -1,0 +1,39 @@
+//! The long-lived parts a running bot shares between its handlers and the control socket.
+
+use std::sync::Arc;
+
+use crate::{accounts::Profiles, sentinel::Sentinel, store::Store, vault::Vault};
+
+use super::Admin;
+
+/// Shared services of a running bot.
+pub struct Services {
+    /// The security layer.
+    pub sentinel: Arc<Sentinel>,
+    /// The vault.
+    pub vault: Arc<Vault>,
+    /// Sealed profiles.
+    pub profiles: Profiles,
+    /// The data store.
+    pub data: Store,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").finish_non_exhaustive()
+    }
+}
+
+impl Services {
+    /// The admin view of these services (the bot is running).
+    #[must_use]
+    pub fn admin(&self) -> Admin<'_> {
+        Admin {
+            blocklist: self.sentinel.blocklist(),
+            vault: &self.vault,
+            profiles: &self.profiles,
+            data: &self.data,
+            online: true,
+        }
+    }
+}

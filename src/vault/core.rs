@@ -1,0 +1,308 @@
+//! The `Vault`: opens the key store with the KEK, hands out per-subject data keys, seals and
+//! opens records, and forgets subjects (crypto-shredding).
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError, RwLock},
+};
+
+use ring::{aead::LessSafeKey, hmac};
+use zeroize::Zeroizing;
+
+use crate::store::{Store, TypedTree};
+
+use super::{
+    VaultError,
+    envelope::{self, KeyKind, KeyRef},
+    kek::{KekInput, PASSPHRASE_ITERATIONS},
+    nonce::NonceSource,
+    records::{DataKeyRecord, GenerationRecord, GenerationState, KeystoreMeta, VaultLink},
+};
+
+pub(crate) const META_KEY: &[u8] = b"meta";
+const LINK_KEY: &[u8] = b"link";
+const DATA_KEY_ID: u32 = 1;
+const CACHE_LIMIT: usize = 50_000;
+
+pub(crate) fn generation_context(id: u32) -> Vec<u8> {
+    [b"arcana/generation/".as_slice(), &id.to_be_bytes()].concat()
+}
+
+pub(crate) fn data_key_context(subject: i64) -> Vec<u8> {
+    [b"arcana/data-key/".as_slice(), &subject.to_be_bytes()].concat()
+}
+
+pub(crate) const KEK_CHECK_CONTEXT: &[u8] = b"arcana/kek-check";
+pub(crate) const ROOT_CONTEXT: &[u8] = b"arcana/root";
+
+/// Unwrapped generation keys by id, and which one is active.
+pub(crate) struct Generations {
+    pub(crate) keys: HashMap<u32, Arc<LessSafeKey>>,
+    pub(crate) active: u32,
+}
+
+/// Encryption at rest for everything that describes a person.
+pub struct Vault {
+    pub(crate) keys_store: Store,
+    pub(crate) meta: TypedTree<KeystoreMeta>,
+    pub(crate) generation_records: TypedTree<GenerationRecord>,
+    pub(crate) data_keys: TypedTree<DataKeyRecord>,
+    pub(crate) kek: RwLock<Arc<LessSafeKey>>,
+    pub(crate) root: Zeroizing<[u8; 32]>,
+    pub(crate) generations: RwLock<Generations>,
+    pub(crate) cache: Mutex<HashMap<i64, Arc<LessSafeKey>>>,
+    /// Serialises creating, re-wrapping and deleting data keys.
+    pub(crate) key_lock: Mutex<()>,
+    pub(crate) nonces: NonceSource,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").finish_non_exhaustive()
+    }
+}
+
+fn random_key(nonces: &NonceSource) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    nonces.fill(&mut *key)?;
+    Ok(key)
+}
+
+impl Vault {
+    /// Opens (or, for a new data store, creates) the key store `keys` for the data store `data`.
+    pub fn load(data: &Store, keys: &Store, input: &KekInput, now_ms: u64) -> Result<Vault, VaultError> {
+        Vault::load_linked(Some(data), keys, input, now_ms)
+    }
+
+    /// Opens an existing key store without a data store (to restore a backup into an empty
+    /// data directory).
+    pub fn load_detached(keys: &Store, input: &KekInput) -> Result<Vault, VaultError> {
+        if keys.tree::<KeystoreMeta>()?.get(META_KEY)?.is_none() {
+            return Err(VaultError::Mismatch);
+        }
+        Vault::load_linked(None, keys, input, 0)
+    }
+
+    /// The key store's id (a data store's [`VaultLink`] must match it).
+    pub fn store_id(&self) -> Result<[u8; 16], VaultError> {
+        Ok(self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?.store_id)
+    }
+
+    fn load_linked(data: Option<&Store>, keys: &Store, input: &KekInput, now_ms: u64) -> Result<Vault, VaultError> {
+        let meta_tree = keys.tree::<KeystoreMeta>()?;
+        let link_tree = data.map(Store::tree::<VaultLink>).transpose()?;
+        let link = match &link_tree {
+            Some(tree) => tree.get(LINK_KEY)?,
+            None => None,
+        };
+        let nonces = NonceSource::new();
+        let meta = match meta_tree.get(META_KEY)? {
+            Some(meta) => meta,
+            None if link.is_some() => return Err(VaultError::Mismatch),
+            None => create(keys, &meta_tree, input, &nonces, now_ms)?,
+        };
+        if meta.kek_source != input.source() {
+            return Err(VaultError::KekSource(match meta.kek_source {
+                super::kek::KekSource::Passphrase => "this store is protected by a passphrase: set ARCANA_PASSPHRASE",
+                super::kek::KekSource::File => "this store is protected by DIR/master.key: unset ARCANA_PASSPHRASE",
+            }));
+        }
+        let kek = Arc::new(input.derive(&meta.kdf_salt, meta.kdf_iterations)?);
+        let meta = super::rekey::resume(keys, &meta_tree, &kek, meta)?;
+        let check =
+            envelope::open(&kek, &meta.kek_check, KEK_CHECK_CONTEXT, "key store").map_err(|_| VaultError::WrongKey)?;
+        if check.as_slice() != meta.store_id {
+            return Err(VaultError::WrongKey);
+        }
+        match (link, &link_tree) {
+            (Some(link), _) if link.store_id != meta.store_id => return Err(VaultError::Mismatch),
+            (None, Some(tree)) => tree.insert(LINK_KEY, &VaultLink { store_id: meta.store_id })?,
+            _ => {}
+        }
+        let root_bytes = envelope::open(&kek, &meta.root, ROOT_CONTEXT, "key store")?;
+        let mut root = Zeroizing::new([0u8; 32]);
+        root.copy_from_slice(root_bytes.get(..32).ok_or(VaultError::Crypto("short root secret"))?);
+        let generation_records = keys.tree::<GenerationRecord>()?;
+        let mut generation_keys = HashMap::new();
+        for entry in generation_records.iter_at(std::time::SystemTime::now()) {
+            let (_, record) = entry?;
+            if let Some(wrapped) = &record.wrapped {
+                let bytes = envelope::open(&kek, wrapped, &generation_context(record.id), "generation key")?;
+                let mut key = Zeroizing::new([0u8; 32]);
+                key.copy_from_slice(bytes.get(..32).ok_or(VaultError::Crypto("short generation key"))?);
+                generation_keys.insert(record.id, Arc::new(envelope::aead_key(&key)?));
+            }
+        }
+        Ok(Vault {
+            keys_store: keys.clone(),
+            meta: meta_tree,
+            generation_records,
+            data_keys: keys.tree::<DataKeyRecord>()?,
+            kek: RwLock::new(kek),
+            root,
+            generations: RwLock::new(Generations { keys: generation_keys, active: meta.active_generation }),
+            cache: Mutex::new(HashMap::new()),
+            key_lock: Mutex::new(()),
+            nonces,
+        })
+    }
+
+    /// A 32-byte subkey for one purpose, derived from the key store's root secret (stable across
+    /// KEK rotations).
+    #[must_use]
+    pub fn subkey(&self, label: &str) -> Zeroizing<[u8; 32]> {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, self.root.as_slice());
+        let mut ctx = hmac::Context::with_key(&key);
+        ctx.update(b"arcana/subkey/");
+        ctx.update(label.as_bytes());
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(ctx.sign().as_ref());
+        out
+    }
+
+    /// A keyed blind index of `value` for `purpose`: equal inputs give equal indexes, and the
+    /// index reveals nothing without the key.
+    #[must_use]
+    pub fn blind_index(&self, purpose: &str, value: &[u8]) -> [u8; 32] {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, self.subkey(&format!("blind/{purpose}")).as_slice());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(hmac::sign(&key, value).as_ref());
+        out
+    }
+
+    /// Seals `plaintext` for `subject`, bound to `tree` and `key`. Creates the subject's data key
+    /// if it has none.
+    pub fn seal(&self, subject: i64, tree: &str, key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
+        let data_key = self.data_key(subject, true)?.ok_or(VaultError::Shredded)?;
+        envelope::seal(
+            &data_key,
+            KeyRef { kind: KeyKind::Data, id: DATA_KEY_ID },
+            &envelope::record_context(tree, key),
+            plaintext,
+            &self.nonces,
+        )
+    }
+
+    /// Opens a value sealed for `subject` at `tree`/`key`.
+    pub fn open(&self, subject: i64, tree: &str, key: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+        match envelope::key_ref(sealed) {
+            Some(KeyRef { kind: KeyKind::Data, id: DATA_KEY_ID }) => {}
+            _ => return Err(VaultError::Open { tree: tree.to_owned(), reason: "unknown key" }),
+        }
+        let data_key = self.data_key(subject, false)?.ok_or(VaultError::Shredded)?;
+        envelope::open(&data_key, sealed, &envelope::record_context(tree, key), tree)
+    }
+
+    /// Destroys `subject`'s data key: every copy of their sealed data, backups included, becomes
+    /// unreadable. Returns whether there was a key. Call [`Vault::flush`] before acknowledging.
+    pub fn forget_subject(&self, subject: i64) -> Result<bool, VaultError> {
+        let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner).remove(&subject);
+        Ok(self.data_keys.remove(&subject.to_be_bytes())?)
+    }
+
+    /// Whether `subject` has a data key.
+    pub fn has_subject(&self, subject: i64) -> Result<bool, VaultError> {
+        Ok(self.data_keys.get(&subject.to_be_bytes())?.is_some())
+    }
+
+    /// Makes key store changes durable.
+    pub async fn flush(&self) -> Result<(), VaultError> {
+        Ok(self.keys_store.flush().await?)
+    }
+
+    /// Makes key store changes durable, on the calling thread.
+    pub fn flush_blocking(&self) -> Result<(), VaultError> {
+        Ok(self.keys_store.flush_blocking()?)
+    }
+
+    fn data_key(&self, subject: i64, create: bool) -> Result<Option<Arc<LessSafeKey>>, VaultError> {
+        if let Some(key) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).get(&subject) {
+            return Ok(Some(Arc::clone(key)));
+        }
+        let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let id = subject.to_be_bytes();
+        let raw = match self.data_keys.get(&id)? {
+            Some(record) => self.unwrap_data_key(subject, &record)?,
+            None if create => {
+                let raw = random_key(&self.nonces)?;
+                let generations = self.generations.read().unwrap_or_else(PoisonError::into_inner);
+                let active = generations.active;
+                let wrapping = generations.keys.get(&active).ok_or(VaultError::MissingGeneration(active))?;
+                let wrapped = envelope::seal(
+                    wrapping,
+                    KeyRef { kind: KeyKind::Generation, id: active },
+                    &data_key_context(subject),
+                    raw.as_slice(),
+                    &self.nonces,
+                )?;
+                self.data_keys.insert(&id, &DataKeyRecord { generation: active, wrapped })?;
+                raw
+            }
+            None => return Ok(None),
+        };
+        let key = Arc::new(envelope::aead_key(&raw)?);
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(subject, Arc::clone(&key));
+        Ok(Some(key))
+    }
+
+    pub(crate) fn unwrap_data_key(
+        &self,
+        subject: i64,
+        record: &DataKeyRecord,
+    ) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+        let generations = self.generations.read().unwrap_or_else(PoisonError::into_inner);
+        let wrapping =
+            generations.keys.get(&record.generation).ok_or(VaultError::MissingGeneration(record.generation))?;
+        let bytes = envelope::open(wrapping, &record.wrapped, &data_key_context(subject), "data key")?;
+        let mut raw = Zeroizing::new([0u8; 32]);
+        raw.copy_from_slice(bytes.get(..32).ok_or(VaultError::Crypto("short data key"))?);
+        Ok(raw)
+    }
+}
+
+/// Creates a new key store: ids, root secret, first generation key, KEK check.
+fn create(
+    keys: &Store,
+    meta_tree: &TypedTree<KeystoreMeta>,
+    input: &KekInput,
+    nonces: &NonceSource,
+    now_ms: u64,
+) -> Result<KeystoreMeta, VaultError> {
+    let mut store_id = [0u8; 16];
+    let mut kdf_salt = [0u8; 16];
+    nonces.fill(&mut store_id)?;
+    nonces.fill(&mut kdf_salt)?;
+    let kek = input.derive(&kdf_salt, PASSPHRASE_ITERATIONS)?;
+    let kek_ref = KeyRef { kind: KeyKind::Kek, id: 0 };
+    let root = random_key(nonces)?;
+    let generation = random_key(nonces)?;
+    let record = GenerationRecord {
+        id: 1,
+        state: GenerationState::Active,
+        wrapped: Some(envelope::seal(&kek, kek_ref, &generation_context(1), generation.as_slice(), nonces)?),
+        next_wrapped: None,
+        created_ms: now_ms,
+        retired_ms: None,
+    };
+    keys.tree::<GenerationRecord>()?.insert(&1u32.to_be_bytes(), &record)?;
+    let meta = KeystoreMeta {
+        store_id,
+        kek_source: input.source(),
+        kdf_salt,
+        kdf_iterations: PASSPHRASE_ITERATIONS,
+        kek_epoch: 0,
+        kek_check: envelope::seal(&kek, kek_ref, KEK_CHECK_CONTEXT, &store_id, nonces)?,
+        root: envelope::seal(&kek, kek_ref, ROOT_CONTEXT, root.as_slice(), nonces)?,
+        active_generation: 1,
+        next_kek_check: None,
+        next_root: None,
+    };
+    meta_tree.insert(META_KEY, &meta)?;
+    keys.flush_blocking()?;
+    Ok(meta)
+}

@@ -1,0 +1,37 @@
+//! The vault: what identifies or describes a person is encrypted at rest.
+//!
+//! Key hierarchy, all in the key store `DIR/keys/` (a small sled store of its own):
+//!
+//! ```text
+//! KEK  (DIR/master.key, or ARCANA_PASSPHRASE through PBKDF2-HMAC-SHA256, 600,000 rounds)
+//!  ├─ root secret            → subkeys: blind indexes, debounce fingerprints, backups
+//!  └─ generation keys (rotatable: active / retiring / retired)
+//!      └─ one data key per subject (user)  → seals that user's records in DIR/db/
+//! ```
+//!
+//! Records are sealed with AES-256-GCM ([`envelope`]): fresh random nonce, a header with format
+//! version and key id, and the record's tree and key bound in as associated data. Deleting a user
+//! destroys their data key ([`Vault::forget_subject`]) — crypto-shredding: every copy of their
+//! records, in `DIR/db/` or in any backup (backups hold `DIR/db/` only), becomes unreadable.
+//! Rotating generation keys re-wraps data keys in the background; rotating the KEK re-wraps the
+//! generation keys and root secret only.
+
+mod core;
+pub mod envelope;
+mod error;
+mod kek;
+mod nonce;
+mod records;
+mod rekey;
+mod rotation;
+mod sealed;
+
+pub use core::Vault;
+pub use error::VaultError;
+pub use kek::{KekInput, KekSource, PASSPHRASE_ITERATIONS};
+pub use records::{GenerationState, VaultLink};
+pub use rotation::GenerationStatus;
+pub use sealed::{Envelope, Sealed, SealedTree};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,103 @@
+//! What the key store persists (the `DIR/keys/` sled store) and the link record in the data store.
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::Record;
+
+use super::kek::KekSource;
+
+/// The key store's header record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeystoreMeta {
+    /// Random id shared with the data store's link record.
+    pub store_id: [u8; 16],
+    /// Where the KEK comes from.
+    pub kek_source: KekSource,
+    /// PBKDF2 salt (passphrase KEKs).
+    pub kdf_salt: [u8; 16],
+    /// PBKDF2 iterations (passphrase KEKs).
+    pub kdf_iterations: u32,
+    /// How many times the KEK has been rotated (the KEK's key id).
+    pub kek_epoch: u32,
+    /// `store_id` sealed under the KEK: opens only with the right master key.
+    #[serde(with = "serde_bytes")]
+    pub kek_check: Vec<u8>,
+    /// The root secret (subkeys: blind indexes, debounce, backups) sealed under the KEK.
+    #[serde(with = "serde_bytes")]
+    pub root: Vec<u8>,
+    /// The generation key new data keys are wrapped under.
+    pub active_generation: u32,
+    /// During a KEK rotation: `store_id` sealed under the new KEK.
+    #[serde(with = "serde_bytes")]
+    pub next_kek_check: Option<Vec<u8>>,
+    /// During a KEK rotation: the root secret sealed under the new KEK.
+    #[serde(with = "serde_bytes")]
+    pub next_root: Option<Vec<u8>>,
+}
+
+impl Record for KeystoreMeta {
+    const TREE: &'static str = "vault_meta";
+    const VERSION: u8 = 1;
+}
+
+/// A generation key's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GenerationState {
+    /// Wraps new data keys.
+    Active,
+    /// Still unwraps data keys not yet re-wrapped.
+    Retiring,
+    /// Wraps nothing any more; its key material is destroyed.
+    Retired,
+}
+
+/// A generation key, wrapped under the KEK.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerationRecord {
+    /// Its id.
+    pub id: u32,
+    /// Its state.
+    pub state: GenerationState,
+    /// The key sealed under the KEK (`None` once retired).
+    #[serde(with = "serde_bytes")]
+    pub wrapped: Option<Vec<u8>>,
+    /// During a KEK rotation: the key sealed under the new KEK.
+    #[serde(with = "serde_bytes")]
+    pub next_wrapped: Option<Vec<u8>>,
+    /// Created (Unix ms).
+    pub created_ms: u64,
+    /// Retired (Unix ms).
+    pub retired_ms: Option<u64>,
+}
+
+impl Record for GenerationRecord {
+    const TREE: &'static str = "vault_generations";
+    const VERSION: u8 = 1;
+}
+
+/// A subject's data key, wrapped under a generation key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataKeyRecord {
+    /// The generation that wraps it.
+    pub generation: u32,
+    /// The key sealed under that generation.
+    #[serde(with = "serde_bytes")]
+    pub wrapped: Vec<u8>,
+}
+
+impl Record for DataKeyRecord {
+    const TREE: &'static str = "vault_data_keys";
+    const VERSION: u8 = 1;
+}
+
+/// In the data store: which key store it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultLink {
+    /// The key store's `store_id`.
+    pub store_id: [u8; 16],
+}
+
+impl Record for VaultLink {
+    const TREE: &'static str = "vault_link";
+    const VERSION: u8 = 1;
+}

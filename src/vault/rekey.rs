@@ -1,0 +1,118 @@
+//! Rotating the KEK: only the generation keys and the root secret are re-wrapped; data keys and
+//! records are untouched.
+//!
+//! Crash-safe in three steps: (1) the new wraps are written *beside* the old ones
+//! (`next_*` fields) and flushed; (2) the caller switches the key (renames `master.key.new` over
+//! `master.key`) — the commit point; (3) the new wraps replace the old. On open, [`resume`]
+//! finishes or discards an interrupted rotation depending on which KEK it was given.
+
+use std::sync::{Arc, PoisonError};
+
+use ring::aead::LessSafeKey;
+
+use crate::store::{Store, TypedTree};
+
+use super::{
+    Vault, VaultError,
+    core::{KEK_CHECK_CONTEXT, META_KEY, ROOT_CONTEXT, generation_context},
+    envelope::{self, KeyKind, KeyRef},
+    records::{GenerationRecord, KeystoreMeta},
+};
+
+/// Finishes (new KEK given) or discards (old KEK given) an interrupted KEK rotation.
+pub(crate) fn resume(
+    keys: &Store,
+    meta_tree: &TypedTree<KeystoreMeta>,
+    kek: &LessSafeKey,
+    mut meta: KeystoreMeta,
+) -> Result<KeystoreMeta, VaultError> {
+    let Some(next_check) = meta.next_kek_check.clone() else { return Ok(meta) };
+    let generations = keys.tree::<GenerationRecord>()?;
+    if envelope::open(kek, &meta.kek_check, KEK_CHECK_CONTEXT, "key store").is_ok() {
+        tracing::warn!("discarding an unfinished master key rotation");
+        for entry in generations.iter_at(std::time::SystemTime::now()) {
+            let (key, mut record) = entry?;
+            if record.next_wrapped.take().is_some() {
+                generations.insert(&key, &record)?;
+            }
+        }
+        meta.next_kek_check = None;
+        meta.next_root = None;
+    } else if envelope::open(kek, &next_check, KEK_CHECK_CONTEXT, "key store").is_ok() {
+        tracing::warn!("finishing an interrupted master key rotation");
+        promote(&generations, &mut meta)?;
+    } else {
+        return Err(VaultError::WrongKey);
+    }
+    meta_tree.insert(META_KEY, &meta)?;
+    keys.flush_blocking()?;
+    Ok(meta)
+}
+
+/// Replaces the old wraps with the new ones (idempotent).
+fn promote(generations: &TypedTree<GenerationRecord>, meta: &mut KeystoreMeta) -> Result<(), VaultError> {
+    for entry in generations.iter_at(std::time::SystemTime::now()) {
+        let (key, mut record) = entry?;
+        if let Some(next) = record.next_wrapped.take() {
+            record.wrapped = Some(next);
+            generations.insert(&key, &record)?;
+        }
+    }
+    if let (Some(check), Some(root)) = (meta.next_kek_check.take(), meta.next_root.take()) {
+        meta.kek_check = check;
+        meta.root = root;
+        meta.kek_epoch += 1;
+    }
+    Ok(())
+}
+
+impl Vault {
+    /// Step 1 of a KEK rotation: writes the wraps under `new_kek` beside the current ones.
+    pub fn prepare_rekey(&self, new_kek: &LessSafeKey) -> Result<(), VaultError> {
+        let kek = Arc::clone(&self.kek.read().unwrap_or_else(PoisonError::into_inner));
+        let mut meta = self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
+        let next_ref = KeyRef { kind: KeyKind::Kek, id: meta.kek_epoch + 1 };
+        for entry in self.generation_records.iter_at(std::time::SystemTime::now()) {
+            let (key, mut record) = entry?;
+            if let Some(wrapped) = &record.wrapped {
+                let context = generation_context(record.id);
+                let raw = envelope::open(&kek, wrapped, &context, "generation key")?;
+                record.next_wrapped = Some(envelope::seal(new_kek, next_ref, &context, &raw, &self.nonces)?);
+                self.generation_records.insert(&key, &record)?;
+            }
+        }
+        let check = envelope::open(&kek, &meta.kek_check, KEK_CHECK_CONTEXT, "key store")?;
+        let root = envelope::open(&kek, &meta.root, ROOT_CONTEXT, "key store")?;
+        meta.next_kek_check = Some(envelope::seal(new_kek, next_ref, KEK_CHECK_CONTEXT, &check, &self.nonces)?);
+        meta.next_root = Some(envelope::seal(new_kek, next_ref, ROOT_CONTEXT, &root, &self.nonces)?);
+        self.meta.insert(META_KEY, &meta)?;
+        self.flush_blocking()
+    }
+
+    /// Step 3 of a KEK rotation, after the caller switched keys: the new wraps replace the old.
+    pub fn commit_rekey(&self, new_kek: LessSafeKey) -> Result<(), VaultError> {
+        let mut meta = self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
+        promote(&self.generation_records, &mut meta)?;
+        self.meta.insert(META_KEY, &meta)?;
+        self.flush_blocking()?;
+        *self.kek.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(new_kek);
+        Ok(())
+    }
+
+    /// Derives a new KEK from `input` with this store's KDF parameters; the source kind (file or
+    /// passphrase) cannot change.
+    pub fn derive_new_kek(&self, input: &super::KekInput) -> Result<LessSafeKey, VaultError> {
+        let meta = self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
+        if meta.kek_source != input.source() {
+            return Err(VaultError::KekSource(
+                "the master key source (file or passphrase) cannot change in a rotation",
+            ));
+        }
+        input.derive(&meta.kdf_salt, meta.kdf_iterations)
+    }
+
+    /// The KEK rotation count (the KEK's key id).
+    pub fn kek_epoch(&self) -> Result<u32, VaultError> {
+        Ok(self.meta.get(META_KEY)?.map_or(0, |m| m.kek_epoch))
+    }
+}

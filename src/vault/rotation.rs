@@ -1,0 +1,184 @@
+//! Rotating generation keys: `arcana keys rotate` makes a new active generation; data keys
+//! wrapped under older ones are re-wrapped in the background (throttled, resumable — the state
+//! is in the key store), and a generation that wraps nothing any more is retired: its key
+//! material is destroyed.
+
+use std::{
+    sync::{Arc, PoisonError},
+    time::SystemTime,
+};
+
+use crate::store::StoreError;
+
+use super::{
+    Vault, VaultError,
+    core::{META_KEY, data_key_context, generation_context},
+    envelope::{self, KeyKind, KeyRef},
+    records::{DataKeyRecord, GenerationRecord, GenerationState},
+};
+
+/// One generation key as `arcana keys status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerationStatus {
+    /// Its id.
+    pub id: u32,
+    /// Its state.
+    pub state: GenerationState,
+    /// Data keys it still wraps.
+    pub data_keys: usize,
+    /// Created (Unix ms).
+    pub created_ms: u64,
+}
+
+impl Vault {
+    /// Makes a new active generation key; the old active one starts retiring.
+    pub fn rotate(&self, now_ms: u64) -> Result<u32, VaultError> {
+        let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut generations = self.generations.write().unwrap_or_else(PoisonError::into_inner);
+        let kek = Arc::clone(&self.kek.read().unwrap_or_else(PoisonError::into_inner));
+        let mut meta = self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
+        let id = self.all_generations()?.iter().map(|g| g.id).max().unwrap_or(0) + 1;
+        let mut raw = zeroize::Zeroizing::new([0u8; 32]);
+        self.nonces.fill(&mut *raw)?;
+        let wrapped = envelope::seal(
+            &kek,
+            KeyRef { kind: KeyKind::Kek, id: meta.kek_epoch },
+            &generation_context(id),
+            raw.as_slice(),
+            &self.nonces,
+        )?;
+        let record = GenerationRecord {
+            id,
+            state: GenerationState::Active,
+            wrapped: Some(wrapped),
+            next_wrapped: None,
+            created_ms: now_ms,
+            retired_ms: None,
+        };
+        self.generation_records.insert(&id.to_be_bytes(), &record)?;
+        for mut old in self.all_generations()? {
+            if old.id != id && old.state == GenerationState::Active {
+                old.state = GenerationState::Retiring;
+                self.generation_records.insert(&old.id.to_be_bytes(), &old)?;
+            }
+        }
+        meta.active_generation = id;
+        self.meta.insert(META_KEY, &meta)?;
+        self.keys_store.flush_blocking()?;
+        generations.keys.insert(id, Arc::new(envelope::aead_key(&raw)?));
+        generations.active = id;
+        tracing::warn!(target: "arcana::audit", event = "key_rotation", generation = id, "new active generation key");
+        Ok(id)
+    }
+
+    /// Subjects whose data keys are wrapped under a generation other than the active one.
+    pub fn pending_rewrap(&self) -> Result<Vec<i64>, VaultError> {
+        let active = self.generations.read().unwrap_or_else(PoisonError::into_inner).active;
+        let mut pending = Vec::new();
+        for entry in self.data_keys.iter_at(SystemTime::now()) {
+            let (key, record) = entry?;
+            if record.generation != active
+                && let Ok(bytes) = <[u8; 8]>::try_from(key.as_slice())
+            {
+                pending.push(i64::from_be_bytes(bytes));
+            }
+        }
+        Ok(pending)
+    }
+
+    /// Re-wraps the data keys of `subjects` under the active generation; returns how many moved.
+    pub fn rewrap(&self, subjects: &[i64]) -> Result<usize, VaultError> {
+        let mut moved = 0;
+        for &subject in subjects {
+            let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
+            let id = subject.to_be_bytes();
+            // Re-read under the lock: the subject may have been deleted meanwhile.
+            let Some(record) = self.data_keys.get(&id)? else { continue };
+            let (active, wrapping) = {
+                let generations = self.generations.read().unwrap_or_else(PoisonError::into_inner);
+                let key = generations
+                    .keys
+                    .get(&generations.active)
+                    .ok_or(VaultError::MissingGeneration(generations.active))?;
+                (generations.active, Arc::clone(key))
+            };
+            if record.generation == active {
+                continue;
+            }
+            let raw = self.unwrap_data_key(subject, &record)?;
+            let wrapped = envelope::seal(
+                &wrapping,
+                KeyRef { kind: KeyKind::Generation, id: active },
+                &data_key_context(subject),
+                raw.as_slice(),
+                &self.nonces,
+            )?;
+            self.data_keys.insert(&id, &DataKeyRecord { generation: active, wrapped })?;
+            moved += 1;
+        }
+        Ok(moved)
+    }
+
+    /// Retires retiring generations that wrap nothing any more; returns their ids.
+    pub fn retire_finished(&self, now_ms: u64) -> Result<Vec<u32>, VaultError> {
+        let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let counts = self.counts()?;
+        let mut retired = Vec::new();
+        for mut record in self.all_generations()? {
+            if record.state == GenerationState::Retiring && counts.get(&record.id).copied().unwrap_or(0) == 0 {
+                record.state = GenerationState::Retired;
+                record.wrapped = None;
+                record.next_wrapped = None;
+                record.retired_ms = Some(now_ms);
+                self.generation_records.insert(&record.id.to_be_bytes(), &record)?;
+                self.generations.write().unwrap_or_else(PoisonError::into_inner).keys.remove(&record.id);
+                retired.push(record.id);
+                tracing::warn!(target: "arcana::audit", event = "key_retired", generation = record.id, "generation key retired");
+            }
+        }
+        if !retired.is_empty() {
+            self.keys_store.flush_blocking()?;
+        }
+        Ok(retired)
+    }
+
+    /// Re-wraps everything pending and retires what it can, in batches of `batch` (offline use).
+    pub fn finish_rotation(&self, batch: usize, now_ms: u64) -> Result<usize, VaultError> {
+        let pending = self.pending_rewrap()?;
+        let mut moved = 0;
+        for chunk in pending.chunks(batch.max(1)) {
+            moved += self.rewrap(chunk)?;
+        }
+        self.keys_store.flush_blocking()?;
+        self.retire_finished(now_ms)?;
+        Ok(moved)
+    }
+
+    /// Every generation key with its state and how many data keys it wraps.
+    pub fn status(&self) -> Result<Vec<GenerationStatus>, VaultError> {
+        let counts = self.counts()?;
+        Ok(self
+            .all_generations()?
+            .into_iter()
+            .map(|g| GenerationStatus {
+                id: g.id,
+                state: g.state,
+                data_keys: counts.get(&g.id).copied().unwrap_or(0),
+                created_ms: g.created_ms,
+            })
+            .collect())
+    }
+
+    fn counts(&self) -> Result<std::collections::HashMap<u32, usize>, VaultError> {
+        let mut counts = std::collections::HashMap::new();
+        for entry in self.data_keys.iter_at(SystemTime::now()) {
+            let (_, record) = entry?;
+            *counts.entry(record.generation).or_insert(0) += 1;
+        }
+        Ok(counts)
+    }
+
+    fn all_generations(&self) -> Result<Vec<GenerationRecord>, StoreError> {
+        self.generation_records.iter_at(SystemTime::now()).map(|e| e.map(|(_, r)| r)).collect()
+    }
+}

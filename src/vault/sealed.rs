@@ -1,0 +1,83 @@
+//! Typed sealed records: a tree whose values are msgpack documents sealed in the vault for one
+//! subject, bound to their tree and key.
+
+use std::{marker::PhantomData, sync::Arc};
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use zeroize::Zeroizing;
+
+use crate::store::{Record, Store, TypedTree};
+
+use super::{Vault, VaultError};
+
+/// A type stored sealed, in its own tree.
+pub trait Sealed: Serialize + DeserializeOwned {
+    /// The tree.
+    const TREE: &'static str;
+    /// Format version of the sealed document.
+    const VERSION: u8;
+}
+
+/// The stored form: only ciphertext.
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Envelope<T> {
+    #[serde(with = "serde_bytes")]
+    bytes: Vec<u8>,
+    #[serde(skip)]
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: Sealed> Record for Envelope<T> {
+    const TREE: &'static str = T::TREE;
+    const VERSION: u8 = T::VERSION;
+}
+
+/// A tree of `T` sealed per subject.
+pub struct SealedTree<T> {
+    tree: TypedTree<Envelope<T>>,
+    vault: Arc<Vault>,
+}
+
+impl<T> Clone for SealedTree<T> {
+    fn clone(&self) -> Self {
+        SealedTree { tree: self.tree.clone(), vault: Arc::clone(&self.vault) }
+    }
+}
+
+impl<T: Sealed> SealedTree<T> {
+    /// The tree of `T` in `store`, sealed with `vault`.
+    pub fn new(store: &Store, vault: Arc<Vault>) -> Result<SealedTree<T>, VaultError> {
+        Ok(SealedTree { tree: store.tree::<Envelope<T>>()?, vault })
+    }
+
+    /// Seals `value` for `subject` at `key`.
+    pub fn put(&self, subject: i64, key: &[u8], value: &T) -> Result<(), VaultError> {
+        let plain = Zeroizing::new(
+            rmp_serde::to_vec_named(value).map_err(|_| VaultError::Crypto("cannot encode a sealed record"))?,
+        );
+        let bytes = self.vault.seal(subject, T::TREE, key, &plain)?;
+        self.tree.insert(key, &Envelope { bytes, _type: PhantomData })?;
+        Ok(())
+    }
+
+    /// Opens the value at `key` sealed for `subject`. A value that does not open is an error for
+    /// this record only, never treated as absent.
+    pub fn get(&self, subject: i64, key: &[u8]) -> Result<Option<T>, VaultError> {
+        let Some(envelope) = self.tree.get(key)? else { return Ok(None) };
+        let plain = self.vault.open(subject, T::TREE, key, &envelope.bytes)?;
+        rmp_serde::from_slice(&plain)
+            .map(Some)
+            .map_err(|_| VaultError::Open { tree: T::TREE.to_owned(), reason: "undecodable" })
+    }
+
+    /// Removes the value at `key`.
+    pub fn remove(&self, key: &[u8]) -> Result<bool, VaultError> {
+        Ok(self.tree.remove(key)?)
+    }
+
+    /// Every key in the tree.
+    pub fn keys(&self) -> Result<Vec<Vec<u8>>, VaultError> {
+        self.tree.iter_at(std::time::SystemTime::now()).map(|e| e.map(|(k, _)| k).map_err(VaultError::from)).collect()
+    }
+}

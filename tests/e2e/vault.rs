@@ -1,0 +1,203 @@
+//! The vault through the binary: nothing personal on disk in the clear, crypto-shredding that
+//! survives restoring an earlier backup, tampered backups refused, wrong keys refused, key
+//! rotation while the bot runs.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::harness::{REPLY_TIMEOUT, cli_ok, path_arg, stop_cleanly, streams, wait_replies};
+use crate::support::bot_process::{BotProcess, TEST_TOKEN, run_cli};
+use crate::support::fake_telegram::FakeTelegram;
+use crate::support::updates;
+
+/// A `/start` from a user whose names carry `marker`.
+fn start_from(user: i64, marker: &str) -> serde_json::Value {
+    let mut update = updates::command(user, "/start");
+    let from = json!({
+        "id": user,
+        "is_bot": false,
+        "first_name": format!("Ada {marker}"),
+        "last_name": format!("Lovelace{marker}"),
+        "username": format!("u_{marker}"),
+        "language_code": "en",
+    });
+    update["message"]["from"] = from;
+    update
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn no_personal_data_in_the_clear_on_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tg = FakeTelegram::start();
+    let marker = "Qx7Marker93";
+    for user in [2001, 2002, 2003] {
+        tg.push_update(start_from(user, &format!("{marker}{user}")));
+    }
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    for user in [2001, 2002, 2003] {
+        wait_replies(&tg, &mut bot, user, 1, REPLY_TIMEOUT);
+    }
+    stop_cleanly(bot);
+    let all = files(dir.path());
+    assert!(all.iter().any(|p| p.starts_with(dir.path().join("db"))), "the store has files");
+    for file in all {
+        let bytes = std::fs::read(&file).expect("read");
+        assert!(!contains(&bytes, marker.as_bytes()), "{} holds the marker in the clear", file.display());
+        assert!(!contains(&bytes, b"u_Qx7"), "{} holds the username in the clear", file.display());
+    }
+}
+
+#[test]
+fn a_deleted_user_stays_unreadable_after_restoring_an_earlier_backup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = path_arg(dir.path());
+    let tg = FakeTelegram::start();
+    tg.push_update(start_from(3001, "Gone"));
+    tg.push_update(start_from(3002, "Kept"));
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    wait_replies(&tg, &mut bot, 3001, 1, REPLY_TIMEOUT);
+    wait_replies(&tg, &mut bot, 3002, 1, REPLY_TIMEOUT);
+
+    // Backup and deletion go through the running bot's control socket.
+    let backup_dir = tempfile::tempdir().expect("tempdir");
+    let backup = backup_dir.path().join("before-deletion.bak");
+    let out = cli_ok(&["backup", path_arg(&backup), "--dir", d]);
+    assert!(out.contains("wrote"), "{out}");
+    let out = cli_ok(&["user", "delete", "3001", "--dir", d]);
+    assert!(out.contains("deleted user 3001"), "{out}");
+    stop_cleanly(bot);
+
+    // Restore the earlier backup into a fresh directory holding only the keys.
+    let restored = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(dir.path().join("master.key"), restored.path().join("master.key")).expect("copy key");
+    copy_dir(&dir.path().join("keys"), &restored.path().join("keys"));
+    let out = cli_ok(&["restore", path_arg(&backup), "--dir", path_arg(restored.path())]);
+    assert!(out.contains("1 sealed records verified"), "the kept user's profile opens: {out}");
+    assert!(out.contains("1 records of deleted users are unreadable"), "the deleted user's does not: {out}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn tampered_or_truncated_backups_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = path_arg(dir.path());
+    cli_ok(&["init", "--dir", d]);
+    cli_ok(&["block", "9", "--dir", d]);
+    let backup = dir.path().join("b.bak");
+    cli_ok(&["backup", path_arg(&backup), "--dir", d]);
+    let bytes = std::fs::read(&backup).expect("read");
+    let target = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(dir.path().join("master.key"), target.path().join("master.key")).expect("copy key");
+    copy_dir(&dir.path().join("keys"), &target.path().join("keys"));
+    let t = path_arg(target.path());
+    for (name, broken) in [
+        ("flipped", {
+            let mut b = bytes.clone();
+            let i = b.len() / 2;
+            b[i] ^= 1;
+            b
+        }),
+        ("truncated", bytes[..bytes.len() - 5].to_vec()),
+    ] {
+        let file = target.path().join(name);
+        std::fs::write(&file, broken).expect("write");
+        let output = run_cli(&["restore", path_arg(&file), "--dir", t], &[]);
+        let (_, stderr) = streams(&output);
+        assert!(!output.status.success(), "{name} backup restored");
+        assert!(stderr.contains("backup"), "{name}: {stderr}");
+        assert!(!target.path().join("db").exists(), "{name}: nothing restored");
+    }
+    let out = cli_ok(&["restore", path_arg(&backup), "--dir", t]);
+    assert!(out.contains("restored"), "{out}");
+    assert!(cli_ok(&["blocked", "--dir", t]).contains('9'));
+}
+
+#[test]
+fn a_wrong_or_missing_master_key_is_refused_and_never_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let other = tempfile::tempdir().expect("tempdir");
+    cli_ok(&["init", "--dir", path_arg(dir.path())]);
+    cli_ok(&["init", "--dir", path_arg(other.path())]);
+    let tg = FakeTelegram::start();
+    std::fs::copy(other.path().join("master.key"), dir.path().join("master.key")).expect("swap key");
+    let wrong = std::fs::read(dir.path().join("master.key")).expect("read");
+    let output = run_bot_to_exit(dir.path(), &tg);
+    let (_, stderr) = streams(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("master key"), "{stderr}");
+    assert_eq!(std::fs::read(dir.path().join("master.key")).expect("read"), wrong, "key untouched");
+
+    std::fs::remove_file(dir.path().join("master.key")).expect("remove key");
+    let output = run_bot_to_exit(dir.path(), &tg);
+    let (_, stderr) = streams(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("master.key"), "{stderr}");
+    assert!(!dir.path().join("master.key").exists(), "a new key was created for an existing store");
+    assert!(tg.calls().is_empty(), "no Telegram call without the right key");
+}
+
+/// Runs `arcana run` expecting it to exit by itself (a start-up refusal).
+fn run_bot_to_exit(dir: &Path, tg: &FakeTelegram) -> std::process::Output {
+    run_cli(&["run", "--dir", path_arg(dir)], &[("BOT_TOKEN", TEST_TOKEN), ("ARCANA_TELEGRAM_API_URL", &tg.url())])
+}
+
+#[test]
+fn keys_rotate_while_running_and_retire_the_old_generation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = path_arg(dir.path());
+    let tg = FakeTelegram::start();
+    for user in 4001..4011 {
+        tg.push_update(start_from(user, "R"));
+    }
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    for user in 4001..4011 {
+        wait_replies(&tg, &mut bot, user, 1, REPLY_TIMEOUT);
+    }
+    let out = cli_ok(&["keys", "rotate", "--dir", d]);
+    assert!(out.contains("generation key 2 is now active"), "{out}");
+    let deadline = std::time::Instant::now() + Duration::from_mins(1);
+    loop {
+        let status = cli_ok(&["keys", "status", "--dir", d]);
+        if status.contains("generation 1\tRetired") && status.contains("generation 2\tActive\t10 data keys") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "rotation did not finish: {status}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Everyone is still served after the rotation.
+    tg.push_update(updates::command(4001, "/help"));
+    wait_replies(&tg, &mut bot, 4001, 2, REPLY_TIMEOUT);
+    stop_cleanly(bot);
+}
