@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::{config::Config, control::Services, store::TypedTree};
 
@@ -24,9 +24,15 @@ pub(crate) struct App {
     pub username: String,
     tracker: Mutex<Tracker>,
     positions: TypedTree<PollPosition>,
-    /// Signalled whenever an update finishes.
+    /// Signalled whenever an update or a notice finishes.
     pub finished: Notify,
+    /// Bounds notices and callback answers for denied updates in flight; beyond it they are
+    /// skipped, so a flood can never queue unbounded outgoing work.
+    pub notices: Arc<Semaphore>,
 }
+
+/// Notices and callback answers for denied updates that may be in flight at once.
+pub(crate) const MAX_NOTICES_IN_FLIGHT: usize = 1024;
 
 impl App {
     /// Shared state starting from the persisted polling position.
@@ -46,6 +52,7 @@ impl App {
             tracker: Mutex::new(Tracker::new(floor)),
             positions,
             finished: Notify::new(),
+            notices: Arc::new(Semaphore::new(MAX_NOTICES_IN_FLIGHT)),
         })
     }
 
@@ -74,9 +81,9 @@ impl App {
         self.finished.notify_waiters();
     }
 
-    /// Updates dispatched but not finished.
+    /// Updates dispatched but not finished, plus notices not yet sent.
     pub(crate) fn in_flight(&self) -> usize {
-        self.tracker().in_flight()
+        self.tracker().in_flight() + (MAX_NOTICES_IN_FLIGHT - self.notices.available_permits())
     }
 
     /// Persists the current position (on shutdown).

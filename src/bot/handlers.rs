@@ -1,6 +1,9 @@
 //! Handlers: what the bot does with an update that passed the security layer.
 
-use teloxide::types::{ChatId, Message, Update, UpdateKind};
+use teloxide::{
+    prelude::Requester,
+    types::{ChatId, Message, Update, UpdateKind},
+};
 
 use crate::sentinel::sanitize::split_command;
 
@@ -22,6 +25,12 @@ pub(crate) async fn handle(app: &App, update: Update) {
     }
     match update.kind {
         UpdateKind::Message(message) => on_message(app, &message).await,
+        UpdateKind::CallbackQuery(query) => {
+            // No buttons are handled yet; answer so the client's spinner stops.
+            if let Err(e) = app.sender.answer_callback_query(query.id).await {
+                tracing::debug!(error = %e, "cannot answer a callback query");
+            }
+        }
         other => tracing::debug!(update_id = update.id.0, kind = kind_name(&other), "ignored update"),
     }
 }

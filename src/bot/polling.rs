@@ -161,18 +161,38 @@ impl Poller {
                         self.run_queued(id, queue_key(&update), permit, async move {
                             handlers::handle(&app, *update).await;
                         });
-                    } else if notice::needs_action(verdict, &update) {
-                        let app = Arc::clone(&self.app);
-                        self.run_queued(id, queue_key(&update), permit, async move {
-                            notice::act(&app.sender, verdict, &update).await;
-                        });
                     } else {
+                        // A denied update is finished at once; its notice or callback answer (if
+                        // any) follows in the chat's queue and never holds up polling.
+                        drop(permit);
+                        if notice::needs_action(verdict, &update) {
+                            self.notify(verdict, *update);
+                        }
                         self.app.finish(id);
                     }
                 }
             }
         }
         Some(fresh)
+    }
+
+    /// Queues what a denial calls for behind the chat's earlier work (so replies and notices
+    /// arrive in order), untracked: the update itself is already finished. Skipped if too many
+    /// are in flight.
+    fn notify(&self, verdict: crate::sentinel::Verdict, update: Update) {
+        let Ok(permit) = Arc::clone(&self.app.notices).try_acquire_owned() else {
+            tracing::debug!(update_id = update.id.0, "notice skipped: too many in flight");
+            return;
+        };
+        let app = Arc::clone(&self.app);
+        self.queues.dispatch(
+            queue_key(&update),
+            Box::pin(async move {
+                notice::act(&app.sender, verdict, &update).await;
+                drop(permit);
+                app.finished.notify_waiters();
+            }),
+        );
     }
 
     /// Runs `work` for an admitted update on its chat's queue; the update is marked finished

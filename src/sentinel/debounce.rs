@@ -1,38 +1,34 @@
 //! Debouncing: an identical event from the same user to the same bucket within the window is
 //! dropped. The window counts from the first occurrence; the first event after it passes and
-//! re-arms. Identity is a keyed hash (HMAC-SHA256 under a per-install key derived from the master
-//! key) of user, bucket and content — message content itself is never kept.
+//! re-arms. Identity is a keyed hash (SipHash-2-4 under a per-install secret derived from the
+//! vault's root secret) of user, bucket and content — message content itself is never kept.
 
-use ring::hmac;
-
-use super::shards::Sharded;
+use super::{shards::Sharded, siphash::SipHasher24};
 
 /// Recent fingerprints and when each was first seen (monotonic ms).
 pub(crate) struct Debouncer {
-    key: hmac::Key,
-    seen: Sharded<u128, u64>,
+    key: (u64, u64),
+    seen: Sharded<u64, u64>,
 }
 
 impl Debouncer {
     pub(crate) fn new(key: &[u8; 32]) -> Debouncer {
-        Debouncer { key: hmac::Key::new(hmac::HMAC_SHA256, key), seen: Sharded::default() }
+        let half = |range: std::ops::Range<usize>| u64::from_le_bytes(key[range].try_into().unwrap_or_default());
+        Debouncer { key: (half(0..8), half(8..16)), seen: Sharded::default() }
     }
 
     /// The keyed fingerprint of `content` sent by `who` to `bucket`.
-    pub(crate) fn fingerprint(&self, who: i64, bucket: u16, content: &str) -> u128 {
-        let mut ctx = hmac::Context::with_key(&self.key);
-        ctx.update(&who.to_be_bytes());
-        ctx.update(&bucket.to_be_bytes());
-        ctx.update(content.as_bytes());
-        let tag = ctx.sign();
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&tag.as_ref()[..16]);
-        u128::from_be_bytes(first)
+    pub(crate) fn fingerprint(&self, who: i64, bucket: u16, content: &str) -> u64 {
+        let mut h = SipHasher24::new(self.key.0, self.key.1);
+        h.write(&who.to_be_bytes());
+        h.write(&bucket.to_be_bytes());
+        h.write(content.as_bytes());
+        h.finish()
     }
 
     /// Whether `fingerprint` repeats one first seen less than `window_ms` ago; if not, it is
     /// recorded as seen now.
-    pub(crate) fn is_duplicate(&self, fingerprint: u128, now_ms: u64, window_ms: u64) -> bool {
+    pub(crate) fn is_duplicate(&self, fingerprint: u64, now_ms: u64, window_ms: u64) -> bool {
         self.seen.with(fingerprint, |first| {
             if *first != 0 && now_ms.saturating_sub(*first - 1) < window_ms {
                 true

@@ -39,6 +39,7 @@ mod inbound;
 mod penalty;
 pub mod sanitize;
 mod shards;
+mod siphash;
 mod stats;
 mod verdict;
 mod window;

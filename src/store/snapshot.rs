@@ -329,7 +329,7 @@ mod tests {
         assert_eq!(blobs.get(b"big").expect("get"), Some(Blob(vec![0xA5; 200_000])));
         assert_eq!(blobs.get(b"expiring").expect("get"), Some(Blob(b"soon".to_vec())));
         assert!(!tmp.path().join("restored.restoring").exists(), "staging directory renamed away");
-        drop(restored);
+        drop((blobs, restored));
 
         // The restored store is an ordinary store: it reopens with the same content.
         let reopened = Store::open_temporary(&target).expect("reopen");

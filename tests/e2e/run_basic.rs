@@ -74,3 +74,19 @@ fn restart_does_not_reanswer_a_handled_update() {
     assert_eq!(first_poll.int("offset"), Some(2), "run 2 resumes after the handled update");
     stop_cleanly(bot);
 }
+
+#[test]
+fn every_button_press_is_answered_so_the_spinner_stops() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tg = FakeTelegram::start();
+    let press = updates::callback_query(1004, "page:2");
+    let query_id = press["callback_query"]["id"].as_str().expect("query id").to_owned();
+    tg.push_update(press);
+    let bot = BotProcess::start(dir.path(), &tg.url());
+    tg.wait_for(REPLY_TIMEOUT, "an answerCallbackQuery for the press", |calls| {
+        calls.iter().any(|c| {
+            c.method == "answerCallbackQuery" && c.str("callback_query_id").as_deref() == Some(query_id.as_str())
+        })
+    });
+    stop_cleanly(bot);
+}

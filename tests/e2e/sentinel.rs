@@ -107,6 +107,8 @@ fn flood_is_cut_to_the_limit_with_one_notice() {
     let bystander_replies = wait_replies(&tg, &mut bot, bystander, 1, REPLY_TIMEOUT);
     assert!(!is_notice(&bystander_replies[0]), "another user was limited: {bystander_replies:?}");
     wait_polled_past(&tg, &mut bot, last);
+    // Notices follow finished updates in the chat's queue; a clean stop sends what is queued.
+    stop_cleanly(bot);
 
     let sent = tg.sent_messages_to(flooder);
     let answered = sent.iter().filter(|m| !is_notice(m) && m.contains("/help")).count();
@@ -116,7 +118,6 @@ fn flood_is_cut_to_the_limit_with_one_notice() {
     assert!(is_limit_notice(notices[0]), "the notice says how long to wait: {:?}", notices[0]);
     let all_calls = calls_addressed_to(&tg.calls(), flooder, &[]);
     assert!(all_calls.len() <= 4, "60 messages caused {} calls:\n{}", all_calls.len(), tg.dump(&all_calls));
-    stop_cleanly(bot);
 }
 
 #[test]
@@ -130,6 +131,7 @@ fn flood_past_the_strikes_adds_one_mute_notice() {
     }
     let mut bot = BotProcess::start(dir.path(), &tg.url());
     wait_polled_past(&tg, &mut bot, last);
+    stop_cleanly(bot);
 
     let sent = tg.sent_messages_to(flooder);
     let answered = sent.iter().filter(|m| !is_notice(m)).count();
@@ -137,7 +139,6 @@ fn flood_past_the_strikes_adds_one_mute_notice() {
     let mute_notices = sent.iter().filter(|m| is_mute_notice(m)).count();
     assert_eq!((answered, limit_notices, mute_notices), (3, 1, 1), "replies, limit and mute notices: {sent:#?}");
     assert_eq!(sent.len(), 5, "nothing else was sent: {sent:#?}");
-    stop_cleanly(bot);
 }
 
 #[test]
@@ -208,6 +209,8 @@ fn callbacks_of_limited_users_are_answered_and_of_blocked_users_not() {
     let mut bot = BotProcess::start(dir.path(), &tg.url());
 
     wait_polled_past(&tg, &mut bot, last);
+    // Answers to denied presses follow in the chat's queue; a clean stop sends what is queued.
+    stop_cleanly(bot);
     for (n, id) in ids.iter().enumerate() {
         let answers = callback_answers(&tg, id);
         assert_eq!(answers.len(), 1, "press {n} ({id}) answered once:\n{}", tg.dump(&tg.calls()));
@@ -217,7 +220,6 @@ fn callbacks_of_limited_users_are_answered_and_of_blocked_users_not() {
     let sent = tg.sent_messages_to(user);
     assert_eq!(sent.len(), 1, "only the welcome is a message; notices for presses go in the answer: {sent:#?}");
     assert_nothing_to(&tg, blocked, &[blocked_id]);
-    stop_cleanly(bot);
 }
 
 #[test]
@@ -379,8 +381,14 @@ fn restart_keeps_blocks_and_penalty_mutes() {
     }
     let mut bot = BotProcess::start(dir.path(), &first.url());
     wait_polled_past(&first, &mut bot, last);
-    let sent = first.sent_messages_to(muted);
-    assert!(sent.iter().any(|m| is_mute_notice(m)), "the flood earned a mute: {sent:#?}");
+    // Notices follow the finished updates in the chat's queue: wait for the mute's.
+    first.wait_for(REPLY_TIMEOUT, "the flood to earn a mute notice", |calls| {
+        calls.iter().any(|c| {
+            c.method == "sendMessage"
+                && c.int("chat_id") == Some(muted)
+                && c.str("text").is_some_and(|t| is_mute_notice(&t))
+        })
+    });
     assert_eq!(cli_ok(&["block", "77", "--dir", path_arg(dir.path())]).trim(), "blocked user 77 until unblocked");
     stop_cleanly(bot);
 

@@ -1,0 +1,84 @@
+//! The vault's envelope against raw ring AES-256-GCM, and sealed-record store throughput.
+//!
+//! Run: `cargo bench --bench vault`
+
+#![allow(missing_docs)]
+
+use std::{hint::black_box, sync::Arc};
+
+use arcana::{
+    layout::DataDir,
+    store::Store,
+    vault::{KekInput, Sealed, SealedTree, Vault},
+};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+struct Reading {
+    text: String,
+}
+
+impl Sealed for Reading {
+    const TREE: &'static str = "bench_readings";
+    const VERSION: u8 = 1;
+}
+
+fn envelope(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = DataDir::new(tmp.path());
+    dir.ensure().expect("layout");
+    let data = Store::open_temporary(&dir.db_path()).expect("db");
+    let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
+    let input = KekInput::File(dir.read_master_key().expect("key"));
+    let vault = Arc::new(Vault::load(&data, &keys, &input, 0).expect("vault"));
+    let record = [7u8; 200];
+
+    let mut group = c.benchmark_group("vault");
+    let raw = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[9; 32]).expect("key"));
+    let mut counter: u64 = 0;
+    group.bench_function("ring AES-256-GCM seal+open 200 B", |b| {
+        b.iter(|| {
+            counter += 1;
+            let mut nonce = [0u8; 12];
+            nonce[4..].copy_from_slice(&counter.to_be_bytes());
+            let mut buf = record.to_vec();
+            raw.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(b"profiles\0key"), &mut buf)
+                .expect("seal");
+            let plain = raw
+                .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(b"profiles\0key"), &mut buf)
+                .expect("open");
+            black_box(plain.len());
+        });
+    });
+    vault.seal(1, "profiles", b"key", b"warm").expect("warm the data key");
+    group.bench_function("envelope seal+open 200 B", |b| {
+        b.iter(|| {
+            let sealed = vault.seal(1, "profiles", b"key", black_box(&record)).expect("seal");
+            black_box(vault.open(1, "profiles", b"key", &sealed).expect("open"));
+        });
+    });
+
+    let tree = SealedTree::<Reading>::new(&data, Arc::clone(&vault)).expect("tree");
+    let reading = Reading { text: "x".repeat(200) };
+    group.throughput(Throughput::Elements(1));
+    let mut n: i64 = 0;
+    group.bench_function("sealed store write 200 B", |b| {
+        b.iter(|| {
+            n = (n + 1) % 10_000;
+            tree.put(n % 100, &n.to_be_bytes(), &reading).expect("put");
+        });
+    });
+    let mut m: i64 = 0;
+    group.bench_function("sealed store read 200 B", |b| {
+        b.iter(|| {
+            m = (m + 1) % n.max(1);
+            black_box(tree.get(m % 100, &m.to_be_bytes()).expect("get"));
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, envelope);
+criterion_main!(benches);
