@@ -37,6 +37,8 @@ const FLOOD_WAVE: usize = 10;
 const FLOODER_BASE: i64 = 1_000_000;
 const NORMAL_BASE: i64 = 2_000_000;
 const GIVE_UP_AFTER: Duration = Duration::from_mins(10);
+/// How long the bot idles before its resident set size is read.
+const IDLE_FOR: Duration = Duration::from_secs(3);
 const CONFIG: &str = "[sentinel]\ndebounce = \"2s\"\ndefault = { limit = 20, per = \"1m\" }\n";
 
 fn main() -> ExitCode {
@@ -62,6 +64,10 @@ struct Report {
     /// `sendMessage` calls and the time from the first to the last.
     messages_sent: (usize, Duration),
     peak_rss_kib: Option<u64>,
+    /// From spawning the process to its first `getUpdates`.
+    startup: Duration,
+    /// Resident set size after idling a few seconds with nothing to do.
+    idle_rss_kib: Option<u64>,
 }
 
 fn run() -> Result<String, String> {
@@ -71,11 +77,16 @@ fn run() -> Result<String, String> {
     let expected_normal = plan.iter().filter(|u| is_normal(sender(u))).count();
 
     let tg = FakeTelegram::start();
+    let spawned = Instant::now();
     let mut bot = BotProcess::builder(dir.path(), &tg.url()).env("ARCANA_LOG", "warn").spawn();
     let deadline = Instant::now() + GIVE_UP_AFTER;
     wait(&tg, &mut bot, deadline, "the bot's first getUpdates", |calls| {
         calls.iter().any(|c| c.method == "getUpdates")
     })?;
+    let startup = tg.calls().iter().find(|c| c.method == "getUpdates").map_or(Duration::ZERO, |c| c.at - spawned);
+    // Idle: long-polling with nothing to do.
+    std::thread::sleep(IDLE_FOR);
+    let idle_rss_kib = status_kib(bot.pid(), "VmRSS:");
 
     let start = Instant::now();
     let mut last_id = 0;
@@ -96,7 +107,9 @@ fn run() -> Result<String, String> {
         normal: NormalAnswers::count(&calls),
         get_updates_calls: calls.iter().filter(|c| c.method == "getUpdates").count(),
         messages_sent: messages_sent(&calls),
-        peak_rss_kib: peak_rss_kib(bot.pid()),
+        peak_rss_kib: status_kib(bot.pid(), "VmHWM:"),
+        startup,
+        idle_rss_kib,
     };
     let (status, stderr) = bot.terminate();
     if !status.success() {
@@ -290,10 +303,10 @@ impl NormalAnswers {
     }
 }
 
-/// The bot's peak resident set size (`VmHWM`) in KiB.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
+/// A size field of `/proc/PID/status` (`VmHWM:` peak, `VmRSS:` current) in KiB.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -307,6 +320,11 @@ fn render(r: &Report, expected_normal: usize) -> String {
     let per_flooder = f64::from(u32::try_from(r.flooder_calls.total).unwrap_or(u32::MAX))
         / f64::from(u32::try_from(FLOODERS).unwrap_or(u32::MAX));
     let rows = [
+        ("start of the process to its first getUpdates", format!("{} ms", r.startup.as_millis())),
+        (
+            "idle RSS (long-polling, nothing to do)",
+            r.idle_rss_kib.map_or_else(|| "unknown".to_owned(), |k| format!("{:.1} MiB", kib_to_mib(k))),
+        ),
         (
             "updates",
             format!(

@@ -63,9 +63,11 @@ impl Profiles {
     pub fn remember(&self, user: &User) -> Result<bool, VaultError> {
         let id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
         let profile = Profile::of(user);
-        // A record that no longer opens (e.g. tampered) is replaced by the fresh profile.
-        if self.tree.get(id, &id.to_be_bytes()).ok().flatten().as_ref() == Some(&profile) {
-            return Ok(false);
+        match self.tree.get(id, &id.to_be_bytes()) {
+            Ok(Some(stored)) if stored == profile => return Ok(false),
+            Ok(_) => {}
+            // Logged without contents; the record is replaced by the fresh profile.
+            Err(e) => tracing::warn!(error = %e, "a stored profile did not open; replacing it"),
         }
         self.tree.put(id, &id.to_be_bytes(), &profile)?;
         Ok(true)

@@ -1,10 +1,17 @@
 //! `arcana doctor`: check the data directory without touching the network; print each check.
 
-use crate::{Error, layout::DataDir, store::Store};
+use crate::{
+    Error,
+    config::StoreConfig,
+    layout::DataDir,
+    sentinel::{Clock, SystemClock},
+    store::Store,
+    vault::Vault,
+};
 
 use super::{
     Env,
-    settings::{load_config, resolve_token},
+    settings::{kek_input, load_config, resolve_token},
 };
 
 /// Runs every check, prints `ok` or `FAIL` for each, and fails if any failed.
@@ -57,6 +64,8 @@ pub fn doctor(dir: &DataDir, env: &Env) -> Result<(), Error> {
         },
     );
 
+    report("key store", check_key_store(dir, env, &store_config));
+
     report(
         "bot token",
         match &config {
@@ -68,4 +77,22 @@ pub fn doctor(dir: &DataDir, env: &Env) -> Result<(), Error> {
     );
 
     if failed == 0 { Ok(()) } else { Err(Error::ChecksFailed(failed)) }
+}
+
+/// Opens the key store with the master key (or passphrase) and checks it belongs to the store.
+fn check_key_store(dir: &DataDir, env: &Env, config: &StoreConfig) -> Result<String, String> {
+    if !dir.keys_path().is_dir() {
+        return Err(format!("{} does not exist (run `arcana init`)", dir.keys_path().display()));
+    }
+    let input = kek_input(dir, env).map_err(|e| e.to_string())?;
+    let (data, keys) = match (Store::open(&dir.db_path(), config), Store::open(&dir.keys_path(), config)) {
+        (Ok(data), Ok(keys)) => (data, keys),
+        (Err(e), _) | (_, Err(e)) if e.is_lock_held() => {
+            return Ok(format!("{} is in use by a running arcana", dir.keys_path().display()));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e.to_string()),
+    };
+    Vault::load(&data, &keys, &input, SystemClock::default().unix_ms())
+        .map(|_| format!("{} opens with the master key and matches the store", dir.keys_path().display()))
+        .map_err(|e| e.to_string())
 }
