@@ -25,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod error;
+mod fsutil;
 pub mod layout;
 pub mod logging;
 pub mod secret;

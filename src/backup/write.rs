@@ -2,8 +2,7 @@
 //! temporary file beside the target, fsynced, renamed, directory fsynced). Never overwrites.
 
 use std::{
-    ffi::OsString,
-    fs::{File, OpenOptions},
+    fs::OpenOptions,
     io::Write,
     path::{Path, PathBuf},
 };
@@ -125,29 +124,21 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
 
 /// `<path>.tmp`, beside `path`.
 fn tmp_path(path: &Path) -> Result<PathBuf, BackupError> {
-    let Some(name) = path.file_name() else {
-        return Err(BackupError::Io { path: path.to_path_buf(), reason: "the path does not name a file".into() });
-    };
-    let mut tmp = OsString::from(name);
-    tmp.push(".tmp");
-    Ok(path.with_file_name(tmp))
+    crate::fsutil::sibling(path, ".tmp")
+        .ok_or_else(|| BackupError::Io { path: path.to_path_buf(), reason: "the path does not name a file".into() })
 }
 
 fn refuse_existing(path: &Path) -> Result<(), BackupError> {
-    match std::fs::symlink_metadata(path) {
-        Ok(_) => Err(BackupError::Exists(path.to_path_buf())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+    match crate::fsutil::occupied(path) {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(BackupError::Exists(path.to_path_buf())),
         Err(e) => Err(io_error(path, &e)),
     }
 }
 
 /// Makes the rename of `path` durable.
 fn sync_parent(path: &Path) -> Result<(), BackupError> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    File::open(parent).and_then(|dir| dir.sync_all()).map_err(|e| io_error(parent, &e))
+    crate::fsutil::sync_parent(path).map_err(|(dir, e)| io_error(&dir, &e))
 }
 
 pub(super) fn io_error(path: &Path, e: &std::io::Error) -> BackupError {

@@ -5,11 +5,7 @@
 //! the copy and the trees agree with one another. [`Store::restore_snapshot`] never touches an
 //! existing store: it builds the new one beside the target and renames it into place.
 
-use std::{
-    ffi::OsString,
-    fs::File,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use crate::config::StoreConfig;
 
@@ -137,29 +133,21 @@ fn open_tree(db: &sled::Db, name: &[u8]) -> Result<sled::Tree, StoreError> {
 
 /// `<path>.restoring`, beside `path`.
 fn staging_path(path: &Path) -> Result<PathBuf, StoreError> {
-    let Some(name) = path.file_name() else {
-        return Err(StoreError::Io { path: path.to_path_buf(), reason: "the path has no final component".into() });
-    };
-    let mut staging = OsString::from(name);
-    staging.push(".restoring");
-    Ok(path.with_file_name(staging))
+    crate::fsutil::sibling(path, ".restoring")
+        .ok_or_else(|| StoreError::Io { path: path.to_path_buf(), reason: "the path does not name a file".into() })
 }
 
 fn refuse_existing(path: &Path) -> Result<(), StoreError> {
-    match std::fs::symlink_metadata(path) {
-        Ok(_) => Err(StoreError::Exists(path.to_path_buf())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+    match crate::fsutil::occupied(path) {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(StoreError::Exists(path.to_path_buf())),
         Err(e) => Err(io_error(path, &e)),
     }
 }
 
 /// Makes the rename of `path` durable.
 fn sync_parent(path: &Path) -> Result<(), StoreError> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    File::open(parent).and_then(|dir| dir.sync_all()).map_err(|e| io_error(parent, &e))
+    crate::fsutil::sync_parent(path).map_err(|(dir, e)| io_error(&dir, &e))
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> StoreError {

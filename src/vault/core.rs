@@ -226,17 +226,7 @@ impl Vault {
             Some(record) => self.unwrap_data_key(subject, &record)?,
             None if create => {
                 let raw = random_key(&self.nonces)?;
-                let generations = self.generations.read().unwrap_or_else(PoisonError::into_inner);
-                let active = generations.active;
-                let wrapping = generations.keys.get(&active).ok_or(VaultError::MissingGeneration(active))?;
-                let wrapped = envelope::seal(
-                    wrapping,
-                    KeyRef { kind: KeyKind::Generation, id: active },
-                    &data_key_context(subject),
-                    raw.as_slice(),
-                    &self.nonces,
-                )?;
-                self.data_keys.insert(&id, &DataKeyRecord { generation: active, wrapped })?;
+                self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw)?)?;
                 raw
             }
             None => return Ok(None),
@@ -248,6 +238,21 @@ impl Vault {
         }
         cache.insert(subject, Arc::clone(&key));
         Ok(Some(key))
+    }
+
+    /// Wraps a data key under the active generation key.
+    pub(crate) fn wrap_data_key(&self, subject: i64, raw: &[u8; 32]) -> Result<DataKeyRecord, VaultError> {
+        let generations = self.generations.read().unwrap_or_else(PoisonError::into_inner);
+        let active = generations.active;
+        let wrapping = generations.keys.get(&active).ok_or(VaultError::MissingGeneration(active))?;
+        let wrapped = envelope::seal(
+            wrapping,
+            KeyRef { kind: KeyKind::Generation, id: active },
+            &data_key_context(subject),
+            raw.as_slice(),
+            &self.nonces,
+        )?;
+        Ok(DataKeyRecord { generation: active, wrapped })
     }
 
     pub(crate) fn unwrap_data_key(

@@ -12,9 +12,9 @@ use crate::store::StoreError;
 
 use super::{
     Vault, VaultError,
-    core::{META_KEY, data_key_context, generation_context},
+    core::{META_KEY, generation_context},
     envelope::{self, KeyKind, KeyRef},
-    records::{DataKeyRecord, GenerationRecord, GenerationState},
+    records::{GenerationRecord, GenerationState},
 };
 
 /// One generation key as `arcana keys status` shows it.
@@ -94,26 +94,12 @@ impl Vault {
             let id = subject.to_be_bytes();
             // Re-read under the lock: the subject may have been deleted meanwhile.
             let Some(record) = self.data_keys.get(&id)? else { continue };
-            let (active, wrapping) = {
-                let generations = self.generations.read().unwrap_or_else(PoisonError::into_inner);
-                let key = generations
-                    .keys
-                    .get(&generations.active)
-                    .ok_or(VaultError::MissingGeneration(generations.active))?;
-                (generations.active, Arc::clone(key))
-            };
+            let active = self.generations.read().unwrap_or_else(PoisonError::into_inner).active;
             if record.generation == active {
                 continue;
             }
             let raw = self.unwrap_data_key(subject, &record)?;
-            let wrapped = envelope::seal(
-                &wrapping,
-                KeyRef { kind: KeyKind::Generation, id: active },
-                &data_key_context(subject),
-                raw.as_slice(),
-                &self.nonces,
-            )?;
-            self.data_keys.insert(&id, &DataKeyRecord { generation: active, wrapped })?;
+            self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw)?)?;
             moved += 1;
         }
         Ok(moved)
