@@ -60,7 +60,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         data: store.clone(),
     });
     let control =
-        tokio::spawn(control::serve(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
+        tokio::spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
     let rewrapper = tokio::spawn(rewrap_keys(Arc::clone(&vault), shutdown.clone()));
     let (bot, sender) = client::build(&token, &config.telegram)?;
     let Some(me) = startup::connect(&bot, &shutdown).await? else {
@@ -115,11 +115,18 @@ async fn finish_store(store: &Store) -> Result<(), BotError> {
     Ok(())
 }
 
-async fn stop_control(control: tokio::task::JoinHandle<std::io::Result<()>>) {
-    match control.await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::error!(error = %e, "control socket failed; `arcana block` needs the bot stopped"),
-        Err(e) => tracing::error!(error = %e, "control socket task failed"),
+async fn stop_control(control: tokio::task::JoinHandle<()>) {
+    if let Err(e) = control.await {
+        tracing::error!(error = %e, "control socket task failed");
+    }
+}
+
+/// Serves the control socket; a failure (e.g. a data directory path too long for a Unix socket)
+/// is logged at once and the bot runs on without it.
+async fn serve_control(path: std::path::PathBuf, services: Arc<Services>, shutdown: CancellationToken) {
+    if let Err(e) = control::serve(path.clone(), services, shutdown).await {
+        tracing::error!(socket = %path.display(), error = %e,
+            "control socket unavailable; stop the bot to use `arcana block` and the other admin tools");
     }
 }
 
