@@ -29,3 +29,6 @@ pub use record::Record;
 pub use snapshot::Snapshot;
 pub use tree::TypedTree;
 pub use watchdog::{HangHandler, WatchGuard, Watchdog};
+
+#[cfg(test)]
+mod soak;
