@@ -8,7 +8,7 @@ use teloxide::types::User;
 
 use crate::{
     sentinel::sanitize::{display_name, username},
-    store::Store,
+    store::{Record, Store, TypedTree},
     vault::{Sealed, SealedTree, Vault, VaultError},
 };
 
@@ -47,27 +47,50 @@ impl Profile {
     }
 }
 
-/// The sealed profiles.
+/// The username index: a keyed blind index of the lower-case username → user id, so an admin
+/// can name a user by `@username` without usernames being stored in the clear.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct UsernameEntry {
+    user: i64,
+}
+
+impl Record for UsernameEntry {
+    const TREE: &'static str = "username_index";
+    const VERSION: u8 = 1;
+}
+
+/// The sealed profiles and their username index.
 #[derive(Clone)]
 pub struct Profiles {
     tree: SealedTree<Profile>,
+    usernames: TypedTree<UsernameEntry>,
+    vault: Arc<Vault>,
 }
 
 impl Profiles {
     /// The profiles in `store`, sealed with `vault`.
     pub fn new(store: &Store, vault: Arc<Vault>) -> Result<Profiles, VaultError> {
-        Ok(Profiles { tree: SealedTree::new(store, vault)? })
+        Ok(Profiles { tree: SealedTree::new(store, Arc::clone(&vault))?, usernames: store.tree()?, vault })
     }
 
     /// Stores `user`'s current profile if it changed; returns whether it was written.
     pub fn remember(&self, user: &User) -> Result<bool, VaultError> {
         let id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
         let profile = Profile::of(user);
-        match self.tree.get(id, &id.to_be_bytes()) {
+        let stored = match self.tree.get(id, &id.to_be_bytes()) {
             Ok(Some(stored)) if stored == profile => return Ok(false),
-            Ok(_) => {}
-            // Logged without contents; the record is replaced by the fresh profile.
-            Err(e) => tracing::warn!(error = %e, "a stored profile did not open; replacing it"),
+            Ok(stored) => stored,
+            Err(e) => {
+                // Logged without contents; the record is replaced by the fresh profile.
+                tracing::warn!(error = %e, "a stored profile did not open; replacing it");
+                None
+            }
+        };
+        if let Some(old) = stored.and_then(|p| p.username).filter(|old| Some(old) != profile.username.as_ref()) {
+            self.usernames.remove(&self.username_key(&old))?;
+        }
+        if let Some(name) = &profile.username {
+            self.usernames.insert(&self.username_key(name), &UsernameEntry { user: id })?;
         }
         self.tree.put(id, &id.to_be_bytes(), &profile)?;
         Ok(true)
@@ -88,8 +111,57 @@ impl Profiles {
             .collect())
     }
 
-    /// Removes user `id`'s profile.
+    /// Removes user `id`'s profile and username index entry.
     pub fn remove(&self, id: i64) -> Result<bool, VaultError> {
+        if let Ok(Some(Profile { username: Some(name), .. })) = self.get(id) {
+            self.usernames.remove(&self.username_key(&name))?;
+        }
         self.tree.remove(&id.to_be_bytes())
+    }
+
+    /// The user id last seen with `@username` (case-insensitive, `@` optional).
+    pub fn find_by_username(&self, name: &str) -> Result<Option<i64>, VaultError> {
+        let Some(name) = username(name) else { return Ok(None) };
+        Ok(self.usernames.get(&self.username_key(&name))?.map(|e| e.user))
+    }
+
+    fn username_key(&self, name: &str) -> [u8; 32] {
+        self.vault.blind_index("username", name.to_ascii_lowercase().as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{layout::DataDir, vault::KekInput};
+
+    fn user(id: i64, username: &str) -> User {
+        serde_json::from_str(&format!(
+            r#"{{"id":{id},"is_bot":false,"first_name":"Ada\u202e","username":"{username}","language_code":"en"}}"#
+        ))
+        .expect("user")
+    }
+
+    #[test]
+    fn profiles_are_sanitised_and_found_by_username_through_the_blind_index() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::new(tmp.path());
+        dir.ensure().expect("layout");
+        let data = Store::open_temporary(&dir.db_path()).expect("db");
+        let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
+        let vault = Arc::new(
+            Vault::load(&data, &keys, &KekInput::File(dir.read_master_key().expect("key")), 0).expect("vault"),
+        );
+        let profiles = Profiles::new(&data, vault).expect("profiles");
+
+        assert!(profiles.remember(&user(7, "Lovelace")).expect("remember"));
+        assert!(!profiles.remember(&user(7, "Lovelace")).expect("unchanged"), "an unchanged profile is not rewritten");
+        assert_eq!(profiles.get(7).expect("get").map(|p| p.first_name), Some("Ada".into()));
+        assert_eq!(profiles.find_by_username("@lovelace").expect("find"), Some(7));
+        profiles.remember(&user(7, "Byron")).expect("rename");
+        assert_eq!(profiles.find_by_username("Lovelace").expect("find"), None, "the old name is gone");
+        assert_eq!(profiles.find_by_username("byron").expect("find"), Some(7));
+        profiles.remove(7).expect("remove");
+        assert_eq!(profiles.find_by_username("byron").expect("find"), None);
     }
 }

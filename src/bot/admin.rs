@@ -1,4 +1,5 @@
-//! Admin commands in Telegram: `/block USER [DURATION] [REASON]` and `/unblock USER`. The
+//! Admin commands in Telegram: `/block USER [DURATION] [REASON]` and `/unblock USER`, where USER
+//! is a numeric id or an `@username` the bot has seen. The
 //! sender's role is checked on every call against the configured `admins`; a refusal is short,
 //! honest and audited.
 
@@ -17,7 +18,7 @@ pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'sta
         .next()
         .and_then(|w| w.parse::<i64>().ok())
         .filter(|u| *u > 0)
-        .ok_or("Usage: /block USER_ID [DURATION] [REASON] or /unblock USER_ID")?;
+        .ok_or("Usage: /block USER_ID|@username [DURATION] [REASON] or /unblock USER_ID|@username")?;
     if command == "unblock" {
         return Ok(Request::Unblock { user });
     }
@@ -30,6 +31,21 @@ pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'sta
     Ok(Request::Block { user, for_ms, reason, by: Some(by) })
 }
 
+/// Replaces a leading `@username` with the user id it was last seen with (through the blind
+/// index; usernames are never stored in the clear).
+fn resolve_username(app: &App, args: &str) -> Result<String, &'static str> {
+    let Some(rest) = args.trim_start().strip_prefix('@') else { return Ok(args.to_owned()) };
+    let (name, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    match app.services.profiles.find_by_username(name) {
+        Ok(Some(id)) => Ok(format!("{id} {tail}")),
+        Ok(None) => Err("No user with that username has used this bot."),
+        Err(e) => {
+            tracing::error!(error = %e, "username lookup failed");
+            Err("⚠️ Lookup failed; try again.")
+        }
+    }
+}
+
 /// Handles `/block` and `/unblock`.
 pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &str) {
     let chat = ChatId(message.chat.id.0);
@@ -39,7 +55,14 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
         send_html(&app.sender, chat, "⛔ This command is for admins only.").await;
         return;
     }
-    let request = match parse(command, args, sender) {
+    let args = match resolve_username(app, args) {
+        Ok(args) => args,
+        Err(reply) => {
+            send_html(&app.sender, chat, reply).await;
+            return;
+        }
+    };
+    let request = match parse(command, &args, sender) {
         Ok(request) => request,
         Err(usage) => {
             send_html(&app.sender, chat, usage).await;

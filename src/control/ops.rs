@@ -128,9 +128,10 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
 /// Crypto-shreds a user: their data key is destroyed (flushed first), then their records and
 /// state are removed; a tombstone keeps only the day, under a blind index.
 fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
+    // The profile first: its username index entry can only be found while the profile opens.
+    admin.profiles.remove(user)?;
     let had_key = admin.vault.forget_subject(user)?;
     admin.vault.flush_blocking()?;
-    admin.profiles.remove(user)?;
     let tombstones = admin.data.tree::<Tombstone>()?;
     tombstones.insert(
         &admin.vault.blind_index("deleted-user", &user.to_be_bytes()),

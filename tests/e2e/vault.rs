@@ -201,3 +201,24 @@ fn keys_rotate_while_running_and_retire_the_old_generation() {
     wait_replies(&tg, &mut bot, 4001, 2, REPLY_TIMEOUT);
     stop_cleanly(bot);
 }
+
+#[test]
+fn admins_can_name_a_user_by_username_without_it_stored_in_the_clear() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("arcana.toml"), "admins = [1]\n").expect("config");
+    let tg = FakeTelegram::start();
+    tg.push_update(updates::command(6001, "/start"));
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    wait_replies(&tg, &mut bot, 6001, 1, REPLY_TIMEOUT);
+    tg.push_update(updates::command(1, "/block @User6001 1h spam"));
+    let replies = wait_replies(&tg, &mut bot, 1, 1, REPLY_TIMEOUT);
+    assert!(replies[0].starts_with("blocked user 6001 until"), "{replies:?}");
+    tg.push_update(updates::command(1, "/block @nobody_here"));
+    let replies = wait_replies(&tg, &mut bot, 1, 2, REPLY_TIMEOUT);
+    assert!(replies[1].contains("No user with that username"), "{replies:?}");
+    stop_cleanly(bot);
+    for file in files(dir.path()) {
+        let bytes = std::fs::read(&file).expect("read");
+        assert!(!contains(&bytes, b"user6001"), "{} holds the username in the clear", file.display());
+    }
+}
