@@ -12,6 +12,7 @@ mod support;
 
 mod builders;
 mod cli;
+mod crash;
 mod fake_server;
 mod harness;
 mod raw_http;
