@@ -35,9 +35,8 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
     if *request == Request::Status {
         return Err(Error::Control(String::from("the bot is not running (no control socket)")));
     }
-    if !dir.db_path().is_dir() {
-        return Err(Error::Control(format!("no store at {} (run `arcana init` first)", dir.db_path().display())));
-    }
+    // A data directory the bot has never run in is created as `arcana run` would.
+    dir.ensure_with(env.passphrase.is_none())?;
     let config = load_config(dir, env)?;
     let Opened { data, keys: _keys, vault } = open_all(dir, env, &config).map_err(|e| match e {
         Error::Store { source, .. } if source.is_lock_held() => Error::Control(format!(
