@@ -43,9 +43,13 @@ pub fn doctor(dir: &DataDir, env: &Env) -> Result<(), Error> {
 
     report(
         "master key",
-        dir.read_master_key()
-            .map(|_| format!("{} present, mode 0600", dir.key_path().display()))
-            .map_err(|e| e.to_string()),
+        if env.passphrase.is_some() {
+            Ok(String::from("ARCANA_PASSPHRASE is set (passphrase mode)"))
+        } else {
+            dir.read_master_key()
+                .map(|_| format!("{} present, mode 0600", dir.key_path().display()))
+                .map_err(|e| e.to_string())
+        },
     );
 
     let store_config = config.as_ref().map(|c| c.store.clone()).unwrap_or_default();
