@@ -26,7 +26,7 @@ pub enum LayoutError {
     KeyExists(PathBuf),
     /// The store exists but its key does not.
     #[error(
-        "{key} is missing but the store {db} exists; restore the key file (arcana never creates a new key for an existing store)"
+        "{key} is missing but the store {db} exists; restore the key file, or set ARCANA_PASSPHRASE if this store uses a passphrase (arcana never creates a new key for an existing store)"
     )]
     KeyMissing {
         /// Expected key path.

@@ -222,3 +222,28 @@ fn admins_can_name_a_user_by_username_without_it_stored_in_the_clear() {
         assert!(!contains(&bytes, b"user6001"), "{} holds the username in the clear", file.display());
     }
 }
+
+#[test]
+fn a_passphrase_replaces_the_key_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tg = FakeTelegram::start();
+    tg.push_update(updates::command(8001, "/start"));
+    let mut bot =
+        BotProcess::builder(dir.path(), &tg.url()).env("ARCANA_PASSPHRASE", "correct horse battery staple").spawn();
+    wait_replies(&tg, &mut bot, 8001, 1, REPLY_TIMEOUT);
+    let stderr = stop_cleanly(bot);
+    assert!(!stderr.contains("correct horse"), "the passphrase leaked into the log");
+    assert!(!dir.path().join("master.key").exists(), "no key file in passphrase mode");
+
+    let output = run_bot_to_exit(dir.path(), &tg);
+    let (_, stderr) = streams(&output);
+    assert_eq!(output.status.code(), Some(2), "no passphrase: {stderr}");
+    assert!(stderr.contains("ARCANA_PASSPHRASE"), "{stderr}");
+    let wrong = run_cli(
+        &["run", "--dir", path_arg(dir.path())],
+        &[("BOT_TOKEN", TEST_TOKEN), ("ARCANA_TELEGRAM_API_URL", &tg.url()), ("ARCANA_PASSPHRASE", "wrong")],
+    );
+    let (_, stderr) = streams(&wrong);
+    assert_eq!(wrong.status.code(), Some(2), "wrong passphrase: {stderr}");
+    assert!(stderr.contains("passphrase"), "{stderr}");
+}
