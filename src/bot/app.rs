@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Notify, Semaphore};
 
-use crate::{config::Config, control::Services, store::TypedTree};
+use crate::{config::Config, control::Services, sentinel::sanitize::CallbackSigner, store::TypedTree};
 
 use super::{
     client::Sender,
@@ -16,8 +16,10 @@ use super::{
 pub(crate) struct App {
     /// The throttled client for everything that sends.
     pub sender: Sender,
-    /// The sentinel, vault, profiles and store.
+    /// The sentinel, vault, profiles, accounts and store.
     pub services: Arc<Services>,
+    /// Signs and checks inline-button data (bound to user and chat).
+    pub signer: CallbackSigner,
     /// The configuration.
     pub config: Config,
     /// The bot's username (from `getMe`), for `/cmd@username` in groups.
@@ -44,8 +46,10 @@ impl App {
     ) -> Result<App, crate::store::StoreError> {
         let positions = services.data.tree::<PollPosition>()?;
         let floor = offset::load(&positions)?;
+        let signer = CallbackSigner::new(&services.vault.subkey("callback/v1"));
         Ok(App {
             sender,
+            signer,
             services,
             config,
             username,

@@ -12,6 +12,9 @@ pub enum BotError {
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] crate::store::StoreError),
+    /// Accounts could not be set up.
+    #[error("accounts: {0}")]
+    Accounts(String),
     /// The vault failed.
     #[error("vault: {0}")]
     Vault(crate::vault::VaultError),

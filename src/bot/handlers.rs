@@ -1,52 +1,95 @@
 //! Handlers: what the bot does with an update that passed the security layer.
 
-use teloxide::{
-    prelude::Requester,
-    types::{ChatId, Message, Update, UpdateKind},
+use teloxide::types::{ChatId, Message, Update, UpdateKind, User};
+
+use crate::{
+    accounts::{Decision, SENSITIVE},
+    sentinel::sanitize::split_command,
 };
 
-use crate::sentinel::sanitize::split_command;
-
-use super::{admin, app::App, reply::send_html};
-
-const WELCOME: &str = "🔮 <b>Welcome to arcana</b>, a tarot reading bot.\n\n\
-Each reading draws from a full 78-card deck. Send /help to see what you can do.";
-
-const HELP: &str = "<b>Commands</b>\n\
-/start — welcome and what this bot does\n\
-/help — this list";
+use super::{
+    account_commands, admin,
+    app::App,
+    consent,
+    notice::human_wait,
+    reply::send_html,
+    texts::{ADMINS_ONLY, HELP, NEEDS_FRESH_CODE, TRY_AGAIN, WELCOME},
+};
 
 /// Handles one update. Errors are logged here; nothing propagates to the polling loop.
 pub(crate) async fn handle(app: &App, update: Update) {
-    if let Some(user) = update.from().filter(|u| !u.is_bot)
-        && let Err(e) = app.services.profiles.remember(user)
-    {
-        tracing::error!(error = %e, "cannot store a profile");
-    }
     match update.kind {
         UpdateKind::Message(message) => on_message(app, &message).await,
-        UpdateKind::CallbackQuery(query) => {
-            // No buttons are handled yet; answer so the client's spinner stops.
-            if let Err(e) = app.sender.answer_callback_query(query.id).await {
-                tracing::debug!(error = %e, "cannot answer a callback query");
-            }
-        }
+        UpdateKind::CallbackQuery(query) => consent::on_callback(app, query).await,
         other => tracing::debug!(update_id = update.id.0, kind = kind_name(&other), "ignored update"),
     }
 }
 
 async fn on_message(app: &App, message: &Message) {
-    let Some(text) = message.text() else { return };
-    let Some((command, args)) = split_command(text, &app.username) else {
-        return;
+    let (Some(text), Some(from)) = (message.text(), message.from.as_ref()) else { return };
+    let Some((command, args)) = split_command(text, &app.username) else { return };
+    let user = i64::try_from(from.id.0).unwrap_or(i64::MAX);
+    let chat = ChatId(message.chat.id.0);
+    let accounts = &app.services.accounts;
+    let account = match accounts.get(user) {
+        Ok(account) => account,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read an account");
+            return send_html(&app.sender, chat, TRY_AGAIN).await;
+        }
     };
-    let reply = match command.as_str() {
-        "block" | "unblock" => return admin::handle(app, message, &command, &args).await,
-        "start" => WELCOME,
-        "help" => HELP,
-        _ => return,
-    };
-    send_html(&app.sender, ChatId(message.chat.id.0), reply).await;
+    let registered = accounts.is_registered(&account);
+    let session = if registered { remember(app, user, from) } else { None };
+    let is_admin = app.services.sentinel.is_admin(user);
+    match accounts.authorize(user, &account, is_admin, &command) {
+        Decision::Allowed => {}
+        Decision::NeedsConsent => return consent::send_notice(app, user, chat, false).await,
+        Decision::AdminOnly => {
+            tracing::warn!(target: "arcana::audit", event = "access_denied", user, command, reason = "admin_only", "command refused");
+            return send_html(&app.sender, chat, ADMINS_ONLY).await;
+        }
+        Decision::NeedsTier(tier) => {
+            tracing::warn!(target: "arcana::audit", event = "access_denied", user, command, reason = "tier", "command refused");
+            let text = match tier {
+                Some(tier) => format!("⭐ This needs {}.", teloxide::utils::html::escape(&tier)),
+                None => String::from("⭐ This is not part of your plan."),
+            };
+            return send_html(&app.sender, chat, &text).await;
+        }
+        Decision::TierLimited { retry_after_ms } => {
+            let wait = human_wait(std::time::Duration::from_millis(retry_after_ms));
+            return send_html(&app.sender, chat, &format!("⏳ Your plan allows this again in {wait}.")).await;
+        }
+    }
+    let sensitive =
+        SENSITIVE.contains(&command.as_str()) || (command == "2fa" && args.trim().eq_ignore_ascii_case("off"));
+    let elevated = session.as_ref().is_some_and(|s| s.elevated_until_ms > accounts.now());
+    if sensitive && account.two_factor_on() && !elevated {
+        tracing::info!(target: "arcana::audit", event = "step_up_required", user, command, "fresh code required");
+        return send_html(&app.sender, chat, NEEDS_FRESH_CODE).await;
+    }
+    let current = session.map(|s| s.id).unwrap_or_default();
+    match command.as_str() {
+        "start" if registered => send_html(&app.sender, chat, WELCOME).await,
+        "start" | "privacy" => consent::send_notice(app, user, chat, registered).await,
+        "help" => send_html(&app.sender, chat, HELP).await,
+        "block" | "unblock" => admin::handle(app, message, &command, &args).await,
+        "sessions" => account_commands::sessions(app, user, chat, &current).await,
+        "logout_all" => account_commands::logout_all(app, user, chat).await,
+        "2fa" => account_commands::two_factor(app, from, chat, &args).await,
+        "verify" => account_commands::verify(app, user, chat, &args).await,
+        "export" => account_commands::export(app, user, chat).await,
+        "delete_me" => account_commands::delete_me(app, user, chat).await,
+        _ => {}
+    }
+}
+
+/// For a registered user: keeps their session alive and their profile current.
+fn remember(app: &App, user: i64, from: &User) -> Option<crate::accounts::sessions::Session> {
+    if let Err(e) = app.services.profiles.remember(from) {
+        tracing::error!(error = %e, "cannot store a profile");
+    }
+    app.services.accounts.touch_session(user).map_err(|e| tracing::error!(error = %e, "cannot keep the session")).ok()
 }
 
 /// A short name of the update kind, for logs.

@@ -5,11 +5,13 @@
 //! update twice), to survive a Bot API that is down at boot, and to stop cleanly on a signal.
 //! Replies go through teloxide's `Throttle` adaptor, which honours Telegram's limits and 429s.
 
+mod account_commands;
 mod admin;
 mod app;
 mod backoff;
 mod chat_queue;
 mod client;
+mod consent;
 mod error;
 mod handlers;
 mod notice;
@@ -18,6 +20,7 @@ mod polling;
 mod reply;
 mod run;
 mod startup;
+mod texts;
 
 pub use error::BotError;
 pub use run::{RunContext, run};

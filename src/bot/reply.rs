@@ -8,7 +8,7 @@ use teloxide::{
     RequestError,
     payloads::SendMessageSetters,
     prelude::Requester,
-    types::{ChatId, LinkPreviewOptions, ParseMode},
+    types::{ChatId, InlineKeyboardMarkup, LinkPreviewOptions, ParseMode},
 };
 
 use super::{backoff::Backoff, client::Sender};
@@ -32,13 +32,22 @@ pub(crate) fn is_transient(error: &RequestError) -> bool {
     }
 }
 
-/// Sends an HTML-formatted message, retrying transient failures. Returns whether it was sent.
-pub(crate) async fn send_html(bot: &Sender, chat: ChatId, html: &str) -> bool {
+/// Sends an HTML-formatted message, retrying transient failures; a message that cannot be sent
+/// is logged.
+pub(crate) async fn send_html(bot: &Sender, chat: ChatId, html: &str) {
+    send_html_with(bot, chat, html, None).await;
+}
+
+/// As [`send_html`], with an inline keyboard.
+pub(crate) async fn send_html_with(bot: &Sender, chat: ChatId, html: &str, keyboard: Option<InlineKeyboardMarkup>) {
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
     for attempt in 1..=ATTEMPTS {
-        let request = bot.send_message(chat, html).parse_mode(ParseMode::Html).link_preview_options(no_preview());
+        let mut request = bot.send_message(chat, html).parse_mode(ParseMode::Html).link_preview_options(no_preview());
+        if let Some(keyboard) = &keyboard {
+            request = request.reply_markup(keyboard.clone());
+        }
         match request.await {
-            Ok(_) => return true,
+            Ok(_) => return,
             Err(e) if is_transient(&e) && attempt < ATTEMPTS => {
                 let delay = match &e {
                     RequestError::RetryAfter(s) => s.duration(),
@@ -49,11 +58,10 @@ pub(crate) async fn send_html(bot: &Sender, chat: ChatId, html: &str) -> bool {
             }
             Err(e) => {
                 tracing::warn!(chat = chat.0, attempt, error = %e, "reply not sent");
-                return false;
+                return;
             }
         }
     }
-    false
 }
 
 fn no_preview() -> LinkPreviewOptions {

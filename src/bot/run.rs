@@ -9,7 +9,7 @@ use std::{
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    accounts::Profiles,
+    accounts::{Accounts, Profiles},
     config::Config,
     control,
     control::Services,
@@ -53,10 +53,19 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         Arc::new(SystemClock::default()),
     )?);
     let profiles = Profiles::new(&store, Arc::clone(&vault)).map_err(BotError::Vault)?;
+    let accounts = Accounts::new(
+        &store,
+        Arc::clone(&vault),
+        config.accounts.clone(),
+        config.tiers.clone(),
+        Arc::new(SystemClock::default()),
+    )
+    .map_err(|e| BotError::Accounts(e.to_string()))?;
     let services = Arc::new(Services {
         sentinel: Arc::clone(&sentinel),
         vault: Arc::clone(&vault),
         profiles,
+        accounts,
         data: store.clone(),
     });
     let control =

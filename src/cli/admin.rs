@@ -4,7 +4,7 @@
 
 use crate::{
     Error,
-    accounts::Profiles,
+    accounts::{Accounts, Profiles},
     control::{self, Admin, ControlError, Request, Response},
     layout::DataDir,
     sentinel::{Blocklist, Clock, SystemClock},
@@ -48,6 +48,21 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
     let store_error = |source| Error::Store { path: dir.db_path(), source };
     let blocklist = Blocklist::load(&data).map_err(store_error)?;
     let profiles = Profiles::new(&data, std::sync::Arc::clone(&vault))?;
-    let admin = Admin { blocklist: &blocklist, vault: &vault, profiles: &profiles, data: &data, online: false };
+    let accounts = Accounts::new(
+        &data,
+        std::sync::Arc::clone(&vault),
+        config.accounts.clone(),
+        config.tiers.clone(),
+        std::sync::Arc::new(SystemClock::default()),
+    )
+    .map_err(|e| Error::Control(e.to_string()))?;
+    let admin = Admin {
+        blocklist: &blocklist,
+        vault: &vault,
+        profiles: &profiles,
+        accounts: &accounts,
+        data: &data,
+        online: false,
+    };
     control::execute(&admin, request, SystemClock::default().unix_ms()).map_err(|e| Error::Control(e.to_string()))
 }

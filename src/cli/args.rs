@@ -72,6 +72,24 @@ pub struct RotateArgs {
 pub enum UserCommand {
     /// Delete a user: destroy their data key (crypto-shredding) and remove their records.
     Delete(UserArgs),
+    /// Move a user to a subscription tier (one of `[tiers.*]` in the config).
+    Tier(TierArgs),
+    /// End all of a user's sessions.
+    Revoke(UserArgs),
+}
+
+/// `arcana user tier`.
+#[derive(Debug, Args)]
+pub struct TierArgs {
+    /// Telegram user id.
+    #[arg(value_name = "USER", value_parser = clap::value_parser!(i64).range(1..))]
+    pub user: i64,
+    /// Tier name.
+    #[arg(value_name = "TIER")]
+    pub tier: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
 }
 
 /// A command taking a file.

@@ -4,10 +4,14 @@
 //! wraps beside the old; rename `master.key.new` over `master.key` (the commit point); replace
 //! the old wraps. With a passphrase, `ARCANA_NEW_PASSPHRASE` is the new one.
 
+use std::sync::Arc;
+
 use crate::{
     Error,
+    accounts::Accounts,
     control::{self},
     layout::DataDir,
+    sentinel::SystemClock,
     vault::KekInput,
 };
 
@@ -22,7 +26,7 @@ pub fn rotate_master(dir: &DataDir, env: &Env) -> Result<(), Error> {
         return Err(Error::Control(String::from("stop the bot before rotating the master key")));
     }
     let config = load_config(dir, env)?;
-    let Opened { vault, .. } = open_all(dir, env, &config)?;
+    let Opened { data, vault, .. } = open_all(dir, env, &config)?;
     if env.passphrase.is_none() {
         let key = dir.write_new_master_key()?;
         let kek = vault.derive_new_kek(&KekInput::File(key))?;
@@ -42,5 +46,15 @@ pub fn rotate_master(dir: &DataDir, env: &Env) -> Result<(), Error> {
         vault.commit_rekey(kek)?;
         println!("rotated the passphrase: start arcana with the new ARCANA_PASSPHRASE from now on");
     }
+    // A master key rotation answers a suspected compromise: every session ends.
+    let accounts =
+        Accounts::new(&data, vault, config.accounts.clone(), config.tiers.clone(), Arc::new(SystemClock::default()))
+            .map_err(|e| Error::Control(e.to_string()))?;
+    let mut ended = 0;
+    for user in accounts.ids().map_err(|e| Error::Control(e.to_string()))? {
+        ended += accounts.end_sessions(user, "master_key_rotated").map_err(|e| Error::Control(e.to_string()))?;
+    }
+    data.flush_blocking().map_err(|source| Error::Store { path: dir.db_path(), source })?;
+    println!("ended {ended} sessions");
     Ok(())
 }

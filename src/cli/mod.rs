@@ -65,6 +65,12 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::User(UserCommand::Delete(args)) => {
             admin::run(&args.dir.resolve(env), env, &Request::DeleteUser { user: args.user })
         }
+        Command::User(UserCommand::Tier(args)) => {
+            admin::run(&args.dir.resolve(env), env, &Request::SetTier { user: args.user, tier: args.tier })
+        }
+        Command::User(UserCommand::Revoke(args)) => {
+            admin::run(&args.dir.resolve(env), env, &Request::Revoke { user: args.user })
+        }
         Command::Backup(args) => {
             let path =
                 std::path::absolute(&args.file).map_err(|e| Error::Control(format!("{}: {e}", args.file.display())))?;

@@ -7,7 +7,7 @@ use std::{path::Path, sync::Arc};
 
 use crate::{
     Error,
-    accounts::Profiles,
+    accounts::{Accounts, AccountsError, Profiles},
     backup,
     layout::DataDir,
     sentinel::{Clock, SystemClock},
@@ -48,7 +48,7 @@ pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
         let _ = std::fs::remove_dir_all(dir.db_path());
         return Err(e.into());
     }
-    let (verified, shredded) = verify_profiles(&data, &vault)?;
+    let (verified, shredded) = verify_sealed(&data, &vault, &config)?;
     data.flush_blocking().map_err(|source| Error::Store { path: dir.db_path(), source })?;
     println!(
         "restored {} records from {}; {verified} sealed records verified; {shredded} records of deleted users are unreadable and were dropped",
@@ -58,10 +58,18 @@ pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Opens every sealed profile: counts those that open, drops those whose key is destroyed, and
-/// fails on any other (tampered) record.
-fn verify_profiles(data: &Store, vault: &Arc<Vault>) -> Result<(usize, usize), Error> {
+/// Opens every sealed record (profiles and accounts): counts those that open, drops those whose
+/// key is destroyed, and fails on any other (tampered) record.
+fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &crate::config::Config) -> Result<(usize, usize), Error> {
     let profiles = Profiles::new(data, Arc::clone(vault))?;
+    let accounts = Accounts::new(
+        data,
+        Arc::clone(vault),
+        config.accounts.clone(),
+        config.tiers.clone(),
+        Arc::new(SystemClock::default()),
+    )
+    .map_err(|e| Error::Control(e.to_string()))?;
     let (mut verified, mut shredded) = (0, 0);
     for id in profiles.ids()? {
         match profiles.get(id) {
@@ -71,6 +79,16 @@ fn verify_profiles(data: &Store, vault: &Arc<Vault>) -> Result<(usize, usize), E
                 shredded += 1;
             }
             Err(e) => return Err(e.into()),
+        }
+    }
+    for id in accounts.ids().map_err(|e| Error::Control(e.to_string()))? {
+        match accounts.get(id) {
+            Ok(_) => verified += 1,
+            Err(AccountsError::Vault(VaultError::Shredded)) => {
+                accounts.remove(id).map_err(|e| Error::Control(e.to_string()))?;
+                shredded += 1;
+            }
+            Err(e) => return Err(Error::Control(e.to_string())),
         }
     }
     Ok((verified, shredded))

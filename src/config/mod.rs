@@ -3,12 +3,14 @@
 //! Parsing happens once, at the edge, into types that make invalid settings unrepresentable
 //! (bounded durations, validated URLs, non-zero sizes). Errors name the offending key in one line.
 
+mod accounts;
 mod duration;
 mod model;
 mod parse;
 mod sentinel;
 mod template;
 
+pub use accounts::{AccountsConfig, BASIC_COMMANDS, TierConfig, TwoFactorConfig, default_tiers};
 pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
 pub use parse::ConfigError;
 pub use sentinel::{LimitRule, LimitScope, PenaltyConfig, SentinelConfig};

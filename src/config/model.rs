@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, de::Error as _};
 use super::duration::within;
 
 /// The whole configuration file.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Telegram user ids with admin rights.
@@ -20,8 +20,28 @@ pub struct Config {
     pub bot: BotConfig,
     /// Rate limits, debouncing and penalties.
     pub sentinel: super::SentinelConfig,
+    /// Registration, sessions and two-factor authentication.
+    pub accounts: super::AccountsConfig,
+    /// Subscription tiers by name.
+    #[serde(default = "super::default_tiers")]
+    pub tiers: std::collections::BTreeMap<String, super::TierConfig>,
     /// Logging.
     pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            admins: Vec::new(),
+            telegram: TelegramConfig::default(),
+            store: StoreConfig::default(),
+            bot: BotConfig::default(),
+            sentinel: super::SentinelConfig::default(),
+            accounts: super::AccountsConfig::default(),
+            tiers: super::default_tiers(),
+            log: LogConfig::default(),
+        }
+    }
 }
 
 /// `[telegram]`: the Bot API endpoint and long polling.

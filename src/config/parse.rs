@@ -53,7 +53,7 @@ impl Config {
             line: line_of(text, e.span().map_or(0, |s| s.start)),
             message: one_line(e.message()),
         })?;
-        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let key = e.path().to_string();
             let inner = e.into_inner();
             let message = one_line(inner.message());
@@ -65,7 +65,21 @@ impl Config {
                     ConfigError::Key { path: path.to_path_buf(), key: key.trim_start_matches('.').to_owned(), message }
                 }
             }
-        })
+        })?;
+        config.check(path)?;
+        Ok(config)
+    }
+
+    /// Checks what types alone cannot: the default tier exists.
+    fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        if !self.tiers.contains_key(&self.accounts.default_tier) {
+            return Err(ConfigError::Key {
+                path: path.to_path_buf(),
+                key: String::from("accounts.default_tier"),
+                message: format!("no tier named {:?} in [tiers]", self.accounts.default_tier),
+            });
+        }
+        Ok(())
     }
 
     /// Reads and parses the configuration file at `path`.

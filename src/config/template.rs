@@ -54,6 +54,37 @@ base = "1m"
 cap = "1h"
 decay_after = "1h"
 
+[accounts]
+# Until a user agrees to the privacy notice, only /start, /help and /privacy work.
+require_registration = true
+# Raise to ask everyone to agree again after the notice changes.
+notice_version = 1
+# A session ends after this long unused, or this long after it started.
+session_idle = "30m"
+session_lifetime = "7d"
+# Sessions an account may hold at once (the oldest ends first).
+max_sessions = 3
+# A fresh two-factor code unlocks sensitive actions (export, deletion, admin blocks) this long.
+step_up_for = "10m"
+# The tier of a new account (one of [tiers.*]).
+default_tier = "free"
+
+[accounts.two_factor]
+# Wrong codes within failure_window before a lockout; lockouts double each time (up to a day).
+max_failures = 5
+failure_window = "5m"
+lockout = "5m"
+# Wrong codes per minute across all accounts that raise an alert in the audit log.
+alert_per_minute = 5
+
+# Subscription tiers: the commands each may use (/start, /help and /privacy always work; admins
+# may use everything). Optional per-tier limits: [tiers.free.limits] export = { limit = 1, per = "1d" }
+[tiers.free]
+commands = ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+
+[tiers.premium]
+commands = ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").
 level = "info"

@@ -7,7 +7,7 @@ use std::{
 };
 
 use crate::{
-    accounts::Profiles,
+    accounts::{Accounts, AccountsError, Profiles},
     backup::{self, BackupError},
     sentinel::{BlockRecord, Blocklist},
     store::{Record, Store, StoreError},
@@ -24,6 +24,8 @@ pub struct Admin<'a> {
     pub vault: &'a Vault,
     /// Sealed profiles.
     pub profiles: &'a Profiles,
+    /// Accounts.
+    pub accounts: &'a Accounts,
     /// The data store.
     pub data: &'a Store,
     /// Whether the bot is running (and re-wraps keys in the background).
@@ -42,6 +44,9 @@ pub enum OpsError {
     /// A backup failed.
     #[error(transparent)]
     Backup(#[from] BackupError),
+    /// An account operation failed.
+    #[error(transparent)]
+    Accounts(#[from] AccountsError),
 }
 
 /// A non-identifying record that a user was deleted: the day only, under a blind index.
@@ -63,6 +68,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         Request::Block { user, for_ms, reason, by } => {
             let until = for_ms.map(|d| now_ms.saturating_add(d));
             let block = admin.blocklist.block(*user, until, reason.as_deref(), *by, now_ms)?;
+            admin.accounts.end_sessions(*user, "blocked")?;
             admin.data.flush_blocking()?;
             tracing::warn!(target: "arcana::audit", event = "block", user, by = ?by, until_ms = ?until, "user blocked");
             Response::ok(vec![format!("blocked user {user}{}", block_terms(until, block.reason.as_deref()))])
@@ -112,6 +118,16 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
             Response::ok(lines)
         }
         Request::DeleteUser { user } => delete_user(admin, *user, now_ms)?,
+        Request::SetTier { user, tier } => {
+            admin.accounts.set_tier(*user, tier)?;
+            admin.data.flush_blocking()?;
+            Response::ok(vec![format!("user {user} is now on tier {tier}")])
+        }
+        Request::Revoke { user } => {
+            let ended = admin.accounts.end_sessions(*user, "revoked")?;
+            admin.data.flush_blocking()?;
+            Response::ok(vec![format!("ended {ended} sessions of user {user}")])
+        }
         Request::Backup { path } => {
             let snapshot = admin.data.snapshot()?;
             let summary = backup::write(&snapshot, &admin.vault.subkey("backup/v1"), Path::new(path))?;
@@ -130,6 +146,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
 fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
     // The profile first: its username index entry can only be found while the profile opens.
     admin.profiles.remove(user)?;
+    admin.accounts.remove(user)?;
     let had_key = admin.vault.forget_subject(user)?;
     admin.vault.flush_blocking()?;
     let tombstones = admin.data.tree::<Tombstone>()?;

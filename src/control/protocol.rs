@@ -35,6 +35,18 @@ pub enum Request {
         /// Telegram user id.
         user: i64,
     },
+    /// Move a user to a tier.
+    SetTier {
+        /// Telegram user id.
+        user: i64,
+        /// Tier name.
+        tier: String,
+    },
+    /// End all of a user's sessions.
+    Revoke {
+        /// Telegram user id.
+        user: i64,
+    },
     /// Write an encrypted backup of the data store to an absolute path.
     Backup {
         /// Where (absolute; must not exist).

@@ -2,7 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::{accounts::Profiles, sentinel::Sentinel, store::Store, vault::Vault};
+use crate::{
+    accounts::{Accounts, Profiles},
+    sentinel::Sentinel,
+    store::Store,
+    vault::Vault,
+};
 
 use super::Admin;
 
@@ -14,6 +19,8 @@ pub struct Services {
     pub vault: Arc<Vault>,
     /// Sealed profiles.
     pub profiles: Profiles,
+    /// Accounts: consent, tiers, sessions, two-factor.
+    pub accounts: Accounts,
     /// The data store.
     pub data: Store,
 }
@@ -32,6 +39,7 @@ impl Services {
             blocklist: self.sentinel.blocklist(),
             vault: &self.vault,
             profiles: &self.profiles,
+            accounts: &self.accounts,
             data: &self.data,
             online: true,
         }

@@ -45,7 +45,12 @@ pub struct Sentinel {
     blocklist: Blocklist,
     penalties: Penalties,
     counters: Counters,
+    resolve: Option<UserRule>,
 }
+
+/// A library user's own rule for who may use the bot (like aiogram-sentinel's `resolve_user`):
+/// returns false to refuse an update's sender.
+pub type UserRule = Box<dyn Fn(&Inbound) -> bool + Send + Sync>;
 
 impl std::fmt::Debug for Sentinel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,6 +92,7 @@ impl Sentinel {
             blocklist: Blocklist::load(store)?,
             penalties: Penalties::load(config.penalty, store)?,
             counters: Counters::default(),
+            resolve: None,
         })
     }
 
@@ -103,7 +109,7 @@ impl Sentinel {
         if let (Some(user), Some(change)) = (inbound.user, inbound.membership) {
             self.observe_membership(user, change, now_unix);
         }
-        if inbound.from_bot {
+        if inbound.from_bot || self.resolve.as_ref().is_some_and(|accept| !accept(inbound)) {
             return Verdict::Ignored;
         }
         let Some(who) = inbound.user.or(inbound.chat) else { return Verdict::Ignored };
@@ -170,6 +176,14 @@ impl Sentinel {
         named(&inbound.command, &self.command_rules)
             .or_else(|| named(&inbound.callback_action, &self.callback_rules))
             .unwrap_or(0)
+    }
+
+    /// Plugs in a rule deciding who may use the bot, checked after the built-in refusal of bots;
+    /// refused senders' updates are dropped silently (`Verdict::Ignored`).
+    #[must_use]
+    pub fn with_user_rule(mut self, rule: UserRule) -> Sentinel {
+        self.resolve = Some(rule);
+        self
     }
 
     /// Whether `user` is a configured admin.

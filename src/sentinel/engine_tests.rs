@@ -241,3 +241,13 @@ fn user_in_chat_and_global_scopes() {
     assert!(g.at(0.0, &msg(1, "a")).is_allowed());
     assert!(matches!(g.at(0.0, &msg(2, "b")), Verdict::Limited { .. }));
 }
+
+#[test]
+fn a_library_user_rule_refuses_senders() {
+    let f = fixture(&config(100, 60, 0));
+    let Fixture { sentinel, clock, .. } = f;
+    let sentinel = sentinel.with_user_rule(Box::new(|inbound: &Inbound| inbound.user != Some(13)));
+    clock.set_ms(0);
+    assert_eq!(sentinel.check(&msg(13, "hi")), Verdict::Ignored);
+    assert!(sentinel.check(&msg(14, "hi")).is_allowed());
+}

@@ -46,8 +46,9 @@ mod window;
 
 pub use blocklist::{AdminBlock, BlockRecord, Blocklist, REASON_MAX_CHARS};
 pub use clock::{Clock, FakeClock, SystemClock};
-pub use engine::Sentinel;
+pub use engine::{Sentinel, UserRule};
 pub use inbound::{Inbound, InboundKind, Membership};
 pub use penalty::{Mute, PenaltyRecord};
 pub use stats::Stats;
 pub use verdict::Verdict;
+pub(crate) use window::{Admission, Window as WindowLog};

@@ -8,6 +8,7 @@ use crate::support::updates;
 #[test]
 fn acknowledged_changes_survive_a_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("arcana.toml"), "[accounts]\nrequire_registration = false\n").expect("config");
     let d = path_arg(dir.path());
     let tg = FakeTelegram::start();
     tg.push_update(updates::command(7001, "/start"));

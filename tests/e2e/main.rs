@@ -5,11 +5,13 @@
 //! - `run_basic` — `/start`, `/help`, SIGTERM, restart without re-answering;
 //! - `run_resilience` — API faults, unhandled update types, hostile updates;
 //! - `cli` — `init`, `doctor`, configuration errors;
-//! - `sentinel` — rate limits, notices, debounce, the blocklist, penalties across restarts.
+//! - `sentinel` — rate limits, notices, debounce, the blocklist, penalties across restarts;
+//! - `accounts` — consent, tiers and roles, sessions, two-factor enrolment and step-up.
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accounts;
 mod builders;
 mod cli;
 mod crash;

@@ -336,7 +336,7 @@ fn user_who_blocks_the_bot_is_dropped_until_back() {
 
 #[test]
 fn admins_block_in_telegram_and_others_may_not() {
-    let dir = dir_with_config(&format!("admins = [1]\n{NO_DEBOUNCE}"));
+    let dir = dir_with_config(&format!("admins = [1]\n{NO_DEBOUNCE}[accounts]\nrequire_registration = false\n"));
     let tg = FakeTelegram::start();
     let admin = 1;
     tg.push_update(updates::command(admin, "/block 42 1h spam"));

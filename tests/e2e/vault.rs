@@ -12,6 +12,16 @@ use crate::support::bot_process::{BotProcess, TEST_TOKEN, run_cli};
 use crate::support::fake_telegram::FakeTelegram;
 use crate::support::updates;
 
+/// No consent step: these tests are about what is stored once a user is registered.
+const REGISTERED_ON_START: &str = "[accounts]\nrequire_registration = false\n";
+
+/// A data directory whose users count as registered from their first update.
+fn registered_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("arcana.toml"), REGISTERED_ON_START).expect("config");
+    dir
+}
+
 /// A `/start` from a user whose names carry `marker`.
 fn start_from(user: i64, marker: &str) -> serde_json::Value {
     let mut update = updates::command(user, "/start");
@@ -47,7 +57,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[test]
 fn no_personal_data_in_the_clear_on_disk() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = registered_dir();
     let tg = FakeTelegram::start();
     let marker = "Qx7Marker93";
     for user in [2001, 2002, 2003] {
@@ -69,7 +79,7 @@ fn no_personal_data_in_the_clear_on_disk() {
 
 #[test]
 fn a_deleted_user_stays_unreadable_after_restoring_an_earlier_backup() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = registered_dir();
     let d = path_arg(dir.path());
     let tg = FakeTelegram::start();
     tg.push_update(start_from(3001, "Gone"));
@@ -92,8 +102,8 @@ fn a_deleted_user_stays_unreadable_after_restoring_an_earlier_backup() {
     std::fs::copy(dir.path().join("master.key"), restored.path().join("master.key")).expect("copy key");
     copy_dir(&dir.path().join("keys"), &restored.path().join("keys"));
     let out = cli_ok(&["restore", path_arg(&backup), "--dir", path_arg(restored.path())]);
-    assert!(out.contains("1 sealed records verified"), "the kept user's profile opens: {out}");
-    assert!(out.contains("1 records of deleted users are unreadable"), "the deleted user's does not: {out}");
+    assert!(out.contains("2 sealed records verified"), "the kept user's profile and account open: {out}");
+    assert!(out.contains("2 records of deleted users are unreadable"), "the deleted user's do not: {out}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -175,7 +185,7 @@ fn run_bot_to_exit(dir: &Path, tg: &FakeTelegram) -> std::process::Output {
 
 #[test]
 fn keys_rotate_while_running_and_retire_the_old_generation() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = registered_dir();
     let d = path_arg(dir.path());
     let tg = FakeTelegram::start();
     for user in 4001..4011 {
@@ -205,7 +215,7 @@ fn keys_rotate_while_running_and_retire_the_old_generation() {
 #[test]
 fn admins_can_name_a_user_by_username_without_it_stored_in_the_clear() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("arcana.toml"), "admins = [1]\n").expect("config");
+    std::fs::write(dir.path().join("arcana.toml"), format!("admins = [1]\n{REGISTERED_ON_START}")).expect("config");
     let tg = FakeTelegram::start();
     tg.push_update(updates::command(6001, "/start"));
     let mut bot = BotProcess::start(dir.path(), &tg.url());

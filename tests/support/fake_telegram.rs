@@ -50,6 +50,21 @@ impl Call {
     pub fn str(&self, key: &str) -> Option<String> {
         params::str_param(&self.params, key)
     }
+
+    /// A parameter holding JSON (e.g. `reply_markup`), whether sent inline or as JSON text.
+    pub fn json(&self, key: &str) -> Option<Value> {
+        params::json_param(&self.params, key)
+    }
+
+    /// A file parameter of a multipart upload, `{"file": name, "len": bytes}`, following an
+    /// `attach://NAME` reference to the part it names (as teloxide sends files).
+    pub fn upload(&self, key: &str) -> Option<Value> {
+        let value = self.params.get(key)?;
+        match value.as_str().and_then(|v| v.strip_prefix("attach://")) {
+            Some(part) => self.params.get(part).cloned(),
+            None => Some(value.clone()),
+        }
+    }
 }
 
 /// A failure the server injects into the next call of a method.

@@ -129,6 +129,16 @@ pub fn callback_query(user_id: i64, data: &str) -> Value {
     })
 }
 
+/// A `callback_query`: `user_id` pressed the one button (`button_text`, carrying `data`) under a
+/// bot message reading `text` in their private chat.
+pub fn button_press(user_id: i64, text: &str, button_text: &str, data: &str) -> Value {
+    let mut update = callback_query(user_id, data);
+    let message = &mut update["callback_query"]["message"];
+    message["text"] = json!(text);
+    message["reply_markup"] = json!({ "inline_keyboard": [[{ "text": button_text, "callback_data": data }]] });
+    update
+}
+
 /// An `inline_query`.
 pub fn inline_query(user_id: i64, query: &str) -> Value {
     json!({

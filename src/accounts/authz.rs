@@ -1,0 +1,66 @@
+//! Authorisation of commands: registration, role (admin) and tier, checked on every call.
+
+use super::{Accounts, account::Account};
+
+/// Commands that work before registration.
+pub const ALWAYS_ALLOWED: [&str; 3] = ["start", "help", "privacy"];
+/// Commands only admins may use.
+pub const ADMIN_ONLY: [&str; 2] = ["block", "unblock"];
+/// Commands that need a fresh two-factor code when two-factor authentication is on.
+pub const SENSITIVE: [&str; 4] = ["export", "delete_me", "block", "unblock"];
+
+/// The outcome of an authorisation check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Allowed,
+    /// The user must agree to the privacy notice first.
+    NeedsConsent,
+    /// Admins only.
+    AdminOnly,
+    /// The user's tier does not include the command; `Some(tier)` names one that does.
+    NeedsTier(Option<String>),
+    /// The tier's own limit for this command is reached.
+    TierLimited {
+        /// Milliseconds until it is allowed again.
+        retry_after_ms: u64,
+    },
+}
+
+impl Accounts {
+    /// Decides whether `user` (with `account`, admin or not) may run `command`. A per-tier limit,
+    /// if any, counts this use when allowed.
+    pub fn authorize(&self, user: i64, account: &Account, is_admin: bool, command: &str) -> Decision {
+        if ALWAYS_ALLOWED.contains(&command) {
+            return Decision::Allowed;
+        }
+        if !self.is_registered(account) {
+            return Decision::NeedsConsent;
+        }
+        if ADMIN_ONLY.contains(&command) {
+            return if is_admin { Decision::Allowed } else { Decision::AdminOnly };
+        }
+        if is_admin {
+            return Decision::Allowed;
+        }
+        let tier_name = self.tier(account);
+        let Some(tier) = self.tiers.get(&tier_name) else {
+            return Decision::NeedsTier(None);
+        };
+        if !tier.commands.iter().any(|c| c == command) {
+            let other =
+                self.tiers.iter().find(|(_, t)| t.commands.iter().any(|c| c == command)).map(|(n, _)| n.clone());
+            return Decision::NeedsTier(other);
+        }
+        if let Some(rule) = tier.limits.get(command) {
+            let per_ms = u64::try_from(rule.per.as_millis()).unwrap_or(u64::MAX);
+            let now = self.clock.mono_ms();
+            let mut windows = self.tier_windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let admission = windows.entry((user, command.to_owned())).or_default().admit(now, rule.limit.get(), per_ms);
+            if let crate::sentinel::Admission::Denied { retry_after_ms, .. } = admission {
+                return Decision::TierLimited { retry_after_ms };
+            }
+        }
+        Decision::Allowed
+    }
+}

@@ -1,0 +1,204 @@
+//! The account commands: `/sessions`, `/logout_all`, `/2fa`, `/verify`, `/export`, `/delete_me`.
+
+use std::{fmt::Write as _, sync::Arc, time::Duration};
+
+use teloxide::{
+    payloads::SendPhotoSetters,
+    prelude::Requester,
+    types::{ChatId, InputFile, User},
+    utils::html::escape,
+};
+
+use crate::{
+    accounts::{TwoFactorError, qr, totp},
+    control::{self, Request},
+};
+
+use super::{
+    app::App,
+    notice::human_wait,
+    reply::send_html,
+    texts::{CODE_INVALID, CODE_REPLAYED, TRY_AGAIN},
+};
+
+/// `/sessions`: the live sessions, the current one marked.
+pub(crate) async fn sessions(app: &App, user: i64, chat: ChatId, current: &str) {
+    let text = match app.services.accounts.sessions(user) {
+        Ok(list) => {
+            let mut text = format!("<b>Your sessions</b> ({}):", list.len());
+            for s in &list {
+                let marker = if s.id == current { " (this one)" } else { "" };
+                let _ = write!(
+                    text,
+                    "\n• session {} — started {}, last active {}{marker}",
+                    &s.id[..8.min(s.id.len())],
+                    rfc3339(s.created_ms),
+                    rfc3339(s.last_seen_ms)
+                );
+            }
+            text
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot list sessions");
+            TRY_AGAIN.to_owned()
+        }
+    };
+    send_html(&app.sender, chat, &text).await;
+}
+
+/// `/logout_all`: ends every session.
+pub(crate) async fn logout_all(app: &App, user: i64, chat: ChatId) {
+    let text = match app.services.accounts.end_sessions(user, "logout_all") {
+        Ok(_) => "All your sessions have ended.",
+        Err(e) => {
+            tracing::error!(error = %e, "cannot end sessions");
+            TRY_AGAIN
+        }
+    };
+    send_html(&app.sender, chat, text).await;
+}
+
+/// `/2fa`, `/2fa CODE`, `/2fa off`.
+pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str) {
+    let user = i64::try_from(from.id.0).unwrap_or(i64::MAX);
+    let accounts = &app.services.accounts;
+    let args = args.trim();
+    if args.eq_ignore_ascii_case("off") {
+        let text = match accounts.disable_two_factor(user) {
+            Ok(true) => "Two-factor authentication is off. All your sessions have ended.",
+            Ok(false) => "Two-factor authentication was not on.",
+            Err(e) => {
+                tracing::error!(error = %e, "cannot disable 2FA");
+                TRY_AGAIN
+            }
+        };
+        return send_html(&app.sender, chat, text).await;
+    }
+    if !args.is_empty() {
+        let text = match accounts.confirm_two_factor(user, args) {
+            Ok(codes) => {
+                let list: Vec<String> = codes.iter().map(|c| format!("<code>{}</code>", c.as_str())).collect();
+                format!(
+                    "✅ Two-factor authentication is on. All your sessions have ended.\n\n\
+                     Your backup codes — each works once; keep them somewhere safe, they are shown only now:\n{}",
+                    list.join("\n")
+                )
+            }
+            Err(TwoFactorError::NotEnrolled) => String::from("Send /2fa first to get your key."),
+            Err(e) => code_error(&e),
+        };
+        return send_html(&app.sender, chat, &text).await;
+    }
+    match accounts.begin_two_factor(user) {
+        Ok(None) => {
+            send_html(
+                &app.sender,
+                chat,
+                "Two-factor authentication is already on. To turn it off: /verify CODE, then /2fa off.",
+            )
+            .await;
+        }
+        Ok(Some(secret)) => {
+            let account = from.username.clone().unwrap_or_else(|| user.to_string());
+            let uri = totp::otpauth_uri(&secret, "arcana", &account);
+            match qr::otpauth_png(&uri) {
+                Ok(png) => {
+                    let photo = InputFile::memory(png).file_name("arcana-2fa.png");
+                    if let Err(e) = app.sender.send_photo(chat, photo).caption("Scan with your authenticator app").await
+                    {
+                        tracing::warn!(error = %e, "cannot send the QR code");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "cannot draw the QR code"),
+            }
+            let text = format!(
+                "🔐 Scan the QR code with your authenticator app, or add this key by hand:\n<code>{}</code>\n\n\
+                 Then send <code>/2fa 123456</code> with the code it shows.",
+                escape(&uri)
+            );
+            send_html(&app.sender, chat, &text).await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start 2FA enrolment");
+            send_html(&app.sender, chat, TRY_AGAIN).await;
+        }
+    }
+}
+
+/// `/verify CODE`: a fresh TOTP code or a backup code elevates the session.
+pub(crate) async fn verify(app: &App, user: i64, chat: ChatId, args: &str) {
+    let accounts = &app.services.accounts;
+    let text = match accounts.step_up(user, args.trim()) {
+        Ok(()) => format!("🔓 Verified for {}.", human_wait(accounts.config().step_up_for)),
+        Err(TwoFactorError::NotEnrolled) => String::from("Two-factor authentication is not on; set it up with /2fa."),
+        Err(e) => code_error(&e),
+    };
+    send_html(&app.sender, chat, &text).await;
+}
+
+fn code_error(e: &TwoFactorError) -> String {
+    match e {
+        TwoFactorError::Invalid => CODE_INVALID.to_owned(),
+        TwoFactorError::Replayed => CODE_REPLAYED.to_owned(),
+        TwoFactorError::Locked { retry_after_ms } => {
+            format!("🔒 Too many wrong codes. Try again in {}.", human_wait(Duration::from_millis(*retry_after_ms)))
+        }
+        TwoFactorError::NotEnrolled => String::from("Two-factor authentication is not on."),
+        TwoFactorError::Accounts(err) => {
+            tracing::error!(error = %err, "two-factor check failed");
+            TRY_AGAIN.to_owned()
+        }
+    }
+}
+
+/// `/export`: everything arcana stores about the user, without secrets.
+pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
+    let services = &app.services;
+    let (profile, account) = match (services.profiles.get(user), services.accounts.get(user)) {
+        (Ok(profile), Ok(account)) => (profile, account),
+        (Err(e), _) => return failed(app, chat, &e.to_string()).await,
+        (_, Err(e)) => return failed(app, chat, &e.to_string()).await,
+    };
+    let data = serde_json::json!({
+        "telegram_id": user,
+        "profile": profile,
+        "consent": account.consent.map(|c| serde_json::json!({"notice_version": c.version, "at": rfc3339(c.at_ms)})),
+        "tier": services.accounts.tier(&account),
+        "two_factor": account.two_factor_on(),
+        "sessions": account.sessions.iter().map(|s| serde_json::json!({
+            "started": rfc3339(s.created_ms), "last_active": rfc3339(s.last_seen_ms)
+        })).collect::<Vec<_>>(),
+    });
+    let pretty = serde_json::to_string_pretty(&data).unwrap_or_default();
+    send_html(&app.sender, chat, &format!("📦 <b>Your data</b>\n<pre>{}</pre>", escape(&pretty))).await;
+}
+
+/// `/delete_me`: crypto-shreds the user's data.
+pub(crate) async fn delete_me(app: &App, user: i64, chat: ChatId) {
+    let services = Arc::clone(&app.services);
+    let now = services.sentinel.clock().unix_ms();
+    let outcome =
+        tokio::task::spawn_blocking(move || control::execute(&services.admin(), &Request::DeleteUser { user }, now))
+            .await;
+    match outcome {
+        Ok(Ok(_)) => {
+            send_html(
+                &app.sender,
+                chat,
+                "🗑 Everything arcana stored about you is deleted. Send /start to begin again.",
+            )
+            .await;
+        }
+        Ok(Err(e)) => failed(app, chat, &e.to_string()).await,
+        Err(e) => failed(app, chat, &e.to_string()).await,
+    }
+}
+
+async fn failed(app: &App, chat: ChatId, error: &str) {
+    tracing::error!(error, "account command failed");
+    send_html(&app.sender, chat, TRY_AGAIN).await;
+}
+
+fn rfc3339(unix_ms: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
+}
