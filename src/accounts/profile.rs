@@ -103,12 +103,7 @@ impl Profiles {
 
     /// The ids of every stored profile.
     pub fn ids(&self) -> Result<Vec<i64>, VaultError> {
-        Ok(self
-            .tree
-            .keys()?
-            .into_iter()
-            .filter_map(|k| <[u8; 8]>::try_from(k.as_slice()).ok().map(i64::from_be_bytes))
-            .collect())
+        self.tree.subject_ids()
     }
 
     /// Removes user `id`'s profile and username index entry.

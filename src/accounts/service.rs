@@ -192,12 +192,7 @@ impl Accounts {
 
     /// The ids of every stored account.
     pub fn ids(&self) -> Result<Vec<i64>, AccountsError> {
-        Ok(self
-            .tree
-            .keys()?
-            .into_iter()
-            .filter_map(|k| <[u8; 8]>::try_from(k.as_slice()).ok().map(i64::from_be_bytes))
-            .collect())
+        Ok(self.tree.subject_ids()?)
     }
 
     /// Removes `user`'s account record.

@@ -43,7 +43,8 @@ impl Store {
     pub fn open_temporary(path: &Path) -> Result<Store, StoreError> {
         let watchdog = Watchdog::new(std::time::Duration::from_hours(1), Arc::new(|_, _| {}))
             .map_err(|e| StoreError::Task(e.to_string()))?;
-        Store::open_with(path, &StoreConfig::default(), watchdog)
+        // Tests reopen stores they have just closed: wait for sled to release its lock.
+        Store::open_releasing(path, &StoreConfig::default(), &watchdog)
     }
 
     /// The typed tree for records of type `R`.

@@ -93,7 +93,23 @@ impl Store {
             return Err(io_error(path, &e));
         }
         sync_parent(path)?;
-        Store::open_with(path, config, watchdog)
+        Store::open_releasing(path, config, &watchdog)
+    }
+
+    /// Opens a store this process has just closed. sled releases its file lock only when its
+    /// background flusher notices the last handle is gone, so a reopen right after a close can
+    /// find the lock still held for a moment: retry for up to five seconds.
+    pub(crate) fn open_releasing(path: &Path, config: &StoreConfig, watchdog: &Watchdog) -> Result<Store, StoreError> {
+        let mut attempts = 0;
+        loop {
+            match Store::open_with(path, config, watchdog.clone()) {
+                Err(e) if e.is_lock_held() && attempts < 50 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
     }
 }
 

@@ -76,6 +76,15 @@ impl<T: Sealed> SealedTree<T> {
         Ok(self.tree.remove(key)?)
     }
 
+    /// The subjects of a tree keyed by subject id (`i64` big-endian); other keys are skipped.
+    pub fn subject_ids(&self) -> Result<Vec<i64>, VaultError> {
+        Ok(self
+            .keys()?
+            .into_iter()
+            .filter_map(|k| <[u8; 8]>::try_from(k.as_slice()).ok().map(i64::from_be_bytes))
+            .collect())
+    }
+
     /// Every key in the tree.
     pub fn keys(&self) -> Result<Vec<Vec<u8>>, VaultError> {
         self.tree.iter_at(std::time::SystemTime::now()).map(|e| e.map(|(k, _)| k).map_err(VaultError::from)).collect()
