@@ -9,7 +9,12 @@
 //! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
 //! - [`layout`] — the data directory (`arcana.toml`, `master.key`, `db/`);
 //! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
-//! - [`sentinel`] — input sanitisers and (later) limits, debouncing and the blocklist;
+//! - [`sentinel`] — rate limits, debouncing, blocklist, penalties and input sanitisers;
+//! - [`vault`] — encryption at rest: key hierarchy, envelopes, rotation, crypto-shredding;
+//! - [`backup`] — encrypted, integrity-checked backups of the store;
+//! - [`accounts`] — profiles, consent, roles and tiers, sessions, two-factor step-up;
+//! - [`control`] — admin operations, over the control socket or directly on the store;
+//! - [`tarot`] — the deck, spreads and readings (not yet wired into the bot);
 //! - [`bot`] — long polling, dispatch to handlers, replies;
 //! - [`cli`] — the `arcana` command line, the only place that reads the environment.
 //!
@@ -32,6 +37,7 @@ pub mod secret;
 pub mod sentinel;
 pub mod shutdown;
 pub mod store;
+pub mod tarot;
 pub mod vault;
 
 pub use error::{Error, Result};

@@ -16,7 +16,7 @@ use super::{
     format::{self, DEFAULT_CHUNK_SIZE, HEADER_LEN, Header, MAX_CHUNK_SIZE},
 };
 
-/// What [`write`] wrote.
+/// What [`write()`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BackupSummary {
     /// Trees in the backup.

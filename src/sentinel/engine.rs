@@ -60,7 +60,7 @@ impl std::fmt::Debug for Sentinel {
 
 impl Sentinel {
     /// Builds the sentinel, loading blocks and penalties from `store`. `fingerprint_key` keys the
-    /// debounce hash (derive it from the master key; see [`crate::layout::MasterKey::derive`]).
+    /// debounce hash (derive it from the vault: [`crate::vault::Vault::subkey`]).
     pub fn new(
         config: &SentinelConfig,
         admins: &[i64],

@@ -166,26 +166,14 @@ pub fn card(id: u8) -> Option<&'static Card> {
 
 /// Assembles the deck from the text tables.
 const fn build() -> [Card; DECK_SIZE] {
-    const BLANK: Card = Card {
-        id: 0,
-        name: "",
-        arcana: Arcana::Major(0),
-        upright: "",
-        reversed: "",
-    };
+    const BLANK: Card = Card { id: 0, name: "", arcana: Arcana::Major(0), upright: "", reversed: "" };
     const SUITS: [&[Text; 14]; 4] = [&WANDS, &CUPS, &SWORDS, &PENTACLES];
 
     let mut cards = [BLANK; DECK_SIZE];
     let mut id: u8 = 0;
     while (id as usize) < MAJOR.len() {
         let (name, upright, reversed) = MAJOR[id as usize];
-        cards[id as usize] = Card {
-            id,
-            name,
-            arcana: Arcana::Major(id),
-            upright,
-            reversed,
-        };
+        cards[id as usize] = Card { id, name, arcana: Arcana::Major(id), upright, reversed };
         id += 1;
     }
     let mut s = 0;
@@ -193,16 +181,8 @@ const fn build() -> [Card; DECK_SIZE] {
         let mut r = 0;
         while r < Rank::ALL.len() {
             let (name, upright, reversed) = SUITS[s][r];
-            cards[id as usize] = Card {
-                id,
-                name,
-                arcana: Arcana::Minor {
-                    suit: Suit::ALL[s],
-                    rank: Rank::ALL[r],
-                },
-                upright,
-                reversed,
-            };
+            cards[id as usize] =
+                Card { id, name, arcana: Arcana::Minor { suit: Suit::ALL[s], rank: Rank::ALL[r] }, upright, reversed };
             id += 1;
             r += 1;
         }
@@ -241,10 +221,7 @@ mod tests {
         assert_eq!(deck().iter().filter(|c| !c.is_major()).count(), 56);
         for suit in Suit::ALL {
             for rank in Rank::ALL {
-                let matching: Vec<&Card> = deck()
-                    .iter()
-                    .filter(|c| c.arcana == Arcana::Minor { suit, rank })
-                    .collect();
+                let matching: Vec<&Card> = deck().iter().filter(|c| c.arcana == Arcana::Minor { suit, rank }).collect();
                 assert_eq!(matching.len(), 1, "{suit:?} {rank:?}");
                 assert!(matching[0].name.ends_with(&format!(" of {}", suit.name())));
             }
@@ -255,8 +232,8 @@ mod tests {
     #[test]
     fn minor_names_match_rank() {
         let words = [
-            "Ace", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Page",
-            "Knight", "Queen", "King",
+            "Ace", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Page", "Knight", "Queen",
+            "King",
         ];
         for c in deck() {
             if let Arcana::Minor { suit, rank } = c.arcana {

@@ -62,10 +62,7 @@ pub fn draw(n: usize, rng: &dyn SecureRandom) -> Result<Vec<Drawn>, DrawError> {
 /// A partial Fisher–Yates shuffle: position `i` is swapped with a uniformly chosen position in
 /// `i..78`, then one more sample decides the orientation. Errors from `next_u32` are passed
 /// through; a source that keeps producing rejected values fails with [`DrawError::Rng`].
-pub fn draw_with(
-    n: usize,
-    mut next_u32: impl FnMut() -> Result<u32, DrawError>,
-) -> Result<Vec<Drawn>, DrawError> {
+pub fn draw_with(n: usize, mut next_u32: impl FnMut() -> Result<u32, DrawError>) -> Result<Vec<Drawn>, DrawError> {
     if n > DECK_SIZE {
         return Err(DrawError::TooMany { requested: n });
     }
@@ -76,20 +73,14 @@ pub fn draw_with(
         let j = i + uniform_below(DECK_SIZE - i, &mut next_u32)?;
         order.swap(i, j);
         let reversed = next_u32()? & 1 == 1;
-        out.push(Drawn {
-            card: &cards[usize::from(order[i])],
-            reversed,
-        });
+        out.push(Drawn { card: &cards[usize::from(order[i])], reversed });
     }
     Ok(out)
 }
 
 /// A uniform value in `0..bound` (`1 <= bound <= 78`), rejecting the top `2³² mod bound`
 /// samples so that every result is equally likely.
-fn uniform_below(
-    bound: usize,
-    next_u32: &mut impl FnMut() -> Result<u32, DrawError>,
-) -> Result<usize, DrawError> {
+fn uniform_below(bound: usize, next_u32: &mut impl FnMut() -> Result<u32, DrawError>) -> Result<usize, DrawError> {
     let bound = u64::try_from(bound).map_err(|_| DrawError::Rng)?;
     if bound == 0 {
         return Err(DrawError::Rng);
@@ -153,12 +144,7 @@ pub(super) mod tests {
         let rng = SystemRandom::new();
         assert_eq!(draw(0, &rng), Ok(Vec::new()));
         assert_eq!(draw(79, &rng), Err(DrawError::TooMany { requested: 79 }));
-        assert_eq!(
-            draw_with(usize::MAX, seeded(1)),
-            Err(DrawError::TooMany {
-                requested: usize::MAX
-            })
-        );
+        assert_eq!(draw_with(usize::MAX, seeded(1)), Err(DrawError::TooMany { requested: usize::MAX }));
     }
 
     #[test]
