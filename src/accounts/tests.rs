@@ -133,3 +133,16 @@ fn wrong_codes_lock_out_with_escalation() {
     let Err(TwoFactorError::Locked { retry_after_ms }) = f.accounts.step_up(7, "123456") else { panic!("locked") };
     assert_eq!(retry_after_ms, 10 * 60_000, "the second lockout doubles");
 }
+
+#[test]
+fn last_use_is_recorded_at_most_once_a_minute() {
+    let f = fixture(default_tiers());
+    let first = f.accounts.touch_session(7).expect("session");
+    f.clock.advance(Duration::from_secs(30));
+    let again = f.accounts.touch_session(7).expect("session");
+    assert_eq!((again.id.as_str(), again.last_seen_ms), (first.id.as_str(), first.last_seen_ms), "not rewritten");
+    f.clock.advance(Duration::from_secs(31));
+    let later = f.accounts.touch_session(7).expect("session");
+    assert_eq!(later.id, first.id);
+    assert_eq!(later.last_seen_ms, first.last_seen_ms + 61_000, "recorded after a minute");
+}
