@@ -7,7 +7,7 @@ use std::{
 
 use crate::{
     config::{AccountsConfig, TierConfig},
-    sentinel::Clock,
+    sentinel::{Clock, duration_ms as ms},
     store::Store,
     vault::{SealedTree, Vault, VaultError},
 };
@@ -93,7 +93,6 @@ impl Accounts {
     }
 
     pub(crate) fn policy(&self) -> SessionPolicy {
-        let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         SessionPolicy {
             idle_ms: ms(self.config.session_idle),
             lifetime_ms: ms(self.config.session_lifetime),
@@ -152,14 +151,15 @@ impl Accounts {
         Ok(())
     }
 
-    /// Keeps `user`'s current session alive or opens a new one; returns it.
-    pub fn touch_session(&self, user: i64) -> Result<Session, AccountsError> {
+    /// Keeps `user`'s current session alive or opens a new one; returns it. `account` is the
+    /// record the caller already read: when it shows a session used within the last minute,
+    /// nothing is read or written again.
+    pub fn touch_session(&self, user: i64, account: &Account) -> Result<Session, AccountsError> {
         let (now, policy) = (self.now(), self.policy());
         // Recording "last used" at most once a minute spares a sealed write on every update.
-        let current =
-            self.get(user)?.sessions.into_iter().filter(|s| s.is_live(now, policy)).max_by_key(|s| s.last_seen_ms);
+        let current = account.sessions.iter().filter(|s| s.is_live(now, policy)).max_by_key(|s| s.last_seen_ms);
         if let Some(session) = current.filter(|s| now.saturating_sub(s.last_seen_ms) < TOUCH_EVERY_MS) {
-            return Ok(session);
+            return Ok(session.clone());
         }
         let id = new_session_id()?;
         self.update(user, |a| {

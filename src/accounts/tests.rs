@@ -74,11 +74,15 @@ fn tiers_and_roles() {
 #[test]
 fn sessions_expire_and_end_on_security_events() {
     let f = fixture(default_tiers());
-    let first = f.accounts.touch_session(7).expect("session");
+    let first = f.accounts.touch_session(7, &f.accounts.get(7).expect("account")).expect("session");
     f.clock.advance(Duration::from_mins(29));
-    assert_eq!(f.accounts.touch_session(7).expect("session").id, first.id, "kept alive");
+    assert_eq!(
+        f.accounts.touch_session(7, &f.accounts.get(7).expect("account")).expect("session").id,
+        first.id,
+        "kept alive"
+    );
     f.clock.advance(Duration::from_mins(31));
-    let second = f.accounts.touch_session(7).expect("session");
+    let second = f.accounts.touch_session(7, &f.accounts.get(7).expect("account")).expect("session");
     assert_ne!(second.id, first.id, "idle expiry starts a new session");
     for _ in 0..5 {
         f.accounts.open_session(7).expect("open");
@@ -137,12 +141,12 @@ fn wrong_codes_lock_out_with_escalation() {
 #[test]
 fn last_use_is_recorded_at_most_once_a_minute() {
     let f = fixture(default_tiers());
-    let first = f.accounts.touch_session(7).expect("session");
+    let first = f.accounts.touch_session(7, &f.accounts.get(7).expect("account")).expect("session");
     f.clock.advance(Duration::from_secs(30));
-    let again = f.accounts.touch_session(7).expect("session");
+    let again = f.accounts.touch_session(7, &f.accounts.get(7).expect("account")).expect("session");
     assert_eq!((again.id.as_str(), again.last_seen_ms), (first.id.as_str(), first.last_seen_ms), "not rewritten");
     f.clock.advance(Duration::from_secs(31));
-    let later = f.accounts.touch_session(7).expect("session");
+    let later = f.accounts.touch_session(7, &f.accounts.get(7).expect("account")).expect("session");
     assert_eq!(later.id, first.id);
     assert_eq!(later.last_seen_ms, first.last_seen_ms + 61_000, "recorded after a minute");
 }

@@ -2,6 +2,8 @@
 //! as keyed hashes, fresh codes that elevate the current session for sensitive actions, replay
 //! refusal, and wrong-code limits with escalating lockouts and a cross-account alert.
 
+use crate::sentinel::duration_ms as ms;
+
 use super::{
     Accounts, AccountsError,
     account::{Account, Failures, TwoFactor},
@@ -75,7 +77,7 @@ impl Accounts {
     /// Checks a fresh TOTP code or a backup code and elevates the current session.
     pub fn step_up(&self, user: i64, input: &str) -> Result<(), TwoFactorError> {
         let (now, policy) = (self.now(), self.policy());
-        let until = now + u64::try_from(self.config.step_up_for.as_millis()).unwrap_or(u64::MAX);
+        let until = now.saturating_add(ms(self.config.step_up_for));
         let hasher = &self.backup_hasher;
         let id = super::service_session_id()?;
         self.checked(user, |account| {
@@ -121,7 +123,6 @@ impl Accounts {
     ) -> Result<(), TwoFactorError> {
         let now = self.now();
         let limits = self.config.two_factor;
-        let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         let outcome = self.update(user, |account| {
             if account.failures.locked_until_ms > now {
                 return Err(TwoFactorError::Locked { retry_after_ms: account.failures.locked_until_ms - now });

@@ -11,7 +11,7 @@ use teloxide::{
 
 use crate::{
     accounts::{TwoFactorError, qr, totp},
-    control::{self, Request},
+    control::{self, Request, rfc3339},
 };
 
 use super::{
@@ -197,8 +197,4 @@ pub(crate) async fn delete_me(app: &App, user: i64, chat: ChatId) {
 async fn failed(app: &App, chat: ChatId, error: &str) {
     tracing::error!(error, "account command failed");
     send_html(&app.sender, chat, TRY_AGAIN).await;
-}
-
-fn rfc3339(unix_ms: u64) -> String {
-    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
 }

@@ -3,7 +3,7 @@
 use teloxide::types::{ChatId, Message, Update, UpdateKind, User};
 
 use crate::{
-    accounts::{Decision, SENSITIVE},
+    accounts::{Account, Decision, SENSITIVE},
     sentinel::sanitize::split_command,
 };
 
@@ -39,7 +39,7 @@ async fn on_message(app: &App, message: &Message) {
         }
     };
     let registered = accounts.is_registered(&account);
-    let session = if registered { remember(app, user, from) } else { None };
+    let session = if registered { remember(app, user, from, &account) } else { None };
     let is_admin = app.services.sentinel.is_admin(user);
     match accounts.authorize(user, &account, is_admin, &command) {
         Decision::Allowed => {}
@@ -85,11 +85,15 @@ async fn on_message(app: &App, message: &Message) {
 }
 
 /// For a registered user: keeps their session alive and their profile current.
-fn remember(app: &App, user: i64, from: &User) -> Option<crate::accounts::sessions::Session> {
+fn remember(app: &App, user: i64, from: &User, account: &Account) -> Option<crate::accounts::sessions::Session> {
     if let Err(e) = app.services.profiles.remember(from) {
         tracing::error!(error = %e, "cannot store a profile");
     }
-    app.services.accounts.touch_session(user).map_err(|e| tracing::error!(error = %e, "cannot keep the session")).ok()
+    app.services
+        .accounts
+        .touch_session(user, account)
+        .map_err(|e| tracing::error!(error = %e, "cannot keep the session"))
+        .ok()
 }
 
 /// A short name of the update kind, for logs.

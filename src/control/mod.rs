@@ -12,6 +12,7 @@ mod server;
 mod services;
 
 pub use client::{ControlError, send};
+pub(crate) use ops::rfc3339;
 pub use ops::{Admin, OpsError, Tombstone, execute};
 pub use protocol::{Request, Response};
 pub use server::serve;

@@ -185,6 +185,7 @@ fn block_terms(until_ms: Option<u64>, reason: Option<&str>) -> String {
     }
 }
 
-fn rfc3339(unix_ms: u64) -> String {
+/// A Unix-ms time as RFC 3339, to the second.
+pub(crate) fn rfc3339(unix_ms: u64) -> String {
     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
 }

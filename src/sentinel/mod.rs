@@ -45,6 +45,7 @@ mod verdict;
 mod window;
 
 pub use blocklist::{AdminBlock, BlockRecord, Blocklist, REASON_MAX_CHARS};
+pub(crate) use clock::ms as duration_ms;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use engine::{Sentinel, UserRule};
 pub use inbound::{Inbound, InboundKind, Membership};
