@@ -14,7 +14,9 @@
 //! - [`backup`] — encrypted, integrity-checked backups of the store;
 //! - [`accounts`] — profiles, consent, roles and tiers, sessions, two-factor step-up;
 //! - [`control`] — admin operations, over the control socket or directly on the store;
-//! - [`tarot`] — the deck, spreads and readings (not yet wired into the bot);
+//! - [`tarot`] — the deck, spreads and rendered readings (pure);
+//! - [`readings`] — daily allowances, draws and the sealed reading history;
+//! - [`billing`] — Telegram Stars invoices, payments credited exactly once, refunds;
 //! - [`bot`] — long polling, dispatch to handlers, replies;
 //! - [`cli`] — the `arcana` command line, the only place that reads the environment.
 //!
@@ -25,6 +27,7 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod billing;
 pub mod bot;
 pub mod cli;
 pub mod config;
@@ -33,6 +36,7 @@ pub mod error;
 mod fsutil;
 pub mod layout;
 pub mod logging;
+pub mod readings;
 pub mod secret;
 pub mod sentinel;
 pub mod shutdown;

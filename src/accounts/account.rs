@@ -20,6 +20,12 @@ pub struct Account {
     pub sessions: Vec<Session>,
     /// Wrong two-factor codes and lockouts.
     pub failures: Failures,
+    /// Bought credits, premium and payments.
+    #[serde(default)]
+    pub wallet: crate::billing::Wallet,
+    /// Readings used today (the daily allowance).
+    #[serde(default)]
+    pub usage: crate::readings::Usage,
 }
 
 impl Sealed for Account {

@@ -5,9 +5,9 @@ use super::{Accounts, account::Account};
 /// Commands that work before registration.
 pub const ALWAYS_ALLOWED: [&str; 3] = ["start", "help", "privacy"];
 /// Commands only admins may use.
-pub const ADMIN_ONLY: [&str; 2] = ["block", "unblock"];
+pub const ADMIN_ONLY: [&str; 3] = ["block", "unblock", "refund"];
 /// Commands that need a fresh two-factor code when two-factor authentication is on.
-pub const SENSITIVE: [&str; 4] = ["export", "delete_me", "block", "unblock"];
+pub const SENSITIVE: [&str; 5] = ["export", "delete_me", "block", "unblock", "refund"];
 
 /// The outcome of an authorisation check.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -136,8 +136,13 @@ impl Accounts {
         Ok(true)
     }
 
-    /// The tier `user` is on.
+    /// The tier `account` is on now: a bought premium period while it lasts, else its own.
     pub fn tier(&self, account: &Account) -> String {
+        if let Some(premium) = account.wallet.premium_tier(self.now())
+            && self.tiers.contains_key(premium)
+        {
+            return premium.to_owned();
+        }
         if account.tier.is_empty() { self.config.default_tier.clone() } else { account.tier.clone() }
     }
 

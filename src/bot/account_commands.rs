@@ -3,7 +3,7 @@
 use std::{fmt::Write as _, sync::Arc, time::Duration};
 
 use teloxide::{
-    payloads::SendPhotoSetters,
+    payloads::{SendDocumentSetters, SendPhotoSetters},
     prelude::Requester,
     types::{ChatId, InputFile, User},
     utils::html::escape,
@@ -11,6 +11,7 @@ use teloxide::{
 
 use crate::{
     accounts::{TwoFactorError, qr, totp},
+    billing::Purchase,
     control::{self, Request, rfc3339},
 };
 
@@ -151,14 +152,21 @@ fn code_error(e: &TwoFactorError) -> String {
     }
 }
 
-/// `/export`: everything arcana stores about the user, without secrets.
+/// Exports longer than this go out as a JSON file instead of a message.
+const EXPORT_INLINE_MAX: usize = 3_500;
+
+/// `/export`: everything arcana stores about the user, without secrets — as a message, or as a
+/// JSON file when it is long (a long reading history).
 pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
     let services = &app.services;
-    let (profile, account) = match (services.profiles.get(user), services.accounts.get(user)) {
-        (Ok(profile), Ok(account)) => (profile, account),
-        (Err(e), _) => return failed(app, chat, &e.to_string()).await,
-        (_, Err(e)) => return failed(app, chat, &e.to_string()).await,
-    };
+    let now = services.accounts.now();
+    let (profile, account, readings) =
+        match (services.profiles.get(user), services.accounts.get(user), services.readings.history.all(user, now)) {
+            (Ok(profile), Ok(account), Ok(readings)) => (profile, account, readings),
+            (Err(e), _, _) => return failed(app, chat, &e.to_string()).await,
+            (_, Err(e), _) => return failed(app, chat, &e.to_string()).await,
+            (_, _, Err(e)) => return failed(app, chat, &e.to_string()).await,
+        };
     let data = serde_json::json!({
         "telegram_id": user,
         "profile": profile,
@@ -168,9 +176,37 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
         "sessions": account.sessions.iter().map(|s| serde_json::json!({
             "started": rfc3339(s.created_ms), "last_active": rfc3339(s.last_seen_ms)
         })).collect::<Vec<_>>(),
+        "credits": account.wallet.credits,
+        "premium_until": account.wallet.premium.as_ref().map(|p| rfc3339(p.until_ms)),
+        "payments": account.wallet.payments.iter().map(|p| serde_json::json!({
+            "charge_id": p.charge_id, "stars": p.stars, "bought": purchase_name(p.purchase),
+            "at": rfc3339(p.at_ms), "refunded": p.refunded_ms.map(rfc3339),
+        })).collect::<Vec<_>>(),
+        "readings": readings.iter().map(|r| serde_json::json!({
+            "at": rfc3339(r.at_ms), "spread": r.spread, "question": r.question,
+            "cards": r.cards.iter().map(|&(id, reversed)| {
+                let name = crate::tarot::card(id).map_or("?", |c| c.name);
+                if reversed { format!("{name} (reversed)") } else { name.to_owned() }
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     });
     let pretty = serde_json::to_string_pretty(&data).unwrap_or_default();
-    send_html(&app.sender, chat, &format!("📦 <b>Your data</b>\n<pre>{}</pre>", escape(&pretty))).await;
+    if pretty.len() <= EXPORT_INLINE_MAX {
+        return send_html(&app.sender, chat, &format!("📦 <b>Your data</b>\n<pre>{}</pre>", escape(&pretty))).await;
+    }
+    let file = InputFile::memory(pretty.into_bytes()).file_name("arcana-export.json");
+    if let Err(e) = app.sender.send_document(chat, file).caption("📦 Your data").await {
+        tracing::warn!(error = %e, "cannot send the export");
+        send_html(&app.sender, chat, TRY_AGAIN).await;
+    }
+}
+
+fn purchase_name(purchase: Purchase) -> String {
+    match purchase {
+        Purchase::Credits(n) => format!("{n} credits"),
+        Purchase::PremiumMs(ms) => format!("premium for {} hours", ms / 3_600_000),
+        Purchase::Unrecognised => String::from("unrecognised"),
+    }
 }
 
 /// `/delete_me`: crypto-shreds the user's data.

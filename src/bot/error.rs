@@ -15,6 +15,9 @@ pub enum BotError {
     /// Accounts could not be set up.
     #[error("accounts: {0}")]
     Accounts(String),
+    /// A setting that parsed but cannot be used.
+    #[error("config: {0}")]
+    Config(String),
     /// The vault failed.
     #[error("vault: {0}")]
     Vault(crate::vault::VaultError),

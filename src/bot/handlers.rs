@@ -1,6 +1,6 @@
 //! Handlers: what the bot does with an update that passed the security layer.
 
-use teloxide::types::{ChatId, Message, Update, UpdateKind, User};
+use teloxide::types::{ChatId, Message, MessageKind, Update, UpdateKind, User};
 
 use crate::{
     accounts::{Account, Decision, SENSITIVE},
@@ -10,8 +10,9 @@ use crate::{
 use super::{
     account_commands, admin,
     app::App,
-    consent,
+    callbacks, consent, history_view,
     notice::human_wait,
+    payments, reading_commands,
     reply::send_html,
     texts::{ADMINS_ONLY, HELP, NEEDS_FRESH_CODE, TRY_AGAIN, WELCOME},
 };
@@ -20,12 +21,16 @@ use super::{
 pub(crate) async fn handle(app: &App, update: Update) {
     match update.kind {
         UpdateKind::Message(message) => on_message(app, &message).await,
-        UpdateKind::CallbackQuery(query) => consent::on_callback(app, query).await,
+        UpdateKind::CallbackQuery(query) => callbacks::on_callback(app, query).await,
+        UpdateKind::PreCheckoutQuery(query) => payments::on_pre_checkout(app, query).await,
         other => tracing::debug!(update_id = update.id.0, kind = kind_name(&other), "ignored update"),
     }
 }
 
 async fn on_message(app: &App, message: &Message) {
+    if on_payment_message(app, message).await {
+        return;
+    }
     let (Some(text), Some(from)) = (message.text(), message.from.as_ref()) else { return };
     let Some((command, args)) = split_command(text, &app.username) else { return };
     let user = i64::try_from(from.id.0).unwrap_or(i64::MAX);
@@ -74,6 +79,11 @@ async fn on_message(app: &App, message: &Message) {
         "start" | "privacy" => consent::send_notice(app, user, chat, registered).await,
         "help" => send_html(&app.sender, chat, HELP).await,
         "block" | "unblock" => admin::handle(app, message, &command, &args).await,
+        "draw" => reading_commands::draw(app, user, chat, is_admin, &args).await,
+        "history" => history_view::show(app, user, chat).await,
+        "credits" => reading_commands::credits(app, user, chat, is_admin).await,
+        "buy" => payments::buy(app, user, chat, &args).await,
+        "refund" => payments::refund(app, user, chat, &args).await,
         "sessions" => account_commands::sessions(app, user, chat, &current).await,
         "logout_all" => account_commands::logout_all(app, user, chat).await,
         "2fa" => account_commands::two_factor(app, from, chat, &args).await,
@@ -82,6 +92,21 @@ async fn on_message(app: &App, message: &Message) {
         "delete_me" => account_commands::delete_me(app, user, chat).await,
         _ => {}
     }
+}
+
+/// Payment service messages (`successful_payment`, `refunded_payment`); true if it was one.
+async fn on_payment_message(app: &App, message: &Message) -> bool {
+    let Some(from) = message.from.as_ref() else { return false };
+    let user = i64::try_from(from.id.0).unwrap_or(i64::MAX);
+    if let Some(payment) = message.successful_payment() {
+        payments::on_successful_payment(app, user, ChatId(message.chat.id.0), payment).await;
+        return true;
+    }
+    if let MessageKind::RefundedPayment(refunded) = &message.kind {
+        payments::on_refunded_payment(app, user, &refunded.refunded_payment.telegram_payment_charge_id.0);
+        return true;
+    }
+    false
 }
 
 /// For a registered user: keeps their session alive and their profile current.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use teloxide::{
-    payloads::AnswerCallbackQuerySetters,
+    payloads::{AnswerCallbackQuerySetters, AnswerPreCheckoutQuerySetters},
     prelude::Requester,
     types::{ChatId, Update, UpdateKind},
 };
@@ -19,7 +19,8 @@ pub(crate) fn needs_action(verdict: Verdict, update: &Update) -> bool {
     match verdict {
         Verdict::Allow | Verdict::Blocked | Verdict::Ignored => false,
         Verdict::Debounced | Verdict::Limited { .. } | Verdict::Penalised { .. } => {
-            verdict.notice().is_some() || matches!(update.kind, UpdateKind::CallbackQuery(_))
+            verdict.notice().is_some()
+                || matches!(update.kind, UpdateKind::CallbackQuery(_) | UpdateKind::PreCheckoutQuery(_))
         }
     }
 }
@@ -28,6 +29,16 @@ pub(crate) fn needs_action(verdict: Verdict, update: &Update) -> bool {
 /// notice message in the update's chat.
 pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
     let notice = verdict.notice().map(|wait| notice_text(verdict, wait));
+    if let UpdateKind::PreCheckoutQuery(query) = &update.kind {
+        // A checkout must be answered (within 10 s) or the user waits on a spinner; "no" charges
+        // nothing.
+        let message = notice.unwrap_or_else(|| String::from("⏳ Too many requests; please try again shortly."));
+        let answer = sender.answer_pre_checkout_query(query.id.clone(), false).error_message(message);
+        if let Err(e) = answer.await {
+            tracing::debug!(error = %e, "cannot answer a pre-checkout query");
+        }
+        return;
+    }
     if let UpdateKind::CallbackQuery(query) = &update.kind {
         let mut answer = sender.answer_callback_query(query.id.clone());
         if let Some(text) = &notice {

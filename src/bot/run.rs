@@ -10,10 +10,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     accounts::{Accounts, Profiles},
+    billing::Billing,
     config::Config,
     control,
     control::Services,
     layout::DataDir,
+    readings::{History, Readings, ResetZone},
     secret::BotToken,
     sentinel::{Clock, Sentinel, SystemClock},
     store::Store,
@@ -61,11 +63,20 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         Arc::new(SystemClock::default()),
     )
     .map_err(|e| BotError::Accounts(e.to_string()))?;
+    let history = History::new(&store, Arc::clone(&vault), config.readings.retention).map_err(BotError::Vault)?;
+    let zone = crate::config::resolve_time_zone(&config.readings.reset_time_zone)
+        .map(|tz| ResetZone::new(tz, &config.readings.reset_time_zone))
+        .map_err(BotError::Config)?;
+    let readings = Readings::new(history, zone, config.tiers.clone());
+    let billing = Billing::new(&store, Arc::clone(&vault), config.payments.clone())
+        .map_err(|e| BotError::Accounts(e.to_string()))?;
     let services = Arc::new(Services {
         sentinel: Arc::clone(&sentinel),
         vault: Arc::clone(&vault),
         profiles,
         accounts,
+        readings,
+        billing,
         data: store.clone(),
     });
     let control =

@@ -14,7 +14,15 @@ use super::{BotError, backoff::Backoff};
 
 /// The commands shown in Telegram's menu.
 pub(crate) fn commands() -> Vec<BotCommand> {
-    vec![BotCommand::new("start", "welcome and what this bot does"), BotCommand::new("help", "list the commands")]
+    vec![
+        BotCommand::new("draw", "a reading: /draw [one|three|celtic] [your question]"),
+        BotCommand::new("history", "your past readings"),
+        BotCommand::new("credits", "readings left today, credits and plan"),
+        BotCommand::new("buy", "more readings or premium, with Telegram Stars"),
+        BotCommand::new("start", "welcome and what this bot does"),
+        BotCommand::new("help", "list the commands"),
+        BotCommand::new("privacy", "what arcana stores about you"),
+    ]
 }
 
 /// Calls `getMe` until it succeeds; `None` if shutdown came first.

@@ -3,7 +3,8 @@
 
 /// The welcome for registered users.
 pub(crate) const WELCOME: &str = "🔮 <b>Welcome to arcana</b>, a tarot reading bot.\n\n\
-Each reading draws from a full 78-card deck. Send /help to see what you can do.";
+Each reading draws from a full 78-card deck. Try /draw for one card, or \
+<code>/draw three What should I focus on?</code> — and /help for everything else.";
 
 /// The command list.
 pub(crate) const HELP: &str = "<b>Commands</b>\n\
@@ -21,7 +22,9 @@ pub(crate) const HELP: &str = "<b>Commands</b>\n\
 pub(crate) const PRIVACY: &str = "🔒 <b>Privacy</b>\n\n\
 arcana stores your Telegram id, your name, username and language, your readings and the \
 questions you ask — encrypted, under a key of your own — only to give you readings and your \
-history. Nothing is shared.\n\n\
+history. Readings are deleted after the retention period. Payments are handled by Telegram: \
+arcana keeps only the charge id, the amount and what it bought — never card details. Nothing is \
+shared.\n\n\
 You can get everything arcana stores about you with /export, and delete it for good with \
 /delete_me, at any time.";
 

@@ -83,16 +83,66 @@ pub struct TierConfig {
     /// Per-command limits for this tier, on top of the sentinel's.
     #[serde(default)]
     pub limits: BTreeMap<String, LimitRule>,
+    /// Readings a day included in the tier (reset at midnight in `readings.reset_time_zone`);
+    /// absent means no daily limit.
+    #[serde(default)]
+    pub daily_readings: Option<u32>,
+    /// Spreads the daily allowance covers (`one`, `three`, `celtic_cross`); absent means all.
+    /// Other spreads can still be paid for with bought credits.
+    #[serde(default, deserialize_with = "spreads")]
+    pub spreads: Option<Vec<String>>,
+}
+
+impl TierConfig {
+    /// Whether the daily allowance of this tier covers spread `key`.
+    #[must_use]
+    pub fn covers_spread(&self, key: &str) -> bool {
+        self.spreads.as_ref().is_none_or(|list| list.iter().any(|s| s == key))
+    }
+}
+
+fn spreads<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
+    use serde::de::Error as _;
+    let words = Vec::<String>::deserialize(deserializer)?;
+    words
+        .iter()
+        .map(|w| {
+            crate::tarot::Spread::parse(w)
+                .map(|s| s.key().to_owned())
+                .ok_or_else(|| D::Error::custom(format!("unknown spread {w:?} (one, three, celtic_cross)")))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// The commands every registered user has by default.
-pub const BASIC_COMMANDS: [&str; 9] =
-    ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"];
+pub const BASIC_COMMANDS: [&str; 13] = [
+    "start",
+    "help",
+    "privacy",
+    "draw",
+    "history",
+    "credits",
+    "buy",
+    "sessions",
+    "logout_all",
+    "2fa",
+    "verify",
+    "export",
+    "delete_me",
+];
 
-/// The default tiers: `free` and `premium`, both with the basic commands.
+/// The default tiers: `free` (3 one- or three-card readings a day) and `premium` (30 a day, every
+/// spread), both with the basic commands.
 #[must_use]
 pub fn default_tiers() -> BTreeMap<String, TierConfig> {
-    let basic =
-        TierConfig { commands: BASIC_COMMANDS.iter().map(|c| (*c).to_owned()).collect(), limits: BTreeMap::new() };
-    BTreeMap::from([(String::from("free"), basic.clone()), (String::from("premium"), basic)])
+    let commands: Vec<String> = BASIC_COMMANDS.iter().map(|c| (*c).to_owned()).collect();
+    let free = TierConfig {
+        commands: commands.clone(),
+        limits: BTreeMap::new(),
+        daily_readings: Some(3),
+        spreads: Some(vec![String::from("one"), String::from("three")]),
+    };
+    let premium = TierConfig { commands, limits: BTreeMap::new(), daily_readings: Some(30), spreads: None };
+    BTreeMap::from([(String::from("free"), free), (String::from("premium"), premium)])
 }

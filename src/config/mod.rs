@@ -7,11 +7,13 @@ mod accounts;
 mod duration;
 mod model;
 mod parse;
+mod readings;
 mod sentinel;
 mod template;
 
 pub use accounts::{AccountsConfig, BASIC_COMMANDS, TierConfig, TwoFactorConfig, default_tiers};
 pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
 pub use parse::ConfigError;
+pub use readings::{PaymentsConfig, ReadingsConfig, resolve_time_zone};
 pub use sentinel::{LimitRule, LimitScope, PenaltyConfig, SentinelConfig};
 pub use template::DEFAULT_CONFIG_TOML;

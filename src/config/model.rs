@@ -25,6 +25,10 @@ pub struct Config {
     /// Subscription tiers by name.
     #[serde(default = "super::default_tiers")]
     pub tiers: std::collections::BTreeMap<String, super::TierConfig>,
+    /// Reading history and the daily allowance reset.
+    pub readings: super::ReadingsConfig,
+    /// Products sold for Telegram Stars.
+    pub payments: super::PaymentsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -39,6 +43,8 @@ impl Default for Config {
             sentinel: super::SentinelConfig::default(),
             accounts: super::AccountsConfig::default(),
             tiers: super::default_tiers(),
+            readings: super::ReadingsConfig::default(),
+            payments: super::PaymentsConfig::default(),
             log: LogConfig::default(),
         }
     }

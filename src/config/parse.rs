@@ -79,6 +79,13 @@ impl Config {
                 message: format!("no tier named {:?} in [tiers]", self.accounts.default_tier),
             });
         }
+        if self.payments.enabled && !self.tiers.contains_key(&self.payments.premium_tier) {
+            return Err(ConfigError::Key {
+                path: path.to_path_buf(),
+                key: String::from("payments.premium_tier"),
+                message: format!("no tier named {:?} in [tiers]", self.payments.premium_tier),
+            });
+        }
         Ok(())
     }
 

@@ -79,11 +79,35 @@ alert_per_minute = 5
 
 # Subscription tiers: the commands each may use (/start, /help and /privacy always work; admins
 # may use everything). Optional per-tier limits: [tiers.free.limits] export = { limit = 1, per = "1d" }
+# daily_readings: readings a day the tier includes (omit for no limit); spreads: the spreads the
+# daily allowance covers (one, three, celtic_cross; omit for all). Bought credits pay for any spread.
 [tiers.free]
-commands = ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+commands = ["start", "help", "privacy", "draw", "history", "credits", "buy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+daily_readings = 3
+spreads = ["one", "three"]
 
 [tiers.premium]
-commands = ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+commands = ["start", "help", "privacy", "draw", "history", "credits", "buy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+daily_readings = 30
+
+[readings]
+# Readings older than this are deleted from history by a background sweep.
+retention = "90d"
+# Readings per /history page (1 to 10).
+history_page_size = 5
+# Daily allowances reset at midnight here: "UTC", an IANA zone such as "Europe/Berlin", or "+02:00".
+reset_time_zone = "UTC"
+
+[payments]
+# /buy sells credits and premium for Telegram Stars (XTR). No card data ever reaches arcana.
+enabled = true
+# One pack: this many readings beyond the daily allowance (any spread), for this many Stars.
+credit_pack_size = 10
+credit_pack_price = 50
+# Premium: this tier for this long (purchases add up), for this many Stars.
+premium_tier = "premium"
+premium_period = "30d"
+premium_price = 250
 
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").

@@ -3,6 +3,7 @@
 
 use std::{
     path::Path,
+    sync::Arc,
     time::{Duration, UNIX_EPOCH},
 };
 
@@ -21,7 +22,7 @@ pub struct Admin<'a> {
     /// The blocklist.
     pub blocklist: &'a Blocklist,
     /// The vault.
-    pub vault: &'a Vault,
+    pub vault: &'a std::sync::Arc<Vault>,
     /// Sealed profiles.
     pub profiles: &'a Profiles,
     /// Accounts.
@@ -144,9 +145,16 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
 /// Crypto-shreds a user: their data key is destroyed (flushed first), then their records and
 /// state are removed; a tombstone keeps only the day, under a blind index.
 fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
-    // The profile first: its username index entry can only be found while the profile opens.
+    // The profile first: its username index entry can only be found while the profile opens;
+    // likewise the payments' owner index entries while the account opens.
     admin.profiles.remove(user)?;
+    if let Ok(account) = admin.accounts.get(user) {
+        crate::billing::forget_charges(admin.data, admin.vault, &account.wallet)?;
+    }
     admin.accounts.remove(user)?;
+    // Any retention works here: removal does not look at it.
+    let readings =
+        crate::readings::History::new(admin.data, Arc::clone(admin.vault), Duration::ZERO)?.remove_all(user)?;
     let had_key = admin.vault.forget_subject(user)?;
     admin.vault.flush_blocking()?;
     let tombstones = admin.data.tree::<Tombstone>()?;
@@ -155,7 +163,7 @@ fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, Op
         &Tombstone { day: now_ms / 86_400_000 },
     )?;
     admin.data.flush_blocking()?;
-    tracing::warn!(target: "arcana::audit", event = "user_deleted", "a user was deleted (crypto-shredded)");
+    tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, "a user was deleted (crypto-shredded)");
     Ok(Response::ok(vec![if had_key {
         format!(
             "deleted user {user}: their data key is destroyed; every copy of their data, backups included, is unreadable"

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use crate::{
     accounts::{Accounts, Profiles},
+    billing::Billing,
+    readings::Readings,
     sentinel::Sentinel,
     store::Store,
     vault::Vault,
@@ -21,6 +23,10 @@ pub struct Services {
     pub profiles: Profiles,
     /// Accounts: consent, tiers, sessions, two-factor.
     pub accounts: Accounts,
+    /// Allowances, draws and reading history.
+    pub readings: Readings,
+    /// Invoices, payments and refunds.
+    pub billing: Billing,
     /// The data store.
     pub data: Store,
 }

@@ -251,3 +251,15 @@ fn a_library_user_rule_refuses_senders() {
     assert_eq!(sentinel.check(&msg(13, "hi")), Verdict::Ignored);
     assert!(sentinel.check(&msg(14, "hi")).is_allowed());
 }
+
+#[test]
+fn payments_pass_even_for_blocked_muted_and_limited_users() {
+    let f = fixture(&config(1, 60, 0));
+    f.sentinel.blocklist().block(1, None, None, Some(99), 0).expect("block");
+    let payment = |user| Inbound { kind: InboundKind::Payment, content: None, command: None, ..msg(user, "") };
+    assert_eq!(f.at(0.0, &payment(1)), Verdict::Allow);
+    assert_eq!(f.at(0.0, &msg(2, "a")), Verdict::Allow);
+    assert!(matches!(f.at(0.1, &msg(2, "b")), Verdict::Limited { .. }));
+    assert_eq!(f.at(0.2, &payment(2)), Verdict::Allow);
+    assert_eq!(f.at(0.3, &payment(2)), Verdict::Allow);
+}

@@ -2,7 +2,7 @@
 //! the content that identifies a duplicate. Built for every update type, including ones arcana
 //! never handles, so nothing reaches a handler unchecked.
 
-use teloxide::types::{Message, Update, UpdateKind};
+use teloxide::types::{Message, MessageKind, Update, UpdateKind};
 
 use super::sanitize::split_command;
 
@@ -21,6 +21,9 @@ pub enum InboundKind {
     MyChatMember,
     /// A payment pre-checkout query.
     PreCheckoutQuery,
+    /// A payment service message (`successful_payment`, `refunded_payment`): sent by Telegram,
+    /// never by the user, and never dropped — the money has already moved.
+    Payment,
     /// Anything else (channel posts, polls, reactions, unparsed updates).
     Other,
 }
@@ -74,6 +77,7 @@ impl Inbound {
             membership: None,
         };
         match &update.kind {
+            UpdateKind::Message(m) if is_payment(m) => inbound.kind = InboundKind::Payment,
             UpdateKind::Message(m) => {
                 inbound.kind = InboundKind::Message;
                 inbound.read_message(m, bot_username);
@@ -118,6 +122,10 @@ impl Inbound {
             self.content = media_unique_id(message).map(|id| format!("file:{id}"));
         }
     }
+}
+
+fn is_payment(message: &Message) -> bool {
+    matches!(message.kind, MessageKind::SuccessfulPayment(_) | MessageKind::RefundedPayment(_))
 }
 
 /// The action of callback data `action:args.mac`: the prefix before the first `:` or `.`,
@@ -176,6 +184,15 @@ mod tests {
         let i = Inbound::from_update(&u, "arcana_bot");
         assert_eq!((i.kind, i.user, i.chat), (InboundKind::Message, Some(7), Some(7)));
         assert_eq!(i.command.as_deref(), Some("draw"));
+    }
+
+    #[test]
+    fn a_successful_payment_is_a_payment() {
+        let u = update(&format!(
+            r#"{{"update_id":9,"message":{{"message_id":1,"date":0,{CHAT},{FROM},"successful_payment":{{"currency":"XTR","total_amount":50,"invoice_payload":"p","telegram_payment_charge_id":"c","provider_payment_charge_id":""}}}}}}"#
+        ));
+        let i = Inbound::from_update(&u, "b");
+        assert_eq!((i.kind, i.user, i.content), (InboundKind::Payment, Some(7), None));
     }
 
     #[test]

@@ -87,6 +87,21 @@ impl<R: Record> TypedTree<R> {
         })
     }
 
+    /// Live records at `now` whose key starts with `prefix`, in key order.
+    #[must_use]
+    pub fn scan_prefix_at(
+        &self,
+        prefix: &[u8],
+        now: SystemTime,
+    ) -> impl DoubleEndedIterator<Item = Result<(Vec<u8>, R), StoreError>> + '_ {
+        let now_ms = unix_ms(now);
+        self.tree.scan_prefix(prefix).filter_map(move |entry| match entry {
+            Err(e) => Some(Err(e.into())),
+            Ok((_, bytes)) if record::is_expired(&bytes, now_ms) => None,
+            Ok((key, bytes)) => Some(record::decode(&bytes).map(|r| (key.to_vec(), r))),
+        })
+    }
+
     /// Number of stored entries, expired ones included until swept.
     #[must_use]
     pub fn raw_len(&self) -> usize {

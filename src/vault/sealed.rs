@@ -61,10 +61,53 @@ impl<T: Sealed> SealedTree<T> {
         Ok(())
     }
 
+    /// Seals `value` for `subject` at `key`, treated as absent from `expires_at` on and removed
+    /// by the store's expiry sweep.
+    pub fn put_expiring(
+        &self,
+        subject: i64,
+        key: &[u8],
+        value: &T,
+        expires_at: std::time::SystemTime,
+    ) -> Result<(), VaultError> {
+        let plain = Zeroizing::new(
+            rmp_serde::to_vec_named(value).map_err(|_| VaultError::Crypto("cannot encode a sealed record"))?,
+        );
+        let bytes = self.vault.seal(subject, T::TREE, key, &plain)?;
+        self.tree.insert_expiring(key, &Envelope { bytes, _type: PhantomData }, expires_at)?;
+        Ok(())
+    }
+
+    /// Opens every live value whose key starts with `prefix`, all sealed for `subject`, in key
+    /// order (newest last for time-ordered keys).
+    pub fn scan_prefix(&self, subject: i64, prefix: &[u8]) -> Result<Vec<(Vec<u8>, T)>, VaultError> {
+        self.tree
+            .scan_prefix_at(prefix, std::time::SystemTime::now())
+            .map(|entry| {
+                let (key, envelope) = entry?;
+                let plain = self.vault.open(subject, T::TREE, &key, &envelope.bytes)?;
+                let value = rmp_serde::from_slice(&plain)
+                    .map_err(|_| VaultError::Open { tree: T::TREE.to_owned(), reason: "undecodable" })?;
+                Ok((key, value))
+            })
+            .collect()
+    }
+
+    /// The keys starting with `prefix` that are live at `now`, in order, without opening
+    /// anything (`UNIX_EPOCH` lists expired ones not yet swept too).
+    pub fn keys_with_prefix(&self, prefix: &[u8], now: std::time::SystemTime) -> Result<Vec<Vec<u8>>, VaultError> {
+        self.tree.scan_prefix_at(prefix, now).map(|e| e.map(|(k, _)| k).map_err(VaultError::from)).collect()
+    }
+
     /// Opens the value at `key` sealed for `subject`. A value that does not open is an error for
     /// this record only, never treated as absent.
     pub fn get(&self, subject: i64, key: &[u8]) -> Result<Option<T>, VaultError> {
-        let Some(envelope) = self.tree.get(key)? else { return Ok(None) };
+        self.get_at(subject, key, std::time::SystemTime::now())
+    }
+
+    /// Like [`SealedTree::get`], treating records expired at `now` as absent.
+    pub fn get_at(&self, subject: i64, key: &[u8], now: std::time::SystemTime) -> Result<Option<T>, VaultError> {
+        let Some(envelope) = self.tree.get_at(key, now)? else { return Ok(None) };
         let plain = self.vault.open(subject, T::TREE, key, &envelope.bytes)?;
         rmp_serde::from_slice(&plain)
             .map(Some)

@@ -21,4 +21,5 @@ mod raw_http;
 mod run_basic;
 mod run_resilience;
 mod sentinel;
+mod tarot;
 mod vault;

@@ -139,6 +139,38 @@ pub fn button_press(user_id: i64, text: &str, button_text: &str, data: &str) -> 
     update
 }
 
+/// A `pre_checkout_query` from `user_id` for an invoice carrying `payload`.
+pub fn pre_checkout_query(user_id: i64, payload: &str, currency: &str, total_amount: i64) -> Value {
+    json!({
+        "pre_checkout_query": {
+            "id": format!("pcq{}", next_id()),
+            "from": user(user_id),
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+        }
+    })
+}
+
+/// A `successful_payment` service message in `user_id`'s private chat.
+pub fn successful_payment(user_id: i64, payload: &str, total_amount: i64, charge_id: &str) -> Value {
+    json!({
+        "message": {
+            "message_id": next_id(),
+            "from": user(user_id),
+            "chat": private_chat(user_id),
+            "date": unix_now(),
+            "successful_payment": {
+                "currency": "XTR",
+                "total_amount": total_amount,
+                "invoice_payload": payload,
+                "telegram_payment_charge_id": charge_id,
+                "provider_payment_charge_id": "",
+            },
+        }
+    })
+}
+
 /// An `inline_query`.
 pub fn inline_query(user_id: i64, query: &str) -> Value {
     json!({

@@ -25,6 +25,19 @@ pub fn result(state: &mut State, bot_id: i64, method: &str, params: &Value) -> V
             }
             msg
         }
+        "sendDocument" => {
+            let mut msg = new_message(state, bot_id, params);
+            let id = msg["message_id"].clone();
+            msg["document"] = json!({
+                "file_id": format!("doc{id}"),
+                "file_unique_id": format!("udoc{id}"),
+                "file_name": "document",
+            });
+            if let Some(caption) = str_param(params, "caption") {
+                msg["caption"] = json!(caption);
+            }
+            msg
+        }
         "editMessageText" => {
             if params.get("inline_message_id").is_some() {
                 return json!(true);

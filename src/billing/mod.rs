@@ -1,0 +1,17 @@
+//! Billing in Telegram Stars (`XTR`): credit packs and premium periods sold by invoice, checked
+//! at checkout, credited exactly once per charge id, and reversible by an admin refund.
+//!
+//! Telegram takes the payment; arcana only ever sees the charge id, the amount and its own
+//! signed invoice payload — there is no card data anywhere in it.
+//!
+//! - [`product`] — offers and their signed invoice payloads;
+//! - [`wallet`] — credits, premium and payments inside the sealed account record;
+//! - [`ledger`] — the [`Billing`] service.
+
+pub mod ledger;
+pub mod product;
+pub mod wallet;
+
+pub use ledger::{Billing, BillingError, ChargeOwner, Invoice, Received, Recorded, forget_charges};
+pub use product::{CheckoutError, Offer, ProductKind, STARS};
+pub use wallet::{Payment, Premium, Purchase, ReverseError, Wallet};

@@ -1,0 +1,99 @@
+//! Inline-button presses: the data is verified (signed for this user in this chat) before
+//! anything else, then routed by action. Every press is answered so the client's spinner stops;
+//! a forged button, or one made for someone else, changes nothing.
+
+use teloxide::{
+    payloads::AnswerCallbackQuerySetters,
+    prelude::Requester,
+    types::{CallbackQuery, ChatId, MessageId},
+};
+
+use crate::accounts::Decision;
+
+use super::{app::App, consent, history_view, payments};
+
+/// Where a pressed button's message is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pressed {
+    /// The user who pressed.
+    pub user: i64,
+    /// The chat of the message.
+    pub chat: ChatId,
+    /// The message carrying the button, if Telegram still has it.
+    pub message: Option<MessageId>,
+}
+
+/// Handles a button press.
+pub(crate) async fn on_callback(app: &App, query: CallbackQuery) {
+    let user = i64::try_from(query.from.id.0).unwrap_or(i64::MAX);
+    let chat = query.message.as_ref().map_or(0, |m| m.chat().id.0);
+    let pressed = Pressed {
+        user,
+        chat: ChatId(chat),
+        message: query.message.as_ref().map(teloxide::types::MaybeInaccessibleMessage::id),
+    };
+    let verified = query.data.as_deref().map(|data| app.signer.verify(user, chat, data));
+    let mut answer_text: Option<&'static str> = None;
+    let mut welcome = false;
+    match verified {
+        Some(Ok(data)) if data.action() == consent::ACTION => {
+            (answer_text, welcome) = consent::on_agree(app, user, &data);
+        }
+        Some(Ok(data)) => {
+            let command = match data.action() {
+                history_view::PAGE | history_view::VIEW => "history",
+                payments::BUY => "buy",
+                _ => "",
+            };
+            if command.is_empty() {
+                answer_text = Some("This button no longer works.");
+            } else if let Some(refusal) = refused(app, user, command) {
+                answer_text = Some(refusal);
+            } else {
+                answer(app, &query, None).await;
+                match data.action() {
+                    history_view::PAGE => history_view::on_page(app, pressed, &data).await,
+                    history_view::VIEW => history_view::on_view(app, pressed, &data).await,
+                    _ => payments::on_buy_button(app, pressed, &data).await,
+                }
+                return;
+            }
+        }
+        Some(Err(e)) => {
+            tracing::warn!(target: "arcana::audit", event = "forged_callback", user, error = %e, "button data refused");
+            answer_text = Some("This button is not for you.");
+        }
+        None => {}
+    }
+    answer(app, &query, answer_text).await;
+    if welcome {
+        consent::welcome(app, ChatId(chat)).await;
+    }
+}
+
+async fn answer(app: &App, query: &CallbackQuery, text: Option<&str>) {
+    let mut request = app.sender.answer_callback_query(query.id.clone());
+    if let Some(text) = text {
+        request = request.text(text);
+    }
+    if let Err(e) = request.await {
+        tracing::debug!(error = %e, "cannot answer a callback query");
+    }
+}
+
+/// Whether `user` may no longer use `command` (a button outlives the rights it was sent under).
+fn refused(app: &App, user: i64, command: &str) -> Option<&'static str> {
+    let accounts = &app.services.accounts;
+    let account = match accounts.get(user) {
+        Ok(account) => account,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read an account");
+            return Some("Something went wrong; please try again.");
+        }
+    };
+    match accounts.authorize(user, &account, app.services.sentinel.is_admin(user), command) {
+        Decision::Allowed => None,
+        Decision::NeedsConsent => Some("Send /start first."),
+        _ => Some("This is not part of your plan."),
+    }
+}

@@ -1,0 +1,276 @@
+//! Telegram Stars in the chat: `/buy` and its buttons send invoices, `pre_checkout_query` is
+//! checked and answered at once, `successful_payment` is credited exactly once (and flushed)
+//! before the receipt, `/refund CHARGE_ID` (admins) refunds through Telegram and reverses the
+//! credit. A `refunded_payment` message reverses a refund made elsewhere.
+
+use std::sync::Arc;
+
+use teloxide::{
+    ApiError, RequestError,
+    payloads::AnswerPreCheckoutQuerySetters,
+    prelude::Requester,
+    types::{
+        ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, PreCheckoutQuery, TelegramTransactionId,
+        UserId,
+    },
+    utils::html::escape,
+};
+
+use crate::{
+    billing::{CheckoutError, Offer, ProductKind, Purchase, Received, Recorded, ReverseError, STARS},
+    control::rfc3339,
+    sentinel::sanitize::CallbackData,
+};
+
+use super::{app::App, callbacks::Pressed, reply::send_html, reply::send_html_with, texts::TRY_AGAIN};
+
+/// Button action: send the invoice for a product.
+pub(crate) const BUY: &str = "buy";
+
+const DISABLED: &str = "Purchases are not available on this bot.";
+
+/// `/buy`, `/buy credits`, `/buy premium`.
+pub(crate) async fn buy(app: &App, user: i64, chat: ChatId, args: &str) {
+    let billing = &app.services.billing;
+    if !billing.config().enabled {
+        return send_html(&app.sender, chat, DISABLED).await;
+    }
+    if let Some(kind) = ProductKind::parse(args) {
+        return send_invoice(app, user, chat, kind).await;
+    }
+    if !args.trim().is_empty() {
+        return send_html(&app.sender, chat, "Send <code>/buy credits</code> or <code>/buy premium</code>.").await;
+    }
+    let config = billing.config();
+    let credits = Offer::current(ProductKind::Credits, config);
+    let premium = Offer::current(ProductKind::Premium, config);
+    let text = format!(
+        "⭐ <b>Buy with Telegram Stars</b>\n\n\
+         • <b>{}</b> — {} ⭐\n  {}\n\
+         • <b>{}</b> — {} ⭐\n  {}\n\n\
+         Telegram handles the payment; arcana never sees card details.",
+        escape(&credits.title()),
+        credits.stars,
+        escape(&credits.description(&config.premium_tier)),
+        escape(&premium.title()),
+        premium.stars,
+        escape(&premium.description(&config.premium_tier)),
+    );
+    let buttons: Vec<InlineKeyboardButton> = [(ProductKind::Credits, &credits), (ProductKind::Premium, &premium)]
+        .into_iter()
+        .filter_map(|(kind, offer)| {
+            let data = CallbackData::new(BUY, [kind.word()]).and_then(|d| app.signer.sign(user, chat.0, &d)).ok()?;
+            Some(InlineKeyboardButton::callback(format!("{} · {} ⭐", offer.title(), offer.stars), data))
+        })
+        .collect();
+    let keyboard = buttons.into_iter().map(|b| vec![b]).collect::<Vec<_>>();
+    send_html_with(&app.sender, chat, &text, Some(InlineKeyboardMarkup::new(keyboard))).await;
+}
+
+/// A "buy" button press: the invoice for its product.
+pub(crate) async fn on_buy_button(app: &App, pressed: Pressed, data: &CallbackData) {
+    if !app.services.billing.config().enabled {
+        return send_html(&app.sender, pressed.chat, DISABLED).await;
+    }
+    if let Some(kind) = data.arg(0).and_then(ProductKind::parse) {
+        send_invoice(app, pressed.user, pressed.chat, kind).await;
+    }
+}
+
+async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind) {
+    let invoice = match app.services.billing.invoice(kind, user, app.services.accounts.now()) {
+        Ok(invoice) => invoice,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build an invoice");
+            return send_html(&app.sender, chat, TRY_AGAIN).await;
+        }
+    };
+    let price = LabeledPrice::new(invoice.title.clone(), invoice.offer.stars);
+    let request = app.sender.send_invoice(chat, invoice.title, invoice.description, invoice.payload, STARS, [price]);
+    if let Err(e) = request.await {
+        tracing::warn!(error = %e, "cannot send an invoice");
+        send_html(&app.sender, chat, TRY_AGAIN).await;
+    }
+}
+
+/// A `pre_checkout_query`: answered yes only for an invoice this bot issued to this user, at
+/// its price in Stars, not expired, while purchases are on and the user is registered.
+pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
+    let user = i64::try_from(query.from.id.0).unwrap_or(i64::MAX);
+    let verdict = check(app, user, &query);
+    let request = app.sender.answer_pre_checkout_query(query.id.clone(), verdict.is_ok());
+    let request = match verdict {
+        Ok(()) => request,
+        Err(message) => {
+            tracing::info!(target: "arcana::audit", event = "checkout_refused", user, reason = message, "checkout refused");
+            request.error_message(message)
+        }
+    };
+    if let Err(e) = request.await {
+        tracing::warn!(error = %e, "cannot answer a pre-checkout query");
+    }
+}
+
+fn check(app: &App, user: i64, query: &PreCheckoutQuery) -> Result<(), &'static str> {
+    let services = &app.services;
+    if !services.billing.config().enabled {
+        return Err("Purchases are paused. Nothing was charged.");
+    }
+    match services.accounts.get(user) {
+        Ok(account) if services.accounts.is_registered(&account) => {}
+        Ok(_) => return Err("Send /start to the bot first. Nothing was charged."),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read an account at checkout");
+            return Err("Something went wrong. Nothing was charged; please try again.");
+        }
+    }
+    let now = services.accounts.now();
+    match services.billing.checkout(user, &query.invoice_payload, &query.currency, query.total_amount, now) {
+        Ok(_) => Ok(()),
+        Err(CheckoutError::Forged) => Err("This invoice was not issued to you; send /buy for your own."),
+        Err(CheckoutError::Mismatch) => Err("This invoice does not match its price; send /buy for a new one."),
+        Err(CheckoutError::Expired) => Err("This invoice has expired; send /buy for a new one."),
+    }
+}
+
+/// A `successful_payment`: credited exactly once, flushed, then the receipt.
+pub(crate) async fn on_successful_payment(
+    app: &App,
+    user: i64,
+    chat: ChatId,
+    payment: &teloxide::types::SuccessfulPayment,
+) {
+    let services = Arc::clone(&app.services);
+    let charge = payment.telegram_payment_charge_id.0.clone();
+    let received = Received {
+        charge_id: charge.clone(),
+        payload: payment.invoice_payload.clone(),
+        currency: payment.currency.clone(),
+        amount: payment.total_amount,
+    };
+    let recorded = tokio::task::spawn_blocking(move || {
+        let now = services.accounts.now();
+        services.billing.record(&services.accounts, user, &received, now)
+    })
+    .await;
+    let recorded = match recorded {
+        Ok(Ok(recorded)) => recorded,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot record a payment");
+            return send_html(
+                &app.sender,
+                chat,
+                "⚠️ Your payment arrived but could not be recorded yet; an admin has been alerted.",
+            )
+            .await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "payment task failed");
+            return;
+        }
+    };
+    let receipt = format!("\nReceipt: <code>{}</code>", escape(&charge));
+    let text = match recorded {
+        Recorded::Duplicate => return,
+        Recorded::Credited(Purchase::Credits(n)) => {
+            let credits = app.services.accounts.get(user).map_or(n, |a| a.wallet.credits);
+            format!("✅ Thank you! {n} readings added; you have {credits} credits.{receipt}")
+        }
+        Recorded::Credited(Purchase::PremiumMs(_)) => {
+            let until = app.services.accounts.get(user).ok().and_then(|a| a.wallet.premium).map(|p| p.until_ms);
+            let until = until.map(rfc3339).unwrap_or_default();
+            format!("✅ Thank you! Premium is yours until {until}.{receipt}")
+        }
+        Recorded::Credited(Purchase::Unrecognised) => {
+            format!("⚠️ Your payment arrived, but its invoice could not be matched. An admin can refund it.{receipt}")
+        }
+    };
+    send_html(&app.sender, chat, &text).await;
+}
+
+/// A `refunded_payment` message: reverses a refund made outside arcana (no-op if arcana made it).
+pub(crate) fn on_refunded_payment(app: &App, user: i64, charge_id: &str) {
+    let now = app.services.accounts.now();
+    match app.services.billing.reverse(&app.services.accounts, user, charge_id, now) {
+        Ok(_) | Err(crate::billing::BillingError::Reverse(ReverseError::AlreadyRefunded | ReverseError::NotFound)) => {}
+        Err(e) => tracing::error!(error = %e, "cannot reverse a refunded payment"),
+    }
+}
+
+/// `/refund CHARGE_ID` (admins): refunds the Stars through Telegram, then reverses the credit.
+pub(crate) async fn refund(app: &App, admin: i64, chat: ChatId, args: &str) {
+    let charge = args.trim();
+    if charge.is_empty() || charge.len() > 256 || charge.contains(char::is_whitespace) {
+        return send_html(&app.sender, chat, "Usage: <code>/refund CHARGE_ID</code> (from the user's receipt).").await;
+    }
+    let services = &app.services;
+    let owner = match services.billing.owner(charge) {
+        Ok(Some(owner)) => owner,
+        Ok(None) => return send_html(&app.sender, chat, "No payment with that charge id.").await,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot look up a charge");
+            return send_html(&app.sender, chat, TRY_AGAIN).await;
+        }
+    };
+    match services.billing.payment(&services.accounts, owner, charge) {
+        Ok(Some(p)) if p.refunded_ms.is_some() => {
+            return send_html(&app.sender, chat, "That payment was already refunded.").await;
+        }
+        Ok(Some(_)) => {}
+        Ok(None) => return send_html(&app.sender, chat, "No payment with that charge id.").await,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a payment");
+            return send_html(&app.sender, chat, TRY_AGAIN).await;
+        }
+    }
+    let owner_id = UserId(u64::try_from(owner).unwrap_or_default());
+    let refunded = app.sender.refund_star_payment(owner_id, TelegramTransactionId(charge.to_owned())).await;
+    match refunded {
+        Ok(_) => {}
+        Err(RequestError::Api(ApiError::Unknown(text))) if text.contains("CHARGE_ALREADY_REFUNDED") => {
+            tracing::warn!("Telegram says the charge was already refunded; reversing it here too");
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "refundStarPayment failed");
+            let why = match &e {
+                RequestError::Api(api) => escape(&api.to_string()),
+                _ => String::from("Telegram could not be reached"),
+            };
+            return send_html(&app.sender, chat, &format!("Telegram refused the refund: {why}. Nothing changed."))
+                .await;
+        }
+    }
+    let services_task = Arc::clone(&app.services);
+    let charge_owned = charge.to_owned();
+    let reversed = tokio::task::spawn_blocking(move || {
+        let now = services_task.accounts.now();
+        services_task.billing.reverse(&services_task.accounts, owner, &charge_owned, now)
+    })
+    .await;
+    let (admin_text, user_text) = match reversed {
+        Ok(Ok(payment)) => {
+            let what = match payment.purchase {
+                Purchase::Credits(n) => format!("{n} credits taken back"),
+                Purchase::PremiumMs(_) => String::from("premium time removed"),
+                Purchase::Unrecognised => String::from("nothing to take back"),
+            };
+            tracing::warn!(target: "arcana::audit", event = "refund_by_admin", admin, user = owner, "an admin refunded a payment");
+            (
+                format!("↩️ Refunded {} ⭐ to user {owner}; {what}.", payment.stars),
+                Some(format!("↩️ Your payment of {} ⭐ was refunded; {what}.", payment.stars)),
+            )
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "refunded by Telegram but not reversed here");
+            (String::from("Refunded by Telegram, but the credit could not be reversed; see the log."), None)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "refund task failed");
+            (String::from("Refunded by Telegram, but the credit could not be reversed; see the log."), None)
+        }
+    };
+    send_html(&app.sender, chat, &admin_text).await;
+    if let Some(text) = user_text {
+        send_html(&app.sender, ChatId(owner), &text).await;
+    }
+}

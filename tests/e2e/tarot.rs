@@ -1,0 +1,334 @@
+//! The tarot bot seen from a chat: registration, readings within the daily allowance, the sealed
+//! history paged with signed buttons, and credits and premium bought with Telegram Stars —
+//! invoice, pre-checkout, payment (credited once however often Telegram delivers it), and an
+//! admin's refund reversing it.
+//!
+//! Each exchange pushes one update and waits until the bot has polled past it, so everything it
+//! sent in reply is recorded; the assertions read what the fake Telegram server received.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::harness::{REPLY_TIMEOUT, dir_with_config, stop_cleanly, wait_polled_past};
+use crate::support::bot_process::BotProcess;
+use crate::support::fake_telegram::{Call, FakeTelegram};
+use crate::support::updates;
+
+/// The admin of every configuration here.
+const ADMIN: i64 = 1;
+
+/// Default tiers and products; no debouncing and a generous rate limit, so repeated commands
+/// reach the handlers.
+fn config(extra: &str) -> String {
+    format!("admins = [{ADMIN}]\n\n[sentinel]\ndebounce = \"0s\"\ndefault = {{ limit = 200, per = \"1m\" }}\n\n{extra}")
+}
+
+/// A bot on a fresh data directory, and the fake Telegram server it talks to.
+struct Session {
+    dir: TempDir,
+    tg: FakeTelegram,
+    bot: BotProcess,
+}
+
+impl Session {
+    fn start(toml: &str) -> Self {
+        let dir = dir_with_config(toml);
+        let tg = FakeTelegram::start();
+        let bot = BotProcess::start(dir.path(), &tg.url());
+        Session { dir, tg, bot }
+    }
+
+    /// Stops the bot cleanly and starts it again on the same directory and server.
+    fn restart(self) -> Self {
+        let Session { dir, tg, bot } = self;
+        stop_cleanly(bot);
+        let bot = BotProcess::start(dir.path(), &tg.url());
+        Session { dir, tg, bot }
+    }
+
+    /// Pushes `update`, waits until the bot has finished it; returns the calls it made meanwhile
+    /// (polling excluded).
+    fn push(&mut self, update: Value) -> Vec<Call> {
+        let before = self.tg.calls().len();
+        let id = self.tg.push_update(update);
+        wait_polled_past(&self.tg, &mut self.bot, id);
+        self.tg.calls().split_off(before).into_iter().filter(|c| c.method != "getUpdates").collect()
+    }
+
+    /// `user` sends `text` in their private chat; returns the calls the bot made.
+    fn send(&mut self, user: i64, text: &str) -> Vec<Call> {
+        self.push(updates::command(user, text))
+    }
+
+    /// `user` sends `text`; returns the texts of the messages sent to them.
+    fn say(&mut self, user: i64, text: &str) -> String {
+        texts_to(&self.send(user, text), user)
+    }
+
+    /// `user` presses a button carrying `data` under a message in their private chat.
+    fn press(&mut self, user: i64, data: &str) -> Vec<Call> {
+        let calls = self.push(updates::button_press(user, "a message", "a button", data));
+        let answers = calls.iter().filter(|c| c.method == "answerCallbackQuery").count();
+        assert_eq!(answers, 1, "every press is answered once: {calls:#?}");
+        calls
+    }
+
+    /// `/start`, then the `I agree` button.
+    fn register(&mut self, user: i64) {
+        let calls = self.send(user, "/start");
+        let data = calls
+            .iter()
+            .flat_map(buttons)
+            .find(|(label, _)| label == "I agree")
+            .map_or_else(|| panic!("a consent button: {calls:#?}"), |(_, data)| data);
+        let welcome = texts_to(&self.press(user, &data), user);
+        assert!(welcome.contains("Welcome"), "{welcome}");
+    }
+
+    /// `/buy KIND`: returns the invoice's payload after checking its terms.
+    fn invoice(&mut self, user: i64, kind: &str, stars: i64) -> String {
+        let calls = self.send(user, &format!("/buy {kind}"));
+        let invoice = calls
+            .iter()
+            .find(|c| c.method == "sendInvoice")
+            .unwrap_or_else(|| panic!("an invoice for {kind}: {calls:#?}"));
+        assert_eq!(invoice.int("chat_id"), Some(user));
+        assert_eq!(invoice.str("currency").as_deref(), Some("XTR"));
+        let prices = invoice.json("prices").expect("prices");
+        let total: i64 = prices.as_array().expect("a list").iter().filter_map(|p| p["amount"].as_i64()).sum();
+        assert_eq!(total, stars, "price of {kind}");
+        assert!(invoice.str("provider_token").is_none_or(|t| t.is_empty()), "Stars need no provider token");
+        invoice.str("payload").expect("a payload")
+    }
+
+    /// A `pre_checkout_query`; returns Telegram's answer: `ok`, and the error message if not.
+    fn checkout(&mut self, user: i64, payload: &str, currency: &str, amount: i64) -> (bool, String) {
+        let calls = self.push(updates::pre_checkout_query(user, payload, currency, amount));
+        let answers: Vec<&Call> = calls.iter().filter(|c| c.method == "answerPreCheckoutQuery").collect();
+        assert_eq!(answers.len(), 1, "a pre-checkout query is answered once: {calls:#?}");
+        let ok = answers[0].params.get("ok").and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true")));
+        (ok.expect("ok is a boolean"), answers[0].str("error_message").unwrap_or_default())
+    }
+
+    fn fail_with_calls(&mut self, what: &str) -> ! {
+        panic!("{what}\ncalls:\n{}bot stderr:\n{}", self.tg.dump(&self.tg.calls()), self.bot.stderr_text())
+    }
+}
+
+/// The texts of messages (and captions of documents) sent to `chat` among `calls`.
+fn texts_to(calls: &[Call], chat: i64) -> String {
+    calls
+        .iter()
+        .filter(|c| c.int("chat_id") == Some(chat))
+        .filter_map(|c| c.str("text").or_else(|| c.str("caption")))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// The buttons of a call's inline keyboard, as (text, `callback_data`).
+fn buttons(call: &Call) -> Vec<(String, String)> {
+    let Some(markup) = call.json("reply_markup") else { return Vec::new() };
+    let rows = markup.get("inline_keyboard").and_then(Value::as_array).cloned().unwrap_or_default();
+    rows.iter()
+        .filter_map(Value::as_array)
+        .flatten()
+        .map(|b| {
+            let field = |key: &str| b.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+            (field("text"), field("callback_data"))
+        })
+        .collect()
+}
+
+/// The data of the first button whose label starts with `label` among `calls`.
+fn button_data(calls: &[Call], label: &str) -> String {
+    calls
+        .iter()
+        .flat_map(buttons)
+        .find(|(text, _)| text.starts_with(label))
+        .map_or_else(|| panic!("a button {label:?}: {calls:#?}"), |(_, data)| data)
+}
+
+/// The card lines of a rendered reading: `<b>N. Position</b>: Card name`.
+fn card_names(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.split_once("</b>: ").map(|(_, card)| card.trim_end_matches(" (reversed)").to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_user_reads_pays_and_is_refunded_through_the_whole_flow() {
+    let mut s = Session::start(&config(""));
+    let user = 500;
+    s.register(user);
+    s.register(ADMIN);
+
+    // Three readings in the free allowance, with and without a question.
+    let three = s.say(user, "/draw three What should I focus on?");
+    assert!(three.contains("Three cards") && three.contains("What should I focus on?"), "{three}");
+    for position in ["1. Past</b>", "2. Present</b>", "3. Future</b>"] {
+        assert!(three.contains(position), "{position} in {three}");
+    }
+    let cards = card_names(&three);
+    assert_eq!(cards.len(), 3, "{three}");
+    assert_eq!(cards.iter().collect::<HashSet<_>>().len(), 3, "a spread never repeats a card: {cards:?}");
+    assert!(three.contains("2 readings left today"), "{three}");
+
+    let celtic = s.say(user, "/draw celtic");
+    assert!(celtic.contains("Celtic Cross is not part of your plan"), "{celtic}");
+
+    let one = s.say(user, "/draw <b>Will it</b> & work?");
+    assert!(one.contains("One card") && one.contains("&lt;b&gt;Will it&lt;/b&gt; &amp; work?"), "{one}");
+    assert!(one.contains("1 reading left today"), "{one}");
+    let last = s.say(user, "/draw");
+    assert!(last.contains("today's last reading"), "{last}");
+
+    // The fourth is refused with the time of the reset (midnight UTC by default).
+    let refused = s.say(user, "/draw three");
+    assert!(refused.contains("used today's 3 readings"), "{refused}");
+    assert!(refused.contains(" 00:00 UTC (in "), "the reset time: {refused}");
+    let standing = s.say(user, "/credits");
+    assert!(standing.contains("Plan: free") && standing.contains("0 of 3 left"), "{standing}");
+    assert!(standing.contains("Credits: 0"), "{standing}");
+
+    // History: three readings, newest first, each one openable.
+    let history = s.send(user, "/history");
+    let page = texts_to(&history, user);
+    assert!(page.contains("page 1 of 1 (3 kept"), "{page}");
+    let newest = page.find("<b>1.</b>").expect("entry 1");
+    let oldest = page.find("<b>3.</b>").expect("entry 3");
+    assert!(page[oldest..].contains("Three cards") && page[newest..oldest].contains("One card"), "{page}");
+    let view = s.press(user, &button_data(&history, "🔎 3"));
+    let edit = view.iter().find(|c| c.method == "editMessageText").expect("the message is edited");
+    let full = edit.str("text").expect("text");
+    assert!(full.contains("What should I focus on?") && full.contains("Future"), "{full}");
+    assert_eq!(card_names(&full), cards, "history shows the cards that were drawn");
+
+    // Buying credits: the /buy menu's button sends the invoice.
+    let menu = s.send(user, "/buy");
+    let invoice_calls = s.press(user, &button_data(&menu, "10 readings"));
+    let invoice = invoice_calls.iter().find(|c| c.method == "sendInvoice").expect("an invoice");
+    let payload = invoice.str("payload").expect("payload");
+    assert_eq!(s.checkout(user, &payload, "XTR", 50), (true, String::new()));
+    let (ok, why) = s.checkout(501, &payload, "XTR", 50);
+    assert!(!ok && why.contains("/start"), "an unregistered user's checkout: {why}");
+    s.register(501);
+    let (ok, why) = s.checkout(501, &payload, "XTR", 50);
+    assert!(!ok && why.contains("not issued to you"), "another user's checkout: {why}");
+    let (ok, why) = s.checkout(user, &payload, "XTR", 1);
+    assert!(!ok && !why.is_empty(), "a wrong amount is refused");
+
+    let receipt = texts_to(&s.push(updates::successful_payment(user, &payload, 50, "charge-1")), user);
+    assert!(receipt.contains("10 readings added; you have 10 credits"), "{receipt}");
+    assert!(receipt.contains("charge-1"), "the receipt names the charge: {receipt}");
+    // Telegram delivers the same payment again: nothing is credited, nothing is said.
+    let again = s.push(updates::successful_payment(user, &payload, 50, "charge-1"));
+    assert_eq!(texts_to(&again, user), "", "a redelivered payment is silent: {again:#?}");
+    assert!(s.say(user, "/credits").contains("Credits: 10"));
+
+    // A credit pays for a spread the free tier does not include.
+    let paid = s.say(user, "/draw celtic Where am I going?");
+    assert!(paid.contains("Celtic Cross") && paid.contains("Paid with a credit; 9 left"), "{paid}");
+    assert_eq!(card_names(&paid).iter().collect::<HashSet<_>>().len(), 10, "{paid}");
+
+    // Only admins refund; the refund goes to Telegram and the credit is reversed.
+    assert!(s.say(user, "/refund charge-1").contains("admins only"));
+    let refund = s.send(ADMIN, "/refund charge-1");
+    let calls: Vec<&Call> = refund.iter().filter(|c| c.method == "refundStarPayment").collect();
+    assert_eq!(calls.len(), 1, "{refund:#?}");
+    assert_eq!(calls[0].int("user_id"), Some(user));
+    assert_eq!(calls[0].str("telegram_payment_charge_id").as_deref(), Some("charge-1"));
+    assert!(texts_to(&refund, ADMIN).contains("Refunded 50 ⭐ to user 500"), "{refund:#?}");
+    assert!(texts_to(&refund, user).contains("was refunded"), "the user is told");
+    assert!(s.say(user, "/credits").contains("Credits: 0"));
+    let twice = s.send(ADMIN, "/refund charge-1");
+    assert!(texts_to(&twice, ADMIN).contains("already refunded"));
+    assert!(twice.iter().all(|c| c.method != "refundStarPayment"), "no second refund");
+    assert!(s.say(ADMIN, "/refund no-such-charge").contains("No payment"));
+
+    stop_cleanly(s.bot);
+}
+
+#[test]
+fn premium_lifts_the_allowance_and_survives_a_restart() {
+    let mut s = Session::start(&config(""));
+    let user = 700;
+    s.register(user);
+    let payload = s.invoice(user, "premium", 250);
+    let (ok, _) = s.checkout(user, &payload, "XTR", 250);
+    assert!(ok);
+    let receipt = s.say_payment(user, &payload, 250, "charge-premium");
+    assert!(receipt.contains("Premium is yours until"), "{receipt}");
+
+    let mut s = s.restart();
+    let again = s.push(updates::successful_payment(user, &payload, 250, "charge-premium"));
+    assert_eq!(texts_to(&again, user), "", "redelivered after a restart: still credited once");
+    let standing = s.say(user, "/credits");
+    assert!(standing.contains("Plan: premium") && standing.contains("Celtic Cross"), "{standing}");
+    for i in 0..4 {
+        let reading = s.say(user, "/draw celtic");
+        if !reading.contains("Celtic Cross") || !reading.contains("left today") {
+            s.fail_with_calls(&format!("premium reading {i}: {reading}"));
+        }
+    }
+    stop_cleanly(s.bot);
+}
+
+impl Session {
+    /// A `successful_payment`; returns the texts sent to `user`.
+    fn say_payment(&mut self, user: i64, payload: &str, amount: i64, charge: &str) -> String {
+        texts_to(&self.push(updates::successful_payment(user, payload, amount, charge)), user)
+    }
+}
+
+#[test]
+fn history_buttons_work_only_for_their_owner() {
+    let mut s = Session::start(&config(""));
+    let (alice, mallory) = (800, 801);
+    s.register(alice);
+    s.register(mallory);
+    s.say(alice, "/draw three My secret question");
+    let history = s.send(alice, "/history");
+    let view = button_data(&history, "🔎 1");
+
+    // Mallory replays Alice's signed button, and forges one of her own.
+    let (action, _) = view.split_once('.').expect("signed data");
+    for data in [view.clone(), format!("{action}.AAAAAAAAAAAAAAAA"), String::from("hist:0.AAAAAAAAAAAAAAAA")] {
+        let calls = s.press(mallory, &data);
+        let answer = calls.iter().find(|c| c.method == "answerCallbackQuery").expect("answered");
+        assert!(answer.str("text").unwrap_or_default().contains("not for you"), "{calls:#?}");
+        assert!(
+            calls.iter().all(|c| !matches!(c.method.as_str(), "editMessageText" | "sendMessage")),
+            "nothing shown for a forged button: {calls:#?}"
+        );
+    }
+    // Alice's own press still works.
+    let calls = s.press(alice, &view);
+    let edited = calls.iter().find(|c| c.method == "editMessageText").expect("edited");
+    assert!(edited.str("text").unwrap_or_default().contains("My secret question"));
+    stop_cleanly(s.bot);
+}
+
+#[test]
+fn history_past_its_retention_is_gone() {
+    let mut s = Session::start(&config("[readings]\nretention = \"1s\"\n"));
+    let user = 900;
+    s.register(user);
+    assert!(s.say(user, "/draw").contains("One card"));
+    // The reading expires one second after it was drawn; ask until the history is empty.
+    let deadline = std::time::Instant::now() + REPLY_TIMEOUT;
+    loop {
+        let page = s.say(user, "/history");
+        if page.contains("no readings yet") {
+            break;
+        }
+        assert!(page.contains("1 kept"), "{page}");
+        if std::time::Instant::now() > deadline {
+            s.fail_with_calls("the expired reading still shows");
+        }
+    }
+    let export = s.say(user, "/export");
+    assert!(export.contains("\"readings\": []"), "nothing of it in the export: {export}");
+    stop_cleanly(s.bot);
+}
