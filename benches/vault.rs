@@ -1,4 +1,5 @@
-//! The vault's envelope against raw ring AES-256-GCM, and sealed-record store throughput.
+//! The vault's envelope against raw ring AES-256-GCM, sealed-record store throughput, and a
+//! reading's path: draw and render, seal into history, read a history page.
 //!
 //! Run: `cargo bench --bench vault`
 
@@ -80,5 +81,53 @@ fn envelope(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, envelope);
+fn readings(c: &mut Criterion) {
+    use arcana::{
+        readings::History,
+        tarot::{Reading, Spread, render_html},
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = DataDir::new(tmp.path());
+    dir.ensure().expect("layout");
+    let data = Store::open_temporary(&dir.db_path()).expect("db");
+    let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
+    let input = KekInput::File(dir.read_master_key().expect("key"));
+    let vault = Arc::new(Vault::load(&data, &keys, &input, 0).expect("vault"));
+    let history = History::new(&data, vault, std::time::Duration::from_hours(24 * 90)).expect("history");
+    let rng = ring::rand::SystemRandom::new();
+    let now =
+        u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis())
+            .expect("ms");
+
+    let mut group = c.benchmark_group("readings");
+    group.bench_function("draw + render three cards", |b| {
+        b.iter(|| {
+            let reading = Reading::draw(Spread::Three, Some("What should I focus on?"), &rng).expect("draw");
+            black_box(render_html(&reading));
+        });
+    });
+    group.bench_function("draw + render Celtic Cross", |b| {
+        b.iter(|| {
+            let reading = Reading::draw(Spread::CelticCross, None, &rng).expect("draw");
+            black_box(render_html(&reading));
+        });
+    });
+    let stored = Reading::draw(Spread::Three, Some("What should I focus on?"), &rng).expect("draw").to_stored(now);
+    let mut user: i64 = 0;
+    group.bench_function("seal a reading into history", |b| {
+        b.iter(|| {
+            user = (user + 1) % 1_000;
+            history.append(user, &stored).expect("append");
+        });
+    });
+    for _ in 0..200 {
+        history.append(5_000, &stored).expect("append");
+    }
+    group.bench_function("history page of 5 out of 200", |b| {
+        b.iter(|| black_box(history.page(5_000, 3, 5, now).expect("page")));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, envelope, readings);
 criterion_main!(benches);

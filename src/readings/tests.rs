@@ -17,7 +17,7 @@ use crate::{
 use super::{Coverage, DrawOutcome, History, Readings, Refusal, ResetZone};
 
 /// The fake clock starts at 2023-11-14T22:13:20Z; UTC midnight is this much later.
-const TO_MIDNIGHT: Duration = Duration::from_millis(6_400_000);
+const TO_MIDNIGHT: Duration = Duration::from_secs(6_400);
 const RETENTION: Duration = Duration::from_hours(24 * 90);
 
 struct Fixture {
@@ -80,7 +80,7 @@ fn a_free_users_fourth_reading_is_refused_until_midnight() {
     assert!(matches!(f.draw(1, "celtic"), DrawOutcome::Refused { refusal: Refusal::SpreadNotIncluded, .. }));
     // Another user is not affected; the first gets three more after midnight.
     assert!(matches!(f.draw(2, ""), DrawOutcome::Drawn { .. }));
-    f.clock.advance(TO_MIDNIGHT - Duration::from_millis(1));
+    f.clock.advance(TO_MIDNIGHT.saturating_sub(Duration::from_millis(1)));
     assert!(matches!(f.draw(1, ""), DrawOutcome::Refused { .. }));
     f.clock.advance(Duration::from_millis(1));
     assert!(matches!(f.draw(1, ""), DrawOutcome::Drawn { coverage: Coverage::Allowance { left: 2 }, .. }));

@@ -87,19 +87,19 @@ impl<R: Record> TypedTree<R> {
         })
     }
 
-    /// Live records at `now` whose key starts with `prefix`, in key order.
-    #[must_use]
-    pub fn scan_prefix_at(
-        &self,
-        prefix: &[u8],
-        now: SystemTime,
-    ) -> impl DoubleEndedIterator<Item = Result<(Vec<u8>, R), StoreError>> + '_ {
+    /// Keys of the records live at `now` that start with `prefix`, in key order, without
+    /// decoding the records.
+    pub fn keys_with_prefix_at(&self, prefix: &[u8], now: SystemTime) -> Result<Vec<Vec<u8>>, StoreError> {
         let now_ms = unix_ms(now);
-        self.tree.scan_prefix(prefix).filter_map(move |entry| match entry {
-            Err(e) => Some(Err(e.into())),
-            Ok((_, bytes)) if record::is_expired(&bytes, now_ms) => None,
-            Ok((key, bytes)) => Some(record::decode(&bytes).map(|r| (key.to_vec(), r))),
-        })
+        let _watch = self.watchdog.guard("scan_prefix");
+        let mut keys = Vec::new();
+        for entry in self.tree.scan_prefix(prefix) {
+            let (key, bytes) = entry?;
+            if !record::is_expired(&bytes, now_ms) {
+                keys.push(key.to_vec());
+            }
+        }
+        Ok(keys)
     }
 
     /// Number of stored entries, expired ones included until swept.

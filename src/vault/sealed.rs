@@ -78,25 +78,10 @@ impl<T: Sealed> SealedTree<T> {
         Ok(())
     }
 
-    /// Opens every live value whose key starts with `prefix`, all sealed for `subject`, in key
-    /// order (newest last for time-ordered keys).
-    pub fn scan_prefix(&self, subject: i64, prefix: &[u8]) -> Result<Vec<(Vec<u8>, T)>, VaultError> {
-        self.tree
-            .scan_prefix_at(prefix, std::time::SystemTime::now())
-            .map(|entry| {
-                let (key, envelope) = entry?;
-                let plain = self.vault.open(subject, T::TREE, &key, &envelope.bytes)?;
-                let value = rmp_serde::from_slice(&plain)
-                    .map_err(|_| VaultError::Open { tree: T::TREE.to_owned(), reason: "undecodable" })?;
-                Ok((key, value))
-            })
-            .collect()
-    }
-
     /// The keys starting with `prefix` that are live at `now`, in order, without opening
     /// anything (`UNIX_EPOCH` lists expired ones not yet swept too).
     pub fn keys_with_prefix(&self, prefix: &[u8], now: std::time::SystemTime) -> Result<Vec<Vec<u8>>, VaultError> {
-        self.tree.scan_prefix_at(prefix, now).map(|e| e.map(|(k, _)| k).map_err(VaultError::from)).collect()
+        Ok(self.tree.keys_with_prefix_at(prefix, now)?)
     }
 
     /// Opens the value at `key` sealed for `subject`. A value that does not open is an error for
