@@ -58,7 +58,7 @@ pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Opens every sealed record (profiles and accounts): counts those that open, drops those whose
+/// Opens every sealed record (profiles, accounts, readings): counts those that open, drops those whose
 /// key is destroyed, and fails on any other (tampered) record.
 fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &crate::config::Config) -> Result<(usize, usize), Error> {
     let profiles = Profiles::new(data, Arc::clone(vault))?;
@@ -91,5 +91,7 @@ fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &crate::config::Confi
             Err(e) => return Err(Error::Control(e.to_string())),
         }
     }
-    Ok((verified, shredded))
+    let history = crate::readings::History::new(data, Arc::clone(vault), config.readings.retention)?;
+    let (readings_verified, readings_shredded) = history.verify_all()?;
+    Ok((verified + readings_verified, shredded + readings_shredded))
 }

@@ -27,6 +27,7 @@ struct Fixture {
     accounts: Accounts,
     billing: Billing,
     readings: Readings,
+    vault: Arc<Vault>,
 }
 
 fn fixture() -> Fixture {
@@ -42,9 +43,9 @@ fn fixture() -> Fixture {
     let accounts =
         Accounts::new(&data, Arc::clone(&vault), config, default_tiers(), Arc::new(clock.clone())).expect("accounts");
     let billing = Billing::new(&data, Arc::clone(&vault), PaymentsConfig::default()).expect("billing");
-    let history = History::new(&data, vault, RETENTION).expect("history");
+    let history = History::new(&data, Arc::clone(&vault), RETENTION).expect("history");
     let readings = Readings::new(history, ResetZone::utc(), default_tiers());
-    Fixture { _tmp: tmp, clock, data, accounts, billing, readings }
+    Fixture { _tmp: tmp, clock, data, accounts, billing, readings, vault }
 }
 
 impl Fixture {
@@ -173,6 +174,17 @@ fn deleting_a_users_history_leaves_others() {
     assert_eq!(f.readings.history.remove_all(1).expect("remove"), 1);
     assert_eq!(f.readings.history.all(1, now).expect("all"), Vec::new());
     assert_eq!(f.readings.history.all(2, now).expect("all").len(), 1);
+}
+
+#[test]
+fn verifying_after_a_restore_drops_readings_of_shredded_users() {
+    let f = fixture();
+    let now = f.clock.unix_ms();
+    f.readings.history.append(1, &stored(now, "kept")).expect("append");
+    f.readings.history.append(2, &stored(now, "shredded")).expect("append");
+    f.vault.forget_subject(2).expect("shred");
+    assert_eq!(f.readings.history.verify_all().expect("verify"), (1, 1));
+    assert_eq!(f.readings.history.verify_all().expect("verify"), (1, 0));
 }
 
 fn stored(at_ms: u64, q: &str) -> crate::tarot::StoredReading {

@@ -117,6 +117,23 @@ fn config_error_unknown_key_names_the_key() {
 }
 
 #[test]
+fn config_errors_of_readings_and_payments_name_the_key() {
+    let cases = [
+        ("[readings]\nreset_time_zone = \"Mars/Olympus\"\n", "readings.reset_time_zone"),
+        ("[readings]\nretention = \"0s\"\n", "readings.retention"),
+        ("[readings]\nhistory_page_size = 50\n", "readings.history_page_size"),
+        ("[tiers.free]\ncommands = [\"draw\"]\nspreads = [\"five\"]\n", "tiers.free.spreads"),
+        ("[payments]\npremium_tier = \"gold\"\n", "payments.premium_tier"),
+        ("[payments]\ncredit_pack_price = 0\n", "payments.credit_pack_price"),
+    ];
+    for (toml, key) in cases {
+        let dir = with_config(toml);
+        let line = run_config_error(dir.path(), &[("BOT_TOKEN", TEST_TOKEN)]);
+        assert!(line.contains(key), "{toml:?}: names {key}: {line}");
+    }
+}
+
+#[test]
 fn missing_token_is_a_config_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let tg = FakeTelegram::start();

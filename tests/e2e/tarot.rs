@@ -272,6 +272,12 @@ fn premium_lifts_the_allowance_and_survives_a_restart() {
             s.fail_with_calls(&format!("premium reading {i}: {reading}"));
         }
     }
+    // Deleting the account takes readings, credits and premium with it.
+    assert!(s.say(user, "/delete_me").contains("deleted"));
+    s.register(user);
+    assert!(s.say(user, "/history").contains("no readings yet"));
+    let fresh = s.say(user, "/credits");
+    assert!(fresh.contains("Plan: free") && fresh.contains("Credits: 0"), "{fresh}");
     stop_cleanly(s.bot);
 }
 
@@ -330,5 +336,23 @@ fn history_past_its_retention_is_gone() {
     }
     let export = s.say(user, "/export");
     assert!(export.contains("\"readings\": []"), "nothing of it in the export: {export}");
+    stop_cleanly(s.bot);
+}
+
+#[test]
+fn a_rate_limited_user_gets_a_checkout_answer_and_their_payment_credited() {
+    let toml =
+        format!("admins = [{ADMIN}]\n\n[sentinel]\ndebounce = \"0s\"\ndefault = {{ limit = 4, per = \"1h\" }}\n");
+    let mut s = Session::start(&toml);
+    let user = 950;
+    s.register(user); // 2 of 4
+    let payload = s.invoice(user, "credits", 50); // 3 of 4
+    assert_eq!(s.checkout(user, &payload, "XTR", 50), (true, String::new())); // 4 of 4
+    // Over the limit: the checkout is still answered (no), so the user is not left waiting.
+    let (ok, why) = s.checkout(user, &payload, "XTR", 50);
+    assert!(!ok && why.contains("wait"), "{why}");
+    // Money that has moved is always credited, limit or not.
+    let receipt = s.say_payment(user, &payload, 50, "charge-limited");
+    assert!(receipt.contains("10 readings added"), "{receipt}");
     stop_cleanly(s.bot);
 }
