@@ -103,7 +103,7 @@ async fn on_payment_message(app: &App, message: &Message) -> bool {
         return true;
     }
     if let MessageKind::RefundedPayment(refunded) = &message.kind {
-        payments::on_refunded_payment(app, user, &refunded.refunded_payment.telegram_payment_charge_id.0);
+        payments::on_refunded_payment(app, user, &refunded.refunded_payment.telegram_payment_charge_id.0).await;
         return true;
     }
     false

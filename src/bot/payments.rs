@@ -17,7 +17,7 @@ use teloxide::{
 };
 
 use crate::{
-    billing::{CheckoutError, Offer, ProductKind, Purchase, Received, Recorded, ReverseError, STARS},
+    billing::{BillingError, CheckoutError, Offer, ProductKind, Purchase, Received, Recorded, ReverseError, STARS},
     control::rfc3339,
     sentinel::sanitize::CallbackData,
 };
@@ -189,11 +189,18 @@ pub(crate) async fn on_successful_payment(
 }
 
 /// A `refunded_payment` message: reverses a refund made outside arcana (no-op if arcana made it).
-pub(crate) fn on_refunded_payment(app: &App, user: i64, charge_id: &str) {
-    let now = app.services.accounts.now();
-    match app.services.billing.reverse(&app.services.accounts, user, charge_id, now) {
-        Ok(_) | Err(crate::billing::BillingError::Reverse(ReverseError::AlreadyRefunded | ReverseError::NotFound)) => {}
-        Err(e) => tracing::error!(error = %e, "cannot reverse a refunded payment"),
+pub(crate) async fn on_refunded_payment(app: &App, user: i64, charge_id: &str) {
+    let services = Arc::clone(&app.services);
+    let charge_id = charge_id.to_owned();
+    let reversed = tokio::task::spawn_blocking(move || {
+        let now = services.accounts.now();
+        services.billing.reverse(&services.accounts, user, &charge_id, now)
+    })
+    .await;
+    match reversed {
+        Ok(Ok(_) | Err(BillingError::Reverse(ReverseError::AlreadyRefunded | ReverseError::NotFound))) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "cannot reverse a refunded payment"),
+        Err(e) => tracing::error!(error = %e, "refund task failed"),
     }
 }
 

@@ -272,7 +272,10 @@ fn premium_lifts_the_allowance_and_survives_a_restart() {
             s.fail_with_calls(&format!("premium reading {i}: {reading}"));
         }
     }
-    // Deleting the account takes readings, credits and premium with it.
+    // A refund made outside the bot arrives as a `refunded_payment` message: premium ends.
+    s.push(updates::refunded_payment(user, &payload, 250, "charge-premium"));
+    assert!(s.say(user, "/credits").contains("Plan: free"));
+    // Deleting the account takes readings, credits and payments with it.
     assert!(s.say(user, "/delete_me").contains("deleted"));
     s.register(user);
     assert!(s.say(user, "/history").contains("no readings yet"));

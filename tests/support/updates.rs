@@ -171,6 +171,25 @@ pub fn successful_payment(user_id: i64, payload: &str, total_amount: i64, charge
     })
 }
 
+/// A `refunded_payment` service message in `user_id`'s private chat (a refund made outside the
+/// bot's own `/refund`).
+pub fn refunded_payment(user_id: i64, payload: &str, total_amount: i64, charge_id: &str) -> Value {
+    json!({
+        "message": {
+            "message_id": next_id(),
+            "from": user(user_id),
+            "chat": private_chat(user_id),
+            "date": unix_now(),
+            "refunded_payment": {
+                "currency": "XTR",
+                "total_amount": total_amount,
+                "invoice_payload": payload,
+                "telegram_payment_charge_id": charge_id,
+            },
+        }
+    })
+}
+
 /// An `inline_query`.
 pub fn inline_query(user_id: i64, query: &str) -> Value {
     json!({
