@@ -26,14 +26,20 @@ impl Sealed for Reading {
     const VERSION: u8 = 1;
 }
 
-fn envelope(c: &mut Criterion) {
-    let tmp = tempfile::tempdir().expect("tempdir");
+/// A data store and an unlocked vault in `tmp`.
+fn open_vault(tmp: &tempfile::TempDir) -> (Store, Arc<Vault>) {
     let dir = DataDir::new(tmp.path());
     dir.ensure().expect("layout");
     let data = Store::open_temporary(&dir.db_path()).expect("db");
     let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
     let input = KekInput::File(dir.read_master_key().expect("key"));
     let vault = Arc::new(Vault::load(&data, &keys, &input, 0).expect("vault"));
+    (data, vault)
+}
+
+fn envelope(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (data, vault) = open_vault(&tmp);
     let record = [7u8; 200];
 
     let mut group = c.benchmark_group("vault");
@@ -87,12 +93,7 @@ fn readings(c: &mut Criterion) {
         tarot::{Reading, Spread, render_html},
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = DataDir::new(tmp.path());
-    dir.ensure().expect("layout");
-    let data = Store::open_temporary(&dir.db_path()).expect("db");
-    let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
-    let input = KekInput::File(dir.read_master_key().expect("key"));
-    let vault = Arc::new(Vault::load(&data, &keys, &input, 0).expect("vault"));
+    let (data, vault) = open_vault(&tmp);
     let history = History::new(&data, vault, std::time::Duration::from_hours(24 * 90)).expect("history");
     let rng = ring::rand::SystemRandom::new();
     let now =

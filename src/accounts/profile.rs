@@ -128,7 +128,6 @@ impl Profiles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{layout::DataDir, vault::KekInput};
 
     fn user(id: i64, username: &str) -> User {
         serde_json::from_str(&format!(
@@ -139,14 +138,7 @@ mod tests {
 
     #[test]
     fn profiles_are_sanitised_and_found_by_username_through_the_blind_index() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let dir = DataDir::new(tmp.path());
-        dir.ensure().expect("layout");
-        let data = Store::open_temporary(&dir.db_path()).expect("db");
-        let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
-        let vault = Arc::new(
-            Vault::load(&data, &keys, &KekInput::File(dir.read_master_key().expect("key")), 0).expect("vault"),
-        );
+        let crate::vault::testing::TempVault { _tmp, data, vault } = crate::vault::testing::temp_vault();
         let profiles = Profiles::new(&data, vault).expect("profiles");
 
         assert!(profiles.remember(&user(7, "Lovelace")).expect("remember"));

@@ -4,10 +4,7 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use crate::{
     config::{AccountsConfig, TierConfig, default_tiers},
-    layout::DataDir,
     sentinel::{Clock, FakeClock},
-    store::Store,
-    vault::{KekInput, Vault},
 };
 
 use super::{Accounts, Decision, TwoFactorError, totp};
@@ -19,13 +16,7 @@ struct Fixture {
 }
 
 fn fixture(tiers: BTreeMap<String, TierConfig>) -> Fixture {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = DataDir::new(tmp.path());
-    dir.ensure().expect("layout");
-    let data = Store::open_temporary(&dir.db_path()).expect("db");
-    let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
-    let vault =
-        Arc::new(Vault::load(&data, &keys, &KekInput::File(dir.read_master_key().expect("key")), 0).expect("vault"));
+    let crate::vault::testing::TempVault { _tmp: tmp, data, vault } = crate::vault::testing::temp_vault();
     let clock = FakeClock::new();
     let accounts =
         Accounts::new(&data, vault, AccountsConfig::default(), tiers, Arc::new(clock.clone())).expect("accounts");

@@ -7,11 +7,10 @@ use crate::{
     accounts::Accounts,
     billing::{Billing, Purchase, Received, Recorded},
     config::{AccountsConfig, PaymentsConfig, default_tiers},
-    layout::DataDir,
     sentinel::{Clock, FakeClock},
     store::Store,
     tarot::{DrawRequest, Spread},
-    vault::{KekInput, Vault},
+    vault::Vault,
 };
 
 use super::{Coverage, DrawOutcome, History, Readings, Refusal, ResetZone};
@@ -31,13 +30,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = DataDir::new(tmp.path());
-    dir.ensure().expect("layout");
-    let data = Store::open_temporary(&dir.db_path()).expect("db");
-    let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
-    let vault =
-        Arc::new(Vault::load(&data, &keys, &KekInput::File(dir.read_master_key().expect("key")), 0).expect("vault"));
+    let crate::vault::testing::TempVault { _tmp: tmp, data, vault } = crate::vault::testing::temp_vault();
     let clock = FakeClock::new();
     let config = AccountsConfig { require_registration: false, ..AccountsConfig::default() };
     let accounts =

@@ -25,6 +25,8 @@ mod records;
 mod rekey;
 mod rotation;
 mod sealed;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use core::Vault;
 pub use error::VaultError;

@@ -13,7 +13,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 use crate::harness::{
-    REPLY_TIMEOUT, assert_clean_output, cli_ok, dir_with_config, lines, path_arg, stop_cleanly, streams,
+    REPLY_TIMEOUT, assert_clean_output, buttons, cli_ok, dir_with_config, lines, path_arg, stop_cleanly, streams,
     wait_polled_past,
 };
 use crate::support::bot_process::{BotProcess, run_cli};
@@ -93,20 +93,6 @@ fn texts(calls: &[Call]) -> String {
         .map(|c| c.str("text").unwrap_or_default())
         .collect::<Vec<_>>()
         .join("\n\n")
-}
-
-/// The buttons of a sent message's inline keyboard, as (text, `callback_data`).
-fn buttons(call: &Call) -> Vec<(String, String)> {
-    let Some(markup) = call.json("reply_markup") else { return Vec::new() };
-    let rows = markup.get("inline_keyboard").and_then(Value::as_array).cloned().unwrap_or_default();
-    rows.iter()
-        .filter_map(Value::as_array)
-        .flatten()
-        .map(|button| {
-            let field = |key: &str| button.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-            (field("text"), field("callback_data"))
-        })
-        .collect()
 }
 
 /// The `callback_data` of the consent button among `calls`: exactly one message carries a

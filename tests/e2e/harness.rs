@@ -109,3 +109,18 @@ pub fn wait_polled_past(tg: &FakeTelegram, bot: &mut BotProcess, last_id: i64) {
         );
     }
 }
+
+/// The buttons of a sent message's inline keyboard, as (text, `callback_data`).
+pub fn buttons(call: &crate::support::fake_telegram::Call) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let Some(markup) = call.json("reply_markup") else { return Vec::new() };
+    let rows = markup.get("inline_keyboard").and_then(Value::as_array).cloned().unwrap_or_default();
+    rows.iter()
+        .filter_map(Value::as_array)
+        .flatten()
+        .map(|button| {
+            let field = |key: &str| button.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+            (field("text"), field("callback_data"))
+        })
+        .collect()
+}

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::harness::{REPLY_TIMEOUT, dir_with_config, stop_cleanly, wait_polled_past};
+use crate::harness::{REPLY_TIMEOUT, buttons, dir_with_config, stop_cleanly, wait_polled_past};
 use crate::support::bot_process::BotProcess;
 use crate::support::fake_telegram::{Call, FakeTelegram};
 use crate::support::updates;
@@ -125,20 +125,6 @@ fn texts_to(calls: &[Call], chat: i64) -> String {
         .filter_map(|c| c.str("text").or_else(|| c.str("caption")))
         .collect::<Vec<_>>()
         .join("\n\n")
-}
-
-/// The buttons of a call's inline keyboard, as (text, `callback_data`).
-fn buttons(call: &Call) -> Vec<(String, String)> {
-    let Some(markup) = call.json("reply_markup") else { return Vec::new() };
-    let rows = markup.get("inline_keyboard").and_then(Value::as_array).cloned().unwrap_or_default();
-    rows.iter()
-        .filter_map(Value::as_array)
-        .flatten()
-        .map(|b| {
-            let field = |key: &str| b.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-            (field("text"), field("callback_data"))
-        })
-        .collect()
 }
 
 /// The data of the first button whose label starts with `label` among `calls`.

@@ -1,0 +1,29 @@
+//! Test support: a data store and an unlocked vault in a temporary data directory.
+
+use std::sync::Arc;
+
+use crate::{layout::DataDir, store::Store};
+
+use super::{KekInput, Vault};
+
+/// A data store and its vault, in a temporary directory that lives as long as this value.
+pub(crate) struct TempVault {
+    /// Keeps the directory.
+    pub _tmp: tempfile::TempDir,
+    /// The data store.
+    pub data: Store,
+    /// The vault, unlocked with the directory's fresh master key.
+    pub vault: Arc<Vault>,
+}
+
+/// A fresh data directory with its data store and vault.
+pub(crate) fn temp_vault() -> TempVault {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = DataDir::new(tmp.path());
+    dir.ensure().expect("layout");
+    let data = Store::open_temporary(&dir.db_path()).expect("db");
+    let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
+    let vault =
+        Arc::new(Vault::load(&data, &keys, &KekInput::File(dir.read_master_key().expect("key")), 0).expect("vault"));
+    TempVault { _tmp: tmp, data, vault }
+}
