@@ -206,8 +206,14 @@ pub(crate) async fn on_refunded_payment(app: &App, user: i64, charge_id: &str) {
 
 /// `/refund CHARGE_ID` (admins): refunds the Stars through Telegram, then reverses the credit.
 pub(crate) async fn refund(app: &App, admin: i64, chat: ChatId, args: &str) {
-    let charge = args.trim();
-    if charge.is_empty() || charge.len() > 256 || charge.contains(char::is_whitespace) {
+    // `/refund CHARGE_ID`, or `/refund USER CHARGE_ID` (the user is then checked against the payer).
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let (named_user, charge) = match words.as_slice() {
+        [charge] => (None, *charge),
+        [user, charge] => (Some(*user), *charge),
+        _ => (None, ""),
+    };
+    if charge.is_empty() || charge.len() > 256 {
         return send_html(&app.sender, chat, "Usage: <code>/refund CHARGE_ID</code> (from the user's receipt).").await;
     }
     let services = &app.services;
@@ -219,6 +225,12 @@ pub(crate) async fn refund(app: &App, admin: i64, chat: ChatId, args: &str) {
             return send_html(&app.sender, chat, TRY_AGAIN).await;
         }
     };
+    if let Some(named) = named_user
+        && named.trim_start_matches('@').parse::<i64>().ok() != Some(owner)
+        && services.profiles.find_by_username(named).ok().flatten() != Some(owner)
+    {
+        return send_html(&app.sender, chat, "That charge id belongs to another user.").await;
+    }
     match services.billing.payment(&services.accounts, owner, charge) {
         Ok(Some(p)) if p.refunded_ms.is_some() => {
             return send_html(&app.sender, chat, "That payment was already refunded.").await;

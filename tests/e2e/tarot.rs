@@ -104,10 +104,27 @@ impl Session {
     }
 
     /// A `pre_checkout_query`; returns Telegram's answer: `ok`, and the error message if not.
+    /// Waits for the answer itself: a checkout denied by the rate limiter is answered after the
+    /// update is finished.
     fn checkout(&mut self, user: i64, payload: &str, currency: &str, amount: i64) -> (bool, String) {
-        let calls = self.push(updates::pre_checkout_query(user, payload, currency, amount));
-        let answers: Vec<&Call> = calls.iter().filter(|c| c.method == "answerPreCheckoutQuery").collect();
-        assert_eq!(answers.len(), 1, "a pre-checkout query is answered once: {calls:#?}");
+        let update = updates::pre_checkout_query(user, payload, currency, amount);
+        let query = update["pre_checkout_query"]["id"].as_str().expect("query id").to_owned();
+        let answers_to = |calls: &[Call]| -> Vec<Call> {
+            calls
+                .iter()
+                .filter(|c| {
+                    c.method == "answerPreCheckoutQuery" && c.str("pre_checkout_query_id") == Some(query.clone())
+                })
+                .cloned()
+                .collect()
+        };
+        let id = self.tg.push_update(update);
+        wait_polled_past(&self.tg, &mut self.bot, id);
+        if self.tg.try_wait_for(REPLY_TIMEOUT, |calls| !answers_to(calls).is_empty()).is_err() {
+            self.fail_with_calls(&format!("no answer to pre-checkout query {query}"));
+        }
+        let answers = answers_to(&self.tg.calls());
+        assert_eq!(answers.len(), 1, "a pre-checkout query is answered once: {answers:#?}");
         let ok = answers[0].params.get("ok").and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true")));
         (ok.expect("ok is a boolean"), answers[0].str("error_message").unwrap_or_default())
     }
@@ -220,7 +237,8 @@ fn a_user_reads_pays_and_is_refunded_through_the_whole_flow() {
 
     // Only admins refund; the refund goes to Telegram and the credit is reversed.
     assert!(s.say(user, "/refund charge-1").contains("admins only"));
-    let refund = s.send(ADMIN, "/refund charge-1");
+    assert!(s.say(ADMIN, "/refund 501 charge-1").contains("belongs to another user"));
+    let refund = s.send(ADMIN, "/refund 500 charge-1");
     let calls: Vec<&Call> = refund.iter().filter(|c| c.method == "refundStarPayment").collect();
     assert_eq!(calls.len(), 1, "{refund:#?}");
     assert_eq!(calls[0].int("user_id"), Some(user));
