@@ -83,17 +83,64 @@ pub struct TierConfig {
     /// Per-command limits for this tier, on top of the sentinel's.
     #[serde(default)]
     pub limits: BTreeMap<String, LimitRule>,
-    /// Readings a day included in the tier (reset at midnight in `readings.reset_time_zone`);
-    /// absent means no daily limit.
+    /// Readings a day included in the tier (reset at midnight in `readings.reset_time_zone`): a
+    /// number or `"unlimited"`. Left out: the built-in value for `free` (3) and `premium` (30),
+    /// no limit for other tiers.
     #[serde(default)]
-    pub daily_readings: Option<u32>,
-    /// Spreads the daily allowance covers (`one`, `three`, `celtic_cross`); absent means all.
-    /// Other spreads can still be paid for with bought credits.
+    pub daily_readings: Option<DailyReadings>,
+    /// Spreads the daily allowance covers (`one`, `three`, `celtic_cross`). Left out: the
+    /// built-in list for `free` (one, three), all spreads otherwise. Other spreads can still be
+    /// paid for with bought credits.
     #[serde(default, deserialize_with = "spreads")]
     pub spreads: Option<Vec<String>>,
 }
 
+/// A tier's daily reading allowance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DailyReadings {
+    /// At most this many a day.
+    Limit(u32),
+    /// No daily limit.
+    Unlimited,
+}
+
+impl<'de> Deserialize<'de> for DailyReadings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Count(u32),
+            Word(String),
+        }
+        match Raw::deserialize(deserializer) {
+            Ok(Raw::Count(n)) => Ok(DailyReadings::Limit(n)),
+            Ok(Raw::Word(w)) if w == "unlimited" => Ok(DailyReadings::Unlimited),
+            _ => Err(D::Error::custom("expected a number of readings or \"unlimited\"")),
+        }
+    }
+}
+
 impl TierConfig {
+    /// The daily allowance; `None` when there is no limit.
+    #[must_use]
+    pub fn daily_limit(&self) -> Option<u32> {
+        match self.daily_readings {
+            Some(DailyReadings::Limit(n)) => Some(n),
+            Some(DailyReadings::Unlimited) | None => None,
+        }
+    }
+
+    /// Fills what `free` and `premium` leave out from the built-in tiers.
+    pub(crate) fn fill_builtin(&mut self, name: &str) {
+        if let Some(builtin) = default_tiers().remove(name) {
+            self.daily_readings = self.daily_readings.or(builtin.daily_readings);
+            if self.spreads.is_none() {
+                self.spreads = builtin.spreads;
+            }
+        }
+    }
+
     /// Whether the daily allowance of this tier covers spread `key`.
     #[must_use]
     pub fn covers_spread(&self, key: &str) -> bool {
@@ -140,9 +187,10 @@ pub fn default_tiers() -> BTreeMap<String, TierConfig> {
     let free = TierConfig {
         commands: commands.clone(),
         limits: BTreeMap::new(),
-        daily_readings: Some(3),
+        daily_readings: Some(DailyReadings::Limit(3)),
         spreads: Some(vec![String::from("one"), String::from("three")]),
     };
-    let premium = TierConfig { commands, limits: BTreeMap::new(), daily_readings: Some(30), spreads: None };
+    let premium =
+        TierConfig { commands, limits: BTreeMap::new(), daily_readings: Some(DailyReadings::Limit(30)), spreads: None };
     BTreeMap::from([(String::from("free"), free), (String::from("premium"), premium)])
 }

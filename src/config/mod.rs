@@ -11,7 +11,7 @@ mod readings;
 mod sentinel;
 mod template;
 
-pub use accounts::{AccountsConfig, BASIC_COMMANDS, TierConfig, TwoFactorConfig, default_tiers};
+pub use accounts::{AccountsConfig, BASIC_COMMANDS, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
 pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
 pub use parse::ConfigError;
 pub use readings::{PaymentsConfig, ReadingsConfig, resolve_time_zone};

@@ -53,7 +53,7 @@ impl Config {
             line: line_of(text, e.span().map_or(0, |s| s.start)),
             message: one_line(e.message()),
         })?;
-        let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let mut config: Config = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let key = e.path().to_string();
             let inner = e.into_inner();
             let message = one_line(inner.message());
@@ -66,6 +66,9 @@ impl Config {
                 }
             }
         })?;
+        for (name, tier) in &mut config.tiers {
+            tier.fill_builtin(name);
+        }
         config.check(path)?;
         Ok(config)
     }
@@ -121,6 +124,19 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::from_toml_str(text, Path::new("arcana.toml"))
+    }
+
+    #[test]
+    fn built_in_tiers_keep_their_allowances_unless_told_otherwise() {
+        use crate::config::DailyReadings;
+        let c = parse("[tiers.free]\ncommands = [\"draw\"]\n[tiers.premium]\ncommands = [\"draw\"]\ndaily_readings = \"unlimited\"\n[tiers.gold]\ncommands = [\"draw\"]\ndaily_readings = 5\n").expect("parses");
+        assert_eq!(c.tiers["free"].daily_limit(), Some(3));
+        assert_eq!(c.tiers["free"].spreads, Some(vec![String::from("one"), String::from("three")]));
+        assert_eq!(c.tiers["premium"].daily_readings, Some(DailyReadings::Unlimited));
+        assert_eq!(c.tiers["gold"].daily_limit(), Some(5));
+        assert_eq!(c.tiers["gold"].spreads, None);
+        let e = parse("[tiers.free]\ncommands = []\ndaily_readings = \"lots\"\n").expect_err("bad").to_string();
+        assert!(e.contains("tiers.free.daily_readings") && e.contains("unlimited"), "{e}");
     }
 
     #[test]

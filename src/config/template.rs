@@ -79,8 +79,9 @@ alert_per_minute = 5
 
 # Subscription tiers: the commands each may use (/start, /help and /privacy always work; admins
 # may use everything). Optional per-tier limits: [tiers.free.limits] export = { limit = 1, per = "1d" }
-# daily_readings: readings a day the tier includes (omit for no limit); spreads: the spreads the
-# daily allowance covers (one, three, celtic_cross; omit for all). Bought credits pay for any spread.
+# daily_readings: readings a day the tier includes, or "unlimited"; spreads: the spreads the daily
+# allowance covers (one, three, celtic_cross). Left out, free and premium keep the values below and
+# other tiers have no limit and all spreads. Bought credits pay for any spread.
 [tiers.free]
 commands = ["start", "help", "privacy", "draw", "history", "credits", "buy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
 daily_readings = 3

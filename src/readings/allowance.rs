@@ -63,7 +63,7 @@ pub fn spend(
     let covered = tier.covers_spread(spread.key());
     let used = usage.used_on(today);
     if covered {
-        match tier.daily_readings {
+        match tier.daily_limit() {
             None => {
                 *usage = Usage { day: today, count: used.saturating_add(1) };
                 return Ok(Coverage::Unlimited);
@@ -79,7 +79,7 @@ pub fn spend(
         *credits -= 1;
         return Ok(Coverage::Credit { left: *credits });
     }
-    Err(match tier.daily_readings {
+    Err(match tier.daily_limit() {
         Some(allowance) if covered => Refusal::DailyLimitReached { allowance },
         _ => Refusal::SpreadNotIncluded,
     })
@@ -127,7 +127,7 @@ mod tests {
                 Ok(Coverage::Allowance { .. })
             ));
         }
-        let unlimited = TierConfig { daily_readings: None, ..premium };
+        let unlimited = TierConfig { daily_readings: Some(crate::config::DailyReadings::Unlimited), ..premium };
         assert_eq!(spend(&unlimited, Spread::One, 1, &mut usage, &mut credits), Ok(Coverage::Unlimited));
     }
 }

@@ -8,7 +8,7 @@ use ring::rand::SystemRandom;
 
 use crate::{
     accounts::{Account, Accounts, AccountsError},
-    config::TierConfig,
+    config::{DailyReadings, TierConfig},
     tarot::{DrawError, DrawRequest, Reading},
     vault::VaultError,
 };
@@ -87,7 +87,7 @@ impl std::fmt::Debug for Readings {
 
 /// The tier of admins: no daily limit, every spread.
 fn unlimited() -> TierConfig {
-    TierConfig { daily_readings: None, spreads: None, ..TierConfig::default() }
+    TierConfig { daily_readings: Some(DailyReadings::Unlimited), spreads: None, ..TierConfig::default() }
 }
 
 impl Readings {
@@ -109,7 +109,11 @@ impl Readings {
             return (name, unlimited());
         }
         // A tier missing from the config allows nothing beyond bought credits.
-        let tier = self.tiers.get(&name).cloned().unwrap_or(TierConfig { daily_readings: Some(0), ..unlimited() });
+        let tier = self
+            .tiers
+            .get(&name)
+            .cloned()
+            .unwrap_or(TierConfig { daily_readings: Some(DailyReadings::Limit(0)), ..unlimited() });
         (name, tier)
     }
 
@@ -152,7 +156,7 @@ impl Readings {
         let (name, tier) = self.tier_of(accounts, &account, is_admin);
         Ok(Standing {
             tier: name,
-            allowance: tier.daily_readings,
+            allowance: tier.daily_limit(),
             used: account.usage.used_on(self.zone.day_of(now)),
             spreads: tier.spreads,
             credits: account.wallet.credits,
