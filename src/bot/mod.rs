@@ -21,10 +21,13 @@ mod offset;
 mod payments;
 mod polling;
 mod reading_commands;
+mod refund;
 mod reply;
 mod run;
 mod startup;
 mod texts;
 
+pub use client::Sender;
 pub use error::BotError;
+pub(crate) use refund::refund;
 pub use run::{RunContext, run};

@@ -1,18 +1,15 @@
 //! Telegram Stars in the chat: `/buy` and its buttons send invoices, `pre_checkout_query` is
 //! checked and answered at once, `successful_payment` is credited exactly once (and flushed)
 //! before the receipt, `/refund CHARGE_ID` (admins) refunds through Telegram and reverses the
-//! credit. A `refunded_payment` message reverses a refund made elsewhere.
+//! credit (see [`super::refund`]). A `refunded_payment` message reverses a refund made
+//! elsewhere.
 
 use std::sync::Arc;
 
 use teloxide::{
-    ApiError, RequestError,
     payloads::AnswerPreCheckoutQuerySetters,
     prelude::Requester,
-    types::{
-        ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, PreCheckoutQuery, TelegramTransactionId,
-        UserId,
-    },
+    types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, PreCheckoutQuery},
     utils::html::escape,
 };
 
@@ -204,92 +201,25 @@ pub(crate) async fn on_refunded_payment(app: &App, user: i64, charge_id: &str) {
     }
 }
 
-/// `/refund CHARGE_ID` (admins): refunds the Stars through Telegram, then reverses the credit.
+/// `/refund CHARGE_ID` or `/refund USER CHARGE_ID` (admins): see [`super::refund`].
 pub(crate) async fn refund(app: &App, admin: i64, chat: ChatId, args: &str) {
-    // `/refund CHARGE_ID`, or `/refund USER CHARGE_ID` (the user is then checked against the payer).
     let words: Vec<&str> = args.split_whitespace().collect();
     let (named_user, charge) = match words.as_slice() {
         [charge] => (None, *charge),
         [user, charge] => (Some(*user), *charge),
         _ => (None, ""),
     };
-    if charge.is_empty() || charge.len() > 256 {
-        return send_html(&app.sender, chat, "Usage: <code>/refund CHARGE_ID</code> (from the user's receipt).").await;
-    }
-    let services = &app.services;
-    let owner = match services.billing.owner(charge) {
-        Ok(Some(owner)) => owner,
-        Ok(None) => return send_html(&app.sender, chat, "No payment with that charge id.").await,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot look up a charge");
-            return send_html(&app.sender, chat, TRY_AGAIN).await;
+    let text = match super::refund::refund(&app.sender, &app.services, named_user, charge).await {
+        Ok(refunded) => {
+            tracing::warn!(target: "arcana::audit", event = "refund_by_admin", admin, user = refunded.owner, "an admin refunded a payment");
+            escape(&refunded.summary())
         }
+        Err(e) => capitalised(&escape(&e.to_string())),
     };
-    if let Some(named) = named_user
-        && named.trim_start_matches('@').parse::<i64>().ok() != Some(owner)
-        && services.profiles.find_by_username(named).ok().flatten() != Some(owner)
-    {
-        return send_html(&app.sender, chat, "That charge id belongs to another user.").await;
-    }
-    match services.billing.payment(&services.accounts, owner, charge) {
-        Ok(Some(p)) if p.refunded_ms.is_some() => {
-            return send_html(&app.sender, chat, "That payment was already refunded.").await;
-        }
-        Ok(Some(_)) => {}
-        Ok(None) => return send_html(&app.sender, chat, "No payment with that charge id.").await,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read a payment");
-            return send_html(&app.sender, chat, TRY_AGAIN).await;
-        }
-    }
-    let owner_id = UserId(u64::try_from(owner).unwrap_or_default());
-    let refunded = app.sender.refund_star_payment(owner_id, TelegramTransactionId(charge.to_owned())).await;
-    match refunded {
-        Ok(_) => {}
-        Err(RequestError::Api(ApiError::Unknown(text))) if text.contains("CHARGE_ALREADY_REFUNDED") => {
-            tracing::warn!("Telegram says the charge was already refunded; reversing it here too");
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "refundStarPayment failed");
-            let why = match &e {
-                RequestError::Api(api) => escape(&api.to_string()),
-                _ => String::from("Telegram could not be reached"),
-            };
-            return send_html(&app.sender, chat, &format!("Telegram refused the refund: {why}. Nothing changed."))
-                .await;
-        }
-    }
-    let services_task = Arc::clone(&app.services);
-    let charge_owned = charge.to_owned();
-    let reversed = tokio::task::spawn_blocking(move || {
-        let now = services_task.accounts.now();
-        services_task.billing.reverse(&services_task.accounts, owner, &charge_owned, now)
-    })
-    .await;
-    let (admin_text, user_text) = match reversed {
-        Ok(Ok(payment)) => {
-            let what = match payment.purchase {
-                Purchase::Credits(n) => format!("{n} credits taken back"),
-                Purchase::PremiumMs(_) => String::from("premium time removed"),
-                Purchase::Unrecognised => String::from("nothing to take back"),
-            };
-            tracing::warn!(target: "arcana::audit", event = "refund_by_admin", admin, user = owner, "an admin refunded a payment");
-            (
-                format!("↩️ Refunded {} ⭐ to user {owner}; {what}.", payment.stars),
-                Some(format!("↩️ Your payment of {} ⭐ was refunded; {what}.", payment.stars)),
-            )
-        }
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "refunded by Telegram but not reversed here");
-            (String::from("Refunded by Telegram, but the credit could not be reversed; see the log."), None)
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "refund task failed");
-            (String::from("Refunded by Telegram, but the credit could not be reversed; see the log."), None)
-        }
-    };
-    send_html(&app.sender, chat, &admin_text).await;
-    if let Some(text) = user_text {
-        send_html(&app.sender, ChatId(owner), &text).await;
-    }
+    send_html(&app.sender, chat, &text).await;
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

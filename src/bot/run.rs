@@ -77,12 +77,15 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         accounts,
         readings,
         billing,
+        telegram: std::sync::OnceLock::new(),
         data: store.clone(),
     });
     let control =
         tokio::spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
     let rewrapper = tokio::spawn(rewrap_keys(Arc::clone(&vault), shutdown.clone()));
     let (bot, sender) = client::build(&token, &config.telegram)?;
+    // Only this function sets it, once.
+    let _ = services.telegram.set(sender.clone());
     let Some(me) = startup::connect(&bot, &shutdown).await? else {
         stop_control(control).await;
         let _ = rewrapper.await;

@@ -40,10 +40,25 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Refund a Telegram Stars payment and take back what it bought (needs the running bot).
+    Refund(RefundArgs),
     /// Write an encrypted, integrity-checked backup of the data store (safe while the bot runs).
     Backup(FileArgs),
     /// Restore a backup into a data directory without a store (it needs `master.key` and `keys/`).
     Restore(FileArgs),
+}
+
+/// `arcana refund`.
+#[derive(Debug, Args)]
+pub struct RefundArgs {
+    /// Telegram's charge id, from the user's receipt.
+    pub charge_id: String,
+    /// The payer (numeric id or @username), checked against the payment.
+    #[arg(long)]
+    pub user: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
 }
 
 /// `arcana keys ...`.

@@ -71,6 +71,9 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::User(UserCommand::Revoke(args)) => {
             admin::run(&args.dir.resolve(env), env, &Request::Revoke { user: args.user })
         }
+        Command::Refund(args) => {
+            admin::run(&args.dir.resolve(env), env, &Request::Refund { charge_id: args.charge_id, user: args.user })
+        }
         Command::Backup(args) => {
             let path =
                 std::path::absolute(&args.file).map_err(|e| Error::Control(format!("{}: {e}", args.file.display())))?;

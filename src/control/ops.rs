@@ -94,6 +94,9 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
             if lines.is_empty() { Response::ok(vec!["no blocked users".into()]) } else { Response::ok(lines) }
         }
         Request::Status => Response::error("the bot is not running"),
+        Request::Refund { .. } => Response::error(
+            "refunds need the running bot (Telegram makes the refund); start `arcana run` and try again",
+        ),
         Request::KeysRotate => {
             let generation = admin.vault.rotate(now_ms)?;
             let mut lines = vec![format!("generation key {generation} is now active")];

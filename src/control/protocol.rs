@@ -47,6 +47,14 @@ pub enum Request {
         /// Telegram user id.
         user: i64,
     },
+    /// Refund a Telegram Stars payment and take back what it bought (only a running bot can:
+    /// Telegram makes the refund).
+    Refund {
+        /// Telegram's charge id, from the user's receipt.
+        charge_id: String,
+        /// The payer, if the admin names one (checked against the payment).
+        user: Option<String>,
+    },
     /// Write an encrypted backup of the data store to an absolute path.
     Backup {
         /// Where (absolute; must not exist).

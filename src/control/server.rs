@@ -66,6 +66,17 @@ async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<
     let response = match serde_json::from_str::<Request>(&line) {
         Err(_) => Response::error("malformed request"),
         Ok(Request::Status) => status(&services.sentinel),
+        Ok(Request::Refund { charge_id, user }) => match services.telegram.get() {
+            Some(sender) => match crate::bot::refund(sender, &services, user.as_deref(), &charge_id).await {
+                Ok(refunded) => {
+                    tracing::warn!(target: "arcana::audit", event = "refund_by_operator", user = refunded.owner,
+                        "an operator refunded a payment");
+                    Response::ok(vec![refunded.summary()])
+                }
+                Err(e) => Response::error(e.to_string()),
+            },
+            None => Response::error("the bot is not connected to Telegram yet; try again shortly"),
+        },
         Ok(request) => {
             let now = services.sentinel.clock().unix_ms();
             tokio::task::spawn_blocking(move || execute(&services.admin(), &request, now))

@@ -29,6 +29,8 @@ pub struct Services {
     pub billing: Billing,
     /// The data store.
     pub data: Store,
+    /// The Telegram client, once the bot has one (for refunds from the control socket).
+    pub telegram: std::sync::OnceLock<crate::bot::Sender>,
 }
 
 impl std::fmt::Debug for Services {

@@ -11,8 +11,10 @@ use std::collections::HashSet;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::harness::{REPLY_TIMEOUT, buttons, dir_with_config, stop_cleanly, wait_polled_past};
-use crate::support::bot_process::BotProcess;
+use crate::harness::{
+    REPLY_TIMEOUT, buttons, cli_ok, dir_with_config, path_arg, stop_cleanly, streams, wait_polled_past,
+};
+use crate::support::bot_process::{BotProcess, run_cli};
 use crate::support::fake_telegram::{Call, FakeTelegram};
 use crate::support::updates;
 
@@ -361,5 +363,20 @@ fn a_rate_limited_user_gets_a_checkout_answer_and_their_payment_credited() {
     // Money that has moved is always credited, limit or not.
     let receipt = s.say_payment(user, &payload, 50, "charge-limited");
     assert!(receipt.contains("10 readings added"), "{receipt}");
+
+    // The operator refunds from the command line, through the running bot.
+    let dir = path_arg(s.dir.path()).to_owned();
+    let out = cli_ok(&["refund", "charge-limited", "--user", "950", "--dir", &dir]);
+    assert!(out.contains("Refunded 50 ⭐ to user 950; 10 credits taken back"), "{out}");
+    let refunds = s.tg.calls_to("refundStarPayment");
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].str("telegram_payment_charge_id").as_deref(), Some("charge-limited"));
+    let again = run_cli(&["refund", "charge-limited", "--dir", &dir], &[]);
+    let (_, stderr) = streams(&again);
+    assert!(!again.status.success() && stderr.contains("already refunded"), "{stderr}");
+    assert_eq!(s.tg.calls_to("refundStarPayment").len(), 1, "no second refund");
     stop_cleanly(s.bot);
+    let offline = run_cli(&["refund", "charge-limited", "--dir", &dir], &[]);
+    let (_, stderr) = streams(&offline);
+    assert!(!offline.status.success() && stderr.contains("running bot"), "{stderr}");
 }
