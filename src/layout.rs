@@ -257,7 +257,8 @@ fn sync_dir(dir: &Path) -> Result<(), LayoutError> {
     fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| LayoutError::io(dir, &e))
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes`.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
         let _ = write!(s, "{b:02x}");

@@ -109,12 +109,16 @@ impl Accounts {
         Account { tier: self.config.default_tier.clone(), ..Account::default() }
     }
 
-    /// Applies `change` to `user`'s account and stores it.
+    /// Applies `change` to `user`'s account and stores it, unless nothing changed (a refused
+    /// draw, a duplicate payment).
     pub fn update<R>(&self, user: i64, change: impl FnOnce(&mut Account) -> R) -> Result<R, AccountsError> {
         let _write = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut account = self.get(user)?;
+        let stored = self.tree.get(user, &key(user))?;
+        let mut account = stored.clone().unwrap_or_else(|| self.fresh());
         let result = change(&mut account);
-        self.tree.put(user, &key(user), &account)?;
+        if stored.as_ref() != Some(&account) {
+            self.tree.put(user, &key(user), &account)?;
+        }
         Ok(result)
     }
 
@@ -219,9 +223,5 @@ pub(crate) fn new_session_id() -> Result<String, AccountsError> {
     use ring::rand::SecureRandom;
     let mut bytes = [0u8; 16];
     ring::rand::SystemRandom::new().fill(&mut bytes).map_err(|_| AccountsError::Randomness)?;
-    Ok(bytes.iter().fold(String::with_capacity(32), |mut hex, b| {
-        use std::fmt::Write as _;
-        let _ = write!(hex, "{b:02x}");
-        hex
-    }))
+    Ok(crate::layout::to_hex(&bytes))
 }

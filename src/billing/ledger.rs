@@ -179,7 +179,7 @@ impl Billing {
     }
 
     fn owner_key(&self, charge_id: &str) -> [u8; 32] {
-        self.vault.blind_index("charge", charge_id.as_bytes())
+        charge_key(&self.vault, charge_id)
     }
 
     /// The user who made payment `charge_id`, if arcana recorded it.
@@ -207,11 +207,16 @@ impl Billing {
     }
 }
 
+/// The owner index key of `charge_id`: a keyed blind index, so charge ids are not stored.
+fn charge_key(vault: &Vault, charge_id: &str) -> [u8; 32] {
+    vault.blind_index("charge", charge_id.as_bytes())
+}
+
 /// Removes the owner index entries of `wallet`'s payments (when a user is deleted).
 pub fn forget_charges(store: &Store, vault: &Vault, wallet: &Wallet) -> Result<(), StoreError> {
     let owners = store.tree::<ChargeOwner>()?;
     for payment in &wallet.payments {
-        owners.remove(&vault.blind_index("charge", payment.charge_id.as_bytes()))?;
+        owners.remove(&charge_key(vault, &payment.charge_id))?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use teloxide::{
 };
 
 use crate::{
+    layout::to_hex,
     readings::{Page, ReadingId},
     sentinel::sanitize::CallbackData,
     tarot::{StoredReading, escape, render_html},
@@ -205,13 +206,7 @@ fn button(
 
 /// A reading id as two button arguments: drawn-at (16 hex digits) and suffix (8).
 fn id_args(id: &ReadingId) -> (String, String) {
-    let hex = |bytes: &[u8]| {
-        bytes.iter().fold(String::new(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-    };
-    (hex(&id[..8]), hex(&id[8..]))
+    (to_hex(&id[..8]), to_hex(&id[8..]))
 }
 
 fn parse_id(at: Option<&str>, suffix: Option<&str>) -> Option<ReadingId> {

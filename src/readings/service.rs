@@ -129,11 +129,7 @@ impl Readings {
         let today = self.zone.day_of(now);
         let spent = accounts.update(user, |account| {
             let (_, tier) = self.tier_of(accounts, account, is_admin);
-            let (mut usage, mut credits) = (account.usage, account.wallet.credits);
-            let spent = allowance::spend(&tier, request.spread, today, &mut usage, &mut credits);
-            account.usage = usage;
-            account.wallet.credits = credits;
-            spent
+            allowance::spend(&tier, request.spread, today, &mut account.usage, &mut account.wallet.credits)
         })?;
         let coverage = match spent {
             Ok(coverage) => coverage,

@@ -51,13 +51,17 @@ impl<T: Sealed> SealedTree<T> {
         Ok(SealedTree { tree: store.tree::<Envelope<T>>()?, vault })
     }
 
-    /// Seals `value` for `subject` at `key`.
-    pub fn put(&self, subject: i64, key: &[u8], value: &T) -> Result<(), VaultError> {
+    /// The sealed envelope of `value` for `subject` at `key`.
+    fn seal(&self, subject: i64, key: &[u8], value: &T) -> Result<Envelope<T>, VaultError> {
         let plain = Zeroizing::new(
             rmp_serde::to_vec_named(value).map_err(|_| VaultError::Crypto("cannot encode a sealed record"))?,
         );
-        let bytes = self.vault.seal(subject, T::TREE, key, &plain)?;
-        self.tree.insert(key, &Envelope { bytes, _type: PhantomData })?;
+        Ok(Envelope { bytes: self.vault.seal(subject, T::TREE, key, &plain)?, _type: PhantomData })
+    }
+
+    /// Seals `value` for `subject` at `key`.
+    pub fn put(&self, subject: i64, key: &[u8], value: &T) -> Result<(), VaultError> {
+        self.tree.insert(key, &self.seal(subject, key, value)?)?;
         Ok(())
     }
 
@@ -70,11 +74,7 @@ impl<T: Sealed> SealedTree<T> {
         value: &T,
         expires_at: std::time::SystemTime,
     ) -> Result<(), VaultError> {
-        let plain = Zeroizing::new(
-            rmp_serde::to_vec_named(value).map_err(|_| VaultError::Crypto("cannot encode a sealed record"))?,
-        );
-        let bytes = self.vault.seal(subject, T::TREE, key, &plain)?;
-        self.tree.insert_expiring(key, &Envelope { bytes, _type: PhantomData }, expires_at)?;
+        self.tree.insert_expiring(key, &self.seal(subject, key, value)?, expires_at)?;
         Ok(())
     }
 

@@ -131,6 +131,11 @@ impl Session {
         (ok.expect("ok is a boolean"), answers[0].str("error_message").unwrap_or_default())
     }
 
+    /// A `successful_payment`; returns the texts sent to `user`.
+    fn say_payment(&mut self, user: i64, payload: &str, amount: i64, charge: &str) -> String {
+        texts_to(&self.push(updates::successful_payment(user, payload, amount, charge)), user)
+    }
+
     fn fail_with_calls(&mut self, what: &str) -> ! {
         panic!("{what}\ncalls:\n{}bot stderr:\n{}", self.tg.dump(&self.tg.calls()), self.bot.stderr_text())
     }
@@ -288,13 +293,6 @@ fn premium_lifts_the_allowance_and_survives_a_restart() {
     let fresh = s.say(user, "/credits");
     assert!(fresh.contains("Plan: free") && fresh.contains("Credits: 0"), "{fresh}");
     stop_cleanly(s.bot);
-}
-
-impl Session {
-    /// A `successful_payment`; returns the texts sent to `user`.
-    fn say_payment(&mut self, user: i64, payload: &str, amount: i64, charge: &str) -> String {
-        texts_to(&self.push(updates::successful_payment(user, payload, amount, charge)), user)
-    }
 }
 
 #[test]

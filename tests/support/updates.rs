@@ -154,40 +154,35 @@ pub fn pre_checkout_query(user_id: i64, payload: &str, currency: &str, total_amo
 
 /// A `successful_payment` service message in `user_id`'s private chat.
 pub fn successful_payment(user_id: i64, payload: &str, total_amount: i64, charge_id: &str) -> Value {
-    json!({
-        "message": {
-            "message_id": next_id(),
-            "from": user(user_id),
-            "chat": private_chat(user_id),
-            "date": unix_now(),
-            "successful_payment": {
-                "currency": "XTR",
-                "total_amount": total_amount,
-                "invoice_payload": payload,
-                "telegram_payment_charge_id": charge_id,
-                "provider_payment_charge_id": "",
-            },
-        }
-    })
+    let mut payment = payment_fields(payload, total_amount, charge_id);
+    payment["provider_payment_charge_id"] = json!("");
+    payment_message(user_id, "successful_payment", payment)
 }
 
 /// A `refunded_payment` service message in `user_id`'s private chat (a refund made outside the
 /// bot's own `/refund`).
 pub fn refunded_payment(user_id: i64, payload: &str, total_amount: i64, charge_id: &str) -> Value {
+    payment_message(user_id, "refunded_payment", payment_fields(payload, total_amount, charge_id))
+}
+
+fn payment_fields(payload: &str, total_amount: i64, charge_id: &str) -> Value {
     json!({
-        "message": {
-            "message_id": next_id(),
-            "from": user(user_id),
-            "chat": private_chat(user_id),
-            "date": unix_now(),
-            "refunded_payment": {
-                "currency": "XTR",
-                "total_amount": total_amount,
-                "invoice_payload": payload,
-                "telegram_payment_charge_id": charge_id,
-            },
-        }
+        "currency": "XTR",
+        "total_amount": total_amount,
+        "invoice_payload": payload,
+        "telegram_payment_charge_id": charge_id,
     })
+}
+
+fn payment_message(user_id: i64, field: &str, payment: Value) -> Value {
+    let mut message = json!({
+        "message_id": next_id(),
+        "from": user(user_id),
+        "chat": private_chat(user_id),
+        "date": unix_now(),
+    });
+    message[field] = payment;
+    json!({ "message": message })
 }
 
 /// An `inline_query`.
