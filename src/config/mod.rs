@@ -14,6 +14,7 @@ mod template;
 pub use accounts::{AccountsConfig, BASIC_COMMANDS, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
 pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
 pub use parse::ConfigError;
+pub(crate) use parse::one_line;
 pub use readings::{PaymentsConfig, ReadingsConfig, resolve_time_zone};
 pub use sentinel::{LimitRule, LimitScope, PenaltyConfig, SentinelConfig};
 pub use template::DEFAULT_CONFIG_TOML;
