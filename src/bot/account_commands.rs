@@ -18,7 +18,7 @@ use crate::{
 use super::{
     app::App,
     notice::human_wait,
-    reply::send_html,
+    send::{reply_slot, send_html},
     texts::{CODE_INVALID, CODE_REPLAYED, TRY_AGAIN},
 };
 
@@ -105,8 +105,17 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
             match qr::otpauth_png(&uri) {
                 Ok(png) => {
                     let photo = InputFile::memory(png).file_name("arcana-2fa.png");
-                    if let Err(e) = app.sender.send_photo(chat, photo).caption("Scan with your authenticator app").await
-                    {
+                    let sent = if reply_slot(&app.sender, chat).await {
+                        app.sender
+                            .bot()
+                            .send_photo(chat, photo)
+                            .caption("Scan with your authenticator app")
+                            .await
+                            .map(|_| ())
+                    } else {
+                        Ok(())
+                    };
+                    if let Err(e) = sent {
                         tracing::warn!(error = %e, "cannot send the QR code");
                     }
                 }
@@ -195,7 +204,10 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
         return send_html(&app.sender, chat, &format!("📦 <b>Your data</b>\n<pre>{}</pre>", escape(&pretty))).await;
     }
     let file = InputFile::memory(pretty.into_bytes()).file_name("arcana-export.json");
-    if let Err(e) = app.sender.send_document(chat, file).caption("📦 Your data").await {
+    if !reply_slot(&app.sender, chat).await {
+        return;
+    }
+    if let Err(e) = app.sender.bot().send_document(chat, file).caption("📦 Your data").await {
         tracing::warn!(error = %e, "cannot send the export");
         send_html(&app.sender, chat, TRY_AGAIN).await;
     }

@@ -9,7 +9,7 @@ use teloxide::types::{ChatId, Message};
 
 use crate::control::{self, Request};
 
-use super::{app::App, reply::send_html};
+use super::{app::App, send::send_html};
 
 /// Parses the arguments of `/block` or `/unblock`.
 pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'static str> {

@@ -1,22 +1,19 @@
-//! What every handler and the polling loop share: the sending client, the store, the config,
-//! the bot's own username, and the update tracker.
+//! What every handler and the pipeline share: the sending client, the services, the config, the
+//! bot's own username, and the inbox.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use tokio::sync::{Notify, Semaphore};
 
-use crate::{config::Config, control::Services, sentinel::sanitize::CallbackSigner, store::TypedTree};
+use crate::{config::Config, control::Services, sentinel::sanitize::CallbackSigner};
 
-use super::{
-    client::Sender,
-    offset::{self, PollPosition, Tracker},
-};
+use super::{inbox::Inbox, send::Sender};
 
 /// Shared state of a running bot.
 pub(crate) struct App {
-    /// The throttled client for everything that sends.
+    /// The client for everything that sends.
     pub sender: Sender,
-    /// The sentinel, vault, profiles, accounts and store.
+    /// The sentinel, vault, profiles, accounts, store and pipeline gauges.
     pub services: Arc<Services>,
     /// Signs and checks inline-button data (bound to user and chat).
     pub signer: CallbackSigner,
@@ -24,10 +21,10 @@ pub(crate) struct App {
     pub config: Config,
     /// The bot's username (from `getMe`), for `/cmd@username` in groups.
     pub username: String,
-    tracker: Mutex<Tracker>,
-    positions: TypedTree<PollPosition>,
-    /// Signalled whenever an update or a notice finishes.
-    pub finished: Notify,
+    /// The durable inbox of admitted, unfinished updates.
+    pub inbox: Inbox,
+    /// Signalled whenever inbox entries are removed or a notice is sent.
+    pub drained: Notify,
     /// Bounds notices and callback answers for denied updates in flight; beyond it they are
     /// skipped, so a flood can never queue unbounded outgoing work.
     pub notices: Arc<Semaphore>,
@@ -37,61 +34,24 @@ pub(crate) struct App {
 pub(crate) const MAX_NOTICES_IN_FLIGHT: usize = 1024;
 
 impl App {
-    /// Shared state starting from the persisted polling position.
-    pub(crate) fn new(
-        sender: Sender,
-        services: Arc<Services>,
-        config: Config,
-        username: String,
-    ) -> Result<App, crate::store::StoreError> {
-        let positions = services.data.tree::<PollPosition>()?;
-        let floor = offset::load(&positions)?;
+    /// Shared state over the opened inbox.
+    pub(crate) fn new(sender: Sender, services: Arc<Services>, config: Config, username: String, inbox: Inbox) -> App {
         let signer = CallbackSigner::new(&services.vault.subkey("callback/v1"));
-        Ok(App {
+        App {
             sender,
             signer,
             services,
             config,
             username,
-            tracker: Mutex::new(Tracker::new(floor)),
-            positions,
-            finished: Notify::new(),
+            inbox,
+            drained: Notify::new(),
             notices: Arc::new(Semaphore::new(MAX_NOTICES_IN_FLIGHT)),
-        })
-    }
-
-    fn tracker(&self) -> std::sync::MutexGuard<'_, Tracker> {
-        self.tracker.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The offset for the next `getUpdates`.
-    pub(crate) fn request_offset(&self) -> i64 {
-        self.tracker().request_offset()
-    }
-
-    /// Whether update `id` is new; if so it is now in flight.
-    pub(crate) fn admit(&self, id: i64) -> bool {
-        self.tracker().admit(id)
-    }
-
-    /// Marks update `id` handled and persists the polling position if it moved.
-    pub(crate) fn finish(&self, id: i64) {
-        let moved = self.tracker().finish(id);
-        if let Some(next) = moved
-            && let Err(e) = offset::save(&self.positions, next)
-        {
-            tracing::error!(error = %e, "cannot persist the polling position");
         }
-        self.finished.notify_waiters();
     }
 
-    /// Updates dispatched but not finished, plus notices not yet sent.
-    pub(crate) fn in_flight(&self) -> usize {
-        self.tracker().in_flight() + (MAX_NOTICES_IN_FLIGHT - self.notices.available_permits())
-    }
-
-    /// Persists the current position (on shutdown).
-    pub(crate) fn save_position(&self) -> Result<(), crate::store::StoreError> {
-        offset::save(&self.positions, self.request_offset())
+    /// Admitted updates not yet finished, plus notices not yet sent.
+    pub(crate) fn in_flight(&self) -> u64 {
+        let pipeline = &self.services.pipeline;
+        crate::control::PipelineStats::get(&pipeline.inbox) + crate::control::PipelineStats::get(&pipeline.notices)
     }
 }

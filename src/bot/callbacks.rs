@@ -72,7 +72,7 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery) {
 }
 
 async fn answer(app: &App, query: &CallbackQuery, text: Option<&str>) {
-    let mut request = app.sender.answer_callback_query(query.id.clone());
+    let mut request = app.sender.bot().answer_callback_query(query.id.clone());
     if let Some(text) = text {
         request = request.text(text);
     }

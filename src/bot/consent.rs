@@ -7,7 +7,7 @@ use crate::sentinel::sanitize::CallbackData;
 
 use super::{
     app::App,
-    reply::{send_html, send_html_with},
+    send::{send_html, send_html_with},
     texts::{AGREE_BUTTON, AGREE_PROMPT, PRIVACY, WELCOME},
 };
 

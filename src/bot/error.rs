@@ -21,4 +21,7 @@ pub enum BotError {
     /// The vault failed.
     #[error("vault: {0}")]
     Vault(crate::vault::VaultError),
+    /// The update inbox could not be opened or read.
+    #[error("inbox: {0}")]
+    Inbox(#[from] super::inbox::InboxError),
 }

@@ -13,7 +13,7 @@ use super::{
     callbacks, consent, history_view,
     notice::human_wait,
     payments, reading_commands,
-    reply::send_html,
+    send::send_html,
     texts::{ADMINS_ONLY, HELP, NEEDS_FRESH_CODE, TRY_AGAIN, WELCOME},
 };
 

@@ -20,7 +20,7 @@ use crate::{
 use super::{
     app::App,
     callbacks::Pressed,
-    reply::{send_html, send_html_with},
+    send::{reply_slot, send_html, send_html_with},
     texts::TRY_AGAIN,
 };
 
@@ -90,7 +90,10 @@ async fn edit(app: &App, pressed: Pressed, text: &str, keyboard: Option<InlineKe
     let Some(message) = pressed.message else {
         return send_html_with(&app.sender, pressed.chat, text, keyboard).await;
     };
-    let mut request = app.sender.edit_message_text(pressed.chat, message, text).parse_mode(ParseMode::Html);
+    if !reply_slot(&app.sender, pressed.chat).await {
+        return;
+    }
+    let mut request = app.sender.bot().edit_message_text(pressed.chat, message, text).parse_mode(ParseMode::Html);
     if let Some(keyboard) = keyboard {
         request = request.reply_markup(keyboard);
     }

@@ -1,33 +1,42 @@
 //! The Telegram side: long polling, per-chat ordered dispatch, handlers and replies.
 //!
-//! arcana runs its own `getUpdates` loop rather than teloxide's `Dispatcher`: it needs to know
-//! when each update has been *handled* (to persist the offset so a restart does not answer an
-//! update twice), to survive a Bot API that is down at boot, and to stop cleanly on a signal.
-//! Replies go through teloxide's `Throttle` adaptor, which honours Telegram's limits and 429s.
+//! arcana runs its own `getUpdates` loop rather than teloxide's `Dispatcher`: it keeps a durable
+//! inbox so an update is confirmed to Telegram as soon as it is safely stored — never when its
+//! reply has gone — survives a Bot API that is down at boot, and stops cleanly on a signal.
+//!
+//! ```text
+//! getUpdates ─► sentinel (arrival order) ─► inbox (one flushed batch) ─► next getUpdates at once
+//!                  │ denied: notice / query answer          │
+//!                  ▼                                        ▼
+//!               send schedule ◄── handlers ◄── chat lanes (backlog capped; permit at start)
+//!               (fair across chats, Telegram's limits)      │ finished: removed from the inbox
+//! ```
 
 mod account_commands;
 mod admin;
 mod app;
 mod backoff;
 mod callbacks;
-mod chat_queue;
 mod client;
 mod consent;
+mod dispatch;
 mod error;
 mod handlers;
 mod history_view;
+mod inbox;
+mod lanes;
 mod notice;
-mod offset;
 mod payments;
 mod polling;
 mod reading_commands;
 mod refund;
-mod reply;
 mod run;
+mod send;
 mod startup;
 mod texts;
 
-pub use client::Sender;
 pub use error::BotError;
+pub use inbox::InboxError;
 pub(crate) use refund::refund;
 pub use run::{RunContext, run};
+pub use send::Sender;

@@ -1,6 +1,7 @@
 //! Acting on a sentinel verdict other than `Allow`: at most one short notice per limited period,
-//! callback queries always answered (so the client's spinner stops), silence for blocked users.
-//! Notices never carry internal details.
+//! sent after the chat's replies and dropped once the wait it announces is over; callback and
+//! pre-checkout queries always answered at once (so the client's spinner stops); silence for
+//! blocked users. Notices never carry internal details.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use teloxide::{
 
 use crate::sentinel::Verdict;
 
-use super::{client::Sender, reply::send_html};
+use super::send::{Sender, send_notice};
 
 /// Whether acting on `verdict` for `update` needs any request at all.
 pub(crate) fn needs_action(verdict: Verdict, update: &Update) -> bool {
@@ -33,14 +34,14 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
         // A checkout must be answered (within 10 s) or the user waits on a spinner; "no" charges
         // nothing.
         let message = notice.unwrap_or_else(|| String::from("⏳ Too many requests; please try again shortly."));
-        let answer = sender.answer_pre_checkout_query(query.id.clone(), false).error_message(message);
+        let answer = sender.bot().answer_pre_checkout_query(query.id.clone(), false).error_message(message);
         if let Err(e) = answer.await {
             tracing::debug!(error = %e, "cannot answer a pre-checkout query");
         }
         return;
     }
     if let UpdateKind::CallbackQuery(query) = &update.kind {
-        let mut answer = sender.answer_callback_query(query.id.clone());
+        let mut answer = sender.bot().answer_callback_query(query.id.clone());
         if let Some(text) = &notice {
             answer = answer.text(text.clone());
         }
@@ -49,8 +50,8 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
         }
         return;
     }
-    if let (Some(text), Some(chat)) = (notice, update.chat()) {
-        send_html(sender, ChatId(chat.id.0), &text).await;
+    if let (Some(text), Some(chat), Some(wait)) = (notice, update.chat(), verdict.notice()) {
+        send_notice(sender, ChatId(chat.id.0), &text, std::time::Instant::now() + wait).await;
     }
 }
 

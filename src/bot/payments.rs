@@ -19,7 +19,12 @@ use crate::{
     sentinel::sanitize::CallbackData,
 };
 
-use super::{app::App, callbacks::Pressed, reply::send_html, reply::send_html_with, texts::TRY_AGAIN};
+use super::{
+    app::App,
+    callbacks::Pressed,
+    send::{reply_slot, send_html, send_html_with},
+    texts::TRY_AGAIN,
+};
 
 /// Button action: send the invoice for a product.
 pub(crate) const BUY: &str = "buy";
@@ -83,7 +88,11 @@ async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind) {
         }
     };
     let price = LabeledPrice::new(invoice.title.clone(), invoice.offer.stars);
-    let request = app.sender.send_invoice(chat, invoice.title, invoice.description, invoice.payload, STARS, [price]);
+    if !reply_slot(&app.sender, chat).await {
+        return;
+    }
+    let request =
+        app.sender.bot().send_invoice(chat, invoice.title, invoice.description, invoice.payload, STARS, [price]);
     if let Err(e) = request.await {
         tracing::warn!(error = %e, "cannot send an invoice");
         send_html(&app.sender, chat, TRY_AGAIN).await;
@@ -95,7 +104,7 @@ async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind) {
 pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
     let user = i64::try_from(query.from.id.0).unwrap_or(i64::MAX);
     let verdict = check(app, user, &query);
-    let request = app.sender.answer_pre_checkout_query(query.id.clone(), verdict.is_ok());
+    let request = app.sender.bot().answer_pre_checkout_query(query.id.clone(), verdict.is_ok());
     let request = match verdict {
         Ok(()) => request,
         Err(message) => {

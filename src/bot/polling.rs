@@ -1,5 +1,7 @@
-//! The long-polling loop: fetch updates, dispatch each new one to its chat's queue, keep
-//! going through network failures, 5xx, 429 and malformed responses, stop on shutdown.
+//! The long-polling loop: fetch a batch, let the sentinel decide each update in arrival order,
+//! write the admitted ones to the inbox (one flushed batch) and ask for the next batch at once —
+//! handling runs in the chats' lanes and never holds up polling. Keeps going through network
+//! failures, 5xx, 429 and malformed responses; pauses while the inbox is full; stops on shutdown.
 
 use std::{sync::Arc, time::Duration};
 
@@ -9,12 +11,11 @@ use teloxide::{
     prelude::Requester,
     types::{AllowedUpdate, Update},
 };
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::sentinel::Inbound;
+use crate::{control::PipelineStats, sentinel::Inbound};
 
-use super::{BotError, app::App, backoff::Backoff, chat_queue::ChatQueues, handlers, notice};
+use super::{BotError, app::App, backoff::Backoff, dispatch::Dispatcher, notice};
 
 /// The update types arcana asks for. Whatever arrives — asked for or not — passes the same path.
 fn allowed_updates() -> Vec<AllowedUpdate> {
@@ -35,6 +36,15 @@ enum Incoming {
     Unreadable(i64),
 }
 
+impl Incoming {
+    fn id(&self) -> i64 {
+        match self {
+            Incoming::Parsed(update) => i64::from(update.id.0),
+            Incoming::Unreadable(id) => *id,
+        }
+    }
+}
+
 /// What one `getUpdates` round produced.
 enum Fetched {
     Batch(Vec<Incoming>),
@@ -42,33 +52,52 @@ enum Fetched {
     Stop,
 }
 
+/// How writing a batch to the inbox ended.
+enum Written {
+    /// Durable: the updates, back for dispatching.
+    Yes(Vec<Update>),
+    /// The writing task failed: the batch must be fetched again.
+    Lost,
+    /// Shutdown came while retrying.
+    Shutdown,
+}
+
 /// The polling loop's state.
 struct Poller {
     app: Arc<App>,
     bot: Bot,
     shutdown: CancellationToken,
-    permits: Arc<Semaphore>,
-    queues: ChatQueues,
+    dispatcher: Dispatcher,
     backoff: Backoff,
     timeout_secs: u32,
+    /// The next update id to ask for; everything below it is in the inbox or done.
+    offset: i64,
 }
 
 /// Polls until `shutdown` is cancelled. Returns an error only for failures a restart would not
 /// fix by itself (an invalid token).
-pub(crate) async fn poll(app: Arc<App>, bot: Bot, shutdown: CancellationToken) -> Result<(), BotError> {
+pub(crate) async fn poll(
+    app: Arc<App>,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    offset: i64,
+    shutdown: CancellationToken,
+) -> Result<(), BotError> {
     let timeout_secs = u32::try_from(app.config.telegram.poll_timeout.as_secs()).unwrap_or(25);
-    let permits = Arc::new(Semaphore::new(usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256)));
     let mut poller = Poller {
         app,
         bot,
         shutdown,
-        permits,
-        queues: ChatQueues::default(),
+        dispatcher,
         backoff: Backoff::new(Duration::from_millis(250), Duration::from_secs(30)),
         timeout_secs,
+        offset,
     };
-    tracing::info!(offset = poller.app.request_offset(), "polling for updates");
+    tracing::info!(offset = poller.offset, "polling for updates");
     loop {
+        if !poller.wait_for_room().await {
+            return Ok(());
+        }
         match poller.fetch().await? {
             Fetched::Stop => return Ok(()),
             Fetched::Retry(delay) => {
@@ -77,17 +106,8 @@ pub(crate) async fn poll(app: Arc<App>, bot: Bot, shutdown: CancellationToken) -
                 }
             }
             Fetched::Batch(batch) => {
-                let total = batch.len();
-                let Some(fresh) = poller.dispatch_batch(batch).await else { return Ok(()) };
-                if total > 0 && fresh == 0 {
-                    // Telegram re-sent only updates still being handled: wait for one to
-                    // finish instead of asking again at once.
-                    let finished = Arc::clone(&poller.app);
-                    tokio::select! {
-                        () = poller.shutdown.cancelled() => return Ok(()),
-                        () = finished.finished.notified() => {}
-                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    }
+                if !poller.admit(batch).await {
+                    return Ok(());
                 }
             }
         }
@@ -95,9 +115,32 @@ pub(crate) async fn poll(app: Arc<App>, bot: Bot, shutdown: CancellationToken) -
 }
 
 impl Poller {
+    /// Waits while the inbox is full (Telegram keeps updates for a day); false on shutdown.
+    async fn wait_for_room(&self) -> bool {
+        let capacity = u64::from(self.app.config.bot.inbox_capacity.get());
+        let mut warned = false;
+        loop {
+            let drained = self.app.drained.notified();
+            tokio::pin!(drained);
+            drained.as_mut().enable();
+            if PipelineStats::get(&self.app.services.pipeline.inbox) < capacity {
+                return true;
+            }
+            if !warned {
+                tracing::warn!(capacity, "inbox full; polling paused until handling catches up");
+                warned = true;
+            }
+            tokio::select! {
+                () = self.shutdown.cancelled() => return false,
+                () = drained => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    }
+
     /// One `getUpdates` call, classified.
     async fn fetch(&mut self) -> Result<Fetched, BotError> {
-        let offset = i32::try_from(self.app.request_offset()).unwrap_or(i32::MAX);
+        let offset = i32::try_from(self.offset).unwrap_or(i32::MAX);
         let request =
             self.bot.get_updates().offset(offset).timeout(self.timeout_secs).allowed_updates(allowed_updates());
         let result = tokio::select! {
@@ -133,104 +176,82 @@ impl Poller {
         }
     }
 
-    /// Dispatches the new updates of a batch; returns how many were new, or `None` on shutdown.
-    async fn dispatch_batch(&self, batch: Vec<Incoming>) -> Option<usize> {
-        let mut fresh = 0;
+    /// Decides every new update of `batch` in arrival order, writes the admitted ones and the
+    /// new offset to the inbox (flushed before the offset is confirmed by the next poll), then
+    /// queues them and the denied updates' notices. False on shutdown.
+    async fn admit(&mut self, batch: Vec<Incoming>) -> bool {
+        let next_offset = batch.iter().map(Incoming::id).max().map_or(self.offset, |max| (max + 1).max(self.offset));
+        let mut admitted = Vec::new();
+        let mut denied = Vec::new();
         for incoming in batch {
-            let permit = tokio::select! {
-                () = self.shutdown.cancelled() => return None,
-                p = Arc::clone(&self.permits).acquire_owned() => p.ok()?,
-            };
             match incoming {
+                // Below the offset: handled (or in the inbox) already; Telegram sent it again.
+                _ if incoming.id() < self.offset => {}
                 Incoming::Unreadable(id) => {
-                    if self.app.admit(id) {
-                        tracing::warn!(update_id = id, "skipping an update that could not be parsed");
-                        self.app.finish(id);
-                    }
+                    tracing::warn!(update_id = id, "skipping an update that could not be parsed");
                 }
                 Incoming::Parsed(update) => {
-                    let id = i64::from(update.id.0);
-                    if !self.app.admit(id) {
-                        continue;
-                    }
-                    fresh += 1;
                     // Every update passes the sentinel before any handler or store work.
                     let verdict = self.app.services.sentinel.check(&Inbound::from_update(&update, &self.app.username));
                     if verdict.is_allowed() {
-                        let app = Arc::clone(&self.app);
-                        self.run_queued(id, queue_key(&update), permit, async move {
-                            handlers::handle(&app, *update).await;
-                        });
-                    } else {
-                        // A denied update is finished at once; its notice or callback answer (if
-                        // any) follows in the chat's queue and never holds up polling.
-                        drop(permit);
-                        if notice::needs_action(verdict, &update) {
-                            self.notify(verdict, *update);
-                        }
-                        self.app.finish(id);
+                        admitted.push(*update);
+                    } else if notice::needs_action(verdict, &update) {
+                        denied.push((verdict, update));
                     }
                 }
             }
         }
-        Some(fresh)
-    }
-
-    /// Queues what a denial calls for behind the chat's earlier work (so replies and notices
-    /// arrive in order), untracked: the update itself is already finished. Skipped if too many
-    /// are in flight.
-    fn notify(&self, verdict: crate::sentinel::Verdict, update: Update) {
-        let Ok(permit) = Arc::clone(&self.app.notices).try_acquire_owned() else {
-            tracing::debug!(update_id = update.id.0, "notice skipped: too many in flight");
-            return;
+        if next_offset == self.offset && admitted.is_empty() {
+            return true;
+        }
+        let admitted = match self.write_inbox(admitted, next_offset).await {
+            Written::Yes(admitted) => admitted,
+            // Not confirmed: the next poll asks for the same updates again.
+            Written::Lost => return true,
+            Written::Shutdown => return false,
         };
-        let app = Arc::clone(&self.app);
-        self.queues.dispatch(
-            queue_key(&update),
-            Box::pin(async move {
-                notice::act(&app.sender, verdict, &update).await;
-                drop(permit);
-                app.finished.notify_waiters();
-            }),
-        );
+        self.offset = next_offset;
+        PipelineStats::add(&self.app.services.pipeline.inbox, u64::try_from(admitted.len()).unwrap_or(u64::MAX));
+        for update in &admitted {
+            self.dispatcher.dispatch(i64::from(update.id.0), update);
+        }
+        for (verdict, update) in denied {
+            self.dispatcher.notify(verdict, *update);
+        }
+        true
     }
 
-    /// Runs `work` for an admitted update on its chat's queue; the update is marked finished
-    /// however the work ends (done, timed out, panicked).
-    fn run_queued(
-        &self,
-        id: i64,
-        key: i64,
-        permit: OwnedSemaphorePermit,
-        work: impl std::future::Future<Output = ()> + Send + 'static,
-    ) {
-        let app = Arc::clone(&self.app);
-        let handler_timeout = app.config.bot.handler_timeout;
-        self.queues.dispatch(
-            key,
-            Box::pin(async move {
-                let _permit = permit;
-                match tokio::spawn(tokio::time::timeout(handler_timeout, work)).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_)) => tracing::warn!(update_id = id, "handler timed out; update abandoned"),
-                    Err(e) => tracing::error!(update_id = id, error = %e, "handler failed"),
+    /// Writes `admitted` and `next_offset` to the inbox, retrying a failed write with backoff
+    /// (the offset is not confirmed until it succeeds).
+    async fn write_inbox(&mut self, admitted: Vec<Update>, next_offset: i64) -> Written {
+        let mut admitted = admitted;
+        loop {
+            let app = Arc::clone(&self.app);
+            let durable = !admitted.is_empty();
+            let write = tokio::task::spawn_blocking(move || {
+                let refs: Vec<&Update> = admitted.iter().collect();
+                let result = app.inbox.admit_blocking(&refs, next_offset, durable);
+                (admitted, result)
+            });
+            let error = match write.await {
+                Ok((written, Ok(()))) => return Written::Yes(written),
+                Ok((unwritten, Err(e))) => {
+                    admitted = unwritten;
+                    e.to_string()
                 }
-                app.finish(id);
-            }),
-        );
+                Err(e) => {
+                    // The batch is gone with the task; Telegram still has it (not confirmed).
+                    tracing::error!(error = %e, "inbox write task failed");
+                    return Written::Lost;
+                }
+            };
+            let delay = self.backoff.next_delay();
+            tracing::error!(error = %error, retry_in_ms = delay.as_millis(), "cannot write the inbox; retrying");
+            if !self.pause(delay).await {
+                return Written::Shutdown;
+            }
+        }
     }
-}
-
-/// The queue an update is ordered in: its chat, else its sender, else itself.
-fn queue_key(update: &Update) -> i64 {
-    if let Some(chat) = update.chat() {
-        return chat.id.0;
-    }
-    if let Some(user) = update.from() {
-        return i64::try_from(user.id.0).unwrap_or(i64::MAX);
-    }
-    // Unique per update: negative ids below any chat id teloxide can produce.
-    i64::MIN + i64::from(update.id.0)
 }
 
 /// Recovers a batch whose JSON teloxide could not parse as a whole: keeps every update that

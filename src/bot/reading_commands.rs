@@ -11,7 +11,7 @@ use crate::{
     tarot::{DrawRequest, Spread, escape, render_html},
 };
 
-use super::{app::App, notice::human_wait, reply::send_html, texts::TRY_AGAIN};
+use super::{app::App, notice::human_wait, send::send_html, texts::TRY_AGAIN};
 
 /// `/draw`: draws, sends the reading, and says what is left.
 pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, args: &str) {

@@ -14,7 +14,7 @@ use teloxide::{
 
 use crate::{billing::Purchase, control::Services};
 
-use super::{client::Sender, reply::send_html};
+use super::send::{Sender, send_html};
 
 /// A refund made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub(crate) async fn refund(
         Some(_) => {}
     }
     let owner_id = UserId(u64::try_from(owner).unwrap_or_default());
-    match sender.refund_star_payment(owner_id, TelegramTransactionId(charge.to_owned())).await {
+    match sender.bot().refund_star_payment(owner_id, TelegramTransactionId(charge.to_owned())).await {
         Ok(_) => {}
         Err(RequestError::Api(ApiError::Unknown(text))) if text.contains("CHARGE_ALREADY_REFUNDED") => {
             tracing::warn!("Telegram says the charge was already refunded; reversing it here too");

@@ -1,5 +1,6 @@
-//! Running the bot: connect, poll until shutdown, let in-flight updates finish, save the
-//! polling position, flush the store.
+//! Running the bot: connect, hand the inbox's unfinished updates from a previous run to their
+//! lanes, poll until shutdown, let in-flight updates finish (what does not stays in the inbox
+//! for the next start), flush the store.
 
 use std::{
     sync::Arc,
@@ -13,7 +14,7 @@ use crate::{
     billing::Billing,
     config::Config,
     control,
-    control::Services,
+    control::{PipelineStats, Services},
     layout::DataDir,
     readings::{History, Readings, ResetZone},
     secret::BotToken,
@@ -22,7 +23,7 @@ use crate::{
     vault::Vault,
 };
 
-use super::{BotError, app::App, client, polling, startup};
+use super::{BotError, app::App, client, dispatch::Dispatcher, inbox::Inbox, polling, startup};
 
 /// Everything `run` needs, prepared by the caller (the CLI).
 pub struct RunContext {
@@ -79,6 +80,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         billing,
         telegram: std::sync::OnceLock::new(),
         data: store.clone(),
+        pipeline: control::PipelineStats::default(),
     });
     let control =
         tokio::spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
@@ -96,13 +98,19 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     startup::prepare(&bot).await;
 
     let grace = config.bot.shutdown_grace;
-    let app = Arc::new(App::new(sender, services, config, username)?);
+    let inbox = Inbox::open(&store, Arc::clone(&vault))?;
+    let offset = inbox.position()?;
+    let app = Arc::new(App::new(sender, services, config, username, inbox));
+    let (dispatcher, finisher) = Dispatcher::new(Arc::clone(&app));
+    let finisher = tokio::spawn(finisher);
+    recover(&app, &dispatcher)?;
     let sweeper = tokio::spawn(sweep_expired(store.clone(), Arc::clone(&sentinel), shutdown.clone()));
-    let outcome = polling::poll(Arc::clone(&app), bot, shutdown.clone()).await;
+    let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
     shutdown.cancel();
     drain(&app, grace).await;
-    if let Err(e) = app.save_position() {
-        tracing::error!(error = %e, "cannot save the polling position");
+    // Removals of updates finished so far are written; the rest stay for the next start.
+    if tokio::time::timeout(Duration::from_secs(2), finisher).await.is_err() {
+        tracing::warn!("updates still running at exit stay in the inbox for the next start");
     }
     let _ = sweeper.await;
     let _ = rewrapper.await;
@@ -112,11 +120,28 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     outcome
 }
 
+/// Hands the updates a previous run left unfinished to their lanes, oldest first.
+fn recover(app: &App, dispatcher: &Dispatcher) -> Result<(), BotError> {
+    let pending = app.inbox.pending()?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    tracing::info!(updates = pending.len(), "handling updates left unfinished by the previous run");
+    PipelineStats::add(&app.services.pipeline.inbox, u64::try_from(pending.len()).unwrap_or(u64::MAX));
+    for id in pending {
+        match app.inbox.load(id) {
+            Some(update) => dispatcher.recover(id, &update),
+            None => dispatcher.finish(id),
+        }
+    }
+    Ok(())
+}
+
 /// Waits until no update is in flight, or `grace` has passed.
 async fn drain(app: &App, grace: Duration) {
     let deadline = tokio::time::Instant::now() + grace;
     loop {
-        let finished = app.finished.notified();
+        let finished = app.drained.notified();
         tokio::pin!(finished);
         finished.as_mut().enable();
         let left = app.in_flight();

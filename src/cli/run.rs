@@ -18,8 +18,9 @@ use super::{
 pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     let config = load_config(dir, env)?;
     let token = resolve_token(env, &config)?;
-    let filter = logging::filter(env.log.as_deref(), config.log.level.as_str())
-        .map_err(|e| crate::config::ConfigError::Env { variable: "ARCANA_LOG", message: crate::config::one_line(&e.to_string()) })?;
+    let filter = logging::filter(env.log.as_deref(), config.log.level.as_str()).map_err(|e| {
+        crate::config::ConfigError::Env { variable: "ARCANA_LOG", message: crate::config::one_line(&e.to_string()) }
+    })?;
     logging::init(filter, vec![token.expose().to_owned()]);
 
     let created = dir.ensure_with(env.passphrase.is_none())?;

@@ -128,8 +128,14 @@ impl Default for StoreConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct BotConfig {
-    /// Updates handled at once; polling pauses while this many are in flight.
+    /// Handlers running at once (a handler waiting on Telegram's send limits does not count).
     pub max_in_flight: NonZeroU32,
+    /// Admitted updates kept in the durable inbox until handled; polling pauses while it is
+    /// full (Telegram keeps updates for a day).
+    pub inbox_capacity: NonZeroU32,
+    /// Updates one chat may have waiting; beyond it the chat's updates are dropped (counted and
+    /// audited), so no chat can hold the others.
+    pub chat_backlog: NonZeroU32,
     /// On SIGINT/SIGTERM, how long in-flight updates may take to finish (0 s to 5 m).
     #[serde(deserialize_with = "within::<0, 300_000, _>")]
     pub shutdown_grace: Duration,
@@ -142,6 +148,8 @@ impl Default for BotConfig {
     fn default() -> Self {
         Self {
             max_in_flight: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
+            inbox_capacity: NonZeroU32::new(50_000).unwrap_or(NonZeroU32::MIN),
+            chat_backlog: NonZeroU32::new(50).unwrap_or(NonZeroU32::MIN),
             shutdown_grace: Duration::from_secs(10),
             handler_timeout: Duration::from_mins(1),
         }

@@ -24,8 +24,12 @@ flush_every = "500ms"
 watchdog_timeout = "30s"
 
 [bot]
-# Updates handled concurrently; polling pauses while this many are in flight.
+# Handlers running at once (one waiting on Telegram's send limits does not count).
 max_in_flight = 256
+# Admitted updates kept in the durable inbox until handled; polling pauses while it is full.
+inbox_capacity = 50000
+# Updates one chat may have waiting; beyond it that chat's updates are dropped (and audited).
+chat_backlog = 50
 # Time given to in-flight updates on SIGINT/SIGTERM.
 shutdown_grace = "10s"
 # A handler taking longer than this is abandoned (and logged).

@@ -7,6 +7,7 @@
 
 mod client;
 mod ops;
+mod pipeline;
 mod protocol;
 mod server;
 mod services;
@@ -14,6 +15,7 @@ mod services;
 pub use client::{ControlError, send};
 pub(crate) use ops::rfc3339;
 pub use ops::{Admin, OpsError, Tombstone, execute};
+pub use pipeline::PipelineStats;
 pub use protocol::{Request, Response};
 pub use server::serve;
 pub use services::Services;

@@ -9,9 +9,7 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::sentinel::Sentinel;
-
-use super::{Request, Response, Services, execute};
+use super::{PipelineStats, Request, Response, Services, execute};
 
 const MAX_REQUEST_BYTES: u64 = 64 * 1024;
 
@@ -46,9 +44,17 @@ pub async fn serve(path: PathBuf, services: Arc<Services>, shutdown: Cancellatio
     Ok(())
 }
 
-fn status(sentinel: &Sentinel) -> Response {
+fn status(services: &Services) -> Response {
+    let sentinel = &services.sentinel;
     let s = sentinel.stats();
+    let pipeline = &services.pipeline;
+    let send_queue = services.telegram.get().map_or(0, crate::bot::Sender::queued);
     Response::ok(vec![
+        format!("inbox\t{}", PipelineStats::get(&pipeline.inbox)),
+        format!("finished\t{}", PipelineStats::get(&pipeline.finished)),
+        format!("backlog_drops\t{}", PipelineStats::get(&pipeline.backlog_drops)),
+        format!("send_queue\t{send_queue}"),
+        format!("notices_pending\t{}", PipelineStats::get(&pipeline.notices)),
         format!("allowed\t{}", s.allowed),
         format!("debounced\t{}", s.debounced),
         format!("limited\t{}", s.limited),
@@ -65,7 +71,7 @@ async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<
     BufReader::new(read.take(MAX_REQUEST_BYTES)).read_line(&mut line).await?;
     let response = match serde_json::from_str::<Request>(&line) {
         Err(_) => Response::error("malformed request"),
-        Ok(Request::Status) => status(&services.sentinel),
+        Ok(Request::Status) => status(&services),
         Ok(Request::Refund { charge_id, user }) => match services.telegram.get() {
             Some(sender) => match crate::bot::refund(sender, &services, user.as_deref(), &charge_id).await {
                 Ok(refunded) => {

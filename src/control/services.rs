@@ -31,6 +31,8 @@ pub struct Services {
     pub data: Store,
     /// The Telegram client, once the bot has one (for refunds from the control socket).
     pub telegram: std::sync::OnceLock<crate::bot::Sender>,
+    /// The update pipeline's gauges.
+    pub pipeline: super::PipelineStats,
 }
 
 impl std::fmt::Debug for Services {

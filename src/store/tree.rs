@@ -77,6 +77,22 @@ impl<R: Record> TypedTree<R> {
         Ok(self.tree.remove(key)?.is_some())
     }
 
+    /// Inserts and removes several records (without expiry) as one atomic write: after a crash
+    /// either all of them are there or none.
+    pub fn apply(&self, inserts: &[(Vec<u8>, R)], removals: &[Vec<u8>]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for (key, value) in inserts {
+            batch.insert(key.as_slice(), record::encode(value, 0)?);
+        }
+        for key in removals {
+            batch.remove(key.as_slice());
+        }
+        let _watch = self.watchdog.guard("apply_batch");
+        let _gate = self.gate.mutation();
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
     /// All live records at `now`, in key order. Undecodable records are yielded as errors.
     pub fn iter_at(&self, now: SystemTime) -> impl Iterator<Item = Result<(Vec<u8>, R), StoreError>> + '_ {
         let now_ms = unix_ms(now);
@@ -163,6 +179,18 @@ mod tests {
         notes.insert_expiring(b"k", &Note("new".into()), t0 + Duration::from_secs(100)).expect("insert");
         assert_eq!(store.sweep_expired(t0 + Duration::from_secs(2)).expect("sweep"), 0);
         assert_eq!(notes.get_at(b"k", t0 + Duration::from_secs(2)).expect("get"), Some(Note("new".into())));
+    }
+
+    #[test]
+    fn a_batch_inserts_and_removes_together() {
+        let (_tmp, store) = store();
+        let notes = store.tree::<Note>().expect("tree");
+        notes.insert(b"old", &Note("gone".into())).expect("insert");
+        notes
+            .apply(&[(b"a".to_vec(), Note("1".into())), (b"b".to_vec(), Note("2".into()))], &[b"old".to_vec()])
+            .expect("batch");
+        let keys: Vec<Vec<u8>> = notes.iter_at(SystemTime::now()).map(|r| r.expect("decodes").0).collect();
+        assert_eq!(keys, [b"a".to_vec(), b"b".to_vec()]);
     }
 
     #[test]

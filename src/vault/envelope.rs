@@ -28,6 +28,9 @@ pub enum KeyKind {
     Generation = 2,
     /// A subject's data key (seals that subject's records).
     Data = 3,
+    /// A service key derived from the root secret for one purpose (seals the bot's own working
+    /// state, such as the update inbox, that belongs to no single subject).
+    Service = 4,
 }
 
 impl KeyKind {
@@ -36,6 +39,7 @@ impl KeyKind {
             1 => Some(KeyKind::Kek),
             2 => Some(KeyKind::Generation),
             3 => Some(KeyKind::Data),
+            4 => Some(KeyKind::Service),
             _ => None,
         }
     }

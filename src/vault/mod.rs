@@ -25,6 +25,7 @@ mod records;
 mod rekey;
 mod rotation;
 mod sealed;
+mod service;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -34,6 +35,7 @@ pub use kek::{KekInput, KekSource, PASSPHRASE_ITERATIONS};
 pub use records::{GenerationState, VaultLink};
 pub use rotation::GenerationStatus;
 pub use sealed::{Envelope, Sealed, SealedTree};
+pub use service::ServiceSealer;
 
 #[cfg(test)]
 mod tests;

@@ -93,8 +93,9 @@ pub fn cli_ok(args: &[&str]) -> String {
     stdout
 }
 
-/// Waits until the bot polls with an offset past `last_id`: every update up to it is finished,
-/// including whatever it sent in reply. On timeout panics with the calls and the bot's stderr.
+/// Waits until the bot polls with an offset past `last_id` and then has nothing in hand (inbox,
+/// send queue and notices empty): every update up to it is finished, including whatever it sent
+/// in reply. On timeout panics with the calls and the bot's stderr.
 pub fn wait_polled_past(tg: &FakeTelegram, bot: &mut BotProcess, last_id: i64) {
     let polled_past = |calls: &[crate::support::fake_telegram::Call]| {
         calls.iter().any(|c| c.method == "getUpdates" && c.int("offset").is_some_and(|offset| offset > last_id))
@@ -108,6 +109,13 @@ pub fn wait_polled_past(tg: &FakeTelegram, bot: &mut BotProcess, last_id: i64) {
             bot.stderr_text()
         );
     }
+    assert!(
+        bot.wait_idle(REPLY_TIMEOUT),
+        "the bot did not finish its work within {REPLY_TIMEOUT:?} (status {:?})\ncalls:\n{}bot stderr:\n{}",
+        bot.status(),
+        tg.dump(&tg.calls()),
+        bot.stderr_text()
+    );
 }
 
 /// The buttons of a sent message's inline keyboard, as (text, `callback_data`).

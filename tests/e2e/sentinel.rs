@@ -154,11 +154,11 @@ fn command_bucket_limits_only_its_command() {
     wait_replies(&tg, &mut bot, user, 3, REPLY_TIMEOUT);
     wait_polled_past(&tg, &mut bot, last);
     let sent = tg.sent_messages_to(user);
-    assert_eq!(sent.len(), 3, "help, a notice, the welcome: {sent:#?}");
+    assert_eq!(sent.len(), 3, "help, the welcome, a notice: {sent:#?}");
     assert!(sent[0].contains("/help") && !is_notice(&sent[0]), "the first /help is answered: {sent:#?}");
-    assert!(is_limit_notice(&sent[1]), "the second /help gets a notice: {sent:#?}");
-    assert!(!is_notice(&sent[2]) && !sent[2].trim().is_empty(), "/start is still answered: {sent:#?}");
-    assert_ne!(sent[2], sent[0], "/start got the welcome, not the help text: {sent:#?}");
+    assert!(!is_notice(&sent[1]) && !sent[1].trim().is_empty(), "/start is still answered: {sent:#?}");
+    assert_ne!(sent[1], sent[0], "/start got the welcome, not the help text: {sent:#?}");
+    assert!(is_limit_notice(&sent[2]), "the second /help gets a notice, after the replies: {sent:#?}");
     stop_cleanly(bot);
 }
 

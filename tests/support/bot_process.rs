@@ -92,7 +92,7 @@ impl BotBuilder {
             command.env(key, value);
         }
         let (child, stdout, stderr, readers) = spawn_captured(&mut command);
-        BotProcess { child: Some(child), stdout, stderr, readers }
+        BotProcess { child: Some(child), stdout, stderr, readers, dir: self.dir }
     }
 }
 
@@ -102,9 +102,46 @@ pub struct BotProcess {
     stdout: Arc<Captured>,
     stderr: Arc<Captured>,
     readers: Vec<JoinHandle<()>>,
+    dir: PathBuf,
 }
 
 impl BotProcess {
+    /// The running bot's `arcana status` figures, read over its control socket: name → value.
+    /// `None` while the socket does not answer (starting, stopped).
+    pub fn status(&self) -> Option<std::collections::HashMap<String, u64>> {
+        use std::io::{BufRead, BufReader, Write};
+        let mut stream = std::os::unix::net::UnixStream::connect(self.dir.join("control.sock")).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+        stream.write_all(b"{\"op\":\"status\"}\n").ok()?;
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).ok()?;
+        let response: serde_json::Value = serde_json::from_str(&line).ok()?;
+        let lines = response.get("lines")?.as_array()?;
+        Some(
+            lines
+                .iter()
+                .filter_map(|l| l.as_str()?.split_once('\t'))
+                .filter_map(|(k, v)| Some((k.to_owned(), v.parse().ok()?)))
+                .collect(),
+        )
+    }
+
+    /// Waits until the bot has nothing in hand: its inbox, send queue and pending notices are
+    /// empty (everything admitted so far is handled and every reply sent). False on timeout.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let idle = self
+                .status()
+                .is_some_and(|s| ["inbox", "send_queue", "notices_pending"].iter().all(|k| s.get(*k) == Some(&0)));
+            if idle {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     /// `arcana run --dir DIR` with `BOT_TOKEN=TEST_TOKEN`, `ARCANA_TELEGRAM_API_URL=api_url`
     /// and `ARCANA_LOG=debug`.
     pub fn start(dir: &Path, api_url: &str) -> Self {

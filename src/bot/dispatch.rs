@@ -1,0 +1,198 @@
+//! From the inbox to the handlers: admitted updates go to their chat's lane, run with a worker
+//! permit and a time limit, and are removed from the inbox when they finish — by one task that
+//! batches removals into one flushed write (group commit), so a finished update is not handled
+//! again after a kill, without a flush per update.
+//!
+//! A denied update's notice also goes into its chat's message lane, so it follows the replies
+//! to what the user sent before it; a denied query is answered at once instead (the client's
+//! spinner is waiting).
+
+use std::sync::Arc;
+
+use teloxide::types::{Update, UpdateKind};
+use tokio::sync::OwnedSemaphorePermit as NoticePermit;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+
+use crate::{control::PipelineStats, sentinel::Verdict};
+
+use super::{
+    app::App,
+    handlers,
+    lanes::{Job, Lane, LaneKey, Lanes, with_job_permit},
+    notice,
+};
+
+/// Most removals written in one batch.
+const MAX_REMOVALS_PER_BATCH: usize = 1024;
+
+/// What runs in a lane.
+pub(crate) enum Work {
+    /// An admitted update, by id (its body stays in the inbox until it runs).
+    Update(i64),
+    /// The notice a denial calls for, holding one of the bounded notice permits.
+    Notice(Verdict, Box<Update>, NoticePermit),
+}
+
+/// Sends admitted updates to their lanes and finishes them.
+#[derive(Clone)]
+pub(crate) struct Dispatcher {
+    app: Arc<App>,
+    lanes: Lanes<Work>,
+    finished: mpsc::UnboundedSender<i64>,
+}
+
+impl Dispatcher {
+    /// A dispatcher for `app`, and the finisher task to spawn (it ends when every dispatcher
+    /// clone is dropped and the removals queued so far are written).
+    pub(crate) fn new(app: Arc<App>) -> (Dispatcher, impl Future<Output = ()> + Send + 'static) {
+        let (finished, finished_ids) = mpsc::unbounded_channel();
+        let permits = Arc::new(Semaphore::new(usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256)));
+        let backlog = usize::try_from(app.config.bot.chat_backlog.get()).unwrap_or(usize::MAX);
+        let runner = {
+            let app = Arc::clone(&app);
+            let finished = finished.clone();
+            move |work: Work, permit: OwnedSemaphorePermit| match work {
+                Work::Update(id) => Box::pin(run_update(Arc::clone(&app), id, permit, finished.clone())) as Job,
+                Work::Notice(verdict, update, notice_permit) => {
+                    Box::pin(run_notice(Arc::clone(&app), verdict, update, (permit, notice_permit))) as Job
+                }
+            }
+        };
+        let lanes = Lanes::new(backlog, permits, runner);
+        let remover = finish_removals(Arc::clone(&app), finished_ids);
+        (Dispatcher { app, lanes, finished }, remover)
+    }
+
+    /// Queues admitted update `id` in its lane; if the lane's backlog is full the update is
+    /// dropped, counted and audited, and finished at once.
+    pub(crate) fn dispatch(&self, id: i64, update: &Update) {
+        let key = lane_of(update);
+        if self.lanes.push(key, Work::Update(id)).is_err() {
+            PipelineStats::add(&self.app.services.pipeline.backlog_drops, 1);
+            tracing::warn!(target: "arcana::audit", event = "backlog_drop", chat = key.0, update_id = id,
+                "chat backlog full; update dropped");
+            self.finish(id);
+        }
+    }
+
+    /// Queues an update recovered from the inbox after a restart: it was admitted before, so it
+    /// is not dropped for a full backlog.
+    pub(crate) fn recover(&self, id: i64, update: &Update) {
+        let key = lane_of(update);
+        if let Err(work) = self.lanes.push(key, Work::Update(id)) {
+            // Over the cap: run it in a lane of its own rather than lose it.
+            let _ = self.lanes.push((i64::MIN + id, Lane::Messages), work);
+        }
+    }
+
+    /// Sends what a denial calls for: a query answer at once; a notice in the chat's message
+    /// lane, after the replies to what came before. Untracked by the inbox; skipped when too
+    /// many are in flight or the chat's backlog is full.
+    pub(crate) fn notify(&self, verdict: Verdict, update: Update) {
+        let Ok(notice_permit) = Arc::clone(&self.app.notices).try_acquire_owned() else {
+            tracing::debug!(update_id = update.id.0, "notice skipped: too many in flight");
+            return;
+        };
+        let app = Arc::clone(&self.app);
+        PipelineStats::add(&app.services.pipeline.notices, 1);
+        if matches!(update.kind, UpdateKind::CallbackQuery(_) | UpdateKind::PreCheckoutQuery(_)) {
+            tokio::spawn(async move {
+                notice::act(&app.sender, verdict, &update).await;
+                notice_done(&app, notice_permit);
+            });
+            return;
+        }
+        let key = (lane_of(&update).0, Lane::Messages);
+        if let Err(Work::Notice(_, _, notice_permit)) =
+            self.lanes.push(key, Work::Notice(verdict, Box::new(update), notice_permit))
+        {
+            notice_done(&app, notice_permit);
+        }
+    }
+
+    /// Marks `id` finished: its inbox entry is removed in the next batch.
+    pub(crate) fn finish(&self, id: i64) {
+        // The finisher outlives every dispatcher, so the channel is open.
+        let _ = self.finished.send(id);
+    }
+}
+
+/// Loads update `id` from the inbox and handles it (bounded in time, a panic contained), then
+/// finishes it however the handling ended.
+async fn run_update(app: Arc<App>, id: i64, permit: OwnedSemaphorePermit, finished: mpsc::UnboundedSender<i64>) {
+    if let Some(update) = app.inbox.load(id) {
+        let timeout = app.config.bot.handler_timeout;
+        let handler_app = Arc::clone(&app);
+        let work = with_job_permit(
+            permit,
+            tokio::time::timeout(timeout, async move {
+                handlers::handle(&handler_app, update).await;
+            }),
+        );
+        match tokio::spawn(work).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => tracing::warn!(update_id = id, "handler timed out; update abandoned"),
+            Err(e) => tracing::error!(update_id = id, error = %e, "handler failed"),
+        }
+    }
+    let _ = finished.send(id);
+}
+
+/// Sends a notice from its lane (the worker permit goes back while it waits for its slot).
+async fn run_notice(
+    app: Arc<App>,
+    verdict: Verdict,
+    update: Box<Update>,
+    permits: (OwnedSemaphorePermit, NoticePermit),
+) {
+    let (permit, notice_permit) = permits;
+    with_job_permit(permit, notice::act(&app.sender, verdict, &update)).await;
+    notice_done(&app, notice_permit);
+}
+
+fn notice_done(app: &App, permit: NoticePermit) {
+    drop(permit);
+    PipelineStats::sub(&app.services.pipeline.notices, 1);
+    app.drained.notify_waiters();
+}
+
+/// Removes finished updates from the inbox in batches, each one flushed.
+async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<i64>) {
+    let mut batch = Vec::with_capacity(MAX_REMOVALS_PER_BATCH);
+    while removals.recv_many(&mut batch, MAX_REMOVALS_PER_BATCH).await > 0 {
+        let ids = std::mem::take(&mut batch);
+        let count = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        let writer = Arc::clone(&app);
+        match tokio::task::spawn_blocking(move || writer.inbox.remove_blocking(&ids)).await {
+            Ok(Ok(())) => {}
+            // The entries stay and run again after a restart: at-least-once, never lost.
+            Ok(Err(e)) => tracing::error!(error = %e, "cannot remove finished updates from the inbox"),
+            Err(e) => tracing::error!(error = %e, "inbox removal task failed"),
+        }
+        let pipeline = &app.services.pipeline;
+        PipelineStats::sub(&pipeline.inbox, count);
+        PipelineStats::add(&pipeline.finished, count);
+        app.drained.notify_waiters();
+    }
+}
+
+/// The lane an update runs in: queries in their own lane of the chat (or of the user, for
+/// pre-checkout queries, whose private chat has the user's id), everything else in order in the
+/// chat's message lane; an update with neither chat nor user in a lane of its own.
+pub(crate) fn lane_of(update: &Update) -> LaneKey {
+    let user = update.from().map(|u| i64::try_from(u.id.0).unwrap_or(i64::MAX));
+    match &update.kind {
+        UpdateKind::CallbackQuery(q) => {
+            (q.message.as_ref().map_or_else(|| user.unwrap_or(i64::MAX), |m| m.chat().id.0), Lane::Queries)
+        }
+        UpdateKind::PreCheckoutQuery(_) | UpdateKind::InlineQuery(_) | UpdateKind::ShippingQuery(_) => {
+            (user.unwrap_or(i64::MAX), Lane::Queries)
+        }
+        _ => match (update.chat(), user) {
+            (Some(chat), _) => (chat.id.0, Lane::Messages),
+            (None, Some(user)) => (user, Lane::Messages),
+            // Unique per update: below any chat id Telegram uses.
+            (None, None) => (i64::MIN + i64::from(update.id.0), Lane::Messages),
+        },
+    }
+}

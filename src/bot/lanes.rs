@@ -1,0 +1,206 @@
+//! Per-chat lanes: the work of one lane runs one job after another, in arrival order; different
+//! lanes run concurrently. A chat has two lanes — its messages, and its queries (button presses,
+//! pre-checkout queries) — so a press is answered while the chat's messages still queue.
+//!
+//! Each lane's backlog (jobs waiting, not the one running) is capped: beyond it a push is refused
+//! and the caller drops the update. A job takes a worker permit when it *starts*, never while it
+//! waits in its lane, and gives it back as soon as it waits on Telegram's send limits
+//! ([`release_job_permit`]), so a chat that can only be sent to slowly (a group) never holds
+//! permits other chats need. A worker task exists only while its lane has work.
+
+use std::{
+    cell::RefCell,
+    collections::{HashMap, VecDeque},
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Which of a chat's lanes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Lane {
+    /// Messages and everything else, in order.
+    Messages,
+    /// Callback and pre-checkout queries, answered at once.
+    Queries,
+}
+
+/// A lane: a chat (or the sender, or the update for chat-less updates) and which of its lanes.
+pub(crate) type LaneKey = (i64, Lane);
+
+/// A unit of work.
+pub(crate) type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Turns a queued item and its worker permit into the job that handles it.
+type Runner<T> = Arc<dyn Fn(T, OwnedSemaphorePermit) -> Job + Send + Sync>;
+
+tokio::task_local! {
+    /// The worker permit of the job running in this task, until it is given back.
+    static JOB_PERMIT: RefCell<Option<OwnedSemaphorePermit>>;
+}
+
+/// Runs `work` holding `permit`; [`release_job_permit`] inside it gives the permit back early.
+pub(crate) async fn with_job_permit<F: Future>(permit: OwnedSemaphorePermit, work: F) -> F::Output {
+    JOB_PERMIT.scope(RefCell::new(Some(permit)), work).await
+}
+
+/// Gives back the current job's worker permit, if it still holds one (a no-op outside a job).
+pub(crate) fn release_job_permit() {
+    let _ = JOB_PERMIT.try_with(|permit| permit.borrow_mut().take());
+}
+
+/// The lanes, keyed by [`LaneKey`].
+pub(crate) struct Lanes<T> {
+    inner: Arc<Inner<T>>,
+}
+
+impl<T> Clone for Lanes<T> {
+    fn clone(&self) -> Self {
+        Lanes { inner: Arc::clone(&self.inner) }
+    }
+}
+
+struct Inner<T> {
+    queues: Mutex<HashMap<LaneKey, VecDeque<T>>>,
+    backlog_cap: usize,
+    permits: Arc<Semaphore>,
+    run: Runner<T>,
+}
+
+impl<T: Send + 'static> Lanes<T> {
+    /// Lanes of at most `backlog_cap` waiting items each, whose jobs share `permits`.
+    pub(crate) fn new(
+        backlog_cap: usize,
+        permits: Arc<Semaphore>,
+        run: impl Fn(T, OwnedSemaphorePermit) -> Job + Send + Sync + 'static,
+    ) -> Lanes<T> {
+        Lanes {
+            inner: Arc::new(Inner { queues: Mutex::new(HashMap::new()), backlog_cap, permits, run: Arc::new(run) }),
+        }
+    }
+
+    fn queues(&self) -> MutexGuard<'_, HashMap<LaneKey, VecDeque<T>>> {
+        self.inner.queues.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `item` behind the lane's earlier work; gives it back if the lane's backlog is full.
+    pub(crate) fn push(&self, key: LaneKey, item: T) -> Result<(), T> {
+        let mut queues = self.queues();
+        if let Some(queue) = queues.get_mut(&key) {
+            if queue.len() >= self.inner.backlog_cap {
+                return Err(item);
+            }
+            queue.push_back(item);
+            return Ok(());
+        }
+        // No worker: start one. The lane's entry (empty) marks it as running.
+        queues.insert(key, VecDeque::new());
+        drop(queues);
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut next = Some(item);
+            while let Some(item) = next {
+                let Ok(permit) = Arc::clone(&this.inner.permits).acquire_owned().await else { break };
+                (this.inner.run)(item, permit).await;
+                next = this.next_item(key);
+            }
+        });
+        Ok(())
+    }
+
+    /// Pops the lane's next item, removing the lane (and ending its worker) when it is empty.
+    fn next_item(&self, key: LaneKey) -> Option<T> {
+        let mut queues = self.queues();
+        let next = queues.get_mut(&key).and_then(VecDeque::pop_front);
+        if next.is_none() {
+            queues.remove(&key);
+        }
+        next
+    }
+
+    /// Lanes with work queued or running.
+    #[cfg(test)]
+    pub(crate) fn active(&self) -> usize {
+        self.queues().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::{mpsc, oneshot};
+
+    type Item = (i32, Option<oneshot::Receiver<()>>);
+
+    fn recording(permits: usize, cap: usize) -> (Lanes<Item>, mpsc::UnboundedReceiver<i32>, Arc<Semaphore>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let semaphore = Arc::new(Semaphore::new(permits));
+        let lanes = Lanes::new(cap, Arc::clone(&semaphore), move |(n, gate): Item, permit| {
+            let tx = tx.clone();
+            Box::pin(with_job_permit(permit, async move {
+                if let Some(gate) = gate {
+                    // Waiting here is like waiting for a send slot: the permit goes back.
+                    release_job_permit();
+                    let _ = gate.await;
+                }
+                let _ = tx.send(n);
+            })) as Job
+        });
+        (lanes, rx, semaphore)
+    }
+
+    #[tokio::test]
+    async fn a_lane_keeps_order_and_another_is_not_held_up() {
+        let (lanes, mut rx, _) = recording(4, 10);
+        let (open, gate) = oneshot::channel();
+        lanes.push((1, Lane::Messages), (1, Some(gate))).expect("room");
+        for n in 2..=4 {
+            lanes.push((1, Lane::Messages), (n, None)).expect("room");
+        }
+        lanes.push((1, Lane::Queries), (50, None)).expect("room");
+        lanes.push((2, Lane::Messages), (100, None)).expect("room");
+        let mut first = vec![rx.recv().await, rx.recv().await];
+        first.sort();
+        assert_eq!(first, [Some(50), Some(100)], "the chat's queries and another chat run");
+        let _ = open.send(());
+        let order: Vec<_> = vec![rx.recv().await, rx.recv().await, rx.recv().await, rx.recv().await];
+        assert_eq!(order, [Some(1), Some(2), Some(3), Some(4)]);
+        for _ in 0..100 {
+            if lanes.active() == 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(lanes.active(), 0, "workers end with their lanes");
+    }
+
+    #[tokio::test]
+    async fn the_backlog_is_capped_per_lane() {
+        let (lanes, mut rx, _) = recording(4, 2);
+        let (open, gate) = oneshot::channel();
+        lanes.push((1, Lane::Messages), (1, Some(gate))).expect("runs");
+        assert!(lanes.push((1, Lane::Messages), (2, None)).is_ok());
+        assert!(lanes.push((1, Lane::Messages), (3, None)).is_ok());
+        assert!(lanes.push((1, Lane::Messages), (4, None)).is_err(), "two waiting already");
+        assert!(lanes.push((2, Lane::Messages), (5, None)).is_ok(), "other lanes have their own room");
+        assert_eq!(rx.recv().await, Some(5));
+        let _ = open.send(());
+        let rest = vec![rx.recv().await, rx.recv().await, rx.recv().await];
+        assert_eq!(rest, [Some(1), Some(2), Some(3)]);
+    }
+
+    #[tokio::test]
+    async fn jobs_waiting_to_send_give_their_permit_back() {
+        // One permit: a job waiting on a slow chat must not stop another chat's job from running.
+        let (lanes, mut rx, semaphore) = recording(1, 10);
+        let (open, gate) = oneshot::channel();
+        lanes.push((-100, Lane::Messages), (1, Some(gate))).expect("room");
+        lanes.push((7, Lane::Messages), (2, None)).expect("room");
+        assert_eq!(rx.recv().await, Some(2));
+        let _ = open.send(());
+        assert_eq!(rx.recv().await, Some(1));
+        assert_eq!(semaphore.available_permits(), 1);
+    }
+}

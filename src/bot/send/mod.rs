@@ -1,0 +1,10 @@
+//! Everything that leaves the bot: the fair send schedule, the client that drives it, and the
+//! reply helpers handlers use.
+
+mod reply;
+mod schedule;
+mod sender;
+
+pub(crate) use reply::{reply_slot, send_html, send_html_with, send_notice};
+pub(crate) use schedule::SendLimits;
+pub use sender::Sender;

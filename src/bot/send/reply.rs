@@ -1,0 +1,96 @@
+//! Sending replies: each attempt waits for a slot in the fair schedule; transient failures
+//! (network, 5xx, malformed responses) are retried a few times with backoff, a 429 holds the chat
+//! back for its `retry_after`; permanent failures (the user blocked the bot, chat not found) are
+//! logged once. Texts are built by handlers from fixed strings and escaped user input, never
+//! internals.
+
+use std::time::Duration;
+
+use teloxide::{
+    RequestError,
+    payloads::SendMessageSetters,
+    prelude::Requester,
+    types::{ChatId, InlineKeyboardMarkup, LinkPreviewOptions, ParseMode},
+};
+
+use super::{super::backoff::Backoff, schedule::Class, sender::Sender};
+
+const ATTEMPTS: u32 = 4;
+
+/// Whether a failed request may succeed if repeated.
+pub(crate) fn is_transient(error: &RequestError) -> bool {
+    match error {
+        RequestError::Network(_)
+        | RequestError::Io(_)
+        | RequestError::InvalidJson { .. }
+        | RequestError::RetryAfter(_) => true,
+        RequestError::Api(teloxide::ApiError::Unknown(text)) => {
+            let text = text.to_ascii_lowercase();
+            ["internal server error", "bad gateway", "service unavailable", "gateway timeout", "too many requests"]
+                .iter()
+                .any(|t| text.contains(t))
+        }
+        _ => false,
+    }
+}
+
+/// Sends an HTML-formatted reply, retrying transient failures; a message that cannot be sent
+/// is logged.
+pub(crate) async fn send_html(sender: &Sender, chat: ChatId, html: &str) {
+    send_classed(sender, chat, html, None, Class::Reply).await;
+}
+
+/// As [`send_html`], with an inline keyboard.
+pub(crate) async fn send_html_with(sender: &Sender, chat: ChatId, html: &str, keyboard: Option<InlineKeyboardMarkup>) {
+    send_classed(sender, chat, html, keyboard, Class::Reply).await;
+}
+
+/// Sends a limit notice: after the chat's replies, and not at all once `stale_at` has passed.
+pub(crate) async fn send_notice(sender: &Sender, chat: ChatId, html: &str, stale_at: std::time::Instant) {
+    send_classed(sender, chat, html, None, Class::Notice { stale_at }).await;
+}
+
+/// Waits for a reply slot in `chat` (for a photo, document, invoice or edit).
+pub(crate) async fn reply_slot(sender: &Sender, chat: ChatId) -> bool {
+    sender.slot(chat, Class::Reply).await
+}
+
+async fn send_classed(sender: &Sender, chat: ChatId, html: &str, keyboard: Option<InlineKeyboardMarkup>, class: Class) {
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
+    for attempt in 1..=ATTEMPTS {
+        if !sender.slot(chat, class).await {
+            tracing::debug!(chat = chat.0, "stale notice dropped");
+            return;
+        }
+        let mut request =
+            sender.bot().send_message(chat, html).parse_mode(ParseMode::Html).link_preview_options(no_preview());
+        if let Some(keyboard) = &keyboard {
+            request = request.reply_markup(keyboard.clone());
+        }
+        match request.await {
+            Ok(_) => return,
+            Err(e) if is_transient(&e) && attempt < ATTEMPTS => {
+                tracing::warn!(chat = chat.0, attempt, error = %e, "reply failed; retrying");
+                match &e {
+                    // The schedule holds the chat back; the next slot comes after the wait.
+                    RequestError::RetryAfter(s) => sender.pause_chat(chat, s.duration()),
+                    _ => tokio::time::sleep(backoff.next_delay()).await,
+                }
+            }
+            Err(e) => {
+                tracing::warn!(chat = chat.0, attempt, error = %e, "reply not sent");
+                return;
+            }
+        }
+    }
+}
+
+fn no_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}

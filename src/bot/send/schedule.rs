@@ -1,0 +1,377 @@
+//! The fair send schedule: who may send the next message, and when.
+//!
+//! Every outgoing message (a reply, an edit, a notice) first waits here for a *slot*. Slots are
+//! granted within Telegram's limits — about 30 messages a second overall, one a second into a
+//! private chat, 20 a minute into a group — and, among chats that may send now, to the one that
+//! has had the least sent recently (an exponentially decaying count, half-life
+//! [`LOAD_HALF_LIFE`]). So a normal user's reply does not wait behind a flooder's backlog, and a
+//! busy group does not hold up a private chat. Within a chat, slots go in request order, but
+//! limit notices go after every reply, and a notice still waiting when the wait it announces has
+//! passed is dropped (its slot request is refused).
+//!
+//! Hand-written rather than teloxide's `Throttle`: `Throttle` serves requests first come, first
+//! served, which is exactly the head-of-line blocking this replaces. Callback-query and
+//! pre-checkout answers never come here: Telegram does not limit them and they must be at once.
+//!
+//! The schedule is pure state driven by the caller's clock, so it is tested without sleeping.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    time::{Duration, Instant},
+};
+
+use tokio::sync::oneshot;
+
+/// Half-life of a chat's recent-sends count.
+pub(crate) const LOAD_HALF_LIFE: Duration = Duration::from_secs(30);
+
+/// Telegram's sending limits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SendLimits {
+    /// Messages per second over all chats.
+    pub per_second: u32,
+    /// Burst allowed over all chats (the bucket size).
+    pub burst: u32,
+    /// Spacing between messages into one private chat.
+    pub private_spacing: Duration,
+    /// Spacing between messages into one group, supergroup or channel.
+    pub group_spacing: Duration,
+}
+
+impl Default for SendLimits {
+    fn default() -> Self {
+        SendLimits {
+            per_second: 30,
+            burst: 10,
+            private_spacing: Duration::from_secs(1),
+            group_spacing: Duration::from_secs(3),
+        }
+    }
+}
+
+/// What a slot is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// A reply to something the user asked: never dropped.
+    Reply,
+    /// A limit notice: sent after every reply waiting in its chat, dropped once stale.
+    Notice {
+        /// When the notice no longer says anything true.
+        stale_at: Instant,
+    },
+}
+
+/// The grant of one slot (the waiting sender is woken by it).
+pub(crate) type Grant = oneshot::Sender<()>;
+
+struct Waiter {
+    seq: u64,
+    class: Class,
+    grant: Grant,
+}
+
+#[derive(Default)]
+struct ChatState {
+    replies: VecDeque<Waiter>,
+    notices: VecDeque<Waiter>,
+    /// Earliest time the next message may go into this chat.
+    next_at: Option<Instant>,
+    /// Decayed count of recent sends, as of `load_at`.
+    load: f64,
+    load_at: Option<Instant>,
+}
+
+impl ChatState {
+    fn front(&self) -> Option<&Waiter> {
+        self.replies.front().or_else(|| self.notices.front())
+    }
+
+    fn load_at(&self, now: Instant) -> f64 {
+        let Some(at) = self.load_at else { return 0.0 };
+        let age = now.saturating_duration_since(at).as_secs_f64();
+        self.load * 0.5f64.powf(age / LOAD_HALF_LIFE.as_secs_f64())
+    }
+
+    fn waiting(&self) -> usize {
+        self.replies.len() + self.notices.len()
+    }
+
+    fn ready(&self, now: Instant) -> bool {
+        self.next_at.is_none_or(|at| at <= now)
+    }
+}
+
+/// The schedule's state.
+pub(crate) struct Schedule {
+    limits: SendLimits,
+    chats: HashMap<i64, ChatState>,
+    tokens: f64,
+    tokens_at: Instant,
+    seq: u64,
+    waiting: usize,
+    next_cleanup: Instant,
+}
+
+/// How often stale notices are looked for and idle chats forgotten.
+const CLEANUP_EVERY: Duration = Duration::from_millis(200);
+
+impl Schedule {
+    /// An empty schedule with a full bucket.
+    pub(crate) fn new(limits: SendLimits, now: Instant) -> Schedule {
+        Schedule {
+            limits,
+            chats: HashMap::new(),
+            tokens: f64::from(limits.burst),
+            tokens_at: now,
+            seq: 0,
+            waiting: 0,
+            next_cleanup: now,
+        }
+    }
+
+    /// Slot requests waiting.
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting
+    }
+
+    /// Queues a request for a slot in `chat`.
+    pub(crate) fn request(&mut self, chat: i64, class: Class, grant: Grant) {
+        self.seq += 1;
+        let waiter = Waiter { seq: self.seq, class, grant };
+        let state = self.chats.entry(chat).or_default();
+        match class {
+            Class::Reply => state.replies.push_back(waiter),
+            Class::Notice { .. } => state.notices.push_back(waiter),
+        }
+        self.waiting += 1;
+    }
+
+    /// Holds `chat` back until `until` (Telegram answered 429 with `retry_after`).
+    pub(crate) fn pause_chat(&mut self, chat: i64, until: Instant) {
+        let state = self.chats.entry(chat).or_default();
+        state.next_at = Some(state.next_at.map_or(until, |at| at.max(until)));
+    }
+
+    /// Grants every slot that is due at `now`; returns when to run again (`None`: when a new
+    /// request arrives).
+    pub(crate) fn run(&mut self, now: Instant) -> Option<Instant> {
+        if now >= self.next_cleanup {
+            self.cleanup(now);
+            self.next_cleanup = now + CLEANUP_EVERY;
+        }
+        self.refill(now);
+        while self.waiting > 0 {
+            if self.tokens < 1.0 {
+                let missing = 1.0 - self.tokens;
+                let wait = Duration::from_secs_f64(missing / f64::from(self.limits.per_second.max(1)));
+                return Some(self.earliest_stale(now + wait));
+            }
+            let Some(chat) = self.pick(now) else {
+                let next_ready = self.chats.values().filter(|c| c.waiting() > 0).filter_map(|c| c.next_at).min();
+                return next_ready.map(|at| self.earliest_stale(at.max(now)));
+            };
+            if self.grant(chat, now) {
+                self.tokens -= 1.0;
+            }
+        }
+        None
+    }
+
+    /// The chat to serve next: ready, replies before notices, least recent load, oldest request.
+    fn pick(&self, now: Instant) -> Option<i64> {
+        self.chats
+            .iter()
+            .filter(|(_, c)| c.ready(now))
+            .filter_map(|(&id, c)| {
+                let front = c.front()?;
+                let rank = u8::from(matches!(front.class, Class::Notice { .. }));
+                Some((rank, c.load_at(now), front.seq, id))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)))
+            .map(|(_, _, _, id)| id)
+    }
+
+    /// Wakes the front waiter of `chat`; true if someone was still waiting for it.
+    fn grant(&mut self, chat: i64, now: Instant) -> bool {
+        let spacing = if chat < 0 { self.limits.group_spacing } else { self.limits.private_spacing };
+        let Some(state) = self.chats.get_mut(&chat) else { return false };
+        let Some(waiter) = state.replies.pop_front().or_else(|| state.notices.pop_front()) else { return false };
+        self.waiting -= 1;
+        if let Class::Notice { stale_at } = waiter.class
+            && stale_at <= now
+        {
+            return false;
+        }
+        if waiter.grant.send(()).is_err() {
+            // The sender gave up (timed out or shut down): the slot is not used.
+            return false;
+        }
+        state.load = state.load_at(now) + 1.0;
+        state.load_at = Some(now);
+        state.next_at = Some(now + spacing);
+        true
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.tokens_at).as_secs_f64();
+        self.tokens =
+            (self.tokens + elapsed * f64::from(self.limits.per_second)).min(f64::from(self.limits.burst.max(1)));
+        self.tokens_at = now;
+    }
+
+    /// Drops stale notices (their senders see the slot refused) and forgets idle chats whose
+    /// spacing has passed and whose load has decayed away.
+    fn cleanup(&mut self, now: Instant) {
+        let mut dropped = 0;
+        for state in self.chats.values_mut() {
+            let before = state.notices.len();
+            state.notices.retain(|w| !matches!(w.class, Class::Notice { stale_at } if stale_at <= now));
+            dropped += before - state.notices.len();
+            // Requests whose sender is gone free their place at once.
+            let before = state.replies.len();
+            state.replies.retain(|w| !w.grant.is_closed());
+            dropped += before - state.replies.len();
+        }
+        self.waiting -= dropped;
+        self.chats.retain(|_, c| c.waiting() > 0 || !c.ready(now) || c.load_at(now) >= 0.05);
+    }
+
+    fn earliest_stale(&self, at: Instant) -> Instant {
+        let stale = self
+            .chats
+            .values()
+            .flat_map(|c| c.notices.iter())
+            .filter_map(|w| match w.class {
+                Class::Notice { stale_at } => Some(stale_at),
+                Class::Reply => None,
+            })
+            .min();
+        stale.map_or(at, |s| s.max(self.next_cleanup).min(at))
+    }
+
+    /// Chats the schedule remembers (for tests: bounded memory).
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
+        self.chats.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::oneshot::error::TryRecvError;
+
+    fn request(s: &mut Schedule, chat: i64, class: Class) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        s.request(chat, class, tx);
+        rx
+    }
+
+    fn granted(rx: &mut oneshot::Receiver<()>) -> bool {
+        rx.try_recv().is_ok()
+    }
+
+    #[test]
+    fn a_quiet_chat_goes_before_a_busy_one() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(SendLimits { burst: 1, ..SendLimits::default() }, t0);
+        // The flooder has had ten messages sent over the last ten seconds.
+        let mut t = t0;
+        for _ in 0..10 {
+            let mut rx = request(&mut s, 1, Class::Reply);
+            s.run(t);
+            assert!(granted(&mut rx));
+            t += Duration::from_secs(1);
+        }
+        let mut flood: Vec<_> = (0..5).map(|_| request(&mut s, 1, Class::Reply)).collect();
+        let mut quiet = request(&mut s, 2, Class::Reply);
+        s.run(t);
+        assert!(granted(&mut quiet), "the quiet chat is served first");
+        assert!(!flood.iter_mut().any(granted), "one token, already used");
+    }
+
+    #[test]
+    fn chats_are_spaced_and_the_global_rate_holds() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(SendLimits::default(), t0);
+        let mut a = request(&mut s, 7, Class::Reply);
+        let mut b = request(&mut s, 7, Class::Reply);
+        let next = s.run(t0);
+        assert!(granted(&mut a) && !granted(&mut b));
+        assert_eq!(next, Some(t0 + Duration::from_secs(1)), "a private chat gets one a second");
+        s.run(t0 + Duration::from_millis(999));
+        assert!(!granted(&mut b));
+        s.run(t0 + Duration::from_secs(1));
+        assert!(granted(&mut b));
+
+        let mut g1 = request(&mut s, -100, Class::Reply);
+        let mut g2 = request(&mut s, -100, Class::Reply);
+        let t1 = t0 + Duration::from_secs(2);
+        assert_eq!(s.run(t1), Some(t1 + Duration::from_secs(3)), "a group gets 20 a minute");
+        assert!(granted(&mut g1) && !granted(&mut g2));
+
+        // Many chats at once: only the burst goes now, the rest at the global rate.
+        let t2 = t0 + Duration::from_secs(10);
+        let mut many: Vec<_> = (1000..1040).map(|chat| request(&mut s, chat, Class::Reply)).collect();
+        s.run(t2);
+        assert_eq!(many.iter_mut().map(granted).filter(|g| *g).count(), 10);
+        for step in 1..=100 {
+            s.run(t2 + Duration::from_millis(10 * step));
+        }
+        let more = many.iter_mut().map(granted).filter(|g| *g).count();
+        assert!((29..=30).contains(&more), "30 more a second, not {more}");
+    }
+
+    #[test]
+    fn notices_go_after_replies_and_are_dropped_when_stale() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(SendLimits::default(), t0);
+        let mut notice = request(&mut s, 5, Class::Notice { stale_at: t0 + Duration::from_millis(1500) });
+        let mut reply = request(&mut s, 5, Class::Reply);
+        s.run(t0);
+        assert!(granted(&mut reply) && !granted(&mut notice), "the reply first");
+        s.run(t0 + Duration::from_secs(1));
+        assert!(granted(&mut notice), "then the notice, still fresh");
+
+        let mut late = request(&mut s, 6, Class::Notice { stale_at: t0 + Duration::from_secs(2) });
+        let mut busy = request(&mut s, 6, Class::Reply);
+        let mut busy2 = request(&mut s, 6, Class::Reply);
+        s.run(t0 + Duration::from_millis(1100));
+        assert!(granted(&mut busy));
+        s.run(t0 + Duration::from_millis(2100));
+        assert!(granted(&mut busy2));
+        assert_eq!(late.try_recv(), Err(TryRecvError::Closed), "stale by now: refused");
+        assert_eq!(s.waiting(), 0);
+    }
+
+    #[test]
+    fn a_429_pauses_only_its_chat() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(SendLimits::default(), t0);
+        s.pause_chat(1, t0 + Duration::from_secs(5));
+        let mut paused = request(&mut s, 1, Class::Reply);
+        let mut other = request(&mut s, 2, Class::Reply);
+        assert_eq!(s.run(t0), Some(t0 + Duration::from_secs(5)));
+        assert!(granted(&mut other) && !granted(&mut paused));
+        s.run(t0 + Duration::from_secs(5));
+        assert!(granted(&mut paused));
+    }
+
+    #[test]
+    fn idle_chats_are_forgotten_and_abandoned_requests_skipped() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(SendLimits { burst: 100, per_second: 100, ..SendLimits::default() }, t0);
+        for chat in 0..50 {
+            let mut rx = request(&mut s, chat, Class::Reply);
+            s.run(t0);
+            assert!(granted(&mut rx));
+        }
+        drop(request(&mut s, 99, Class::Reply));
+        let mut next = request(&mut s, 98, Class::Reply);
+        s.run(t0);
+        assert!(granted(&mut next), "the abandoned request does not hold anything up");
+        s.run(t0 + Duration::from_mins(10));
+        assert_eq!(s.remembered(), 0);
+        assert_eq!(s.waiting(), 0);
+    }
+}

@@ -1,0 +1,34 @@
+//! Gauges of the running bot's update pipeline, kept by the bot and reported by `arcana status`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Live gauges and counters of the update pipeline.
+#[derive(Debug, Default)]
+pub struct PipelineStats {
+    /// Updates admitted to the inbox and not yet finished.
+    pub inbox: AtomicU64,
+    /// Updates finished (handled, abandoned or dropped) and removed from the inbox.
+    pub finished: AtomicU64,
+    /// Updates dropped because their chat's backlog was full.
+    pub backlog_drops: AtomicU64,
+    /// Notices and query answers for denied updates not yet sent.
+    pub notices: AtomicU64,
+}
+
+impl PipelineStats {
+    /// Reads a gauge.
+    #[must_use]
+    pub fn get(gauge: &AtomicU64) -> u64 {
+        gauge.load(Ordering::Relaxed)
+    }
+
+    /// Adds `n` to a gauge.
+    pub fn add(gauge: &AtomicU64, n: u64) {
+        gauge.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Takes `n` from a gauge (never below zero).
+    pub fn sub(gauge: &AtomicU64, n: u64) {
+        let _ = gauge.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(n)));
+    }
+}
