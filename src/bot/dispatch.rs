@@ -1,7 +1,8 @@
 //! From the inbox to the handlers: admitted updates go to their chat's lane, run with a worker
 //! permit and a time limit, and are removed from the inbox when they finish — by one task that
-//! batches removals into one flushed write (group commit), so a finished update is not handled
-//! again after a kill, without a flush per update.
+//! batches removals into one flushed write (group commit). A lane starts its next update only
+//! once the previous one's removal is durable, so after a kill only the update running at that
+//! moment can run again, and there is still no flush per update.
 //!
 //! A denied update's notice also goes into its chat's message lane, so it follows the replies
 //! to what the user sent before it; a denied query is answered at once instead (the client's
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 use teloxide::types::{Update, UpdateKind};
 use tokio::sync::OwnedSemaphorePermit as NoticePermit;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use crate::{control::PipelineStats, sentinel::Verdict};
 
@@ -24,6 +25,9 @@ use super::{
 
 /// Most removals written in one batch.
 const MAX_REMOVALS_PER_BATCH: usize = 1024;
+
+/// A finished update, and whom to tell once its removal is durable.
+type Finished = (i64, Option<oneshot::Sender<()>>);
 
 /// What runs in a lane.
 pub(crate) enum Work {
@@ -38,7 +42,7 @@ pub(crate) enum Work {
 pub(crate) struct Dispatcher {
     app: Arc<App>,
     lanes: Lanes<Work>,
-    finished: mpsc::UnboundedSender<i64>,
+    finished: mpsc::UnboundedSender<Finished>,
 }
 
 impl Dispatcher {
@@ -113,13 +117,13 @@ impl Dispatcher {
     /// Marks `id` finished: its inbox entry is removed in the next batch.
     pub(crate) fn finish(&self, id: i64) {
         // The finisher outlives every dispatcher, so the channel is open.
-        let _ = self.finished.send(id);
+        let _ = self.finished.send((id, None));
     }
 }
 
 /// Loads update `id` from the inbox and handles it (bounded in time, a panic contained), then
 /// finishes it however the handling ended.
-async fn run_update(app: Arc<App>, id: i64, permit: OwnedSemaphorePermit, finished: mpsc::UnboundedSender<i64>) {
+async fn run_update(app: Arc<App>, id: i64, permit: OwnedSemaphorePermit, finished: mpsc::UnboundedSender<Finished>) {
     if let Some(update) = app.inbox.load(id) {
         let timeout = app.config.bot.handler_timeout;
         let handler_app = Arc::clone(&app);
@@ -135,7 +139,10 @@ async fn run_update(app: Arc<App>, id: i64, permit: OwnedSemaphorePermit, finish
             Err(e) => tracing::error!(update_id = id, error = %e, "handler failed"),
         }
     }
-    let _ = finished.send(id);
+    let (removed, durable) = oneshot::channel();
+    if finished.send((id, Some(removed))).is_ok() {
+        let _ = durable.await;
+    }
 }
 
 /// Sends a notice from its lane (the worker permit goes back while it waits for its slot).
@@ -157,10 +164,10 @@ fn notice_done(app: &App, permit: NoticePermit) {
 }
 
 /// Removes finished updates from the inbox in batches, each one flushed.
-async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<i64>) {
+async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Finished>) {
     let mut batch = Vec::with_capacity(MAX_REMOVALS_PER_BATCH);
     while removals.recv_many(&mut batch, MAX_REMOVALS_PER_BATCH).await > 0 {
-        let ids = std::mem::take(&mut batch);
+        let (ids, waiting): (Vec<i64>, Vec<_>) = std::mem::take(&mut batch).into_iter().unzip();
         let count = u64::try_from(ids.len()).unwrap_or(u64::MAX);
         let writer = Arc::clone(&app);
         match tokio::task::spawn_blocking(move || writer.inbox.remove_blocking(&ids)).await {
@@ -172,6 +179,9 @@ async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<i6
         let pipeline = &app.services.pipeline;
         PipelineStats::sub(&pipeline.inbox, count);
         PipelineStats::add(&pipeline.finished, count);
+        for waiter in waiting.into_iter().flatten() {
+            let _ = waiter.send(());
+        }
         app.drained.notify_waiters();
     }
 }

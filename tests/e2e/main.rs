@@ -6,7 +6,8 @@
 //! - `run_resilience` — API faults, unhandled update types, hostile updates;
 //! - `cli` — `init`, `doctor`, configuration errors;
 //! - `sentinel` — rate limits, notices, debounce, the blocklist, penalties across restarts;
-//! - `accounts` — consent, tiers and roles, sessions, two-factor enrolment and step-up.
+//! - `accounts` — consent, tiers and roles, sessions, two-factor enrolment and step-up;
+//! - `pipeline` — floods: fairness between chats, the configured limit, a kill mid-flood.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -17,6 +18,7 @@ mod cli;
 mod crash;
 mod fake_server;
 mod harness;
+mod pipeline;
 mod raw_http;
 mod run_basic;
 mod run_resilience;
