@@ -1,18 +1,23 @@
-//! Flood benchmark: the release `arcana` binary against the fake Telegram server, under 50,000
-//! updates from 1,000 flooding users and 100 normal ones.
+//! Flood benchmark: the release `arcana` binary against the fake Telegram server, measured the
+//! way users feel it. One run, two phases, default settings except the limit below:
 //!
-//! Flooders send bursts of about 50 plain texts each (distinct, except every tenth repeats the
-//! previous one, for the debouncer), in waves of ten flooders interleaved; plain texts get no
-//! reply, so every message to a flooder's chat is a notice the flood caused. Normal users send
-//! `/start`, `/help` and `/help cards`, spaced evenly through the run. Config:
-//! `default = { limit = 20, per = "1m" }`, `debounce = "2s"`, default penalties.
+//! 1. **Burst** — 50,000 updates queued at Telegram at once: 1,000 flooders sending about 50
+//!    distinct `/help N` commands each (every tenth repeats the one before, for the debouncer),
+//!    and 100 normal users sending `/start`, `/help`, `/help cards`, spaced evenly through the
+//!    flood. Measures ingestion: from the first update queued to the confirmed offset (a
+//!    `getUpdates` offset) passing the last one.
+//! 2. **Sustained** — while the burst's replies still drain, another 1,000 flooders and 100 normal
+//!    users send 20,000 updates at a steady 2,000 a second, and flooders press 200 buttons.
+//!    Measures, from the moment each update is queued at Telegram: normal users' reply latency
+//!    (p50 / p99 / max) and the latency of the answers to flooders' button presses.
 //!
-//! Prints a markdown table: throughput until the bot has polled past the last update, requests
-//! the flood caused, whether every normal user was answered, peak RSS of the bot.
+//! Also reports messages sent per flooder (at most the allowance plus two notices), peak RSS
+//! (`VmHWM`) and bytes written to disk per 1,000 updates (`write_bytes` of `/proc/PID/io`: what
+//! an SD card sees). Config: `default = { limit = 20, per = "1m" }`, `debounce = "2s"`.
 //!
 //! Run: `cargo bench --bench flood` (gives up after 10 minutes).
 
-use std::cell::Cell;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -28,14 +33,22 @@ use support::updates;
 
 const FLOODERS: i64 = 1_000;
 const NORMAL_USERS: i64 = 100;
-const TOTAL_UPDATES: usize = 50_000;
-/// What each normal user sends, in order.
+const BURST_UPDATES: usize = 50_000;
+const SUSTAINED_UPDATES: usize = 20_000;
+/// Updates queued per second in the sustained phase.
+const SUSTAINED_RATE: usize = 2_000;
+const BUTTON_PRESSES: usize = 200;
+/// What each normal user sends, in order (each gets exactly one reply).
 const NORMAL_TEXTS: [&str; 3] = ["/start", "/help", "/help cards"];
 /// Flooders sending at the same time (interleaved).
 const FLOOD_WAVE: usize = 10;
-/// First user id of each population (private chats share the user's id).
-const FLOODER_BASE: i64 = 1_000_000;
-const NORMAL_BASE: i64 = 2_000_000;
+/// First user id of each population, per phase (private chats share the user's id).
+const BURST_FLOODERS: i64 = 1_000_000;
+const BURST_NORMAL: i64 = 2_000_000;
+const SUSTAINED_FLOODERS: i64 = 3_000_000;
+const SUSTAINED_NORMAL: i64 = 4_000_000;
+/// The per-user allowance the config sets.
+const ALLOWANCE: usize = 20;
 const GIVE_UP_AFTER: Duration = Duration::from_mins(10);
 /// How long the bot idles before its resident set size is read.
 const IDLE_FOR: Duration = Duration::from_secs(3);
@@ -54,98 +67,140 @@ fn main() -> ExitCode {
     }
 }
 
+/// An update whose answer is timed: when it was queued, and what answers it.
+struct Timed {
+    pushed: Instant,
+    answer: Answer,
+}
+
+#[derive(Clone)]
+enum Answer {
+    /// The `n`-th (0-based) message into this private chat.
+    NthMessage(i64, usize),
+    /// `answerCallbackQuery` for this query id.
+    Callback(String),
+}
+
 /// What the run measured.
 struct Report {
-    polled_past: Duration,
-    last_normal_reply: Option<Duration>,
-    flooder_calls: FlooderCalls,
-    normal: NormalAnswers,
-    get_updates_calls: usize,
-    /// `sendMessage` calls and the time from the first to the last.
-    messages_sent: (usize, Duration),
-    peak_rss_kib: Option<u64>,
-    /// From spawning the process to its first `getUpdates`.
     startup: Duration,
-    /// Resident set size after idling a few seconds with nothing to do.
     idle_rss_kib: Option<u64>,
+    ingestion: Duration,
+    burst_latency: Latencies,
+    normal_latency: Latencies,
+    callback_latency: Latencies,
+    per_flooder: PerFlooder,
+    peak_rss_kib: Option<u64>,
+    written_per_1000: Option<u64>,
 }
 
 fn run() -> Result<String, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
     std::fs::write(dir.path().join("arcana.toml"), CONFIG).map_err(|e| format!("write arcana.toml: {e}"))?;
-    let plan = plan_updates();
-    let expected_normal = plan.iter().filter(|u| is_normal(sender(u))).count();
-
     let tg = FakeTelegram::start();
     let spawned = Instant::now();
     let mut bot = BotProcess::builder(dir.path(), &tg.url()).env("ARCANA_LOG", "warn").spawn();
     let deadline = Instant::now() + GIVE_UP_AFTER;
-    wait(&tg, &mut bot, deadline, "the bot's first getUpdates", |calls| {
-        calls.iter().any(|c| c.method == "getUpdates")
-    })?;
+    wait(&tg, &mut bot, deadline, "the bot's first getUpdates", |calls| calls.iter().any(|c| c.method == "getUpdates"))?;
     let startup = tg.calls().iter().find(|c| c.method == "getUpdates").map_or(Duration::ZERO, |c| c.at - spawned);
-    // Idle: long-polling with nothing to do.
     std::thread::sleep(IDLE_FOR);
     let idle_rss_kib = status_kib(bot.pid(), "VmRSS:");
+    let written_before = write_bytes(bot.pid());
 
+    // Phase 1: the burst.
+    let burst = plan(BURST_UPDATES, BURST_FLOODERS, BURST_NORMAL);
     let start = Instant::now();
+    let mut burst_timed = Vec::new();
     let mut last_id = 0;
-    for update in plan {
+    for (update, answer) in burst {
         last_id = tg.push_update(update);
+        burst_timed.extend(answer.map(|answer| Timed { pushed: Instant::now(), answer }));
     }
-    wait(&tg, &mut bot, deadline, "a getUpdates past the last update", polled_past(last_id))?;
-    let polled_past = start.elapsed();
-    // Replies to normal users may still be queued in the throttle after their updates finished.
-    let normal_done = normal_replies_at_least(expected_normal);
-    let all_answered = wait(&tg, &mut bot, deadline, "every normal user's replies", normal_done).is_ok();
+    wait(&tg, &mut bot, deadline, "a getUpdates past the burst", |calls| polled_past(calls, last_id))?;
+    let ingestion = start.elapsed();
+
+    // Phase 2: the sustained flood, at a steady rate, with button presses.
+    let sustained = with_presses(plan(SUSTAINED_UPDATES, SUSTAINED_FLOODERS, SUSTAINED_NORMAL));
+    let mut timed = Vec::new();
+    let tick = Duration::from_millis(10);
+    let per_tick = SUSTAINED_RATE / 100;
+    let phase_start = Instant::now();
+    for (i, chunk) in sustained.chunks(per_tick).enumerate() {
+        let due = phase_start + tick * u32::try_from(i).unwrap_or(u32::MAX);
+        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        for (update, answer) in chunk {
+            last_id = tg.push_update(update.clone());
+            timed.extend(answer.clone().map(|answer| Timed { pushed: Instant::now(), answer }));
+        }
+    }
+    let everything_answered = |calls: &[Call]| answered_all(calls, &burst_timed) && answered_all(calls, &timed);
+    wait_scanning(&tg, &mut bot, deadline, "every normal reply and button answer", everything_answered)?;
+    wait(&tg, &mut bot, deadline, "a getUpdates past the sustained flood", |calls| polled_past(calls, last_id))?;
 
     let calls = tg.calls();
+    let written = write_bytes(bot.pid()).zip(written_before).map(|(after, before)| after.saturating_sub(before));
+    let total = u64::try_from(BURST_UPDATES + SUSTAINED_UPDATES + BUTTON_PRESSES).unwrap_or(u64::MAX);
     let report = Report {
-        polled_past,
-        last_normal_reply: all_answered.then(|| last_normal_reply(&calls, start)).flatten(),
-        flooder_calls: FlooderCalls::count(&calls),
-        normal: NormalAnswers::count(&calls),
-        get_updates_calls: calls.iter().filter(|c| c.method == "getUpdates").count(),
-        messages_sent: messages_sent(&calls),
-        peak_rss_kib: status_kib(bot.pid(), "VmHWM:"),
         startup,
         idle_rss_kib,
+        ingestion,
+        burst_latency: Latencies::of(&calls, &burst_timed, |a| matches!(a, Answer::NthMessage(..))),
+        normal_latency: Latencies::of(&calls, &timed, |a| matches!(a, Answer::NthMessage(..))),
+        callback_latency: Latencies::of(&calls, &timed, |a| matches!(a, Answer::Callback(_))),
+        per_flooder: PerFlooder::count(&calls),
+        peak_rss_kib: status_kib(bot.pid(), "VmHWM:"),
+        written_per_1000: written.map(|w| w * 1000 / total),
     };
     let (status, stderr) = bot.terminate();
     if !status.success() {
-        return Err(format!("arcana exited with {status} after SIGTERM; stderr:\n{stderr}"));
+        return Err(format!("arcana exited with {status} after SIGTERM; stderr:\n{}", tail(&stderr, 20)));
     }
-    Ok(render(&report, expected_normal))
+    Ok(render(&report))
 }
 
-/// The 50,000 update bodies in push order: normal users' messages evenly spaced among the flood.
-fn plan_updates() -> Vec<Value> {
+/// `total` updates from `FLOODERS` flooders (ids from `flooders`) and `NORMAL_USERS` normal users
+/// (ids from `normal`), the normal users' messages spaced evenly; each with what answers it (if
+/// it is timed).
+fn plan(total: usize, flooders: i64, normal: i64) -> Vec<(Value, Option<Answer>)> {
     let normal_total = NORMAL_TEXTS.len() * usize::try_from(NORMAL_USERS).unwrap_or_default();
-    let spacing = TOTAL_UPDATES / normal_total;
-    let mut flood = flood_messages(TOTAL_UPDATES - normal_total).into_iter();
-    let mut normal = 0;
-    let mut plan = Vec::with_capacity(TOTAL_UPDATES);
-    for i in 0..TOTAL_UPDATES {
-        if i % spacing == spacing / 2 && normal < normal_total {
-            plan.push(normal_message(normal));
-            normal += 1;
+    let spacing = total / normal_total;
+    let mut flood = flood_messages(total - normal_total, flooders).into_iter();
+    let users = usize::try_from(NORMAL_USERS).unwrap_or(1);
+    let mut sent = 0;
+    let mut plan = Vec::with_capacity(total);
+    for i in 0..total {
+        if i % spacing == spacing / 2 && sent < normal_total {
+            // Each user's first message, then each user's second, then the third.
+            let user = normal + i64::try_from(sent % users).unwrap_or_default();
+            let nth = sent / users;
+            plan.push((updates::command(user, NORMAL_TEXTS[nth]), Some(Answer::NthMessage(user, nth))));
+            sent += 1;
         } else {
-            plan.extend(flood.next());
+            plan.extend(flood.next().map(|u| (u, None)));
         }
     }
     plan
 }
 
-/// Normal message `n`: each user's first text, then each user's second, then the third.
-fn normal_message(n: usize) -> Value {
-    let users = usize::try_from(NORMAL_USERS).unwrap_or(1);
-    let user = NORMAL_BASE + i64::try_from(n % users).unwrap_or_default();
-    updates::command(user, NORMAL_TEXTS[n / users])
+/// Spreads [`BUTTON_PRESSES`] presses by the phase's flooders evenly through `plan`.
+fn with_presses(plan: Vec<(Value, Option<Answer>)>) -> Vec<(Value, Option<Answer>)> {
+    let every = plan.len() / BUTTON_PRESSES;
+    let mut out = Vec::with_capacity(plan.len() + BUTTON_PRESSES);
+    for (i, item) in plan.into_iter().enumerate() {
+        out.push(item);
+        if i % every == every - 1 {
+            let flooder = SUSTAINED_FLOODERS + i64::try_from(i / every).unwrap_or_default() % FLOODERS;
+            let press = updates::callback_query(flooder, "page:2");
+            let id = press["callback_query"]["id"].as_str().unwrap_or_default().to_owned();
+            out.push((press, Some(Answer::Callback(id))));
+        }
+    }
+    out
 }
 
-/// `total` flood messages, shared as evenly as possible among the flooders: waves of
-/// [`FLOOD_WAVE`] flooders sending round-robin, one wave after another.
-fn flood_messages(total: usize) -> Vec<Value> {
+/// `total` flood messages shared evenly among the flooders: waves of [`FLOOD_WAVE`] flooders
+/// sending round-robin, one wave after another.
+fn flood_messages(total: usize, base: i64) -> Vec<Value> {
     let flooders = usize::try_from(FLOODERS).unwrap_or(1);
     let quota = |flooder: usize| total / flooders + usize::from(flooder < total % flooders);
     let mut messages = Vec::with_capacity(total);
@@ -154,43 +209,115 @@ fn flood_messages(total: usize) -> Vec<Value> {
         let rounds = wave.clone().map(quota).max().unwrap_or(0);
         for round in 0..rounds {
             for flooder in wave.clone().filter(|f| round < quota(*f)) {
-                messages.push(flood_message(flooder, round));
+                // Distinct commands, except every tenth repeats the one before (debounced).
+                let text_round = if round % 10 == 9 { round - 1 } else { round };
+                let user = base + i64::try_from(flooder).unwrap_or_default();
+                messages.push(updates::command(user, &format!("/help {text_round}")));
             }
         }
     }
     messages
 }
 
-/// A flooder's message of round `round`: a distinct text, except every tenth repeats the one
-/// before it (for the debouncer).
-fn flood_message(flooder: usize, round: usize) -> Value {
-    let text_round = if round % 10 == 9 { round - 1 } else { round };
-    let user = FLOODER_BASE + i64::try_from(flooder).unwrap_or_default();
-    updates::message(user, user, &format!("buy cheap followers, offer {text_round}"))
-}
-
-/// The sender of an update body.
-fn sender(update: &Value) -> i64 {
-    update["message"]["from"]["id"].as_i64().unwrap_or_default()
-}
-
-fn is_normal(user: i64) -> bool {
-    (NORMAL_BASE..NORMAL_BASE + NORMAL_USERS).contains(&user)
-}
-
 fn is_flooder(user: i64) -> bool {
-    (FLOODER_BASE..FLOODER_BASE + FLOODERS).contains(&user)
+    [BURST_FLOODERS, SUSTAINED_FLOODERS].iter().any(|base| (*base..base + FLOODERS).contains(&user))
 }
 
-/// The user a call is addressed to (its `chat_id` or `user_id`), for calls that send something.
-fn addressee(call: &Call) -> Option<i64> {
-    if call.method == "getUpdates" {
-        return None;
+/// Whether a `getUpdates` with an offset past `last_id` was made.
+fn polled_past(calls: &[Call], last_id: i64) -> bool {
+    calls.iter().rev().any(|c| c.method == "getUpdates" && c.int("offset").is_some_and(|o| o > last_id))
+}
+
+/// When each timed update was answered (`None`: not yet), by scanning the calls once.
+fn answer_times(calls: &[Call], timed: &[Timed]) -> Vec<Option<Instant>> {
+    let mut nth: HashMap<i64, Vec<Instant>> = HashMap::new();
+    let mut callbacks: HashMap<String, Instant> = HashMap::new();
+    for call in calls.iter().filter(|c| c.answered) {
+        match call.method.as_str() {
+            "sendMessage" => {
+                if let Some(chat) = call.int("chat_id") {
+                    nth.entry(chat).or_default().push(call.at);
+                }
+            }
+            "answerCallbackQuery" => {
+                if let Some(id) = call.str("callback_query_id") {
+                    callbacks.entry(id).or_insert(call.at);
+                }
+            }
+            _ => {}
+        }
     }
-    call.int("chat_id").or_else(|| call.int("user_id"))
+    timed
+        .iter()
+        .map(|t| match &t.answer {
+            Answer::NthMessage(chat, n) => nth.get(chat).and_then(|times| times.get(*n)).copied(),
+            Answer::Callback(id) => callbacks.get(id).copied(),
+        })
+        .collect()
 }
 
-/// Waits for `pred` until `deadline`; on timeout stops the bot and says what it waited for.
+fn answered_all(calls: &[Call], timed: &[Timed]) -> bool {
+    answer_times(calls, timed).iter().all(Option::is_some)
+}
+
+/// Latency percentiles of a set of timed updates.
+struct Latencies {
+    count: usize,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+impl Latencies {
+    fn of(calls: &[Call], timed: &[Timed], which: impl Fn(&Answer) -> bool) -> Self {
+        let mut all: Vec<Duration> = answer_times(calls, timed)
+            .into_iter()
+            .zip(timed)
+            .filter(|(_, t)| which(&t.answer))
+            .filter_map(|(at, t)| at.map(|at| at.saturating_duration_since(t.pushed)))
+            .collect();
+        all.sort();
+        // Nearest rank: the smallest value at or above the given share of the answers.
+        let pick = |per_mille: usize| {
+            let rank = (all.len() * per_mille).div_ceil(1000).max(1);
+            all.get(rank - 1).copied().unwrap_or_default()
+        };
+        Latencies { count: all.len(), p50: pick(500), p99: pick(990), max: all.last().copied().unwrap_or_default() }
+    }
+
+    fn render(&self) -> String {
+        format!(
+            "p50 {} / p99 {} / max {} ({} answers)",
+            millis(self.p50),
+            millis(self.p99),
+            millis(self.max),
+            self.count
+        )
+    }
+}
+
+/// Messages each flooder's chat received: the most, and the total.
+struct PerFlooder {
+    most: usize,
+    total: usize,
+    notices: usize,
+}
+
+impl PerFlooder {
+    fn count(calls: &[Call]) -> Self {
+        let mut per: HashMap<i64, usize> = HashMap::new();
+        let mut notices = 0;
+        for call in calls.iter().filter(|c| c.method == "sendMessage" && c.answered) {
+            let Some(chat) = call.int("chat_id").filter(|c| is_flooder(*c)) else { continue };
+            *per.entry(chat).or_default() += 1;
+            let text = call.str("text").unwrap_or_default();
+            notices += usize::from(text.contains("Please wait") || text.contains("Too many requests"));
+        }
+        PerFlooder { most: per.values().copied().max().unwrap_or(0), total: per.values().sum(), notices }
+    }
+}
+
+/// Waits for `pred` until `deadline`; on timeout says what it waited for.
 fn wait(
     tg: &FakeTelegram,
     bot: &mut BotProcess,
@@ -204,103 +331,29 @@ fn wait(
     }
     let state = if bot.is_running() { "running" } else { "exited" };
     Err(format!(
-        "gave up after {GIVE_UP_AFTER:?} waiting for {what} (bot {state}, {} updates unconfirmed); stderr tail:\n{}",
+        "gave up after {GIVE_UP_AFTER:?} waiting for {what} (bot {state}, {} updates unconfirmed, status {:?}); stderr tail:\n{}",
         tg.pending_updates(),
+        bot.status(),
         tail(&bot.stderr_text(), 20)
     ))
 }
 
-/// A predicate for "a getUpdates with an offset past `last_id`", scanning each call once.
-fn polled_past(last_id: i64) -> impl Fn(&[Call]) -> bool {
-    let scanned = Cell::new(0);
-    move |calls| {
-        let from = scanned.replace(calls.len());
-        calls[from..].iter().any(|c| c.method == "getUpdates" && c.int("offset").is_some_and(|o| o > last_id))
-    }
-}
-
-/// A predicate for "at least `n` messages delivered to normal users", scanning each call once.
-fn normal_replies_at_least(n: usize) -> impl Fn(&[Call]) -> bool {
-    let (scanned, seen) = (Cell::new(0), Cell::new(0));
-    move |calls| {
-        let from = scanned.replace(calls.len());
-        let new = calls[from..]
-            .iter()
-            .filter(|c| c.method == "sendMessage" && c.answered && c.int("chat_id").is_some_and(is_normal))
-            .count();
-        seen.set(seen.get() + new);
-        seen.get() >= n
-    }
-}
-
-/// When the last message to a normal user arrived, counted from `start`.
-fn last_normal_reply(calls: &[Call], start: Instant) -> Option<Duration> {
-    calls
-        .iter()
-        .filter(|c| c.method == "sendMessage" && c.int("chat_id").is_some_and(is_normal))
-        .map(|c| c.at.saturating_duration_since(start))
-        .max()
-}
-
-/// How many `sendMessage` calls arrived, and the span from the first to the last.
-fn messages_sent(calls: &[Call]) -> (usize, Duration) {
-    let times: Vec<Instant> = calls.iter().filter(|c| c.method == "sendMessage").map(|c| c.at).collect();
-    let span = match (times.iter().min(), times.iter().max()) {
-        (Some(first), Some(last)) => last.saturating_duration_since(*first),
-        _ => Duration::ZERO,
-    };
-    (times.len(), span)
-}
-
-/// Requests the flood caused: everything addressed to a flooder's chat.
-#[derive(Default)]
-struct FlooderCalls {
-    total: usize,
-    limit_notices: usize,
-    mute_notices: usize,
-    flooders_reached: usize,
-}
-
-impl FlooderCalls {
-    fn count(calls: &[Call]) -> Self {
-        let mut counts = Self::default();
-        let mut reached = std::collections::HashSet::new();
-        for call in calls.iter().filter(|c| addressee(c).is_some_and(is_flooder)) {
-            counts.total += 1;
-            reached.insert(addressee(call));
-            let text = call.str("text").unwrap_or_default();
-            counts.limit_notices += usize::from(text.contains("before sending more"));
-            counts.mute_notices += usize::from(text.contains("Too many requests"));
+/// As [`wait`], for a predicate too costly to run under the fake server's lock at every call:
+/// checks a copy of the calls twice a second.
+fn wait_scanning(
+    tg: &FakeTelegram,
+    bot: &mut BotProcess,
+    deadline: Instant,
+    what: &str,
+    pred: impl Fn(&[Call]) -> bool,
+) -> Result<(), String> {
+    while Instant::now() < deadline {
+        if pred(&tg.calls()) {
+            return Ok(());
         }
-        counts.flooders_reached = reached.len();
-        counts
+        std::thread::sleep(Duration::from_millis(500));
     }
-}
-
-/// How normal users fared.
-struct NormalAnswers {
-    /// Users who got a non-notice reply to each of their messages.
-    fully_answered: usize,
-    replies: usize,
-    notices: usize,
-}
-
-impl NormalAnswers {
-    fn count(calls: &[Call]) -> Self {
-        let mut per_user = std::collections::HashMap::<i64, usize>::new();
-        let (mut replies, mut notices) = (0, 0);
-        for call in calls.iter().filter(|c| c.method == "sendMessage" && c.answered) {
-            let Some(user) = call.int("chat_id").filter(|u| is_normal(*u)) else { continue };
-            if call.str("text").unwrap_or_default().contains("Please wait") {
-                notices += 1;
-            } else {
-                replies += 1;
-                *per_user.entry(user).or_default() += 1;
-            }
-        }
-        let fully_answered = per_user.values().filter(|n| **n >= NORMAL_TEXTS.len()).count();
-        Self { fully_answered, replies, notices }
-    }
+    wait(tg, bot, Instant::now(), what, |_| false)
 }
 
 /// A size field of `/proc/PID/status` (`VmHWM:` peak, `VmRSS:` current) in KiB.
@@ -310,60 +363,49 @@ fn status_kib(pid: u32, field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn secs(d: Duration) -> String {
-    format!("{:.1} s", d.as_secs_f64())
+/// Bytes the process caused to be written to storage (`write_bytes` of `/proc/PID/io`).
+fn write_bytes(pid: u32) -> Option<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+    io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok())
 }
 
-fn render(r: &Report, expected_normal: usize) -> String {
-    let flood_updates = TOTAL_UPDATES - expected_normal;
-    let rate = per_sec(TOTAL_UPDATES, r.polled_past);
-    let per_flooder = f64::from(u32::try_from(r.flooder_calls.total).unwrap_or(u32::MAX))
-        / f64::from(u32::try_from(FLOODERS).unwrap_or(u32::MAX));
+fn millis(d: Duration) -> String {
+    format!("{} ms", d.as_millis())
+}
+
+fn render(r: &Report) -> String {
+    let rate = f64::from(u32::try_from(BURST_UPDATES).unwrap_or(u32::MAX)) / r.ingestion.as_secs_f64().max(1e-9);
+    let mib = |k: Option<u64>| {
+        k.map_or_else(|| "unknown".to_owned(), |k| format!("{:.1} MiB", f64::from(u32::try_from(k).unwrap_or(u32::MAX)) / 1024.0))
+    };
+    let flooders = 2 * FLOODERS;
     let rows = [
-        ("start of the process to its first getUpdates", format!("{} ms", r.startup.as_millis())),
+        ("start of the process to its first getUpdates", millis(r.startup)),
+        ("idle RSS (long-polling, nothing to do)", mib(r.idle_rss_kib)),
         (
-            "idle RSS (long-polling, nothing to do)",
-            r.idle_rss_kib.map_or_else(|| "unknown".to_owned(), |k| format!("{:.1} MiB", kib_to_mib(k))),
+            "burst ingestion: 50,000 updates queued at once until the offset passed the last",
+            format!("{} ms ({rate:.0} updates/s)", r.ingestion.as_millis()),
         ),
+        ("burst: normal users' reply latency (queued behind up to 50,000 updates)", r.burst_latency.render()),
         (
-            "updates",
+            "sustained flood (2,000 updates/s): normal users' reply latency",
+            r.normal_latency.render(),
+        ),
+        ("sustained flood: answers to flooders' button presses", r.callback_latency.render()),
+        (
+            "messages sent per flooder (allowance 20 + at most 2 notices)",
             format!(
-                "{TOTAL_UPDATES} ({flood_updates} from {FLOODERS} flooders, {expected_normal} from {NORMAL_USERS} normal users)"
+                "at most {} ({} to {flooders} flooders, {} of them notices; allowance + 2 = {})",
+                r.per_flooder.most,
+                r.per_flooder.total,
+                r.per_flooder.notices,
+                ALLOWANCE + 2
             ),
         ),
-        ("wall time until polled past the last update", secs(r.polled_past)),
-        ("throughput", format!("{rate:.0} updates/s")),
-        ("getUpdates calls", r.get_updates_calls.to_string()),
+        ("peak RSS of the bot (VmHWM)", mib(r.peak_rss_kib)),
         (
-            "sendMessage calls",
-            format!(
-                "{} in {} ({:.1}/s)",
-                r.messages_sent.0,
-                secs(r.messages_sent.1),
-                per_sec(r.messages_sent.0, r.messages_sent.1)
-            ),
-        ),
-        (
-            "requests to flooder chats",
-            format!(
-                "{} for {FLOODERS} flooders ({per_flooder:.2} each; {} limit notices, {} mute notices; {} flooders reached)",
-                r.flooder_calls.total,
-                r.flooder_calls.limit_notices,
-                r.flooder_calls.mute_notices,
-                r.flooder_calls.flooders_reached
-            ),
-        ),
-        (
-            "normal users fully answered",
-            format!(
-                "{} / {NORMAL_USERS} ({} / {expected_normal} replies, {} notices)",
-                r.normal.fully_answered, r.normal.replies, r.normal.notices
-            ),
-        ),
-        ("last normal reply after", r.last_normal_reply.map_or_else(|| "not all answered".to_owned(), secs)),
-        (
-            "peak RSS of the bot (VmHWM)",
-            r.peak_rss_kib.map_or_else(|| "unknown".to_owned(), |k| format!("{:.1} MiB", kib_to_mib(k))),
+            "bytes written to disk per 1,000 updates",
+            r.written_per_1000.map_or_else(|| "unknown".to_owned(), |b| format!("{} KiB", b.div_ceil(1024))),
         ),
     ];
     let mut out = String::from("| metric | value |\n|---|---|\n");
@@ -371,14 +413,6 @@ fn render(r: &Report, expected_normal: usize) -> String {
         let _ = writeln!(out, "| {metric} | {value} |");
     }
     out
-}
-
-fn per_sec(count: usize, span: Duration) -> f64 {
-    f64::from(u32::try_from(count).unwrap_or(u32::MAX)) / span.as_secs_f64().max(f64::EPSILON)
-}
-
-fn kib_to_mib(kib: u64) -> f64 {
-    f64::from(u32::try_from(kib).unwrap_or(u32::MAX)) / 1024.0
 }
 
 /// The last `n` lines of `text`.
