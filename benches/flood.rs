@@ -101,7 +101,9 @@ fn run() -> Result<String, String> {
     let spawned = Instant::now();
     let mut bot = BotProcess::builder(dir.path(), &tg.url()).env("ARCANA_LOG", "warn").spawn();
     let deadline = Instant::now() + GIVE_UP_AFTER;
-    wait(&tg, &mut bot, deadline, "the bot's first getUpdates", |calls| calls.iter().any(|c| c.method == "getUpdates"))?;
+    wait(&tg, &mut bot, deadline, "the bot's first getUpdates", |calls| {
+        calls.iter().any(|c| c.method == "getUpdates")
+    })?;
     let startup = tg.calls().iter().find(|c| c.method == "getUpdates").map_or(Duration::ZERO, |c| c.at - spawned);
     std::thread::sleep(IDLE_FOR);
     let idle_rss_kib = status_kib(bot.pid(), "VmRSS:");
@@ -376,7 +378,10 @@ fn millis(d: Duration) -> String {
 fn render(r: &Report) -> String {
     let rate = f64::from(u32::try_from(BURST_UPDATES).unwrap_or(u32::MAX)) / r.ingestion.as_secs_f64().max(1e-9);
     let mib = |k: Option<u64>| {
-        k.map_or_else(|| "unknown".to_owned(), |k| format!("{:.1} MiB", f64::from(u32::try_from(k).unwrap_or(u32::MAX)) / 1024.0))
+        k.map_or_else(
+            || "unknown".to_owned(),
+            |k| format!("{:.1} MiB", f64::from(u32::try_from(k).unwrap_or(u32::MAX)) / 1024.0),
+        )
     };
     let flooders = 2 * FLOODERS;
     let rows = [
@@ -387,10 +392,7 @@ fn render(r: &Report) -> String {
             format!("{} ms ({rate:.0} updates/s)", r.ingestion.as_millis()),
         ),
         ("burst: normal users' reply latency (queued behind up to 50,000 updates)", r.burst_latency.render()),
-        (
-            "sustained flood (2,000 updates/s): normal users' reply latency",
-            r.normal_latency.render(),
-        ),
+        ("sustained flood (2,000 updates/s): normal users' reply latency", r.normal_latency.render()),
         ("sustained flood: answers to flooders' button presses", r.callback_latency.render()),
         (
             "messages sent per flooder (allowance 20 + at most 2 notices)",

@@ -25,13 +25,18 @@ pub(crate) struct App {
     pub inbox: Inbox,
     /// Signalled whenever inbox entries are removed or a notice is sent.
     pub drained: Notify,
-    /// Bounds notices and callback answers for denied updates in flight; beyond it they are
-    /// skipped, so a flood can never queue unbounded outgoing work.
+    /// Bounds notices for denied updates waiting to be sent; beyond it they are skipped, so a
+    /// flood can never queue unbounded outgoing work.
     pub notices: Arc<Semaphore>,
+    /// Bounds answers to denied callback and pre-checkout queries in flight (they are sent at
+    /// once, so this only fills under a flood of presses faster than Telegram answers).
+    pub answers: Arc<Semaphore>,
 }
 
-/// Notices and callback answers for denied updates that may be in flight at once.
+/// Notices for denied updates that may wait at once.
 pub(crate) const MAX_NOTICES_IN_FLIGHT: usize = 1024;
+/// Query answers for denied updates that may be in flight at once.
+pub(crate) const MAX_ANSWERS_IN_FLIGHT: usize = 256;
 
 impl App {
     /// Shared state over the opened inbox.
@@ -46,6 +51,7 @@ impl App {
             inbox,
             drained: Notify::new(),
             notices: Arc::new(Semaphore::new(MAX_NOTICES_IN_FLIGHT)),
+            answers: Arc::new(Semaphore::new(MAX_ANSWERS_IN_FLIGHT)),
         }
     }
 

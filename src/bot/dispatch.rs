@@ -12,14 +12,15 @@ use std::sync::Arc;
 
 use teloxide::types::{Update, UpdateKind};
 use tokio::sync::OwnedSemaphorePermit as NoticePermit;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::{control::PipelineStats, sentinel::Verdict};
 
 use super::{
     app::App,
+    gate::{Gate, Permit},
     handlers,
-    lanes::{Job, Lane, LaneKey, Lanes, with_job_permit},
+    lanes::{Job, Lane, LaneKey, Lanes},
     notice,
 };
 
@@ -43,6 +44,38 @@ pub(crate) struct Dispatcher {
     app: Arc<App>,
     lanes: Lanes<Work>,
     finished: mpsc::UnboundedSender<Finished>,
+    drops: Arc<DropAudit>,
+}
+
+/// Audits backlog drops once a minute per chat (with the count since the last line), so a
+/// flood cannot flood the log.
+#[derive(Default)]
+struct DropAudit {
+    chats: std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, u64)>>,
+}
+
+const DROP_AUDIT_EVERY: std::time::Duration = std::time::Duration::from_mins(1);
+
+impl DropAudit {
+    /// Counts a drop in `chat`; returns the drops to report if a line is due.
+    fn record(&self, chat: i64) -> Option<u64> {
+        let now = std::time::Instant::now();
+        let mut chats = self.chats.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if chats.len() > 10_000 {
+            chats.retain(|_, (since, _)| now.duration_since(*since) < DROP_AUDIT_EVERY);
+        }
+        let Some((since, unreported)) = chats.get_mut(&chat) else {
+            chats.insert(chat, (now, 0));
+            return Some(1);
+        };
+        *unreported += 1;
+        if now.duration_since(*since) < DROP_AUDIT_EVERY {
+            return None;
+        }
+        let dropped = *unreported;
+        (*since, *unreported) = (now, 0);
+        Some(dropped)
+    }
 }
 
 impl Dispatcher {
@@ -50,21 +83,22 @@ impl Dispatcher {
     /// clone is dropped and the removals queued so far are written).
     pub(crate) fn new(app: Arc<App>) -> (Dispatcher, impl Future<Output = ()> + Send + 'static) {
         let (finished, finished_ids) = mpsc::unbounded_channel();
-        let permits = Arc::new(Semaphore::new(usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256)));
+        let gate = Gate::new(usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256));
         let backlog = usize::try_from(app.config.bot.chat_backlog.get()).unwrap_or(usize::MAX);
         let runner = {
             let app = Arc::clone(&app);
             let finished = finished.clone();
-            move |work: Work, permit: OwnedSemaphorePermit| match work {
+            move |work: Work, permit: Permit| match work {
                 Work::Update(id) => Box::pin(run_update(Arc::clone(&app), id, permit, finished.clone())) as Job,
                 Work::Notice(verdict, update, notice_permit) => {
                     Box::pin(run_notice(Arc::clone(&app), verdict, update, (permit, notice_permit))) as Job
                 }
             }
         };
-        let lanes = Lanes::new(backlog, permits, runner);
+        let sender = app.sender.clone();
+        let lanes = Lanes::new(backlog, gate, move |chat| sender.load(chat), runner);
         let remover = finish_removals(Arc::clone(&app), finished_ids);
-        (Dispatcher { app, lanes, finished }, remover)
+        (Dispatcher { app, lanes, finished, drops: Arc::default() }, remover)
     }
 
     /// Queues admitted update `id` in its lane; if the lane's backlog is full the update is
@@ -73,8 +107,10 @@ impl Dispatcher {
         let key = lane_of(update);
         if self.lanes.push(key, Work::Update(id)).is_err() {
             PipelineStats::add(&self.app.services.pipeline.backlog_drops, 1);
-            tracing::warn!(target: "arcana::audit", event = "backlog_drop", chat = key.0, update_id = id,
-                "chat backlog full; update dropped");
+            if let Some(dropped) = self.drops.record(key.0) {
+                tracing::warn!(target: "arcana::audit", event = "backlog_drop", chat = key.0, dropped,
+                    "chat backlog full; updates dropped");
+            }
             self.finish(id);
         }
     }
@@ -93,13 +129,15 @@ impl Dispatcher {
     /// lane, after the replies to what came before. Untracked by the inbox; skipped when too
     /// many are in flight or the chat's backlog is full.
     pub(crate) fn notify(&self, verdict: Verdict, update: Update) {
-        let Ok(notice_permit) = Arc::clone(&self.app.notices).try_acquire_owned() else {
+        let is_query = matches!(update.kind, UpdateKind::CallbackQuery(_) | UpdateKind::PreCheckoutQuery(_));
+        let bound = if is_query { &self.app.answers } else { &self.app.notices };
+        let Ok(notice_permit) = Arc::clone(bound).try_acquire_owned() else {
             tracing::debug!(update_id = update.id.0, "notice skipped: too many in flight");
             return;
         };
         let app = Arc::clone(&self.app);
         PipelineStats::add(&app.services.pipeline.notices, 1);
-        if matches!(update.kind, UpdateKind::CallbackQuery(_) | UpdateKind::PreCheckoutQuery(_)) {
+        if is_query {
             tokio::spawn(async move {
                 notice::act(&app.sender, verdict, &update).await;
                 notice_done(&app, notice_permit);
@@ -123,17 +161,16 @@ impl Dispatcher {
 
 /// Loads update `id` from the inbox and handles it (bounded in time, a panic contained), then
 /// finishes it however the handling ended.
-async fn run_update(app: Arc<App>, id: i64, permit: OwnedSemaphorePermit, finished: mpsc::UnboundedSender<Finished>) {
+async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::UnboundedSender<Finished>) {
     if let Some(update) = app.inbox.load(id) {
         let timeout = app.config.bot.handler_timeout;
         let handler_app = Arc::clone(&app);
-        let work = with_job_permit(
-            permit,
-            tokio::time::timeout(timeout, async move {
-                handlers::handle(&handler_app, update).await;
-            }),
-        );
-        match tokio::spawn(work).await {
+        let work = tokio::time::timeout(timeout, async move {
+            handlers::handle(&handler_app, update).await;
+        });
+        let outcome = tokio::spawn(work).await;
+        drop(permit);
+        match outcome {
             Ok(Ok(())) => {}
             Ok(Err(_)) => tracing::warn!(update_id = id, "handler timed out; update abandoned"),
             Err(e) => tracing::error!(update_id = id, error = %e, "handler failed"),
@@ -145,15 +182,12 @@ async fn run_update(app: Arc<App>, id: i64, permit: OwnedSemaphorePermit, finish
     }
 }
 
-/// Sends a notice from its lane (the worker permit goes back while it waits for its slot).
-async fn run_notice(
-    app: Arc<App>,
-    verdict: Verdict,
-    update: Box<Update>,
-    permits: (OwnedSemaphorePermit, NoticePermit),
-) {
+/// Sends a notice from its lane. It does no work but wait for its (last-served) send slot, so it
+/// gives its start permit back at once.
+async fn run_notice(app: Arc<App>, verdict: Verdict, update: Box<Update>, permits: (Permit, NoticePermit)) {
     let (permit, notice_permit) = permits;
-    with_job_permit(permit, notice::act(&app.sender, verdict, &update)).await;
+    drop(permit);
+    notice::act(&app.sender, verdict, &update).await;
     notice_done(&app, notice_permit);
 }
 
@@ -204,5 +238,19 @@ pub(crate) fn lane_of(update: &Update) -> LaneKey {
             // Unique per update: below any chat id Telegram uses.
             (None, None) => (i64::MIN + i64::from(update.id.0), Lane::Messages),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DropAudit;
+
+    #[test]
+    fn drops_are_audited_once_per_chat_and_minute() {
+        let audit = DropAudit::default();
+        assert_eq!(audit.record(1), Some(1), "the first drop is reported");
+        assert_eq!(audit.record(1), None);
+        assert_eq!(audit.record(1), None, "then counted quietly");
+        assert_eq!(audit.record(2), Some(1), "another chat has its own line");
     }
 }

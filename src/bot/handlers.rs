@@ -20,15 +20,17 @@ use super::{
 /// Handles one update. Errors are logged here; nothing propagates to the polling loop.
 pub(crate) async fn handle(app: &App, update: Update) {
     match update.kind {
+        // Each command's future is boxed: a task waiting to send holds only what its own
+        // command needs, not the largest of them all (thousands wait at once under a flood).
         UpdateKind::Message(message) => on_message(app, &message).await,
-        UpdateKind::CallbackQuery(query) => callbacks::on_callback(app, query).await,
-        UpdateKind::PreCheckoutQuery(query) => payments::on_pre_checkout(app, query).await,
+        UpdateKind::CallbackQuery(query) => Box::pin(callbacks::on_callback(app, query)).await,
+        UpdateKind::PreCheckoutQuery(query) => Box::pin(payments::on_pre_checkout(app, query)).await,
         other => tracing::debug!(update_id = update.id.0, kind = kind_name(&other), "ignored update"),
     }
 }
 
-async fn on_message(app: &App, message: &Message) {
-    if on_payment_message(app, message).await {
+pub(crate) async fn on_message(app: &App, message: &Message) {
+    if Box::pin(on_payment_message(app, message)).await {
         return;
     }
     let (Some(text), Some(from)) = (message.text(), message.from.as_ref()) else { return };
@@ -48,7 +50,7 @@ async fn on_message(app: &App, message: &Message) {
     let is_admin = app.services.sentinel.is_admin(user);
     match accounts.authorize(user, &account, is_admin, &command) {
         Decision::Allowed => {}
-        Decision::NeedsConsent => return consent::send_notice(app, user, chat, false).await,
+        Decision::NeedsConsent => return Box::pin(consent::send_notice(app, user, chat, false)).await,
         Decision::AdminOnly => {
             tracing::warn!(target: "arcana::audit", event = "access_denied", user, command, reason = "admin_only", "command refused");
             return send_html(&app.sender, chat, ADMINS_ONLY).await;
@@ -76,20 +78,20 @@ async fn on_message(app: &App, message: &Message) {
     let current = session.map(|s| s.id).unwrap_or_default();
     match command.as_str() {
         "start" if registered => send_html(&app.sender, chat, WELCOME).await,
-        "start" | "privacy" => consent::send_notice(app, user, chat, registered).await,
+        "start" | "privacy" => Box::pin(consent::send_notice(app, user, chat, registered)).await,
         "help" => send_html(&app.sender, chat, HELP).await,
-        "block" | "unblock" => admin::handle(app, message, &command, &args).await,
-        "draw" => reading_commands::draw(app, user, chat, is_admin, &args).await,
-        "history" => history_view::show(app, user, chat).await,
-        "credits" => reading_commands::credits(app, user, chat, is_admin).await,
-        "buy" => payments::buy(app, user, chat, &args).await,
-        "refund" => payments::refund(app, user, chat, &args).await,
-        "sessions" => account_commands::sessions(app, user, chat, &current).await,
-        "logout_all" => account_commands::logout_all(app, user, chat).await,
-        "2fa" => account_commands::two_factor(app, from, chat, &args).await,
-        "verify" => account_commands::verify(app, user, chat, &args).await,
-        "export" => account_commands::export(app, user, chat).await,
-        "delete_me" => account_commands::delete_me(app, user, chat).await,
+        "block" | "unblock" => Box::pin(admin::handle(app, message, &command, &args)).await,
+        "draw" => Box::pin(reading_commands::draw(app, user, chat, is_admin, &args)).await,
+        "history" => Box::pin(history_view::show(app, user, chat)).await,
+        "credits" => Box::pin(reading_commands::credits(app, user, chat, is_admin)).await,
+        "buy" => Box::pin(payments::buy(app, user, chat, &args)).await,
+        "refund" => Box::pin(payments::refund(app, user, chat, &args)).await,
+        "sessions" => Box::pin(account_commands::sessions(app, user, chat, &current)).await,
+        "logout_all" => Box::pin(account_commands::logout_all(app, user, chat)).await,
+        "2fa" => Box::pin(account_commands::two_factor(app, from, chat, &args)).await,
+        "verify" => Box::pin(account_commands::verify(app, user, chat, &args)).await,
+        "export" => Box::pin(account_commands::export(app, user, chat)).await,
+        "delete_me" => Box::pin(account_commands::delete_me(app, user, chat)).await,
         _ => {}
     }
 }

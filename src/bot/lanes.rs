@@ -3,20 +3,19 @@
 //! pre-checkout queries) — so a press is answered while the chat's messages still queue.
 //!
 //! Each lane's backlog (jobs waiting, not the one running) is capped: beyond it a push is refused
-//! and the caller drops the update. A job takes a worker permit when it *starts*, never while it
-//! waits in its lane, and gives it back as soon as it waits on Telegram's send limits
-//! ([`release_job_permit`]), so a chat that can only be sent to slowly (a group) never holds
-//! permits other chats need. A worker task exists only while its lane has work.
+//! and the caller drops the update. A job takes a permit from the start [`Gate`] when it
+//! *starts*, never while it waits in its lane; the gate serves the quietest chat first, so a
+//! chat that can only be sent to slowly (a group, a flooder) cannot keep others from starting.
+//! A worker task exists only while its lane has work.
 
 use std::{
-    cell::RefCell,
     collections::{HashMap, VecDeque},
     future::Future,
     pin::Pin,
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use super::gate::{Gate, Permit};
 
 /// Which of a chat's lanes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,23 +32,11 @@ pub(crate) type LaneKey = (i64, Lane);
 /// A unit of work.
 pub(crate) type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// Turns a queued item and its worker permit into the job that handles it.
-type Runner<T> = Arc<dyn Fn(T, OwnedSemaphorePermit) -> Job + Send + Sync>;
+/// Turns a queued item and its start permit into the job that handles it.
+type Runner<T> = Arc<dyn Fn(T, Permit) -> Job + Send + Sync>;
 
-tokio::task_local! {
-    /// The worker permit of the job running in this task, until it is given back.
-    static JOB_PERMIT: RefCell<Option<OwnedSemaphorePermit>>;
-}
-
-/// Runs `work` holding `permit`; [`release_job_permit`] inside it gives the permit back early.
-pub(crate) async fn with_job_permit<F: Future>(permit: OwnedSemaphorePermit, work: F) -> F::Output {
-    JOB_PERMIT.scope(RefCell::new(Some(permit)), work).await
-}
-
-/// Gives back the current job's worker permit, if it still holds one (a no-op outside a job).
-pub(crate) fn release_job_permit() {
-    let _ = JOB_PERMIT.try_with(|permit| permit.borrow_mut().take());
-}
+/// How quiet a chat is (lower starts first): its recent sends.
+type Priority = Arc<dyn Fn(i64) -> f64 + Send + Sync>;
 
 /// The lanes, keyed by [`LaneKey`].
 pub(crate) struct Lanes<T> {
@@ -65,19 +52,28 @@ impl<T> Clone for Lanes<T> {
 struct Inner<T> {
     queues: Mutex<HashMap<LaneKey, VecDeque<T>>>,
     backlog_cap: usize,
-    permits: Arc<Semaphore>,
+    gate: Arc<Gate>,
+    priority: Priority,
     run: Runner<T>,
 }
 
 impl<T: Send + 'static> Lanes<T> {
-    /// Lanes of at most `backlog_cap` waiting items each, whose jobs share `permits`.
+    /// Lanes of at most `backlog_cap` waiting items each, whose jobs start through `gate` in
+    /// the order of their chat's `priority`.
     pub(crate) fn new(
         backlog_cap: usize,
-        permits: Arc<Semaphore>,
-        run: impl Fn(T, OwnedSemaphorePermit) -> Job + Send + Sync + 'static,
+        gate: Arc<Gate>,
+        priority: impl Fn(i64) -> f64 + Send + Sync + 'static,
+        run: impl Fn(T, Permit) -> Job + Send + Sync + 'static,
     ) -> Lanes<T> {
         Lanes {
-            inner: Arc::new(Inner { queues: Mutex::new(HashMap::new()), backlog_cap, permits, run: Arc::new(run) }),
+            inner: Arc::new(Inner {
+                queues: Mutex::new(HashMap::new()),
+                backlog_cap,
+                gate,
+                priority: Arc::new(priority),
+                run: Arc::new(run),
+            }),
         }
     }
 
@@ -102,7 +98,7 @@ impl<T: Send + 'static> Lanes<T> {
         tokio::spawn(async move {
             let mut next = Some(item);
             while let Some(item) = next {
-                let Ok(permit) = Arc::clone(&this.inner.permits).acquire_owned().await else { break };
+                let permit = this.inner.gate.acquire((this.inner.priority)(key.0)).await;
                 (this.inner.run)(item, permit).await;
                 next = this.next_item(key);
             }
@@ -134,28 +130,29 @@ mod tests {
 
     type Item = (i32, Option<oneshot::Receiver<()>>);
 
-    fn recording(permits: usize, cap: usize) -> (Lanes<Item>, mpsc::UnboundedReceiver<i32>, Arc<Semaphore>) {
+    /// Lanes whose jobs report their number once their gate (if any) opens; chat 1 is busy.
+    fn recording(permits: usize, cap: usize) -> (Lanes<Item>, mpsc::UnboundedReceiver<i32>, Arc<Gate>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let semaphore = Arc::new(Semaphore::new(permits));
-        let lanes = Lanes::new(cap, Arc::clone(&semaphore), move |(n, gate): Item, permit| {
+        let gate = Gate::new(permits);
+        let priority = |chat: i64| if chat == 1 { 10.0 } else { 0.0 };
+        let lanes = Lanes::new(cap, Arc::clone(&gate), priority, move |(n, wait): Item, permit: Permit| {
             let tx = tx.clone();
-            Box::pin(with_job_permit(permit, async move {
-                if let Some(gate) = gate {
-                    // Waiting here is like waiting for a send slot: the permit goes back.
-                    release_job_permit();
-                    let _ = gate.await;
+            Box::pin(async move {
+                if let Some(wait) = wait {
+                    let _ = wait.await;
                 }
                 let _ = tx.send(n);
-            })) as Job
+                drop(permit);
+            }) as Job
         });
-        (lanes, rx, semaphore)
+        (lanes, rx, gate)
     }
 
     #[tokio::test]
     async fn a_lane_keeps_order_and_another_is_not_held_up() {
         let (lanes, mut rx, _) = recording(4, 10);
-        let (open, gate) = oneshot::channel();
-        lanes.push((1, Lane::Messages), (1, Some(gate))).expect("room");
+        let (open, wait) = oneshot::channel();
+        lanes.push((1, Lane::Messages), (1, Some(wait))).expect("room");
         for n in 2..=4 {
             lanes.push((1, Lane::Messages), (n, None)).expect("room");
         }
@@ -179,8 +176,8 @@ mod tests {
     #[tokio::test]
     async fn the_backlog_is_capped_per_lane() {
         let (lanes, mut rx, _) = recording(4, 2);
-        let (open, gate) = oneshot::channel();
-        lanes.push((1, Lane::Messages), (1, Some(gate))).expect("runs");
+        let (open, wait) = oneshot::channel();
+        lanes.push((1, Lane::Messages), (1, Some(wait))).expect("runs");
         assert!(lanes.push((1, Lane::Messages), (2, None)).is_ok());
         assert!(lanes.push((1, Lane::Messages), (3, None)).is_ok());
         assert!(lanes.push((1, Lane::Messages), (4, None)).is_err(), "two waiting already");
@@ -192,15 +189,24 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn jobs_waiting_to_send_give_their_permit_back() {
-        // One permit: a job waiting on a slow chat must not stop another chat's job from running.
-        let (lanes, mut rx, semaphore) = recording(1, 10);
-        let (open, gate) = oneshot::channel();
-        lanes.push((-100, Lane::Messages), (1, Some(gate))).expect("room");
-        lanes.push((7, Lane::Messages), (2, None)).expect("room");
-        assert_eq!(rx.recv().await, Some(2));
+    async fn a_quiet_chat_starts_before_busy_ones_waiting_longer() {
+        // One permit, held by a job of chat 3; the busy chat 1 asks before the quiet chat 2.
+        let (lanes, mut rx, gate) = recording(1, 10);
+        let (open, wait) = oneshot::channel();
+        lanes.push((3, Lane::Messages), (3, Some(wait))).expect("room");
+        while gate.waiting() > 0 || lanes.active() == 0 {
+            tokio::task::yield_now().await;
+        }
+        lanes.push((1, Lane::Messages), (1, None)).expect("room");
+        while gate.waiting() < 1 {
+            tokio::task::yield_now().await;
+        }
+        lanes.push((2, Lane::Messages), (2, None)).expect("room");
+        while gate.waiting() < 2 {
+            tokio::task::yield_now().await;
+        }
         let _ = open.send(());
-        assert_eq!(rx.recv().await, Some(1));
-        assert_eq!(semaphore.available_permits(), 1);
+        let order = vec![rx.recv().await, rx.recv().await, rx.recv().await];
+        assert_eq!(order, [Some(3), Some(2), Some(1)]);
     }
 }

@@ -8,7 +8,8 @@
 //! getUpdates ─► sentinel (arrival order) ─► inbox (one flushed batch) ─► next getUpdates at once
 //!                  │ denied: notice / query answer          │
 //!                  ▼                                        ▼
-//!               send schedule ◄── handlers ◄── chat lanes (backlog capped; permit at start)
+//!               send schedule ◄── handlers ◄── chat lanes (backlog capped; start gate:
+//!                                                           quietest chat first)
 //!               (fair across chats, Telegram's limits)      │ finished: removed from the inbox
 //! ```
 
@@ -21,6 +22,7 @@ mod client;
 mod consent;
 mod dispatch;
 mod error;
+mod gate;
 mod handlers;
 mod history_view;
 mod inbox;

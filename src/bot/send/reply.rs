@@ -37,17 +37,17 @@ pub(crate) fn is_transient(error: &RequestError) -> bool {
 /// Sends an HTML-formatted reply, retrying transient failures; a message that cannot be sent
 /// is logged.
 pub(crate) async fn send_html(sender: &Sender, chat: ChatId, html: &str) {
-    send_classed(sender, chat, html, None, Class::Reply).await;
+    Box::pin(send_classed(sender, chat, html, None, Class::Reply)).await;
 }
 
 /// As [`send_html`], with an inline keyboard.
 pub(crate) async fn send_html_with(sender: &Sender, chat: ChatId, html: &str, keyboard: Option<InlineKeyboardMarkup>) {
-    send_classed(sender, chat, html, keyboard, Class::Reply).await;
+    Box::pin(send_classed(sender, chat, html, keyboard, Class::Reply)).await;
 }
 
 /// Sends a limit notice: after the chat's replies, and not at all once `stale_at` has passed.
 pub(crate) async fn send_notice(sender: &Sender, chat: ChatId, html: &str, stale_at: std::time::Instant) {
-    send_classed(sender, chat, html, None, Class::Notice { stale_at }).await;
+    Box::pin(send_classed(sender, chat, html, None, Class::Notice { stale_at })).await;
 }
 
 /// Waits for a reply slot in `chat` (for a photo, document, invoice or edit).
@@ -55,6 +55,8 @@ pub(crate) async fn reply_slot(sender: &Sender, chat: ChatId) -> bool {
     sender.slot(chat, Class::Reply).await
 }
 
+/// Boxed by its callers: a handler's future then holds a pointer, not the whole HTTP request,
+/// at each of its sends (under a flood thousands of handlers wait for a slot at once).
 async fn send_classed(sender: &Sender, chat: ChatId, html: &str, keyboard: Option<InlineKeyboardMarkup>, class: Class) {
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
     for attempt in 1..=ATTEMPTS {

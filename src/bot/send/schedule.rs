@@ -134,6 +134,11 @@ impl Schedule {
         self.waiting
     }
 
+    /// `chat`'s decayed count of recent sends at `now` (0 for a chat never or long not sent to).
+    pub(crate) fn load(&self, chat: i64, now: Instant) -> f64 {
+        self.chats.get(&chat).map_or(0.0, |c| c.load_at(now))
+    }
+
     /// Queues a request for a slot in `chat`.
     pub(crate) fn request(&mut self, chat: i64, class: Class, grant: Grant) {
         self.seq += 1;

@@ -54,11 +54,8 @@ impl Sender {
     }
 
     /// Waits for a slot to send one message into `chat`. Returns false if the slot was refused:
-    /// a notice that went stale while waiting, or the client shutting down. A handler waiting
-    /// here gives back its worker permit first (see [`super::super::lanes`]): waiting on
-    /// Telegram's limits is not work.
+    /// a notice that went stale while waiting, or the client shutting down.
     pub(crate) async fn slot(&self, chat: ChatId, class: Class) -> bool {
-        super::super::lanes::release_job_permit();
         let (grant, granted) = oneshot::channel();
         self.shared.schedule().request(chat.0, class, grant);
         self.shared.wake.notify_one();
@@ -69,6 +66,11 @@ impl Sender {
     pub(crate) fn pause_chat(&self, chat: ChatId, wait: Duration) {
         self.shared.schedule().pause_chat(chat.0, Instant::now() + wait);
         self.shared.wake.notify_one();
+    }
+
+    /// How much `chat` has had sent recently (a decaying count): lower is served first.
+    pub(crate) fn load(&self, chat: i64) -> f64 {
+        self.shared.schedule().load(chat, Instant::now())
     }
 
     /// Slot requests waiting (the send queue's depth).

@@ -1,0 +1,141 @@
+//! The start gate: at most `bot.max_in_flight` handlers run at once, and when one finishes, the
+//! next to start is the waiting lane whose chat has had the least sent recently — not the one
+//! that asked first. Under a flood, thousands of flooders' lanes wait here (a few hundred bytes
+//! each) instead of thousands of half-run handlers waiting for a send slot, and a normal user's
+//! update starts ahead of all of them.
+//!
+//! A tokio `Semaphore` is first come, first served; hand-written for the priority order.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::oneshot;
+
+/// The gate, shared by every lane.
+pub(crate) struct Gate {
+    state: Mutex<State>,
+}
+
+struct State {
+    free: usize,
+    seq: u64,
+    /// Waiting lanes: (priority — lower goes first, arrival, where to send the permit).
+    waiting: Vec<(f64, u64, oneshot::Sender<Permit>)>,
+}
+
+/// The right to run one handler; given back (to the best waiter) when dropped.
+pub(crate) struct Permit {
+    /// `None` once defused (a permit that could not be handed over, still counted by `release`).
+    gate: Option<Arc<Gate>>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if let Some(gate) = self.gate.take() {
+            Gate::release(&gate);
+        }
+    }
+}
+
+impl Gate {
+    /// A gate letting `size` handlers run at once.
+    pub(crate) fn new(size: usize) -> Arc<Gate> {
+        Arc::new(Gate { state: Mutex::new(State { free: size, seq: 0, waiting: Vec::new() }) })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // The state is consistent between statements: a panic elsewhere leaves nothing half done.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for a permit; among waiters, the lowest `priority` (then the earliest) goes first.
+    pub(crate) async fn acquire(self: &Arc<Self>, priority: f64) -> Permit {
+        let receiver = {
+            let mut state = self.state();
+            if state.free > 0 && state.waiting.is_empty() {
+                state.free -= 1;
+                return Permit { gate: Some(Arc::clone(self)) };
+            }
+            let (sender, receiver) = oneshot::channel();
+            state.seq += 1;
+            let seq = state.seq;
+            state.waiting.push((priority, seq, sender));
+            receiver
+        };
+        match receiver.await {
+            Ok(permit) => permit,
+            // Unreachable while the gate lives (a waiter is only dropped after a send); wait for
+            // a fresh turn rather than run without a permit.
+            Err(_) => Box::pin(self.acquire(priority)).await,
+        }
+    }
+
+    /// Hands a freed permit to the best waiter still waiting, or keeps it free.
+    fn release(gate: &Arc<Gate>) {
+        let mut state = gate.state();
+        loop {
+            let best = state
+                .waiting
+                .iter()
+                .enumerate()
+                .min_by(|(_, a), (_, b)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .map(|(index, _)| index);
+            let Some(index) = best else {
+                state.free += 1;
+                return;
+            };
+            let (_, _, waiter) = state.waiting.swap_remove(index);
+            let permit = Permit { gate: Some(Arc::clone(gate)) };
+            match waiter.send(permit) {
+                Ok(()) => return,
+                // The waiter gave up: defuse the returned permit (its drop must not re-enter
+                // this lock) and offer the place to the next waiter.
+                Err(mut permit) => permit.gate = None,
+            }
+        }
+    }
+
+    /// Lanes waiting for a permit.
+    #[cfg(test)]
+    pub(crate) fn waiting(&self) -> usize {
+        self.state().waiting.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_quietest_waiter_goes_next_and_permits_are_counted() {
+        let gate = Gate::new(1);
+        let held = gate.acquire(0.0).await;
+        let (busy, quiet) = (Arc::clone(&gate), Arc::clone(&gate));
+        let busy = tokio::spawn(async move { busy.acquire(5.0).await });
+        let quiet = tokio::spawn(async move { quiet.acquire(0.0).await });
+        while gate.waiting() < 2 {
+            tokio::task::yield_now().await;
+        }
+        drop(held);
+        let quiet = quiet.await.expect("quiet");
+        assert!(!busy.is_finished(), "the busy lane still waits");
+        drop(quiet);
+        drop(busy.await.expect("busy"));
+        assert_eq!(gate.state().free, 1, "every permit came back");
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_gave_up_does_not_swallow_the_permit() {
+        let gate = Gate::new(1);
+        let held = gate.acquire(0.0).await;
+        let waiting = Arc::clone(&gate);
+        let abandoned = tokio::spawn(async move { waiting.acquire(0.0).await });
+        while gate.waiting() < 1 {
+            tokio::task::yield_now().await;
+        }
+        abandoned.abort();
+        let _ = abandoned.await;
+        drop(held);
+        assert_eq!(gate.state().free, 1);
+        drop(gate.acquire(0.0).await);
+    }
+}
