@@ -96,7 +96,13 @@ impl Dispatcher {
             }
         };
         let sender = app.sender.clone();
-        let lanes = Lanes::new(backlog, gate, move |chat| sender.load(chat), runner);
+        // Queries first (a spinner or a checkout's 10 s are waiting; answering is quick), then
+        // the chats that have had the least sent recently.
+        let priority = move |(chat, lane): LaneKey| match lane {
+            Lane::Queries => -1.0,
+            Lane::Messages => sender.load(chat),
+        };
+        let lanes = Lanes::new(backlog, gate, priority, runner);
         let remover = finish_removals(Arc::clone(&app), finished_ids);
         (Dispatcher { app, lanes, finished, drops: Arc::default() }, remover)
     }

@@ -35,8 +35,8 @@ pub(crate) type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// Turns a queued item and its start permit into the job that handles it.
 type Runner<T> = Arc<dyn Fn(T, Permit) -> Job + Send + Sync>;
 
-/// How quiet a chat is (lower starts first): its recent sends.
-type Priority = Arc<dyn Fn(i64) -> f64 + Send + Sync>;
+/// Which lane starts first (lower first).
+type Priority = Arc<dyn Fn(LaneKey) -> f64 + Send + Sync>;
 
 /// The lanes, keyed by [`LaneKey`].
 pub(crate) struct Lanes<T> {
@@ -59,11 +59,11 @@ struct Inner<T> {
 
 impl<T: Send + 'static> Lanes<T> {
     /// Lanes of at most `backlog_cap` waiting items each, whose jobs start through `gate` in
-    /// the order of their chat's `priority`.
+    /// the order of their lane's `priority`.
     pub(crate) fn new(
         backlog_cap: usize,
         gate: Arc<Gate>,
-        priority: impl Fn(i64) -> f64 + Send + Sync + 'static,
+        priority: impl Fn(LaneKey) -> f64 + Send + Sync + 'static,
         run: impl Fn(T, Permit) -> Job + Send + Sync + 'static,
     ) -> Lanes<T> {
         Lanes {
@@ -98,7 +98,7 @@ impl<T: Send + 'static> Lanes<T> {
         tokio::spawn(async move {
             let mut next = Some(item);
             while let Some(item) = next {
-                let permit = this.inner.gate.acquire((this.inner.priority)(key.0)).await;
+                let permit = this.inner.gate.acquire((this.inner.priority)(key)).await;
                 (this.inner.run)(item, permit).await;
                 next = this.next_item(key);
             }
@@ -134,7 +134,7 @@ mod tests {
     fn recording(permits: usize, cap: usize) -> (Lanes<Item>, mpsc::UnboundedReceiver<i32>, Arc<Gate>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let gate = Gate::new(permits);
-        let priority = |chat: i64| if chat == 1 { 10.0 } else { 0.0 };
+        let priority = |(chat, _): LaneKey| if chat == 1 { 10.0 } else { 0.0 };
         let lanes = Lanes::new(cap, Arc::clone(&gate), priority, move |(n, wait): Item, permit: Permit| {
             let tx = tx.clone();
             Box::pin(async move {
