@@ -135,7 +135,11 @@ fn run() -> Result<String, String> {
             timed.extend(answer.clone().map(|answer| Timed { pushed: Instant::now(), answer }));
         }
     }
-    let everything_answered = |calls: &[Call]| answered_all(calls, &burst_timed) && answered_all(calls, &timed);
+    let everything_answered = |calls: &[Call]| {
+        let missing = unanswered(calls, &burst_timed) + unanswered(calls, &timed);
+        eprintln!("flood bench: {missing} timed updates not yet answered");
+        missing == 0
+    };
     wait_scanning(&tg, &mut bot, deadline, "every normal reply and button answer", everything_answered)?;
     wait(&tg, &mut bot, deadline, "a getUpdates past the sustained flood", |calls| polled_past(calls, last_id))?;
 
@@ -258,8 +262,21 @@ fn answer_times(calls: &[Call], timed: &[Timed]) -> Vec<Option<Instant>> {
         .collect()
 }
 
-fn answered_all(calls: &[Call], timed: &[Timed]) -> bool {
-    answer_times(calls, timed).iter().all(Option::is_some)
+/// How many of `timed` are not answered yet (and, on stderr, which kinds).
+fn unanswered(calls: &[Call], timed: &[Timed]) -> usize {
+    let answered_at = answer_times(calls, timed);
+    let missing: Vec<&Timed> = answered_at.iter().zip(timed).filter(|(at, _)| at.is_none()).map(|(_, t)| t).collect();
+    let callbacks = missing.iter().filter(|t| matches!(t.answer, Answer::Callback(_))).count();
+    if let Some(first) = missing.iter().find_map(|t| match &t.answer {
+        Answer::NthMessage(chat, n) => Some((*chat, *n)),
+        Answer::Callback(_) => None,
+    }) {
+        eprintln!("flood bench: e.g. chat {} message {} unanswered", first.0, first.1);
+    }
+    if callbacks > 0 {
+        eprintln!("flood bench: {callbacks} button presses unanswered");
+    }
+    missing.len()
 }
 
 /// Latency percentiles of a set of timed updates.

@@ -98,11 +98,17 @@ impl Dispatcher {
         let sender = app.sender.clone();
         // Queries first (a spinner or a checkout's 10 s are waiting; answering is quick), then
         // the chats that have had the least sent recently.
+        let demand = sender.clone();
         let priority = move |(chat, lane): LaneKey| match lane {
             Lane::Queries => -1.0,
-            Lane::Messages => sender.load(chat),
+            Lane::Messages => demand.demand(chat),
         };
-        let lanes = Lanes::new(backlog, gate, priority, runner);
+        let observe = move |(chat, lane): LaneKey, backlog: usize| {
+            if lane == Lane::Messages {
+                sender.set_backlog(chat, backlog);
+            }
+        };
+        let lanes = Lanes::new(backlog, gate, priority, observe, runner);
         let remover = finish_removals(Arc::clone(&app), finished_ids);
         (Dispatcher { app, lanes, finished, drops: Arc::default() }, remover)
     }

@@ -1,6 +1,6 @@
 //! The start gate: at most `bot.max_in_flight` handlers run at once, and when one finishes, the
-//! next to start is the waiting lane with the best priority — queries first, then the chat that
-//! has had the least sent recently — not the one that asked first. Under a flood, thousands of flooders' lanes wait here (a few hundred bytes
+//! next to start is the waiting lane with the best priority — queries first, then the chat with
+//! the least demand (recent sends plus waiting updates) — not the one that asked first. Under a flood, thousands of flooders' lanes wait here (a few hundred bytes
 //! each) instead of thousands of half-run handlers waiting for a send slot, and a normal user's
 //! update starts ahead of all of them.
 //!

@@ -38,6 +38,9 @@ type Runner<T> = Arc<dyn Fn(T, Permit) -> Job + Send + Sync>;
 /// Which lane starts first (lower first).
 type Priority = Arc<dyn Fn(LaneKey) -> f64 + Send + Sync>;
 
+/// Told a lane's backlog (items waiting, not the running one) whenever it changes.
+type Observer = Arc<dyn Fn(LaneKey, usize) + Send + Sync>;
+
 /// The lanes, keyed by [`LaneKey`].
 pub(crate) struct Lanes<T> {
     inner: Arc<Inner<T>>,
@@ -54,16 +57,18 @@ struct Inner<T> {
     backlog_cap: usize,
     gate: Arc<Gate>,
     priority: Priority,
+    observe: Observer,
     run: Runner<T>,
 }
 
 impl<T: Send + 'static> Lanes<T> {
     /// Lanes of at most `backlog_cap` waiting items each, whose jobs start through `gate` in
-    /// the order of their lane's `priority`.
+    /// the order of their lane's `priority`; `observe` hears of every backlog change.
     pub(crate) fn new(
         backlog_cap: usize,
         gate: Arc<Gate>,
         priority: impl Fn(LaneKey) -> f64 + Send + Sync + 'static,
+        observe: impl Fn(LaneKey, usize) + Send + Sync + 'static,
         run: impl Fn(T, Permit) -> Job + Send + Sync + 'static,
     ) -> Lanes<T> {
         Lanes {
@@ -72,6 +77,7 @@ impl<T: Send + 'static> Lanes<T> {
                 backlog_cap,
                 gate,
                 priority: Arc::new(priority),
+                observe: Arc::new(observe),
                 run: Arc::new(run),
             }),
         }
@@ -89,6 +95,7 @@ impl<T: Send + 'static> Lanes<T> {
                 return Err(item);
             }
             queue.push_back(item);
+            (self.inner.observe)(key, queue.len());
             return Ok(());
         }
         // No worker: start one. The lane's entry (empty) marks it as running.
@@ -109,11 +116,14 @@ impl<T: Send + 'static> Lanes<T> {
     /// Pops the lane's next item, removing the lane (and ending its worker) when it is empty.
     fn next_item(&self, key: LaneKey) -> Option<T> {
         let mut queues = self.queues();
-        let next = queues.get_mut(&key).and_then(VecDeque::pop_front);
-        if next.is_none() {
-            queues.remove(&key);
+        let queue = queues.get_mut(&key);
+        let next = queue.and_then(|q| q.pop_front().map(|item| (item, q.len())));
+        if let Some((item, left)) = next {
+            (self.inner.observe)(key, left);
+            return Some(item);
         }
-        next
+        queues.remove(&key);
+        None
     }
 
     /// Lanes with work queued or running.
@@ -135,16 +145,22 @@ mod tests {
         let (tx, rx) = mpsc::unbounded_channel();
         let gate = Gate::new(permits);
         let priority = |(chat, _): LaneKey| if chat == 1 { 10.0 } else { 0.0 };
-        let lanes = Lanes::new(cap, Arc::clone(&gate), priority, move |(n, wait): Item, permit: Permit| {
-            let tx = tx.clone();
-            Box::pin(async move {
-                if let Some(wait) = wait {
-                    let _ = wait.await;
-                }
-                let _ = tx.send(n);
-                drop(permit);
-            }) as Job
-        });
+        let lanes = Lanes::new(
+            cap,
+            Arc::clone(&gate),
+            priority,
+            |_, _| {},
+            move |(n, wait): Item, permit: Permit| {
+                let tx = tx.clone();
+                Box::pin(async move {
+                    if let Some(wait) = wait {
+                        let _ = wait.await;
+                    }
+                    let _ = tx.send(n);
+                    drop(permit);
+                }) as Job
+            },
+        );
         (lanes, rx, gate)
     }
 

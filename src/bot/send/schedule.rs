@@ -2,10 +2,13 @@
 //!
 //! Every outgoing message (a reply, an edit, a notice) first waits here for a *slot*. Slots are
 //! granted within Telegram's limits — about 30 messages a second overall, one a second into a
-//! private chat, 20 a minute into a group — and, among chats that may send now, to the one that
-//! has had the least sent recently (an exponentially decaying count, half-life
-//! [`LOAD_HALF_LIFE`]). So a normal user's reply does not wait behind a flooder's backlog, and a
-//! busy group does not hold up a private chat. Within a chat, slots go in request order, but
+//! private chat, 20 a minute into a group — and, among chats that may send now, to the one with
+//! the least *demand*: what it has had sent recently (an exponentially decaying count, half-life
+//! [`LOAD_HALF_LIFE`]) plus the updates it still has waiting in its lane. Recent sends alone
+//! would not do: under a flood of thousands of chats, each flooder has had little sent, less than
+//! a normal user who just got one reply, but every flooder has a long backlog. So a normal user's
+//! reply does not wait behind a flooder's backlog, and a busy group does not hold up a private
+//! chat. Within a chat, slots go in request order, but
 //! limit notices go after every reply, and a notice still waiting when the wait it announces has
 //! passed is dropped (its slot request is refused).
 //!
@@ -79,6 +82,8 @@ struct ChatState {
     /// Decayed count of recent sends, as of `load_at`.
     load: f64,
     load_at: Option<Instant>,
+    /// Updates waiting in the chat's lane (reported by the lanes).
+    backlog: usize,
 }
 
 impl ChatState {
@@ -94,6 +99,11 @@ impl ChatState {
 
     fn waiting(&self) -> usize {
         self.replies.len() + self.notices.len()
+    }
+
+    /// Recent sends plus waiting work: lower is served first.
+    fn demand(&self, now: Instant) -> f64 {
+        self.load_at(now) + f64::from(u32::try_from(self.backlog).unwrap_or(u32::MAX))
     }
 
     fn ready(&self, now: Instant) -> bool {
@@ -134,9 +144,18 @@ impl Schedule {
         self.waiting
     }
 
-    /// `chat`'s decayed count of recent sends at `now` (0 for a chat never or long not sent to).
-    pub(crate) fn load(&self, chat: i64, now: Instant) -> f64 {
-        self.chats.get(&chat).map_or(0.0, |c| c.load_at(now))
+    /// `chat`'s demand at `now`: its decayed count of recent sends plus its backlog (0 for a
+    /// chat never or long not sent to, with nothing waiting).
+    pub(crate) fn demand(&self, chat: i64, now: Instant) -> f64 {
+        self.chats.get(&chat).map_or(0.0, |c| c.demand(now))
+    }
+
+    /// Records how many updates `chat` has waiting in its lane.
+    pub(crate) fn set_backlog(&mut self, chat: i64, backlog: usize) {
+        if backlog == 0 && !self.chats.contains_key(&chat) {
+            return;
+        }
+        self.chats.entry(chat).or_default().backlog = backlog;
     }
 
     /// Queues a request for a slot in `chat`.
@@ -182,7 +201,7 @@ impl Schedule {
         None
     }
 
-    /// The chat to serve next: ready, replies before notices, least recent load, oldest request.
+    /// The chat to serve next: ready, replies before notices, least demand, oldest request.
     fn pick(&self, now: Instant) -> Option<i64> {
         self.chats
             .iter()
@@ -190,7 +209,7 @@ impl Schedule {
             .filter_map(|(&id, c)| {
                 let front = c.front()?;
                 let rank = u8::from(matches!(front.class, Class::Notice { .. }));
-                Some((rank, c.load_at(now), front.seq, id))
+                Some((rank, c.demand(now), front.seq, id))
             })
             .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)))
             .map(|(_, _, _, id)| id)
@@ -238,7 +257,7 @@ impl Schedule {
             dropped += before - state.replies.len();
         }
         self.waiting -= dropped;
-        self.chats.retain(|_, c| c.waiting() > 0 || !c.ready(now) || c.load_at(now) >= 0.05);
+        self.chats.retain(|_, c| c.waiting() > 0 || c.backlog > 0 || !c.ready(now) || c.load_at(now) >= 0.05);
     }
 
     fn earliest_stale(&self, at: Instant) -> Instant {
@@ -293,6 +312,23 @@ mod tests {
         s.run(t);
         assert!(granted(&mut quiet), "the quiet chat is served first");
         assert!(!flood.iter_mut().any(granted), "one token, already used");
+    }
+
+    #[test]
+    fn a_long_backlog_counts_against_a_chat() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(SendLimits { burst: 1, ..SendLimits::default() }, t0);
+        // The normal user just had a reply; the flooder had none yet but has 19 waiting.
+        let mut first = request(&mut s, 2, Class::Reply);
+        s.run(t0);
+        assert!(granted(&mut first));
+        s.set_backlog(1, 19);
+        let t = t0 + Duration::from_secs(1);
+        let mut flood = request(&mut s, 1, Class::Reply);
+        let mut normal = request(&mut s, 2, Class::Reply);
+        s.run(t);
+        assert!(granted(&mut normal) && !granted(&mut flood), "the backlog outweighs one reply");
+        assert!(s.demand(1, t) > s.demand(2, t));
     }
 
     #[test]

@@ -68,9 +68,14 @@ impl Sender {
         self.shared.wake.notify_one();
     }
 
-    /// How much `chat` has had sent recently (a decaying count): lower is served first.
-    pub(crate) fn load(&self, chat: i64) -> f64 {
-        self.shared.schedule().load(chat, Instant::now())
+    /// `chat`'s demand — recent sends plus waiting updates: lower is served first.
+    pub(crate) fn demand(&self, chat: i64) -> f64 {
+        self.shared.schedule().demand(chat, Instant::now())
+    }
+
+    /// Records how many updates `chat` has waiting in its lane.
+    pub(crate) fn set_backlog(&self, chat: i64, backlog: usize) {
+        self.shared.schedule().set_backlog(chat, backlog);
     }
 
     /// Slot requests waiting (the send queue's depth).
