@@ -26,6 +26,8 @@ use super::{
 
 /// Most removals written in one batch.
 const MAX_REMOVALS_PER_BATCH: usize = 1024;
+/// Under load, the least time between two flushes of removals.
+const REMOVAL_FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// A finished update, and whom to tell once its removal is durable.
 type Finished = (i64, Option<oneshot::Sender<()>>);
@@ -83,7 +85,6 @@ impl Dispatcher {
     /// clone is dropped and the removals queued so far are written).
     pub(crate) fn new(app: Arc<App>) -> (Dispatcher, impl Future<Output = ()> + Send + 'static) {
         let (finished, finished_ids) = mpsc::unbounded_channel();
-        let gate = Gate::new(usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256));
         let backlog = usize::try_from(app.config.bot.chat_backlog.get()).unwrap_or(usize::MAX);
         let runner = {
             let app = Arc::clone(&app);
@@ -108,7 +109,8 @@ impl Dispatcher {
                 sender.set_backlog(chat, backlog);
             }
         };
-        let lanes = Lanes::new(backlog, gate, priority, observe, runner);
+        let gate = Gate::new(usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256), priority);
+        let lanes = Lanes::new(backlog, gate, observe, runner);
         let remover = finish_removals(Arc::clone(&app), finished_ids);
         (Dispatcher { app, lanes, finished, drops: Arc::default() }, remover)
     }
@@ -209,10 +211,24 @@ fn notice_done(app: &App, permit: NoticePermit) {
     app.drained.notify_waiters();
 }
 
-/// Removes finished updates from the inbox in batches, each one flushed.
+/// Removes finished updates from the inbox in batches, each one flushed. When idle, a removal
+/// is written at once; under load, at most one flush per [`REMOVAL_FLUSH_EVERY`] (each sled
+/// flush writes tens of KiB whatever it carries: an SD card wears out).
 async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Finished>) {
     let mut batch = Vec::with_capacity(MAX_REMOVALS_PER_BATCH);
+    let mut last_flush = tokio::time::Instant::now() - REMOVAL_FLUSH_EVERY;
     while removals.recv_many(&mut batch, MAX_REMOVALS_PER_BATCH).await > 0 {
+        let due = last_flush + REMOVAL_FLUSH_EVERY;
+        if tokio::time::Instant::now() < due {
+            tokio::time::sleep_until(due).await;
+            while batch.len() < MAX_REMOVALS_PER_BATCH {
+                match removals.try_recv() {
+                    Ok(more) => batch.push(more),
+                    Err(_) => break,
+                }
+            }
+        }
+        last_flush = tokio::time::Instant::now();
         let (ids, waiting): (Vec<i64>, Vec<_>) = std::mem::take(&mut batch).into_iter().unzip();
         let count = u64::try_from(ids.len()).unwrap_or(u64::MAX);
         let writer = Arc::clone(&app);

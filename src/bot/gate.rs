@@ -4,22 +4,31 @@
 //! each) instead of thousands of half-run handlers waiting for a send slot, and a normal user's
 //! update starts ahead of all of them.
 //!
+//! Priorities are read when a permit is handed on, not when a lane starts waiting: a lane that
+//! began waiting before its backlog arrived must not keep the place of a quiet chat.
+//!
 //! A tokio `Semaphore` is first come, first served; hand-written for the priority order.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::oneshot;
 
+use super::lanes::LaneKey;
+
+/// A lane's priority now: lower goes first.
+type Priority = Box<dyn Fn(LaneKey) -> f64 + Send + Sync>;
+
 /// The gate, shared by every lane.
 pub(crate) struct Gate {
     state: Mutex<State>,
+    priority: Priority,
 }
 
 struct State {
     free: usize,
     seq: u64,
-    /// Waiting lanes: (priority — lower goes first, arrival, where to send the permit).
-    waiting: Vec<(f64, u64, oneshot::Sender<Permit>)>,
+    /// Waiting lanes: (which, arrival, where to send the permit).
+    waiting: Vec<(LaneKey, u64, oneshot::Sender<Permit>)>,
 }
 
 /// The right to run one handler; given back (to the best waiter) when dropped.
@@ -37,9 +46,13 @@ impl Drop for Permit {
 }
 
 impl Gate {
-    /// A gate letting `size` handlers run at once.
-    pub(crate) fn new(size: usize) -> Arc<Gate> {
-        Arc::new(Gate { state: Mutex::new(State { free: size, seq: 0, waiting: Vec::new() }) })
+    /// A gate letting `size` handlers run at once, handing freed permits to the waiting lane
+    /// of lowest `priority` (then the earliest).
+    pub(crate) fn new(size: usize, priority: impl Fn(LaneKey) -> f64 + Send + Sync + 'static) -> Arc<Gate> {
+        Arc::new(Gate {
+            state: Mutex::new(State { free: size, seq: 0, waiting: Vec::new() }),
+            priority: Box::new(priority),
+        })
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -47,8 +60,8 @@ impl Gate {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits for a permit; among waiters, the lowest `priority` (then the earliest) goes first.
-    pub(crate) async fn acquire(self: &Arc<Self>, priority: f64) -> Permit {
+    /// Waits for a permit for `lane`.
+    pub(crate) async fn acquire(self: &Arc<Self>, lane: LaneKey) -> Permit {
         let receiver = {
             let mut state = self.state();
             if state.free > 0 && state.waiting.is_empty() {
@@ -58,14 +71,14 @@ impl Gate {
             let (sender, receiver) = oneshot::channel();
             state.seq += 1;
             let seq = state.seq;
-            state.waiting.push((priority, seq, sender));
+            state.waiting.push((lane, seq, sender));
             receiver
         };
         match receiver.await {
             Ok(permit) => permit,
             // Unreachable while the gate lives (a waiter is only dropped after a send); wait for
             // a fresh turn rather than run without a permit.
-            Err(_) => Box::pin(self.acquire(priority)).await,
+            Err(_) => Box::pin(self.acquire(lane)).await,
         }
     }
 
@@ -77,8 +90,9 @@ impl Gate {
                 .waiting
                 .iter()
                 .enumerate()
-                .min_by(|(_, a), (_, b)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
-                .map(|(index, _)| index);
+                .map(|(index, (lane, seq, _))| ((gate.priority)(*lane), *seq, index))
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .map(|(_, _, index)| index);
             let Some(index) = best else {
                 state.free += 1;
                 return;
@@ -105,13 +119,23 @@ impl Gate {
 mod tests {
     use super::*;
 
+    use crate::bot::lanes::Lane;
+
+    /// Chat 5 is busy; everyone else quiet.
+    fn gate(size: usize) -> Arc<Gate> {
+        Gate::new(size, |(chat, _)| if chat == 5 { 5.0 } else { 0.0 })
+    }
+
     #[tokio::test]
     async fn the_quietest_waiter_goes_next_and_permits_are_counted() {
-        let gate = Gate::new(1);
-        let held = gate.acquire(0.0).await;
+        let gate = gate(1);
+        let held = gate.acquire((1, Lane::Messages)).await;
         let (busy, quiet) = (Arc::clone(&gate), Arc::clone(&gate));
-        let busy = tokio::spawn(async move { busy.acquire(5.0).await });
-        let quiet = tokio::spawn(async move { quiet.acquire(0.0).await });
+        let busy = tokio::spawn(async move { busy.acquire((5, Lane::Messages)).await });
+        while gate.waiting() < 1 {
+            tokio::task::yield_now().await;
+        }
+        let quiet = tokio::spawn(async move { quiet.acquire((2, Lane::Messages)).await });
         while gate.waiting() < 2 {
             tokio::task::yield_now().await;
         }
@@ -125,10 +149,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_waiter_that_gave_up_does_not_swallow_the_permit() {
-        let gate = Gate::new(1);
-        let held = gate.acquire(0.0).await;
+        let gate = gate(1);
+        let held = gate.acquire((1, Lane::Messages)).await;
         let waiting = Arc::clone(&gate);
-        let abandoned = tokio::spawn(async move { waiting.acquire(0.0).await });
+        let abandoned = tokio::spawn(async move { waiting.acquire((2, Lane::Messages)).await });
         while gate.waiting() < 1 {
             tokio::task::yield_now().await;
         }
@@ -136,6 +160,6 @@ mod tests {
         let _ = abandoned.await;
         drop(held);
         assert_eq!(gate.state().free, 1);
-        drop(gate.acquire(0.0).await);
+        drop(gate.acquire((3, Lane::Messages)).await);
     }
 }

@@ -35,9 +35,6 @@ pub(crate) type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// Turns a queued item and its start permit into the job that handles it.
 type Runner<T> = Arc<dyn Fn(T, Permit) -> Job + Send + Sync>;
 
-/// Which lane starts first (lower first).
-type Priority = Arc<dyn Fn(LaneKey) -> f64 + Send + Sync>;
-
 /// Told a lane's backlog (items waiting, not the running one) whenever it changes.
 type Observer = Arc<dyn Fn(LaneKey, usize) + Send + Sync>;
 
@@ -56,18 +53,16 @@ struct Inner<T> {
     queues: Mutex<HashMap<LaneKey, VecDeque<T>>>,
     backlog_cap: usize,
     gate: Arc<Gate>,
-    priority: Priority,
     observe: Observer,
     run: Runner<T>,
 }
 
 impl<T: Send + 'static> Lanes<T> {
-    /// Lanes of at most `backlog_cap` waiting items each, whose jobs start through `gate` in
-    /// the order of their lane's `priority`; `observe` hears of every backlog change.
+    /// Lanes of at most `backlog_cap` waiting items each, whose jobs start through `gate`;
+    /// `observe` hears of every backlog change.
     pub(crate) fn new(
         backlog_cap: usize,
         gate: Arc<Gate>,
-        priority: impl Fn(LaneKey) -> f64 + Send + Sync + 'static,
         observe: impl Fn(LaneKey, usize) + Send + Sync + 'static,
         run: impl Fn(T, Permit) -> Job + Send + Sync + 'static,
     ) -> Lanes<T> {
@@ -76,7 +71,6 @@ impl<T: Send + 'static> Lanes<T> {
                 queues: Mutex::new(HashMap::new()),
                 backlog_cap,
                 gate,
-                priority: Arc::new(priority),
                 observe: Arc::new(observe),
                 run: Arc::new(run),
             }),
@@ -105,7 +99,7 @@ impl<T: Send + 'static> Lanes<T> {
         tokio::spawn(async move {
             let mut next = Some(item);
             while let Some(item) = next {
-                let permit = this.inner.gate.acquire((this.inner.priority)(key)).await;
+                let permit = this.inner.gate.acquire(key).await;
                 (this.inner.run)(item, permit).await;
                 next = this.next_item(key);
             }
@@ -143,12 +137,10 @@ mod tests {
     /// Lanes whose jobs report their number once their gate (if any) opens; chat 1 is busy.
     fn recording(permits: usize, cap: usize) -> (Lanes<Item>, mpsc::UnboundedReceiver<i32>, Arc<Gate>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let gate = Gate::new(permits);
-        let priority = |(chat, _): LaneKey| if chat == 1 { 10.0 } else { 0.0 };
+        let gate = Gate::new(permits, |(chat, _): LaneKey| if chat == 1 { 10.0 } else { 0.0 });
         let lanes = Lanes::new(
             cap,
             Arc::clone(&gate),
-            priority,
             |_, _| {},
             move |(n, wait): Item, permit: Permit| {
                 let tx = tx.clone();
