@@ -176,7 +176,7 @@ impl Dispatcher {
 /// Loads update `id` from the inbox and handles it (bounded in time, a panic contained), then
 /// finishes it however the handling ended.
 async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::UnboundedSender<Finished>) {
-    if let Some(update) = app.inbox.load(id) {
+    if let Some(update) = app.inbox.load(id).filter(|u| !blocked_since(&app, u)) {
         let timeout = app.config.bot.handler_timeout;
         let handler_app = Arc::clone(&app);
         let work = tokio::time::timeout(timeout, async move {
@@ -194,6 +194,19 @@ async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::Unbo
     if finished.send((id, Some(removed))).is_ok() {
         let _ = durable.await;
     }
+}
+
+/// Whether the sender of `update` was blocked after it was admitted (by an admin while it
+/// queued, or before a restart that recovered it): it is then dropped, silently, like any update
+/// of a blocked user.
+fn blocked_since(app: &App, update: &Update) -> bool {
+    let Some(user) = update.from().map(|u| i64::try_from(u.id.0).unwrap_or(i64::MAX)) else { return false };
+    let sentinel = &app.services.sentinel;
+    let blocked = sentinel.blocklist().is_blocked(user, sentinel.clock().unix_ms());
+    if blocked {
+        tracing::debug!(update_id = update.id.0, "sender blocked while the update waited; dropped");
+    }
+    blocked
 }
 
 /// Sends a notice from its lane. It does no work but wait for its (last-served) send slot, so it

@@ -82,6 +82,11 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         data: store.clone(),
         pipeline: control::PipelineStats::default(),
     });
+    // The inbox first: `arcana status` must count what a previous run left unfinished from the
+    // moment the control socket answers.
+    let inbox = Inbox::open(&store, Arc::clone(&vault))?;
+    let pending = inbox.pending()?;
+    PipelineStats::add(&services.pipeline.inbox, u64::try_from(pending.len()).unwrap_or(u64::MAX));
     let control =
         tokio::spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
     let rewrapper = tokio::spawn(rewrap_keys(Arc::clone(&vault), shutdown.clone()));
@@ -98,12 +103,11 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     startup::prepare(&bot).await;
 
     let grace = config.bot.shutdown_grace;
-    let inbox = Inbox::open(&store, Arc::clone(&vault))?;
     let offset = inbox.position()?;
     let app = Arc::new(App::new(sender, services, config, username, inbox));
     let (dispatcher, finisher) = Dispatcher::new(Arc::clone(&app));
     let finisher = tokio::spawn(finisher);
-    recover(&app, &dispatcher)?;
+    recover(&app, &dispatcher, pending);
     let sweeper = tokio::spawn(sweep_expired(store.clone(), Arc::clone(&sentinel), shutdown.clone()));
     let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
     shutdown.cancel();
@@ -121,20 +125,17 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
 }
 
 /// Hands the updates a previous run left unfinished to their lanes, oldest first.
-fn recover(app: &App, dispatcher: &Dispatcher) -> Result<(), BotError> {
-    let pending = app.inbox.pending()?;
+fn recover(app: &App, dispatcher: &Dispatcher, pending: Vec<i64>) {
     if pending.is_empty() {
-        return Ok(());
+        return;
     }
     tracing::info!(updates = pending.len(), "handling updates left unfinished by the previous run");
-    PipelineStats::add(&app.services.pipeline.inbox, u64::try_from(pending.len()).unwrap_or(u64::MAX));
     for id in pending {
         match app.inbox.load(id) {
             Some(update) => dispatcher.recover(id, &update),
             None => dispatcher.finish(id),
         }
     }
-    Ok(())
 }
 
 /// Waits until no update is in flight, or `grace` has passed.

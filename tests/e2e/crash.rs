@@ -37,6 +37,6 @@ fn acknowledged_changes_survive_a_kill_9() {
     tg.push_update_with_id(101, updates::command(7003, "/start"));
     let mut bot = BotProcess::start(dir.path(), &tg.url());
     wait_replies(&tg, &mut bot, 7003, 1, REPLY_TIMEOUT);
-    assert!(tg.sent_messages_to(7001).is_empty(), "the block survived the kill");
+    assert!(tg.sent_messages_to(7001).is_empty(), "the block survived the kill: {}", bot.stderr_text());
     stop_cleanly(bot);
 }
