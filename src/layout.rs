@@ -199,8 +199,12 @@ impl DataDir {
             created.config = true;
         }
         if create_key && !self.key_path().exists() {
-            if self.db_path().exists() {
-                return Err(LayoutError::KeyMissing { key: self.key_path(), db: self.db_path() });
+            // A key store (or a data store) without its master key is never given a new key:
+            // whatever the old key wrapped would be lost for good.
+            for store in [self.db_path(), self.keys_path()] {
+                if store.exists() {
+                    return Err(LayoutError::KeyMissing { key: self.key_path(), db: store });
+                }
             }
             let key = generate_key()?;
             let hex = Zeroizing::new(format!("{}\n", to_hex(&*key)));
@@ -309,6 +313,17 @@ mod tests {
         let e = dir.ensure().expect_err("must refuse");
         assert!(matches!(e, LayoutError::KeyMissing { .. }));
         assert!(!dir.key_path().exists());
+    }
+
+    #[test]
+    fn a_key_store_without_its_key_is_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = DataDir::new(tmp.path());
+        fs::create_dir_all(dir.keys_path()).expect("keys dir");
+        let e = dir.ensure().expect_err("must refuse");
+        assert!(matches!(e, LayoutError::KeyMissing { .. }), "{e}");
+        assert!(e.to_string().contains("keys"), "{e}");
+        assert!(!dir.key_path().exists(), "no new key for an existing key store");
     }
 
     #[test]

@@ -36,8 +36,15 @@ type Finished = (i64, Option<oneshot::Sender<()>>);
 pub(crate) enum Work {
     /// An admitted update, by id (its body stays in the inbox until it runs).
     Update(i64),
-    /// The notice a denial calls for, holding one of the bounded notice permits.
-    Notice(Verdict, Box<Update>, NoticePermit),
+    /// The notice a denial calls for (boxed: thousands of lanes hold a queue of `Work`).
+    Notice(Box<PendingNotice>),
+}
+
+/// A notice waiting in its lane, holding one of the bounded notice permits.
+pub(crate) struct PendingNotice {
+    verdict: Verdict,
+    update: Update,
+    permit: NoticePermit,
 }
 
 /// Sends admitted updates to their lanes and finishes them.
@@ -91,9 +98,7 @@ impl Dispatcher {
             let finished = finished.clone();
             move |work: Work, permit: Permit| match work {
                 Work::Update(id) => Box::pin(run_update(Arc::clone(&app), id, permit, finished.clone())) as Job,
-                Work::Notice(verdict, update, notice_permit) => {
-                    Box::pin(run_notice(Arc::clone(&app), verdict, update, (permit, notice_permit))) as Job
-                }
+                Work::Notice(notice) => Box::pin(run_notice(Arc::clone(&app), notice, permit)) as Job,
             }
         };
         let sender = app.sender.clone();
@@ -159,10 +164,9 @@ impl Dispatcher {
             return;
         }
         let key = (lane_of(&update).0, Lane::Messages);
-        if let Err(Work::Notice(_, _, notice_permit)) =
-            self.lanes.push(key, Work::Notice(verdict, Box::new(update), notice_permit))
-        {
-            notice_done(&app, notice_permit);
+        let notice = PendingNotice { verdict, update, permit: notice_permit };
+        if let Err(Work::Notice(notice)) = self.lanes.push(key, Work::Notice(Box::new(notice))) {
+            notice_done(&app, notice.permit);
         }
     }
 
@@ -211,9 +215,9 @@ fn blocked_since(app: &App, update: &Update) -> bool {
 
 /// Sends a notice from its lane. It does no work but wait for its (last-served) send slot, so it
 /// gives its start permit back at once.
-async fn run_notice(app: Arc<App>, verdict: Verdict, update: Box<Update>, permits: (Permit, NoticePermit)) {
-    let (permit, notice_permit) = permits;
+async fn run_notice(app: Arc<App>, notice: Box<PendingNotice>, permit: Permit) {
     drop(permit);
+    let PendingNotice { verdict, update, permit: notice_permit } = *notice;
     notice::act(&app.sender, verdict, &update).await;
     notice_done(&app, notice_permit);
 }
