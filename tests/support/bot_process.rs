@@ -277,8 +277,20 @@ pub fn run_cli(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// The binary with a scrubbed environment: no `BOT_TOKEN`, no `ARCANA_*`.
+/// The binary under test: `ARCANA_BIN` if set (e.g. a cross-built one), else the one cargo
+/// built; run through `ARCANA_RUNNER` if set (e.g. `qemu-aarch64`, or `valgrind --tool=massif`).
 fn base_command() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_arcana"));
+    let bin = std::env::var_os("ARCANA_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_arcana")), PathBuf::from);
+    let runner = std::env::var("ARCANA_RUNNER").unwrap_or_default();
+    let mut runner = runner.split_whitespace();
+    let mut command = match runner.next() {
+        Some(program) => {
+            let mut command = Command::new(program);
+            command.args(runner).arg(&bin);
+            command
+        }
+        None => Command::new(&bin),
+    };
     command.env_remove("BOT_TOKEN");
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("ARCANA_") {
