@@ -50,7 +50,10 @@ pub(crate) async fn sessions(app: &App, user: i64, chat: ChatId, current: &str) 
 /// `/logout_all`: ends every session.
 pub(crate) async fn logout_all(app: &App, user: i64, chat: ChatId) {
     let text = match app.services.accounts.end_sessions(user, "logout_all") {
-        Ok(_) => "All your sessions have ended.",
+        Ok(_) => {
+            app.make_durable().await;
+            "All your sessions have ended."
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot end sessions");
             TRY_AGAIN
@@ -66,7 +69,10 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
     let args = args.trim();
     if args.eq_ignore_ascii_case("off") {
         let text = match accounts.disable_two_factor(user) {
-            Ok(true) => "Two-factor authentication is off. All your sessions have ended.",
+            Ok(true) => {
+                app.make_durable().await;
+                "Two-factor authentication is off. All your sessions have ended."
+            }
             Ok(false) => "Two-factor authentication was not on.",
             Err(e) => {
                 tracing::error!(error = %e, "cannot disable 2FA");
@@ -76,7 +82,10 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
         return send_html(&app.sender, chat, text).await;
     }
     if !args.is_empty() {
-        let text = match accounts.confirm_two_factor(user, args) {
+        let confirmed = accounts.confirm_two_factor(user, args);
+        // A replay after a crash must find the code used and these backup codes in force.
+        app.make_durable().await;
+        let text = match confirmed {
             Ok(codes) => {
                 let list: Vec<String> = codes.iter().map(|c| format!("<code>{}</code>", c.as_str())).collect();
                 format!(
@@ -138,7 +147,10 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
 /// `/verify CODE`: a fresh TOTP code or a backup code elevates the session.
 pub(crate) async fn verify(app: &App, user: i64, chat: ChatId, args: &str) {
     let accounts = &app.services.accounts;
-    let text = match accounts.step_up(user, args.trim()) {
+    let verified = accounts.step_up(user, args.trim());
+    // The code is used (a backup code for good), or a failure counts toward a lockout.
+    app.make_durable().await;
+    let text = match verified {
         Ok(()) => format!("🔓 Verified for {}.", human_wait(accounts.config().step_up_for)),
         Err(TwoFactorError::NotEnrolled) => String::from("Two-factor authentication is not on; set it up with /2fa."),
         Err(e) => code_error(&e),

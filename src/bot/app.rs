@@ -55,6 +55,15 @@ impl App {
         }
     }
 
+    /// Makes everything written so far durable, before the user is told it is done (consent,
+    /// two-factor changes, codes used, sessions ended). A failure is logged: the update's inbox
+    /// entry then stays until a later flush, so a crash replays it rather than losing it.
+    pub(crate) async fn make_durable(&self) {
+        if let Err(e) = self.services.data.flush().await {
+            tracing::error!(error = %e, "cannot flush the store before acknowledging");
+        }
+    }
+
     /// Admitted updates not yet finished, plus notices not yet sent.
     pub(crate) fn in_flight(&self) -> u64 {
         let pipeline = &self.services.pipeline;

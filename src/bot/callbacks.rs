@@ -38,6 +38,9 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery) {
     match verified {
         Some(Ok(data)) if data.action() == consent::ACTION => {
             (answer_text, welcome) = consent::on_agree(app, user, &data);
+            if welcome {
+                app.make_durable().await;
+            }
         }
         Some(Ok(data)) => {
             let command = match data.action() {
