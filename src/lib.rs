@@ -17,7 +17,7 @@
 //! - [`tarot`] — the deck, spreads and rendered readings (pure);
 //! - [`readings`] — daily allowances, draws and the sealed reading history;
 //! - [`billing`] — Telegram Stars invoices, payments credited exactly once, refunds;
-//! - [`bot`] — long polling, dispatch to handlers, replies;
+//! - [`bot`] — long polling into a durable inbox, per-chat lanes, handlers, fair sending;
 //! - [`cli`] — the `arcana` command line, the only place that reads the environment.
 //!
 //! Library code never reads environment variables and never prints: configuration is parsed
