@@ -29,7 +29,7 @@ pub(crate) async fn handle(app: &App, update: Update) {
     }
 }
 
-pub(crate) async fn on_message(app: &App, message: &Message) {
+async fn on_message(app: &App, message: &Message) {
     if Box::pin(on_payment_message(app, message)).await {
         return;
     }

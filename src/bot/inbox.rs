@@ -112,12 +112,7 @@ impl Inbox {
     /// Writes `updates` and the new `next_offset` as one batch; with `durable`, flushes it before
     /// returning (do so whenever `updates` is not empty: their offset is confirmed next).
     /// Blocking: call off the async runtime.
-    pub(crate) fn admit_blocking(
-        &self,
-        updates: &[&Update],
-        next_offset: i64,
-        durable: bool,
-    ) -> Result<(), InboxError> {
+    pub(crate) fn admit_blocking(&self, updates: &[Update], next_offset: i64, durable: bool) -> Result<(), InboxError> {
         let mut inserts = Vec::with_capacity(updates.len() + 1);
         for update in updates {
             let key = update_key(i64::from(update.id.0));
@@ -191,7 +186,7 @@ mod tests {
         let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
         assert_eq!(inbox.position().expect("position"), 0);
         let (a, b) = (update(10, "a secret question"), update(11, "another"));
-        inbox.admit_blocking(&[&a, &b], 12, true).expect("admit");
+        inbox.admit_blocking(&[a, b.clone()], 12, true).expect("admit");
         assert_eq!(inbox.position().expect("position"), 12);
         assert_eq!(inbox.pending().expect("pending"), [10, 11]);
         assert_eq!(inbox.load(11), Some(b));

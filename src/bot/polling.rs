@@ -223,14 +223,12 @@ impl Poller {
 
     /// Writes `admitted` and `next_offset` to the inbox, retrying a failed write with backoff
     /// (the offset is not confirmed until it succeeds).
-    async fn write_inbox(&mut self, admitted: Vec<Update>, next_offset: i64) -> Written {
-        let mut admitted = admitted;
+    async fn write_inbox(&mut self, mut admitted: Vec<Update>, next_offset: i64) -> Written {
         loop {
             let app = Arc::clone(&self.app);
             let durable = !admitted.is_empty();
             let write = tokio::task::spawn_blocking(move || {
-                let refs: Vec<&Update> = admitted.iter().collect();
-                let result = app.inbox.admit_blocking(&refs, next_offset, durable);
+                let result = app.inbox.admit_blocking(&admitted, next_offset, durable);
                 (admitted, result)
             });
             let error = match write.await {

@@ -18,7 +18,7 @@ use super::{super::backoff::Backoff, schedule::Class, sender::Sender};
 const ATTEMPTS: u32 = 4;
 
 /// Whether a failed request may succeed if repeated.
-pub(crate) fn is_transient(error: &RequestError) -> bool {
+fn is_transient(error: &RequestError) -> bool {
     match error {
         RequestError::Network(_)
         | RequestError::Io(_)
