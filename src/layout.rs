@@ -1,7 +1,13 @@
-//! The data directory: `DIR/arcana.toml` (config), `DIR/master.key` (0600), `DIR/db/` (sled).
+//! The data directory: `DIR/arcana.toml` (config), `DIR/master.key` (0600), `DIR/db/` (sled),
+//! `DIR/keys/` (the key store).
 //!
 //! arcana creates the layout on first start (or with `arcana init`) and afterwards only checks
-//! it: it never overwrites or re-creates the master key of an existing store.
+//! it: it never overwrites or re-creates the master key of an existing store. Restores are
+//! staged and committed by [`staging`].
+
+mod staging;
+
+pub use staging::Interrupted;
 
 use std::{
     fs::{self, DirBuilder, OpenOptions},
@@ -193,6 +199,8 @@ impl DataDir {
             .mode(0o700)
             .create(&self.root)
             .map_err(|e| LayoutError::io(&self.root, &e))?;
+        // A restore killed half way is finished (or undone) before anything looks at the stores.
+        self.finish_restore()?;
         let mut created = Created::default();
         if !self.config_path().exists() {
             write_new_file(&self.config_path(), DEFAULT_CONFIG_TOML.as_bytes(), 0o600)?;

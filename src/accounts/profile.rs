@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn profiles_are_sanitised_and_found_by_username_through_the_blind_index() {
-        let crate::vault::testing::TempVault { _tmp, data, vault } = crate::vault::testing::temp_vault();
+        let crate::vault::testing::TempVault { tmp: _tmp, data, vault } = crate::vault::testing::temp_vault();
         let profiles = Profiles::new(&data, vault).expect("profiles");
 
         assert!(profiles.remember(&user(7, "Lovelace")).expect("remember"));

@@ -16,7 +16,7 @@ struct Fixture {
 }
 
 fn fixture(tiers: BTreeMap<String, TierConfig>) -> Fixture {
-    let crate::vault::testing::TempVault { _tmp: tmp, data, vault } = crate::vault::testing::temp_vault();
+    let crate::vault::testing::TempVault { tmp, data, vault } = crate::vault::testing::temp_vault();
     let clock = FakeClock::new();
     let accounts =
         Accounts::new(&data, vault, AccountsConfig::default(), tiers, Arc::new(clock.clone())).expect("accounts");

@@ -22,18 +22,37 @@ pub enum BackupError {
     /// The backup was written in a format version this build does not read.
     #[error("backup format version {0} is not supported by this build")]
     UnsupportedVersion(u8),
+    /// A version 1 backup: the data store only, from an earlier release.
+    #[error(
+        "this is a version 1 backup (data store only, from an earlier arcana): restore it with that release beside its keys/, then take a new backup"
+    )]
+    VersionOne,
+    /// The backup was made under a master key file and a passphrase was given, or the other way.
+    #[error("{0}")]
+    KekSource(&'static str),
     /// The backup ends early.
     #[error("backup is truncated")]
     Truncated,
     /// Authentication failed.
     #[error("backup failed its integrity check: tampered, corrupted, or made with another master key")]
     Corrupt,
+    /// The file key does not unwrap: another master key or passphrase, or a tampered key block.
+    #[error(
+        "the backup's key does not open with this master key or passphrase (it opens only with the one in use when it was taken)"
+    )]
+    WrongKey,
     /// The backup authenticated but its contents do not decode (a writer bug, not tampering).
     #[error("backup is malformed: {0}")]
     Malformed(&'static str),
     /// The snapshot exceeds what one backup file can hold.
     #[error("snapshot is too large for one backup file")]
     TooLarge,
+    /// The store could not be copied.
+    #[error("cannot copy the store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    /// The vault failed while sealing the file key.
+    #[error("the vault failed: {0}")]
+    Vault(String),
     /// The system's cryptography failed (random generator or cipher setup).
     #[error("the cryptographic backend failed")]
     Crypto,

@@ -1,15 +1,23 @@
-//! Encrypted, authenticated backup files of a store [`Snapshot`](crate::store::Snapshot).
+//! Encrypted, authenticated, self-contained backup files: the data store and the key store in
+//! one file that `master.key` (or the passphrase) alone opens.
 //!
-//! [`write()`] seals a snapshot under a 32-byte backup key (derived by the caller from the master
-//! key) into a new file; [`read()`] and [`read_bytes`] open one and refuse anything truncated,
-//! reordered, spliced, altered or sealed under another key. The file format is described in
-//! [`format`](mod@format).
+//! [`take_to`] copies both stores ([`take`]) and [`write()`]s them sealed under a fresh file key
+//! wrapped under the KEK ([`VaultSealer`]); [`read()`] opens one with a [`KeyOpener`] — a
+//! [`KekInput`](crate::vault::KekInput) — and refuses anything truncated, reordered, spliced,
+//! altered or sealed under another key. The file format is described in [`format`](mod@format).
 
 mod error;
 pub mod format;
+mod keys;
 mod read;
+mod take;
 mod write;
 
 pub use error::BackupError;
-pub use read::{read, read_bytes};
-pub use write::{BackupSummary, write};
+pub use format::{Contents, Header, KeyBlock};
+pub use keys::VaultSealer;
+pub use read::{KeyOpener, peek_header, read, read_bytes, read_bytes_with};
+#[cfg(test)]
+pub(crate) use take::WORK_IN_PROGRESS;
+pub use take::{take, take_to};
+pub use write::{BackupSummary, KeySealer, write};

@@ -1,27 +1,54 @@
-//! Reading backups: parse the header, check the length it implies, open every chunk in order,
-//! decode the stream. Nothing is returned unless every chunk authenticates.
+//! Reading backups: parse the header, recover the file key, check the length the header implies,
+//! open every chunk in order, decode the stream. Nothing is returned unless every chunk
+//! authenticates.
 
 use std::path::Path;
 
 use ring::aead::LessSafeKey;
 use zeroize::Zeroizing;
 
-use crate::store::Snapshot;
-
 use super::{
     BackupError,
-    format::{self, HEADER_LEN, Header, TAG_LEN},
+    format::{self, Contents, HEADER_LEN, Header, TAG_LEN},
     write::io_error,
 };
 
-/// Reads the backup at `path` sealed under `key`.
-pub fn read(path: &Path, key: &[u8; 32]) -> Result<Snapshot, BackupError> {
-    let data = std::fs::read(path).map_err(|e| io_error(path, &e))?;
-    read_bytes(&data, key)
+/// Recovers a backup's file key from its header.
+pub trait KeyOpener {
+    /// The file key of the backup with `header`; [`BackupError::WrongKey`] if it does not open.
+    fn file_key(&self, header: &Header) -> Result<Zeroizing<[u8; 32]>, BackupError>;
 }
 
-/// Opens a backup held in memory. Never panics, whatever `data` holds.
-pub fn read_bytes(data: &[u8], key: &[u8; 32]) -> Result<Snapshot, BackupError> {
+/// A file key given as is (tests and fuzzing): the key block is not consulted.
+impl KeyOpener for [u8; 32] {
+    fn file_key(&self, _header: &Header) -> Result<Zeroizing<[u8; 32]>, BackupError> {
+        Ok(Zeroizing::new(*self))
+    }
+}
+
+/// Reads the backup at `path`, its file key recovered by `opener`.
+pub fn read(path: &Path, opener: &dyn KeyOpener) -> Result<Contents, BackupError> {
+    let data = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    read_bytes_with(&data, opener)
+}
+
+/// Opens a backup held in memory under a given file key. Never panics, whatever `data` holds.
+pub fn read_bytes(data: &[u8], key: &[u8; 32]) -> Result<Contents, BackupError> {
+    read_bytes_with(data, key)
+}
+
+/// The header of the backup at `path`, unauthenticated (for listing; [`read`] checks it).
+pub fn peek_header(path: &Path) -> Result<Header, BackupError> {
+    use std::io::Read;
+    let mut start = Vec::with_capacity(HEADER_LEN);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(HEADER_LEN as u64).read_to_end(&mut start))
+        .map_err(|e| io_error(path, &e))?;
+    Header::parse(&start)
+}
+
+/// Opens a backup held in memory, its file key recovered by `opener`. Never panics.
+pub fn read_bytes_with(data: &[u8], opener: &dyn KeyOpener) -> Result<Contents, BackupError> {
     let header = Header::parse(data)?;
     let count = header.chunk_count().ok_or(BackupError::Corrupt)?;
     let expected = header.sealed_body_len().ok_or(BackupError::Corrupt)?;
@@ -30,7 +57,7 @@ pub fn read_bytes(data: &[u8], key: &[u8; 32]) -> Result<Snapshot, BackupError> 
     if body_len > expected {
         return Err(BackupError::Corrupt);
     }
-    let key = format::aead_key(key)?;
+    let key = format::aead_key(&*opener.file_key(&header)?)?;
     if body_len < expected {
         // Short: truncated if the header is genuine, which the first chunk (when whole) shows.
         let mut scratch = Zeroizing::new(Vec::new());
@@ -90,7 +117,10 @@ fn open_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backup::write::Writer;
+    use crate::{
+        backup::{format::tests::key_block, write::Writer},
+        store::Snapshot,
+    };
     use proptest::prelude::*;
 
     const KEY: [u8; 32] = [7; 32];
@@ -98,29 +128,40 @@ mod tests {
     const FUZZ_KEY: [u8; 32] = *b"arcana fuzz backup key, public!!";
     const CHUNK: u32 = 16;
 
-    fn small() -> Snapshot {
-        Snapshot {
+    fn keys() -> Snapshot {
+        Snapshot { trees: vec![(b"vault_data_keys".to_vec(), vec![(b"\0\0\0\0\0\0\0\x01".to_vec(), vec![9; 80])])] }
+    }
+
+    fn small() -> Contents {
+        let data = Snapshot {
             trees: vec![
                 (b"__sled__default".to_vec(), Vec::new()),
                 (b"blocks".to_vec(), vec![(b"user:1".to_vec(), b"spam".to_vec()), (b"user:2".to_vec(), Vec::new())]),
                 (b"empty".to_vec(), Vec::new()),
                 (b"readings".to_vec(), vec![(b"r".to_vec(), b"the tower, the star, the moon".to_vec())]),
             ],
-        }
+        };
+        Contents { data, keys: keys() }
     }
 
-    fn large() -> Snapshot {
+    fn large() -> Contents {
         let big: Vec<u8> = (0..200_000u32).map(|i| u8::try_from(i % 251).expect("byte")).collect();
-        Snapshot {
+        let data = Snapshot {
             trees: vec![
                 (b"big".to_vec(), vec![(b"a".to_vec(), big.clone()), (b"b".to_vec(), big[..70_000].to_vec())]),
                 (b"nothing".to_vec(), Vec::new()),
             ],
-        }
+        };
+        Contents { data, keys: keys() }
     }
 
-    fn tiny_chunks(snapshot: &Snapshot, key: &[u8; 32]) -> Vec<u8> {
-        Writer::with_chunk_size(CHUNK).seal(snapshot, key).expect("seal")
+    /// Sealed under the file key `key`, with a placeholder key block.
+    fn seal_fixed(writer: Writer, contents: &Contents, key: &[u8; 32]) -> Vec<u8> {
+        writer.seal_under(contents, key, |_| Ok(key_block())).expect("seal")
+    }
+
+    fn tiny_chunks(contents: &Contents, key: &[u8; 32]) -> Vec<u8> {
+        seal_fixed(Writer::with_chunk_size(CHUNK), contents, key)
     }
 
     /// The byte ranges of the chunks of a backup made with [`tiny_chunks`].
@@ -145,13 +186,14 @@ mod tests {
 
     #[test]
     fn round_trips_empty_small_and_multi_chunk_snapshots() {
-        for snapshot in [Snapshot::default(), Snapshot { trees: vec![(Vec::new(), Vec::new())] }, small(), large()] {
-            let sealed = Writer::default().seal(&snapshot, &KEY).expect("seal");
+        let odd = Contents { data: Snapshot { trees: vec![(Vec::new(), Vec::new())] }, keys: Snapshot::default() };
+        for snapshot in [Contents::default(), odd, small(), large()] {
+            let sealed = seal_fixed(Writer::default(), &snapshot, &KEY);
             assert_eq!(read_bytes(&sealed, &KEY).expect("read"), snapshot);
             let sealed = tiny_chunks(&snapshot, &KEY);
             assert_eq!(read_bytes(&sealed, &KEY).expect("read"), snapshot);
         }
-        let sealed = Writer::default().seal(&large(), &KEY).expect("seal");
+        let sealed = seal_fixed(Writer::default(), &large(), &KEY);
         let header = Header::parse(&sealed).expect("header");
         assert!(header.chunk_count().expect("count") >= 4, "large values span several chunks");
     }
@@ -161,7 +203,7 @@ mod tests {
         let snapshot = small();
         let plaintext = format::encode(&snapshot).expect("encode");
         let sealed = tiny_chunks(&snapshot, &KEY);
-        assert_eq!(&sealed[..9], b"ARCANABK\x01");
+        assert_eq!(&sealed[..9], b"ARCANABK\x02");
         assert_eq!(sealed[17..21], CHUNK.to_be_bytes());
         assert_eq!(sealed[21..29], u64::try_from(plaintext.len()).expect("u64").to_be_bytes());
         let count = plaintext.len().div_ceil(16);
@@ -208,7 +250,7 @@ mod tests {
 
     #[test]
     fn flipping_sampled_bytes_of_a_large_backup_is_detected() {
-        let sealed = Writer::default().seal(&large(), &KEY).expect("seal");
+        let sealed = seal_fixed(Writer::default(), &large(), &KEY);
         let positions = (0..sealed.len()).step_by(997).chain(0..HEADER_LEN).chain(sealed.len() - 40..sealed.len());
         for at in positions {
             let mut bad = sealed.clone();
@@ -222,7 +264,7 @@ mod tests {
 
     #[test]
     fn a_wrong_key_is_corrupt() {
-        for sealed in [tiny_chunks(&small(), &KEY), Writer::default().seal(&large(), &KEY).expect("seal")] {
+        for sealed in [tiny_chunks(&small(), &KEY), seal_fixed(Writer::default(), &large(), &KEY)] {
             let mut other = KEY;
             other[31] ^= 1;
             assert!(matches!(read_bytes(&sealed, &other), Err(BackupError::Corrupt)));
@@ -301,7 +343,7 @@ mod tests {
     fn reading_a_missing_file_is_an_io_error_naming_it() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("nope.backup");
-        let err = read(&path, &KEY).expect_err("missing");
+        let err = read(&path, &KEY as &dyn KeyOpener).expect_err("missing");
         assert!(matches!(&err, BackupError::Io { path: p, .. } if *p == path));
         assert!(err.to_string().contains("nope.backup"));
     }
@@ -316,8 +358,8 @@ mod tests {
     fn generate_fuzz_seeds() {
         let dir = seed_dir();
         std::fs::create_dir_all(&dir).expect("mkdir");
-        let multi = Writer::with_chunk_size(32).seal(&small(), &FUZZ_KEY).expect("seal");
-        let single = Writer::default().seal(&small(), &FUZZ_KEY).expect("seal");
+        let multi = seal_fixed(Writer::with_chunk_size(32), &small(), &FUZZ_KEY);
+        let single = seal_fixed(Writer::default(), &small(), &FUZZ_KEY);
         std::fs::write(dir.join("valid_multi_chunk"), &multi).expect("write");
         std::fs::write(dir.join("valid_one_chunk"), &single).expect("write");
         std::fs::write(dir.join("truncated"), &multi[..multi.len() - 20]).expect("write");
@@ -346,7 +388,8 @@ mod tests {
             plaintext_len in prop_oneof![0u64..256, Just(u64::MAX), Just(u64::MAX / 16)],
             tail in proptest::collection::vec(any::<u8>(), 0..512),
         ) {
-            let mut bytes = Header { file_id: [1; 8], chunk_size, plaintext_len }.to_bytes().to_vec();
+            let header = Header { file_id: [1; 8], chunk_size, plaintext_len, key_block: key_block() };
+            let mut bytes = header.to_bytes().to_vec();
             bytes.extend_from_slice(&tail);
             prop_assert!(read_bytes(&bytes, &KEY).is_err());
         }

@@ -1,5 +1,6 @@
-//! Writing backups: seal a snapshot chunk by chunk, then publish the file atomically (a private
-//! temporary file beside the target, fsynced, renamed, directory fsynced). Never overwrites.
+//! Writing backups: seal both stores' snapshots chunk by chunk under a fresh random file key,
+//! wrapped under the KEK, then publish the file atomically (a private temporary file beside the
+//! target, fsynced, renamed, directory fsynced). Never overwrites.
 
 use std::{
     fs::OpenOptions,
@@ -8,13 +9,18 @@ use std::{
 };
 
 use ring::rand::{SecureRandom, SystemRandom};
-
-use crate::store::Snapshot;
+use zeroize::Zeroizing;
 
 use super::{
     BackupError,
-    format::{self, DEFAULT_CHUNK_SIZE, HEADER_LEN, Header, MAX_CHUNK_SIZE},
+    format::{self, Contents, DEFAULT_CHUNK_SIZE, HEADER_LEN, Header, KeyBlock, MAX_CHUNK_SIZE},
 };
+
+/// Wraps a backup's file key under the KEK.
+pub trait KeySealer {
+    /// The key block holding `file_key` wrapped with `context` (which binds it to one file).
+    fn key_block(&self, file_key: &[u8; 32], context: &[u8]) -> Result<KeyBlock, BackupError>;
+}
 
 /// What [`write()`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,13 +33,13 @@ pub struct BackupSummary {
     pub bytes: u64,
 }
 
-/// Seals `snapshot` under `key` into a new file at `path`.
+/// Seals `contents` under a fresh file key, wrapped by `sealer`, into a new file at `path`.
 ///
 /// Refuses if `path` exists. Writes `<path>.tmp` (mode 0600, refused too if it exists, e.g. left
 /// by an interrupted backup), fsyncs it, renames it to `path` and fsyncs the directory, so `path`
 /// never holds a partial backup.
-pub fn write(snapshot: &Snapshot, key: &[u8; 32], path: &Path) -> Result<BackupSummary, BackupError> {
-    Writer::default().write(snapshot, key, path)
+pub fn write(contents: &Contents, sealer: &dyn KeySealer, path: &Path) -> Result<BackupSummary, BackupError> {
+    Writer::default().write(contents, sealer, path)
 }
 
 /// A backup writer; tests use small chunks to exercise many of them.
@@ -55,16 +61,31 @@ impl Writer {
         Writer { chunk_size: chunk_size.clamp(1, MAX_CHUNK_SIZE) }
     }
 
-    /// The backup of `snapshot` under `key`, in memory.
-    pub(crate) fn seal(self, snapshot: &Snapshot, key: &[u8; 32]) -> Result<Vec<u8>, BackupError> {
-        let plaintext = format::encode(snapshot)?;
+    /// The backup of `contents` under a fresh file key wrapped by `sealer`, in memory.
+    pub(crate) fn seal(self, contents: &Contents, sealer: &dyn KeySealer) -> Result<Vec<u8>, BackupError> {
+        let mut file_key = Zeroizing::new([0u8; 32]);
+        SystemRandom::new().fill(&mut *file_key).map_err(|_| BackupError::Crypto)?;
+        self.seal_under(contents, &file_key, |context| sealer.key_block(&file_key, context))
+    }
+
+    /// The backup of `contents` under `file_key`, with the key block `key_block` makes for the
+    /// file's wrapping context.
+    pub(crate) fn seal_under(
+        self,
+        contents: &Contents,
+        file_key: &[u8; 32],
+        key_block: impl FnOnce(&[u8]) -> Result<KeyBlock, BackupError>,
+    ) -> Result<Vec<u8>, BackupError> {
+        let plaintext = format::encode(contents)?;
         let mut file_id = [0u8; 8];
         SystemRandom::new().fill(&mut file_id).map_err(|_| BackupError::Crypto)?;
         let plaintext_len = u64::try_from(plaintext.len()).map_err(|_| BackupError::TooLarge)?;
-        let header = Header { file_id, chunk_size: self.chunk_size, plaintext_len };
+        let context = [b"arcana/backup-file-key".as_slice(), &file_id].concat();
+        let header = Header { file_id, chunk_size: self.chunk_size, plaintext_len, key_block: key_block(&context)? };
+        debug_assert_eq!(header.key_context(), context);
         let count = header.chunk_count().ok_or(BackupError::TooLarge)?;
         let sealed_len = header.sealed_body_len().and_then(|n| usize::try_from(n).ok()).ok_or(BackupError::TooLarge)?;
-        let key = format::aead_key(key)?;
+        let key = format::aead_key(file_key)?;
 
         let mut out = Vec::with_capacity(HEADER_LEN + sealed_len);
         out.extend_from_slice(&header.to_bytes());
@@ -84,13 +105,18 @@ impl Writer {
         Ok(out)
     }
 
-    /// Seals `snapshot` into a new file at `path`; see [`write`].
-    pub(crate) fn write(self, snapshot: &Snapshot, key: &[u8; 32], path: &Path) -> Result<BackupSummary, BackupError> {
+    /// Seals `contents` into a new file at `path`; see [`write`].
+    pub(crate) fn write(
+        self,
+        contents: &Contents,
+        sealer: &dyn KeySealer,
+        path: &Path,
+    ) -> Result<BackupSummary, BackupError> {
         refuse_existing(path)?;
         let tmp = tmp_path(path)?;
         refuse_existing(&tmp)?;
-        let sealed = self.seal(snapshot, key)?;
-        let published = write_new(&tmp, &sealed).and_then(|()| {
+        let file_bytes = self.seal(contents, sealer)?;
+        let published = write_new(&tmp, &file_bytes).and_then(|()| {
             // Re-checked just before the rename, which would replace a file created meanwhile.
             refuse_existing(path)?;
             std::fs::rename(&tmp, path).map_err(|e| io_error(path, &e))
@@ -102,9 +128,9 @@ impl Writer {
         }
         sync_parent(path)?;
         Ok(BackupSummary {
-            trees: snapshot.tree_count(),
-            entries: snapshot.entry_count(),
-            bytes: u64::try_from(sealed.len()).unwrap_or(u64::MAX),
+            trees: contents.data.tree_count() + contents.keys.tree_count(),
+            entries: contents.data.entry_count() + contents.keys.entry_count(),
+            bytes: u64::try_from(file_bytes.len()).unwrap_or(u64::MAX),
         })
     }
 }
@@ -148,17 +174,30 @@ pub(super) fn io_error(path: &Path, e: &std::io::Error) -> BackupError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backup::read;
+    use crate::{
+        backup::{
+            format::tests::{ToyKek, key_block},
+            read,
+        },
+        store::Snapshot,
+    };
 
     const KEY: [u8; 32] = [0x42; 32];
 
-    fn sample() -> Snapshot {
-        Snapshot {
-            trees: vec![
-                (b"empty".to_vec(), Vec::new()),
-                (b"notes".to_vec(), vec![(b"k1".to_vec(), b"v1".to_vec()), (b"k2".to_vec(), vec![1; 1000])]),
-            ],
+    fn sample() -> Contents {
+        Contents {
+            data: Snapshot {
+                trees: vec![
+                    (b"empty".to_vec(), Vec::new()),
+                    (b"notes".to_vec(), vec![(b"k1".to_vec(), b"v1".to_vec()), (b"k2".to_vec(), vec![1; 1000])]),
+                ],
+            },
+            keys: Snapshot { trees: vec![(b"vault_meta".to_vec(), vec![(b"meta".to_vec(), b"m".to_vec())])] },
         }
+    }
+
+    fn fixed(writer: Writer, contents: &Contents) -> Vec<u8> {
+        writer.seal_under(contents, &KEY, |_| Ok(key_block())).expect("seal")
     }
 
     #[test]
@@ -166,9 +205,9 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("arcana.backup");
         let snapshot = sample();
-        let summary = write(&snapshot, &KEY, &path).expect("write");
+        let summary = write(&snapshot, &ToyKek, &path).expect("write");
         let len = std::fs::metadata(&path).expect("metadata").len();
-        assert_eq!(summary, BackupSummary { trees: 2, entries: 2, bytes: len });
+        assert_eq!(summary, BackupSummary { trees: 3, entries: 3, bytes: len });
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -176,7 +215,7 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(!tmp.path().join("arcana.backup.tmp").exists(), "temporary file renamed away");
-        assert_eq!(read(&path, &KEY).expect("read"), snapshot);
+        assert_eq!(read(&path, &ToyKek).expect("read"), snapshot);
     }
 
     #[test]
@@ -184,14 +223,14 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("b");
         std::fs::write(&path, b"precious").expect("write");
-        let err = write(&sample(), &KEY, &path).expect_err("refused");
+        let err = write(&sample(), &ToyKek, &path).expect_err("refused");
         assert!(matches!(&err, BackupError::Exists(p) if *p == path));
         assert_eq!(err.to_string(), format!("{} already exists; refusing to overwrite it", path.display()));
         assert_eq!(std::fs::read(&path).expect("read"), b"precious");
 
         let fresh = tmp.path().join("c");
         std::fs::write(tmp.path().join("c.tmp"), b"leftover").expect("write");
-        let err = write(&sample(), &KEY, &fresh).expect_err("refused");
+        let err = write(&sample(), &ToyKek, &fresh).expect_err("refused");
         assert!(matches!(&err, BackupError::Exists(p) if p.ends_with("c.tmp")));
         assert!(!fresh.exists());
         assert_eq!(std::fs::read(tmp.path().join("c.tmp")).expect("read"), b"leftover");
@@ -201,7 +240,7 @@ mod tests {
     fn a_missing_directory_is_an_io_error_naming_the_path() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("missing").join("b");
-        let err = write(&sample(), &KEY, &path).expect_err("no directory");
+        let err = write(&sample(), &ToyKek, &path).expect_err("no directory");
         assert!(matches!(err, BackupError::Io { .. }));
         assert!(err.to_string().contains("b.tmp"), "{err}");
         assert!(!err.to_string().contains('\n'));
@@ -209,8 +248,8 @@ mod tests {
 
     #[test]
     fn every_backup_has_its_own_file_id() {
-        let a = Writer::default().seal(&sample(), &KEY).expect("seal");
-        let b = Writer::default().seal(&sample(), &KEY).expect("seal");
+        let a = fixed(Writer::default(), &sample());
+        let b = fixed(Writer::default(), &sample());
         assert_eq!(a.len(), b.len());
         assert_eq!(a[..9], b[..9]);
         assert_ne!(a[9..17], b[9..17]);

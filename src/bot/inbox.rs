@@ -205,6 +205,17 @@ mod tests {
     }
 
     #[test]
+    fn backups_leave_the_inbox_out() {
+        assert!(crate::backup::WORK_IN_PROGRESS.contains(&InboxRecord::TREE));
+        let t = temp_vault();
+        let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
+        inbox.admit_blocking(&[update(10, "pending")], 11, true).expect("admit");
+        let contents = crate::backup::take(&t.data, &t.vault).expect("take");
+        assert!(contents.data.trees.iter().all(|(name, _)| name.as_slice() != InboxRecord::TREE.as_bytes()));
+        assert!(contents.keys.entry_count() > 0, "the key store is in the backup");
+    }
+
+    #[test]
     fn the_first_design_s_position_is_picked_up() {
         let t = temp_vault();
         t.data

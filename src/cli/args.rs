@@ -42,9 +42,11 @@ pub enum Command {
     User(UserCommand),
     /// Refund a Telegram Stars payment and take back what it bought (needs the running bot).
     Refund(RefundArgs),
-    /// Write an encrypted, integrity-checked backup of the data store (safe while the bot runs).
-    Backup(FileArgs),
-    /// Restore a backup into a data directory without a store (it needs `master.key` and `keys/`).
+    /// Write an encrypted, integrity-checked backup of both stores (safe while the bot runs); with
+    /// `--verify`, check a backup fully without restoring it.
+    Backup(BackupArgs),
+    /// Restore a backup into a data directory without `db/` and `keys/`: it needs only the
+    /// `master.key` (or `ARCANA_PASSPHRASE`) in use when the backup was taken.
     Restore(FileArgs),
 }
 
@@ -116,6 +118,17 @@ pub struct FileArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub dir: DirArg,
+}
+
+/// `arcana backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Check FILE (every chunk, every sealed record) instead of writing it.
+    #[arg(long)]
+    pub verify: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub file: FileArgs,
 }
 
 /// `arcana block`.

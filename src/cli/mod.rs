@@ -74,10 +74,11 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::Refund(args) => {
             admin::run(&args.dir.resolve(env), env, &Request::Refund { charge_id: args.charge_id, user: args.user })
         }
+        Command::Backup(args) if args.verify => restore::verify(&args.file.dir.resolve(env), env, &args.file.file),
         Command::Backup(args) => {
-            let path =
-                std::path::absolute(&args.file).map_err(|e| Error::Control(format!("{}: {e}", args.file.display())))?;
-            admin::run(&args.dir.resolve(env), env, &Request::Backup { path: path.display().to_string() })
+            let file = &args.file.file;
+            let path = std::path::absolute(file).map_err(|e| Error::Control(format!("{}: {e}", file.display())))?;
+            admin::run(&args.file.dir.resolve(env), env, &Request::Backup { path: path.display().to_string() })
         }
         Command::Restore(args) => restore::restore(&args.dir.resolve(env), env, &args.file),
     }

@@ -1,18 +1,27 @@
-//! `arcana restore FILE`: restore a backup into a data directory that has its keys
-//! (`master.key` or the passphrase, and `keys/`) but no store, then verify every sealed record.
-//! Records of users deleted since the backup cannot be opened (their data keys are destroyed):
-//! they are dropped and counted, never restored readable.
+//! `arcana restore FILE` and `arcana backup --verify FILE`.
+//!
+//! A backup holds both stores, so `master.key` (or the passphrase) and the file are all a new
+//! machine needs. Both commands rebuild the stores from the file in a private scratch
+//! directory, open the vault with the given key and open every sealed record (profiles,
+//! accounts, readings). Records of users deleted before the backup was taken cannot be opened
+//! (their data keys were already destroyed): they are dropped and counted, never restored
+//! readable. `restore` then commits the scratch directory into place in one rename (see
+//! `layout::staging`); `--verify` removes it.
 
-use std::{path::Path, sync::Arc};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use crate::{
     Error,
     accounts::{Accounts, AccountsError, Profiles},
     backup,
-    layout::DataDir,
+    config::Config,
+    layout::{DataDir, Interrupted},
     sentinel::{Clock, SystemClock},
     store::Store,
-    vault::{Vault, VaultError},
+    vault::{KekInput, Vault, VaultError},
 };
 
 use super::{
@@ -20,47 +29,122 @@ use super::{
     settings::{kek_input, load_config},
 };
 
-/// Restores `file` into `dir`.
+/// What rebuilding a backup found.
+struct Report {
+    /// Users with an account or a profile.
+    users: usize,
+    /// Records in both stores.
+    records: usize,
+    /// Sealed records that opened.
+    verified: usize,
+    /// Records of deleted users that did not open (dropped).
+    shredded: usize,
+    /// When the backup was taken, as RFC 3339.
+    taken: String,
+}
+
+/// Restores `file` into `dir`, which must hold no store.
 pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
-    if dir.db_path().exists() {
-        return Err(Error::Control(format!(
-            "{} already exists: restore into a data directory without a store (keep master.key and keys/)",
-            dir.db_path().display()
-        )));
+    if dir.root().exists() && dir.finish_restore()? == Interrupted::Completed {
+        println!(
+            "completed a restore into {} that was interrupted after it was verified; {} was not read again",
+            dir.root().display(),
+            file.display()
+        );
+        return Ok(());
     }
-    if !dir.keys_path().is_dir() {
-        return Err(Error::Control(format!(
-            "{} is missing: copy master.key and keys/ of the backed-up data directory here first",
-            dir.keys_path().display()
-        )));
+    for store in [dir.db_path(), dir.keys_path()] {
+        if store.exists() {
+            return Err(Error::Control(format!(
+                "{} already exists: restore into a data directory without db/ and keys/ (move them away; keep master.key)",
+                store.display()
+            )));
+        }
     }
+    dir.ensure_with(false)?;
     let config = load_config(dir, env)?;
     let input = kek_input(dir, env)?;
-    let keys = Store::open(&dir.keys_path(), &config.store)
-        .map_err(|source| Error::Store { path: dir.keys_path(), source })?;
-    let vault = Arc::new(Vault::load_detached(&keys, &input)?);
-    let snapshot = backup::read(file, &vault.subkey("backup/v1"))?;
-    let data = Store::restore_snapshot(&dir.db_path(), &config.store, &snapshot)
-        .map_err(|source| Error::Store { path: dir.db_path(), source })?;
-    // The restored store must belong to this key store.
-    if let Err(e) = Vault::load(&data, &keys, &input, SystemClock::default().unix_ms()) {
-        drop(data);
-        let _ = std::fs::remove_dir_all(dir.db_path());
-        return Err(e.into());
-    }
-    let (verified, shredded) = verify_sealed(&data, &vault, &config)?;
-    data.flush_blocking().map_err(|source| Error::Store { path: dir.db_path(), source })?;
+    let contents = backup::read(file, &input)?;
+    let staging = dir.new_restore_staging()?;
+    let report = match rebuild(&staging, &config, &input, &contents, file) {
+        Ok(report) => report,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    dir.commit_restore()?;
     println!(
-        "restored {} records from {}; {verified} sealed records verified; {shredded} records of deleted users are unreadable and were dropped",
-        snapshot.entry_count(),
-        file.display()
+        "restored {} (taken {}): {} users, {} records; {} sealed records verified; {} records of users deleted before it was taken are unreadable and were dropped",
+        file.display(),
+        report.taken,
+        report.users,
+        report.records,
+        report.verified,
+        report.shredded
     );
     Ok(())
 }
 
-/// Opens every sealed record (profiles, accounts, readings): counts those that open, drops those whose
-/// key is destroyed, and fails on any other (tampered) record.
-fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &crate::config::Config) -> Result<(usize, usize), Error> {
+/// Checks `file` fully (every chunk, every sealed record) without restoring it.
+pub fn verify(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
+    let config = load_config(dir, env)?;
+    let input = kek_input(dir, env)?;
+    let contents = backup::read(file, &input)?;
+    let scratch = scratch_dir()?;
+    let checked = rebuild(&scratch, &config, &input, &contents, file);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let report = checked?;
+    println!(
+        "{} is a good backup (taken {}): {} users, {} records; {} sealed records open; {} records of users deleted before it was taken are unreadable",
+        file.display(),
+        report.taken,
+        report.users,
+        report.records,
+        report.verified,
+        report.shredded
+    );
+    Ok(())
+}
+
+/// A private, new directory under the system's temporary directory.
+fn scratch_dir() -> Result<PathBuf, Error> {
+    use std::os::unix::fs::DirBuilderExt;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let path = std::env::temp_dir().join(format!("arcana-verify-{}-{nanos}", std::process::id()));
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&path)
+        .map_err(|e| Error::Control(format!("{}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// Builds both stores of `contents` in `into`, opens the vault and every sealed record, flushes.
+fn rebuild(
+    into: &Path,
+    config: &Config,
+    input: &KekInput,
+    contents: &backup::Contents,
+    file: &Path,
+) -> Result<Report, Error> {
+    let store_error = |path: PathBuf| move |source| Error::Store { path, source };
+    let keys_path = into.join("keys");
+    let db_path = into.join("db");
+    let keys = Store::restore_snapshot(&keys_path, &config.store, &contents.keys).map_err(store_error(keys_path))?;
+    let data =
+        Store::restore_snapshot(&db_path, &config.store, &contents.data).map_err(store_error(db_path.clone()))?;
+    let vault = Arc::new(Vault::load(&data, &keys, input, SystemClock::default().unix_ms())?);
+    let (users, verified, shredded) = verify_sealed(&data, &vault, config)?;
+    data.flush_blocking().map_err(store_error(db_path))?;
+    vault.flush_blocking()?;
+    let taken = backup::peek_header(file).map(|h| crate::control::rfc3339(h.key_block.created_ms))?;
+    Ok(Report { users, records: contents.data.entry_count() + contents.keys.entry_count(), verified, shredded, taken })
+}
+
+/// Opens every sealed record (profiles, accounts, readings): counts the users and the records
+/// that open, drops those whose key is destroyed, and fails on any other (tampered) record.
+fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &Config) -> Result<(usize, usize, usize), Error> {
+    let accounts_error = |e: AccountsError| Error::Control(e.to_string());
     let profiles = Profiles::new(data, Arc::clone(vault))?;
     let accounts = Accounts::new(
         data,
@@ -69,11 +153,15 @@ fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &crate::config::Confi
         config.tiers.clone(),
         Arc::new(SystemClock::default()),
     )
-    .map_err(|e| Error::Control(e.to_string()))?;
+    .map_err(accounts_error)?;
+    let mut users = std::collections::BTreeSet::new();
     let (mut verified, mut shredded) = (0, 0);
     for id in profiles.ids()? {
         match profiles.get(id) {
-            Ok(_) => verified += 1,
+            Ok(_) => {
+                verified += 1;
+                users.insert(id);
+            }
             Err(VaultError::Shredded) => {
                 profiles.remove(id)?;
                 shredded += 1;
@@ -81,17 +169,20 @@ fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &crate::config::Confi
             Err(e) => return Err(e.into()),
         }
     }
-    for id in accounts.ids().map_err(|e| Error::Control(e.to_string()))? {
+    for id in accounts.ids().map_err(accounts_error)? {
         match accounts.get(id) {
-            Ok(_) => verified += 1,
+            Ok(_) => {
+                verified += 1;
+                users.insert(id);
+            }
             Err(AccountsError::Vault(VaultError::Shredded)) => {
-                accounts.remove(id).map_err(|e| Error::Control(e.to_string()))?;
+                accounts.remove(id).map_err(accounts_error)?;
                 shredded += 1;
             }
-            Err(e) => return Err(Error::Control(e.to_string())),
+            Err(e) => return Err(accounts_error(e)),
         }
     }
     let history = crate::readings::History::new(data, Arc::clone(vault), config.readings.retention)?;
     let (readings_verified, readings_shredded) = history.verify_all()?;
-    Ok((verified + readings_verified, shredded + readings_shredded))
+    Ok((users.len(), verified + readings_verified, shredded + readings_shredded))
 }

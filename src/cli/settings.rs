@@ -63,6 +63,7 @@ pub struct Opened {
 
 /// Opens `DIR/db`, `DIR/keys` and the vault (creating the key store for a new data store).
 pub fn open_all(dir: &DataDir, env: &Env, config: &Config) -> Result<Opened, Error> {
+    dir.finish_restore()?;
     let input = kek_input(dir, env)?;
     let data =
         Store::open(&dir.db_path(), &config.store).map_err(|source| Error::Store { path: dir.db_path(), source })?;

@@ -133,12 +133,11 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
             Response::ok(vec![format!("ended {ended} sessions of user {user}")])
         }
         Request::Backup { path } => {
-            let snapshot = admin.data.snapshot()?;
-            let summary = backup::write(&snapshot, &admin.vault.subkey("backup/v1"), Path::new(path))?;
+            let summary = backup::take_to(admin.data, admin.vault, now_ms, Path::new(path))?;
             tracing::info!(target: "arcana::audit", event = "backup", entries = summary.entries, "backup written");
             Response::ok(vec![format!(
-                "wrote {path}: {} trees, {} records, {} bytes (restore needs master.key and keys/ of this data directory)",
-                summary.trees, summary.entries, summary.bytes
+                "wrote {path}: {} records, {} bytes; it restores on its own with this data directory's master key (or passphrase)",
+                summary.entries, summary.bytes
             )])
         }
     };

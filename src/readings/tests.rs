@@ -30,7 +30,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let crate::vault::testing::TempVault { _tmp: tmp, data, vault } = crate::vault::testing::temp_vault();
+    let crate::vault::testing::TempVault { tmp, data, vault } = crate::vault::testing::temp_vault();
     let clock = FakeClock::new();
     let config = AccountsConfig { require_registration: false, ..AccountsConfig::default() };
     let accounts =

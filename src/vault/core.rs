@@ -201,6 +201,11 @@ impl Vault {
         Ok(self.data_keys.remove(&subject.to_be_bytes())?)
     }
 
+    /// A consistent copy of the key store (for backups).
+    pub fn snapshot(&self) -> Result<crate::store::Snapshot, VaultError> {
+        Ok(self.keys_store.snapshot()?)
+    }
+
     /// Whether `subject` has a data key.
     pub fn has_subject(&self, subject: i64) -> Result<bool, VaultError> {
         Ok(self.data_keys.get(&subject.to_be_bytes())?.is_some())

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! KEK  (DIR/master.key, or ARCANA_PASSPHRASE through PBKDF2-HMAC-SHA256, 600,000 rounds)
-//!  ├─ root secret            → subkeys: blind indexes, debounce fingerprints, backups
+//!  ├─ root secret            → subkeys: blind indexes, debounce fingerprints, service keys
+//!  ├─ backup file keys       (one per backup file, wrapped in the file itself)
 //!  └─ generation keys (rotatable: active / retiring / retired)
 //!      └─ one data key per subject (user)  → seals that user's records in DIR/db/
 //! ```
@@ -12,13 +13,16 @@
 //! Records are sealed with AES-256-GCM ([`envelope`]): fresh random nonce, a header with format
 //! version and key id, and the record's tree and key bound in as associated data. Deleting a user
 //! destroys their data key ([`Vault::forget_subject`]) — crypto-shredding: every copy of their
-//! records, in `DIR/db/` or in any backup (backups hold `DIR/db/` only), becomes unreadable.
+//! records in `DIR/db/`, and in every backup taken afterwards, is unreadable. Backups hold the
+//! key store too (so that they restore on their own), so a backup taken *before* a deletion
+//! still opens that user's records until it is deleted (`backup.keep` ages them out).
 //! Rotating generation keys re-wraps data keys in the background; rotating the KEK re-wraps the
 //! generation keys and root secret only.
 
 mod core;
 pub mod envelope;
 mod error;
+mod file_key;
 mod kek;
 mod nonce;
 mod records;
@@ -31,6 +35,7 @@ pub(crate) mod testing;
 
 pub use core::Vault;
 pub use error::VaultError;
+pub use file_key::{KekParams, unwrap_under_kek};
 pub use kek::{KekInput, KekSource, PASSPHRASE_ITERATIONS};
 pub use records::{GenerationState, VaultLink};
 pub use rotation::GenerationStatus;

@@ -9,7 +9,7 @@ use super::{KekInput, Vault};
 /// A data store and its vault, in a temporary directory that lives as long as this value.
 pub(crate) struct TempVault {
     /// Keeps the directory.
-    pub _tmp: tempfile::TempDir,
+    pub tmp: tempfile::TempDir,
     /// The data store.
     pub data: Store,
     /// The vault, unlocked with the directory's fresh master key.
@@ -25,5 +25,5 @@ pub(crate) fn temp_vault() -> TempVault {
     let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
     let vault =
         Arc::new(Vault::load(&data, &keys, &KekInput::File(dir.read_master_key().expect("key")), 0).expect("vault"));
-    TempVault { _tmp: tmp, data, vault }
+    TempVault { tmp, data, vault }
 }

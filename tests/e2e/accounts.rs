@@ -124,7 +124,7 @@ fn backup_codes(text: &str) -> Vec<String> {
 
 /// The base32 `secret` of the first `otpauth://totp/` URI in `text` (HTML entities and percent
 /// encoding undone, padding dropped).
-fn otpauth_secret(text: &str) -> String {
+pub(crate) fn otpauth_secret(text: &str) -> String {
     let start = text.find("otpauth://totp/").unwrap_or_else(|| panic!("no otpauth://totp/ URI in {text:?}"));
     let uri: String =
         text[start..].chars().take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"' | '\'')).collect();

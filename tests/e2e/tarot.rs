@@ -1,7 +1,7 @@
 //! The tarot bot seen from a chat: registration, readings within the daily allowance, the sealed
 //! history paged with signed buttons, and credits and premium bought with Telegram Stars —
 //! invoice, pre-checkout, payment (credited once however often Telegram delivers it), and an
-//! admin's refund reversing it.
+//! admin's refund reversing it — and all of it restored from a backup on a new machine.
 //!
 //! Each exchange pushes one update and waits until the bot has polled past it, so everything it
 //! sent in reply is recorded; the assertions read what the fake Telegram server received.
@@ -16,7 +16,7 @@ use crate::harness::{
 };
 use crate::support::bot_process::{BotProcess, run_cli};
 use crate::support::fake_telegram::{Call, FakeTelegram};
-use crate::support::updates;
+use crate::support::{totp, updates};
 
 /// The admin of every configuration here.
 const ADMIN: i64 = 1;
@@ -292,6 +292,65 @@ fn premium_lifts_the_allowance_and_survives_a_restart() {
     assert!(s.say(user, "/history").contains("no readings yet"));
     let fresh = s.say(user, "/credits");
     assert!(fresh.contains("Plan: free") && fresh.contains("Credits: 0"), "{fresh}");
+    stop_cleanly(s.bot);
+}
+
+#[test]
+fn a_backup_restores_every_user_on_a_new_machine_from_the_master_key_alone() {
+    let mut s = Session::start(&config(""));
+    let (reader, payer, secured, gone) = (800, 801, 802, 803);
+    for user in [reader, payer, secured, gone] {
+        s.register(user);
+    }
+    let reading = s.say(reader, "/draw three Where next?");
+    let cards = card_names(&reading);
+    assert_eq!(cards.len(), 3, "{reading}");
+    let payload = s.invoice(payer, "premium", 250);
+    assert!(s.checkout(payer, &payload, "XTR", 250).0);
+    assert!(s.say_payment(payer, &payload, 250, "charge-b").contains("Premium is yours until"));
+    let offer = s.say(secured, "/2fa");
+    let secret = totp::base32_decode(&crate::accounts::otpauth_secret(&offer)).expect("a base32 secret");
+    let on = s.say(secured, &format!("/2fa {}", totp::code_at_step(&secret, totp::current_step())));
+    assert!(on.contains("Two-factor authentication is on"), "{on}");
+    assert!(s.say(gone, "/delete_me").contains("deleted"));
+    let d = path_arg(s.dir.path());
+    cli_ok(&["block", "804", "--reason", "spam", "--dir", d]);
+
+    // Taken while the bot runs, then the machine is lost: only master.key and the config are kept.
+    let kept = tempfile::tempdir().expect("tempdir");
+    let backup = kept.path().join("arcana.backup");
+    assert!(cli_ok(&["backup", path_arg(&backup), "--dir", d]).contains("wrote"));
+    let verified = cli_ok(&["backup", "--verify", path_arg(&backup), "--dir", d]);
+    assert!(verified.contains("is a good backup") && verified.contains(": 3 users,"), "{verified}");
+    let Session { dir: old, bot, .. } = s;
+    stop_cleanly(bot);
+    let machine = tempfile::tempdir().expect("tempdir");
+    for file in ["master.key", "arcana.toml"] {
+        std::fs::copy(old.path().join(file), machine.path().join(file)).expect("copy");
+    }
+    drop(old);
+    let m = path_arg(machine.path());
+    let restored = cli_ok(&["restore", path_arg(&backup), "--dir", m]);
+    assert!(restored.contains(": 3 users,"), "{restored}");
+    assert!(cli_ok(&["blocked", "--dir", m]).contains("804\tblocked by an admin until unblocked (reason: spam)"));
+
+    // The bot serves them on the new machine as before.
+    let tg = FakeTelegram::start();
+    let bot = BotProcess::start(machine.path(), &tg.url());
+    let mut s = Session { dir: machine, tg, bot };
+    let history = s.send(reader, "/history");
+    let view = s.press(reader, &button_data(&history, "🔎 1"));
+    let edit = view.iter().find(|c| c.method == "editMessageText").expect("the message is edited");
+    let full = edit.str("text").expect("text");
+    assert!(full.contains("Where next?"), "{full}");
+    assert_eq!(card_names(&full), cards, "the same cards");
+    assert!(s.say(payer, "/credits").contains("Plan: premium"));
+    assert!(s.say(payer, "/draw celtic").contains("Celtic Cross"));
+    assert!(s.say(secured, "/export").contains("This needs a fresh code"), "two-factor is still on");
+    let again = s.send(gone, "/draw");
+    assert!(again.iter().flat_map(buttons).any(|(label, _)| label == "I agree"), "the deleted user starts afresh");
+    let blocked = s.send(804, "/help");
+    assert!(texts_to(&blocked, 804).is_empty(), "the block came back too");
     stop_cleanly(s.bot);
 }
 

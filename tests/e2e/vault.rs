@@ -1,6 +1,6 @@
-//! The vault through the binary: nothing personal on disk in the clear, crypto-shredding that
-//! survives restoring an earlier backup, tampered backups refused, wrong keys refused, key
-//! rotation while the bot runs.
+//! The vault through the binary: nothing personal on disk in the clear, backups that restore on a
+//! new machine from the master key or passphrase alone, deletions that reach every later backup,
+//! tampered backups refused, wrong keys refused, key rotation while the bot runs.
 
 use std::path::Path;
 use std::time::Duration;
@@ -78,7 +78,7 @@ fn no_personal_data_in_the_clear_on_disk() {
 }
 
 #[test]
-fn a_deleted_user_stays_unreadable_after_restoring_an_earlier_backup() {
+fn a_deletion_reaches_every_backup_taken_after_it() {
     let dir = registered_dir();
     let d = path_arg(dir.path());
     let tg = FakeTelegram::start();
@@ -88,49 +88,57 @@ fn a_deleted_user_stays_unreadable_after_restoring_an_earlier_backup() {
     wait_replies(&tg, &mut bot, 3001, 1, REPLY_TIMEOUT);
     wait_replies(&tg, &mut bot, 3002, 1, REPLY_TIMEOUT);
 
-    // Backup and deletion go through the running bot's control socket.
-    let backup_dir = tempfile::tempdir().expect("tempdir");
-    let backup = backup_dir.path().join("before-deletion.bak");
-    let out = cli_ok(&["backup", path_arg(&backup), "--dir", d]);
-    assert!(out.contains("wrote"), "{out}");
-    let out = cli_ok(&["user", "delete", "3001", "--dir", d]);
-    assert!(out.contains("deleted user 3001"), "{out}");
+    // Backups and the deletion go through the running bot's control socket.
+    let backups = tempfile::tempdir().expect("tempdir");
+    let before = backups.path().join("before.bak");
+    let after = backups.path().join("after.bak");
+    assert!(cli_ok(&["backup", path_arg(&before), "--dir", d]).contains("wrote"));
+    assert!(cli_ok(&["user", "delete", "3001", "--dir", d]).contains("deleted user 3001"));
+    assert!(cli_ok(&["backup", path_arg(&after), "--dir", d]).contains("wrote"));
     stop_cleanly(bot);
 
-    // Restore the earlier backup into a fresh directory holding only the keys.
-    let restored = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(dir.path().join("master.key"), restored.path().join("master.key")).expect("copy key");
-    copy_dir(&dir.path().join("keys"), &restored.path().join("keys"));
-    let out = cli_ok(&["restore", path_arg(&backup), "--dir", path_arg(restored.path())]);
-    assert!(out.contains("2 sealed records verified"), "the kept user's profile and account open: {out}");
-    assert!(out.contains("2 records of deleted users are unreadable"), "the deleted user's do not: {out}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
+    // Each restores on a machine holding only the master key.
+    let restore = |backup: &Path| {
+        let machine = tempfile::tempdir().expect("tempdir");
+        std::fs::copy(dir.path().join("master.key"), machine.path().join("master.key")).expect("copy key");
+        let out = cli_ok(&["restore", path_arg(backup), "--dir", path_arg(machine.path())]);
+        (machine, out)
+    };
+    // Taken before the deletion: both users, as honestly stated in the README.
+    let (_, out) = restore(&before);
+    assert!(out.contains(": 2 users,"), "{out}");
+    // Taken after: the deleted user is in it in no readable form, not even a key to find.
+    let (machine, out) = restore(&after);
+    assert!(out.contains(": 1 users,") && out.contains("; 0 records of users deleted"), "{out}");
+    let m = path_arg(machine.path());
+    assert!(cli_ok(&["user", "delete", "3001", "--dir", m]).contains("had no stored data"));
+    for file in files(machine.path()) {
+        let bytes = std::fs::read(&file).expect("read");
+        assert!(!contains(&bytes, b"Gone"), "{} holds the deleted user's name", file.display());
     }
 }
 
 #[test]
-fn tampered_or_truncated_backups_are_refused() {
+fn tampered_truncated_spliced_or_foreign_backups_are_refused_with_nothing_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = path_arg(dir.path());
     cli_ok(&["init", "--dir", d]);
     cli_ok(&["block", "9", "--dir", d]);
     let backup = dir.path().join("b.bak");
+    let second = dir.path().join("c.bak");
     cli_ok(&["backup", path_arg(&backup), "--dir", d]);
+    cli_ok(&["block", "10", "--dir", d]);
+    cli_ok(&["backup", path_arg(&second), "--dir", d]);
     let bytes = std::fs::read(&backup).expect("read");
+    let other = std::fs::read(&second).expect("read");
+    // A backup of another data directory, under its own master key.
+    let foreign_dir = tempfile::tempdir().expect("tempdir");
+    cli_ok(&["init", "--dir", path_arg(foreign_dir.path())]);
+    let foreign = foreign_dir.path().join("f.bak");
+    cli_ok(&["backup", path_arg(&foreign), "--dir", path_arg(foreign_dir.path())]);
+
     let target = tempfile::tempdir().expect("tempdir");
     std::fs::copy(dir.path().join("master.key"), target.path().join("master.key")).expect("copy key");
-    copy_dir(&dir.path().join("keys"), &target.path().join("keys"));
     let t = path_arg(target.path());
     for (name, broken) in [
         ("flipped", {
@@ -140,18 +148,46 @@ fn tampered_or_truncated_backups_are_refused() {
             b
         }),
         ("truncated", bytes[..bytes.len() - 5].to_vec()),
+        ("spliced", {
+            // Header and key block of one backup, body of another under the same key.
+            let mut b = bytes[..124].to_vec();
+            b.extend_from_slice(&other[124..]);
+            b
+        }),
+        ("foreign", std::fs::read(&foreign).expect("read")),
     ] {
         let file = target.path().join(name);
         std::fs::write(&file, broken).expect("write");
-        let output = run_cli(&["restore", path_arg(&file), "--dir", t], &[]);
-        let (_, stderr) = streams(&output);
-        assert!(!output.status.success(), "{name} backup restored");
-        assert!(stderr.contains("backup"), "{name}: {stderr}");
-        assert!(!target.path().join("db").exists(), "{name}: nothing restored");
+        for verb in [&["restore"][..], &["backup", "--verify"][..]] {
+            let mut args = verb.to_vec();
+            args.extend([path_arg(&file), "--dir", t]);
+            let output = run_cli(&args, &[]);
+            let (_, stderr) = streams(&output);
+            assert!(!output.status.success(), "{name} backup accepted by {verb:?}");
+            assert!(stderr.contains("backup"), "{name}: {stderr}");
+            assert_eq!(stderr.trim().lines().count(), 1, "{name}: one line: {stderr}");
+            for left in ["db", "keys", "restore.partial", "restore.ready"] {
+                assert!(!target.path().join(left).exists(), "{name}: {left} written");
+            }
+        }
     }
+    let out = cli_ok(&["backup", "--verify", path_arg(&second), "--dir", t]);
+    assert!(out.contains("is a good backup"), "{out}");
     let out = cli_ok(&["restore", path_arg(&backup), "--dir", t]);
     assert!(out.contains("restored"), "{out}");
-    assert!(cli_ok(&["blocked", "--dir", t]).contains('9'));
+    let blocked = cli_ok(&["blocked", "--dir", t]);
+    assert!(blocked.contains('9') && !blocked.contains("10"), "the first backup's blocklist: {blocked}");
+    // A second restore never lands on top of the first.
+    let output = run_cli(&["restore", path_arg(&second), "--dir", t], &[]);
+    let (_, stderr) = streams(&output);
+    assert!(!output.status.success() && stderr.contains("already exists"), "{stderr}");
+    // A backup left by an earlier release (format version 1) is named as such.
+    let mut old = bytes.clone();
+    old[8] = 1;
+    let file = target.path().join("v1.bak");
+    std::fs::write(&file, old).expect("write");
+    let output = run_cli(&["backup", "--verify", path_arg(&file), "--dir", t], &[]);
+    assert!(streams(&output).1.contains("version 1 backup"), "{output:?}");
 }
 
 #[test]
@@ -235,7 +271,7 @@ fn admins_can_name_a_user_by_username_without_it_stored_in_the_clear() {
 
 #[test]
 fn a_passphrase_replaces_the_key_file() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = registered_dir();
     let tg = FakeTelegram::start();
     tg.push_update(updates::command(8001, "/start"));
     let mut bot =
@@ -256,4 +292,27 @@ fn a_passphrase_replaces_the_key_file() {
     let (_, stderr) = streams(&wrong);
     assert_eq!(wrong.status.code(), Some(2), "wrong passphrase: {stderr}");
     assert!(stderr.contains("passphrase"), "{stderr}");
+
+    // A backup restores on a machine that has nothing but the passphrase.
+    let pass = [("ARCANA_PASSPHRASE", "correct horse battery staple")];
+    let backup = dir.path().join("p.bak");
+    let out = run_cli(&["backup", path_arg(&backup), "--dir", path_arg(dir.path())], &pass);
+    assert!(out.status.success(), "{out:?}");
+    let machine = tempfile::tempdir().expect("tempdir");
+    let m = path_arg(machine.path());
+    for (env, what) in [(&[][..], "ARCANA_PASSPHRASE"), (&[("ARCANA_PASSPHRASE", "wrong")][..], "passphrase")] {
+        let refused = run_cli(&["restore", path_arg(&backup), "--dir", m], env);
+        let (_, stderr) = streams(&refused);
+        assert!(!refused.status.success() && stderr.contains(what), "{stderr}");
+        assert!(!machine.path().join("db").exists() && !machine.path().join("keys").exists());
+    }
+    let out = run_cli(&["restore", path_arg(&backup), "--dir", m], &pass);
+    let (stdout, stderr) = streams(&out);
+    assert!(out.status.success() && stdout.contains(": 1 users,"), "{stdout}{stderr}");
+    assert!(!machine.path().join("master.key").exists(), "no key file in passphrase mode");
+    let tg = FakeTelegram::start();
+    tg.push_update(updates::command(8001, "/privacy"));
+    let mut bot = BotProcess::builder(machine.path(), &tg.url()).env("ARCANA_PASSPHRASE", pass[0].1).spawn();
+    wait_replies(&tg, &mut bot, 8001, 1, REPLY_TIMEOUT);
+    stop_cleanly(bot);
 }
