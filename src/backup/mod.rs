@@ -10,6 +10,7 @@ mod error;
 pub mod format;
 mod keys;
 mod read;
+mod rotation;
 mod take;
 mod write;
 
@@ -17,6 +18,7 @@ pub use error::BackupError;
 pub use format::{Contents, Header, KeyBlock};
 pub use keys::VaultSealer;
 pub use read::{KeyOpener, peek_header, read, read_bytes, read_bytes_with};
+pub use rotation::{Rotation, Taken};
 #[cfg(test)]
 pub(crate) use take::WORK_IN_PROGRESS;
 pub use take::{take, take_to};

@@ -17,6 +17,7 @@ mod account_commands;
 mod admin;
 mod app;
 mod backoff;
+mod backups;
 mod callbacks;
 mod client;
 mod consent;

@@ -81,6 +81,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         telegram: std::sync::OnceLock::new(),
         data: store.clone(),
         pipeline: control::PipelineStats::default(),
+        backups: Arc::new(control::BackupStats::default()),
     });
     // The inbox first: `arcana status` must count what a previous run left unfinished from the
     // moment the control socket answers.
@@ -90,12 +91,19 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let control =
         tokio::spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
     let rewrapper = tokio::spawn(rewrap_keys(Arc::clone(&vault), shutdown.clone()));
+    let backups = {
+        let (config, root, data, vault) =
+            (config.backup.clone(), dir.root().to_path_buf(), store.clone(), Arc::clone(&vault));
+        let (stats, shutdown) = (Arc::clone(&services.backups), shutdown.clone());
+        tokio::spawn(async move { super::backups::run(config, &root, data, vault, stats, shutdown).await })
+    };
     let (bot, sender) = client::build(&token, &config.telegram)?;
     // Only this function sets it, once.
     let _ = services.telegram.set(sender.clone());
     let Some(me) = startup::connect(&bot, &shutdown).await? else {
         stop_control(control).await;
         let _ = rewrapper.await;
+        let _ = backups.await;
         return finish_store(&store).await;
     };
     let username = me.user.username.clone().unwrap_or_default();
@@ -118,6 +126,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     }
     let _ = sweeper.await;
     let _ = rewrapper.await;
+    let _ = backups.await;
     stop_control(control).await;
     finish_store(&store).await?;
     tracing::info!("stopped");

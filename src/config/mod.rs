@@ -4,6 +4,7 @@
 //! (bounded durations, validated URLs, non-zero sizes). Errors name the offending key in one line.
 
 mod accounts;
+mod backup;
 mod duration;
 mod model;
 mod parse;
@@ -12,6 +13,7 @@ mod sentinel;
 mod template;
 
 pub use accounts::{AccountsConfig, BASIC_COMMANDS, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
+pub use backup::BackupConfig;
 pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
 pub use parse::ConfigError;
 pub(crate) use parse::one_line;

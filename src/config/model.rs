@@ -29,6 +29,8 @@ pub struct Config {
     pub readings: super::ReadingsConfig,
     /// Products sold for Telegram Stars.
     pub payments: super::PaymentsConfig,
+    /// Scheduled backups.
+    pub backup: super::BackupConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -45,6 +47,7 @@ impl Default for Config {
             tiers: super::default_tiers(),
             readings: super::ReadingsConfig::default(),
             payments: super::PaymentsConfig::default(),
+            backup: super::BackupConfig::default(),
             log: LogConfig::default(),
         }
     }

@@ -114,6 +114,16 @@ premium_tier = "premium"
 premium_period = "30d"
 premium_price = 250
 
+[backup]
+# The running bot writes a backup this often ("off" for never). Each is one encrypted file that
+# restores on a new machine with master.key (or the passphrase) alone: copy them off this machine.
+every = "1d"
+# Where backups go; a relative path is inside the data directory.
+dir = "backups"
+# How many of the newest scheduled backups are kept. A deleted user stays readable in backups
+# taken before the deletion until they age out: keep x every is how long that is.
+keep = 7
+
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").
 level = "info"

@@ -32,3 +32,27 @@ impl PipelineStats {
         let _ = gauge.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(n)));
     }
 }
+
+/// Scheduled backups so far, for `arcana status`.
+#[derive(Debug, Default)]
+pub struct BackupStats {
+    /// Backups written.
+    pub taken: AtomicU64,
+    /// Backups that failed.
+    pub failed: AtomicU64,
+    /// When the last one was written (Unix ms; 0 if never).
+    pub last_ms: AtomicU64,
+}
+
+impl BackupStats {
+    /// Counts a backup written at `at_ms`.
+    pub fn record_success(&self, at_ms: u64) {
+        self.taken.fetch_add(1, Ordering::Relaxed);
+        self.last_ms.store(at_ms, Ordering::Relaxed);
+    }
+
+    /// Counts a failed backup.
+    pub fn record_failure(&self) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
+    }
+}

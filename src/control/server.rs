@@ -62,6 +62,9 @@ fn status(services: &Services) -> Response {
         format!("blocked\t{}", s.blocked),
         format!("ignored\t{}", s.ignored),
         format!("tracked_keys\t{}", sentinel.tracked_keys()),
+        format!("backups_taken\t{}", PipelineStats::get(&services.backups.taken)),
+        format!("backups_failed\t{}", PipelineStats::get(&services.backups.failed)),
+        format!("last_backup_unix_ms\t{}", PipelineStats::get(&services.backups.last_ms)),
     ])
 }
 

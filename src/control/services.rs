@@ -33,6 +33,8 @@ pub struct Services {
     pub telegram: std::sync::OnceLock<crate::bot::Sender>,
     /// The update pipeline's gauges.
     pub pipeline: super::PipelineStats,
+    /// Scheduled backups so far.
+    pub backups: std::sync::Arc<super::BackupStats>,
 }
 
 impl std::fmt::Debug for Services {

@@ -316,3 +316,47 @@ fn a_passphrase_replaces_the_key_file() {
     wait_replies(&tg, &mut bot, 8001, 1, REPLY_TIMEOUT);
     stop_cleanly(bot);
 }
+
+#[test]
+fn the_running_bot_takes_backups_on_schedule_keeps_the_newest_and_survives_failures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = format!("{REGISTERED_ON_START}\n[backup]\nevery = \"1s\"\nkeep = 2\ndir = \"bk\"\n");
+    std::fs::write(dir.path().join("arcana.toml"), config).expect("config");
+    let tg = FakeTelegram::start();
+    tg.push_update(start_from(9001, "Sched"));
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    wait_replies(&tg, &mut bot, 9001, 1, REPLY_TIMEOUT);
+    let taken = |bot: &BotProcess| bot.status().and_then(|s| s.get("backups_taken").copied()).unwrap_or(0);
+    let deadline = std::time::Instant::now() + Duration::from_mins(1);
+    while taken(&bot) < 4 {
+        assert!(std::time::Instant::now() < deadline, "no scheduled backups: {}", bot.stderr_text());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop_cleanly(bot);
+    let mut backups: Vec<_> = std::fs::read_dir(dir.path().join("bk"))
+        .expect("backup dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "backup"))
+        .collect();
+    backups.sort();
+    assert_eq!(backups.len(), 2, "the newest two are kept: {backups:?}");
+    let newest = backups.last().expect("a backup");
+    let out = cli_ok(&["backup", "--verify", path_arg(newest), "--dir", path_arg(dir.path())]);
+    assert!(out.contains("is a good backup") && out.contains(": 1 users,"), "{out}");
+
+    // A backup directory that cannot be written: counted and logged, and the bot serves on.
+    std::fs::remove_dir_all(dir.path().join("bk")).expect("rm");
+    std::fs::write(dir.path().join("bk"), "a file where the directory should be").expect("write");
+    let tg = FakeTelegram::start();
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    let deadline = std::time::Instant::now() + Duration::from_mins(1);
+    while bot.status().and_then(|s| s.get("backups_failed").copied()).unwrap_or(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the failure is not counted: {}", bot.stderr_text());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Update ids go on from where the first server left them.
+    tg.push_update_with_id(100, updates::command(9001, "/help"));
+    wait_replies(&tg, &mut bot, 9001, 1, REPLY_TIMEOUT);
+    let stderr = stop_cleanly(bot);
+    assert!(stderr.contains("scheduled backup failed"), "{stderr}");
+}
