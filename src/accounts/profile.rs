@@ -101,6 +101,11 @@ impl Profiles {
         self.tree.get(id, &id.to_be_bytes())
     }
 
+    /// Opens every profile (after a restore); see [`SealedTree::verify_all`].
+    pub fn verify_all(&self) -> Result<(usize, usize), VaultError> {
+        self.tree.verify_all(SealedTree::<Profile>::subject_key)
+    }
+
     /// The ids of every stored profile.
     pub fn ids(&self) -> Result<Vec<i64>, VaultError> {
         self.tree.subject_ids()

@@ -213,9 +213,16 @@ impl Accounts {
         Ok(self.tree.subject_ids()?)
     }
 
-    /// Removes `user`'s account record.
+    /// Removes `user`'s account record. Waits for a change in progress, so that no update
+    /// writes back an account read before the removal.
     pub fn remove(&self, user: i64) -> Result<bool, AccountsError> {
+        let _write = self.write.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(self.tree.remove(&key(user))?)
+    }
+
+    /// Opens every account (after a restore); see [`SealedTree::verify_all`].
+    pub fn verify_all(&self) -> Result<(usize, usize), AccountsError> {
+        Ok(self.tree.verify_all(SealedTree::<Account>::subject_key)?)
     }
 }
 

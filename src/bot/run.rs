@@ -83,6 +83,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         pipeline: control::PipelineStats::default(),
         backups: Arc::new(control::BackupStats::default()),
     });
+    finish_deletions(&services).await;
     // The inbox first: `arcana status` must count what a previous run left unfinished from the
     // moment the control socket answers.
     let inbox = Inbox::open(&store, Arc::clone(&vault))?;
@@ -131,6 +132,19 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     finish_store(&store).await?;
     tracing::info!("stopped");
     outcome
+}
+
+/// Finishes deletions a kill interrupted, before any update is handled. A failure is logged and
+/// retried on the next start; the user stays unable to get anything new sealed meanwhile.
+async fn finish_deletions(services: &Arc<Services>) {
+    let services = Arc::clone(services);
+    let now = SystemClock::default().unix_ms();
+    match tokio::task::spawn_blocking(move || control::finish_interrupted_deletions(&services.admin(), now)).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => tracing::warn!(deletions = n, "finished deletions interrupted by the previous run"),
+        Ok(Err(e)) => tracing::error!(error = %e, "cannot finish an interrupted deletion; retried on the next start"),
+        Err(e) => tracing::error!(error = %e, "deletion task failed"),
+    }
 }
 
 /// Hands the updates a previous run left unfinished to their lanes, oldest first.

@@ -64,5 +64,7 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
         data: &data,
         online: false,
     };
-    control::execute(&admin, request, SystemClock::default().unix_ms()).map_err(|e| Error::Control(e.to_string()))
+    let now = SystemClock::default().unix_ms();
+    control::finish_interrupted_deletions(&admin, now).map_err(|e| Error::Control(e.to_string()))?;
+    control::execute(&admin, request, now).map_err(|e| Error::Control(e.to_string()))
 }

@@ -21,7 +21,7 @@ use crate::{
     layout::{DataDir, Interrupted},
     sentinel::{Clock, SystemClock},
     store::Store,
-    vault::{KekInput, Vault, VaultError},
+    vault::{KekInput, Vault},
 };
 
 use super::{
@@ -154,35 +154,16 @@ fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &Config) -> Result<(u
         Arc::new(SystemClock::default()),
     )
     .map_err(accounts_error)?;
-    let mut users = std::collections::BTreeSet::new();
-    let (mut verified, mut shredded) = (0, 0);
-    for id in profiles.ids()? {
-        match profiles.get(id) {
-            Ok(_) => {
-                verified += 1;
-                users.insert(id);
-            }
-            Err(VaultError::Shredded) => {
-                profiles.remove(id)?;
-                shredded += 1;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    for id in accounts.ids().map_err(accounts_error)? {
-        match accounts.get(id) {
-            Ok(_) => {
-                verified += 1;
-                users.insert(id);
-            }
-            Err(AccountsError::Vault(VaultError::Shredded)) => {
-                accounts.remove(id).map_err(accounts_error)?;
-                shredded += 1;
-            }
-            Err(e) => return Err(accounts_error(e)),
-        }
-    }
     let history = crate::readings::History::new(data, Arc::clone(vault), config.readings.retention)?;
-    let (readings_verified, readings_shredded) = history.verify_all()?;
-    Ok((users.len(), verified + readings_verified, shredded + readings_shredded))
+    let mut verified = 0;
+    let mut shredded = 0;
+    for (opened, dropped) in
+        [profiles.verify_all()?, accounts.verify_all().map_err(accounts_error)?, history.verify_all()?]
+    {
+        verified += opened;
+        shredded += dropped;
+    }
+    let mut users: std::collections::BTreeSet<i64> = profiles.ids()?.into_iter().collect();
+    users.extend(accounts.ids().map_err(accounts_error)?);
+    Ok((users.len(), verified, shredded))
 }

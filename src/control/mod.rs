@@ -14,7 +14,7 @@ mod services;
 
 pub use client::{ControlError, send};
 pub(crate) use ops::rfc3339;
-pub use ops::{Admin, OpsError, Tombstone, execute};
+pub use ops::{Admin, OpsError, Tombstone, execute, finish_interrupted_deletions};
 pub use pipeline::{BackupStats, PipelineStats};
 pub use protocol::{Request, Response};
 pub use server::serve;

@@ -144,35 +144,55 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
     Ok(response)
 }
 
-/// Crypto-shreds a user: their data key is destroyed (flushed first), then their records and
-/// state are removed; a tombstone keeps only the day, under a blind index.
+/// Crypto-shreds a user, crash-safe and race-free: the deletion is recorded first (from then on
+/// nothing new is sealed for them, so no update in flight brings them back), their records and
+/// state are removed and a tombstone (the day only, under a blind index) written, all flushed,
+/// and only then is their data key destroyed. Killed at any step, the deletion is finished on
+/// the next start ([`finish_interrupted_deletions`]).
 fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
+    admin.vault.begin_forget(user, now_ms)?;
+    let (had_key, readings) = erase(admin, user, now_ms)?;
+    tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, "a user was deleted (crypto-shredded)");
+    Ok(Response::ok(vec![if had_key {
+        format!(
+            "deleted user {user}: their data key is destroyed; their data is unreadable everywhere, in every backup taken from now on too"
+        )
+    } else {
+        format!("user {user} had no stored data")
+    }]))
+}
+
+/// Removes what `user` has stored and destroys their key; every step may run again. Returns
+/// whether they had a key, and how many readings were removed.
+fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<(bool, usize), OpsError> {
     // The profile first: its username index entry can only be found while the profile opens;
     // likewise the payments' owner index entries while the account opens.
     admin.profiles.remove(user)?;
-    if let Ok(account) = admin.accounts.get(user) {
-        crate::billing::forget_charges(admin.data, admin.vault, &account.wallet)?;
-    }
+    let account = admin.accounts.get(user)?;
+    crate::billing::forget_charges(admin.data, admin.vault, &account.wallet)?;
     admin.accounts.remove(user)?;
     // Any retention works here: removal does not look at it.
     let readings =
         crate::readings::History::new(admin.data, Arc::clone(admin.vault), Duration::ZERO)?.remove_all(user)?;
-    let had_key = admin.vault.forget_subject(user)?;
-    admin.vault.flush_blocking()?;
     let tombstones = admin.data.tree::<Tombstone>()?;
     tombstones.insert(
         &admin.vault.blind_index("deleted-user", &user.to_be_bytes()),
         &Tombstone { day: now_ms / 86_400_000 },
     )?;
     admin.data.flush_blocking()?;
-    tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, "a user was deleted (crypto-shredded)");
-    Ok(Response::ok(vec![if had_key {
-        format!(
-            "deleted user {user}: their data key is destroyed; every copy of their data, backups included, is unreadable"
-        )
-    } else {
-        format!("user {user} had no stored data")
-    }]))
+    let had_key = admin.vault.finish_forget(user)?;
+    Ok((had_key, readings))
+}
+
+/// Finishes the deletions a kill or crash interrupted; returns how many. Run before the bot
+/// handles anything.
+pub fn finish_interrupted_deletions(admin: &Admin<'_>, now_ms: u64) -> Result<usize, OpsError> {
+    let pending = admin.vault.forgetting();
+    for &user in &pending {
+        erase(admin, user, now_ms)?;
+        tracing::warn!(target: "arcana::audit", event = "user_deleted", "an interrupted deletion was finished");
+    }
+    Ok(pending.len())
 }
 
 fn describe(user: i64, record: &BlockRecord, now_ms: u64) -> String {

@@ -145,21 +145,7 @@ impl History {
     /// Opens every stored reading (after a restore): returns how many opened and how many were
     /// removed because their user's key is destroyed; any other failure (tampering) is an error.
     pub fn verify_all(&self) -> Result<(usize, usize), VaultError> {
-        let (mut verified, mut shredded) = (0, 0);
-        for k in self.tree.keys_with_prefix(&[], std::time::UNIX_EPOCH)? {
-            let Some(user) = k.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(i64::from_be_bytes) else {
-                continue;
-            };
-            match self.tree.get_at(user, &k, std::time::UNIX_EPOCH) {
-                Ok(_) => verified += 1,
-                Err(VaultError::Shredded) => {
-                    self.tree.remove(&k)?;
-                    shredded += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok((verified, shredded))
+        self.tree.verify_all(|k| k.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(i64::from_be_bytes))
     }
 
     /// Removes every reading of `user` (expired ones not yet swept included); returns how many.

@@ -16,12 +16,11 @@ use super::{
     envelope::{self, KeyKind, KeyRef},
     kek::{KekInput, PASSPHRASE_ITERATIONS},
     nonce::NonceSource,
-    records::{DataKeyRecord, GenerationRecord, GenerationState, KeystoreMeta, VaultLink},
+    records::{DataKeyRecord, ForgetRecord, GenerationRecord, GenerationState, KeystoreMeta, VaultLink, legacy_key_id},
 };
 
 pub(crate) const META_KEY: &[u8] = b"meta";
 const LINK_KEY: &[u8] = b"link";
-const DATA_KEY_ID: u32 = 1;
 const CACHE_LIMIT: usize = 50_000;
 
 pub(crate) fn generation_context(id: u32) -> Vec<u8> {
@@ -50,9 +49,13 @@ pub struct Vault {
     pub(crate) kek: RwLock<Arc<LessSafeKey>>,
     pub(crate) root: Zeroizing<[u8; 32]>,
     pub(crate) generations: RwLock<Generations>,
-    pub(crate) cache: Mutex<HashMap<i64, Arc<LessSafeKey>>>,
+    /// Unwrapped data keys by subject, with their ids.
+    pub(crate) cache: Mutex<HashMap<i64, (u32, Arc<LessSafeKey>)>>,
     /// Serialises creating, re-wrapping and deleting data keys.
     pub(crate) key_lock: Mutex<()>,
+    /// Subjects being deleted (mirrors the `vault_forgetting` tree).
+    pub(crate) forgetting: Mutex<std::collections::HashSet<i64>>,
+    pub(crate) forget_records: TypedTree<ForgetRecord>,
     pub(crate) nonces: NonceSource,
 }
 
@@ -133,6 +136,14 @@ impl Vault {
                 generation_keys.insert(record.id, Arc::new(envelope::aead_key(&key)?));
             }
         }
+        let forget_records = keys.tree::<ForgetRecord>()?;
+        let mut forgetting = std::collections::HashSet::new();
+        for entry in forget_records.iter_at(std::time::SystemTime::now()) {
+            let (key, _) = entry?;
+            if let Ok(id) = <[u8; 8]>::try_from(key.as_slice()) {
+                forgetting.insert(i64::from_be_bytes(id));
+            }
+        }
         Ok(Vault {
             keys_store: keys.clone(),
             meta: meta_tree,
@@ -143,6 +154,8 @@ impl Vault {
             generations: RwLock::new(Generations { keys: generation_keys, active: meta.active_generation }),
             cache: Mutex::new(HashMap::new()),
             key_lock: Mutex::new(()),
+            forgetting: Mutex::new(forgetting),
+            forget_records,
             nonces,
         })
     }
@@ -160,6 +173,14 @@ impl Vault {
         out
     }
 
+    /// The 16-bit tag every data key id of `subject` starts with: a record sealed under an
+    /// earlier key of the same subject (destroyed by a deletion) is told apart from one moved
+    /// from another subject, without keeping any trace of destroyed keys.
+    fn key_tag(&self, subject: i64) -> u16 {
+        let index = self.blind_index("data-key-tag", &subject.to_be_bytes());
+        u16::from_be_bytes([index[0], index[1]])
+    }
+
     /// A keyed blind index of `value` for `purpose`: equal inputs give equal indexes, and the
     /// index reveals nothing without the key.
     #[must_use]
@@ -171,34 +192,38 @@ impl Vault {
     }
 
     /// Seals `plaintext` for `subject`, bound to `tree` and `key`. Creates the subject's data key
-    /// if it has none.
+    /// if it has none; refuses while the subject is being deleted.
     pub fn seal(&self, subject: i64, tree: &str, key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
-        let data_key = self.data_key(subject, true)?.ok_or(VaultError::Shredded)?;
+        if self.is_forgetting(subject) {
+            return Err(VaultError::BeingDeleted);
+        }
+        let (key_id, data_key) = self.data_key(subject, true)?.ok_or(VaultError::Shredded)?;
         envelope::seal(
             &data_key,
-            KeyRef { kind: KeyKind::Data, id: DATA_KEY_ID },
+            KeyRef { kind: KeyKind::Data, id: key_id },
             &envelope::record_context(tree, key),
             plaintext,
             &self.nonces,
         )
     }
 
-    /// Opens a value sealed for `subject` at `tree`/`key`.
+    /// Opens a value sealed for `subject` at `tree`/`key`. [`VaultError::Shredded`] if the key
+    /// that sealed it is destroyed (the subject was deleted, perhaps since come back).
     pub fn open(&self, subject: i64, tree: &str, key: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
-        match envelope::key_ref(sealed) {
-            Some(KeyRef { kind: KeyKind::Data, id: DATA_KEY_ID }) => {}
-            _ => return Err(VaultError::Open { tree: tree.to_owned(), reason: "unknown key" }),
+        let Some(KeyRef { kind: KeyKind::Data, id: sealed_with }) = envelope::key_ref(sealed) else {
+            return Err(VaultError::Open { tree: tree.to_owned(), reason: "unknown key" });
+        };
+        let (key_id, data_key) = self.data_key(subject, false)?.ok_or(VaultError::Shredded)?;
+        if key_id != sealed_with {
+            // An earlier key of this subject, destroyed when they were deleted; or a record
+            // moved here from another subject.
+            return Err(if sealed_with != legacy_key_id() && self.key_tag(subject) == key_tag_of(sealed_with) {
+                VaultError::Shredded
+            } else {
+                VaultError::Open { tree: tree.to_owned(), reason: "sealed for another subject" }
+            });
         }
-        let data_key = self.data_key(subject, false)?.ok_or(VaultError::Shredded)?;
         envelope::open(&data_key, sealed, &envelope::record_context(tree, key), tree)
-    }
-
-    /// Destroys `subject`'s data key: every copy of their sealed data, backups included, becomes
-    /// unreadable. Returns whether there was a key. Call [`Vault::flush`] before acknowledging.
-    pub fn forget_subject(&self, subject: i64) -> Result<bool, VaultError> {
-        let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner).remove(&subject);
-        Ok(self.data_keys.remove(&subject.to_be_bytes())?)
     }
 
     /// A consistent copy of the key store (for backups).
@@ -221,19 +246,23 @@ impl Vault {
         Ok(self.keys_store.flush_blocking()?)
     }
 
-    fn data_key(&self, subject: i64, create: bool) -> Result<Option<Arc<LessSafeKey>>, VaultError> {
-        if let Some(key) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).get(&subject) {
-            return Ok(Some(Arc::clone(key)));
+    /// `subject`'s data key and its id; with `create`, a new one if there is none.
+    fn data_key(&self, subject: i64, create: bool) -> Result<Option<(u32, Arc<LessSafeKey>)>, VaultError> {
+        if let Some((id, key)) = self.cache.lock().unwrap_or_else(PoisonError::into_inner).get(&subject) {
+            return Ok(Some((*id, Arc::clone(key))));
         }
         let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
         let id = subject.to_be_bytes();
-        let raw = match self.data_keys.get(&id)? {
-            Some(record) => self.unwrap_data_key(subject, &record)?,
-            None if create => {
+        let (key_id, raw) = match self.data_keys.get(&id)? {
+            Some(record) => (record.key_id, self.unwrap_data_key(subject, &record)?),
+            // Re-checked under the lock: a deletion may have begun since `seal` looked.
+            None if create && !self.is_forgetting(subject) => {
                 let raw = random_key(&self.nonces)?;
-                self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw)?)?;
-                raw
+                let key_id = new_key_id(&self.nonces, self.key_tag(subject))?;
+                self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw, key_id)?)?;
+                (key_id, raw)
             }
+            None if create => return Err(VaultError::BeingDeleted),
             None => return Ok(None),
         };
         let key = Arc::new(envelope::aead_key(&raw)?);
@@ -241,12 +270,12 @@ impl Vault {
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(subject, Arc::clone(&key));
-        Ok(Some(key))
+        cache.insert(subject, (key_id, Arc::clone(&key)));
+        Ok(Some((key_id, key)))
     }
 
-    /// Wraps a data key under the active generation key.
-    pub(crate) fn wrap_data_key(&self, subject: i64, raw: &[u8; 32]) -> Result<DataKeyRecord, VaultError> {
+    /// Wraps a data key (with id `key_id`) under the active generation key.
+    pub(crate) fn wrap_data_key(&self, subject: i64, raw: &[u8; 32], key_id: u32) -> Result<DataKeyRecord, VaultError> {
         let generations = self.generations.read().unwrap_or_else(PoisonError::into_inner);
         let active = generations.active;
         let wrapping = generations.keys.get(&active).ok_or(VaultError::MissingGeneration(active))?;
@@ -257,7 +286,7 @@ impl Vault {
             raw.as_slice(),
             &self.nonces,
         )?;
-        Ok(DataKeyRecord { generation: active, wrapped })
+        Ok(DataKeyRecord { generation: active, wrapped, key_id })
     }
 
     pub(crate) fn unwrap_data_key(
@@ -273,6 +302,23 @@ impl Vault {
         raw.copy_from_slice(bytes.get(..32).ok_or(VaultError::Crypto("short data key"))?);
         Ok(raw)
     }
+}
+
+/// A new data key id: the subject's 16-bit tag, then 16 random bits (never the legacy id 1).
+fn new_key_id(nonces: &NonceSource, tag: u16) -> Result<u32, VaultError> {
+    loop {
+        let mut bytes = [0u8; 2];
+        nonces.fill(&mut bytes)?;
+        let id = u32::from(tag) << 16 | u32::from(u16::from_be_bytes(bytes));
+        if id > legacy_key_id() {
+            return Ok(id);
+        }
+    }
+}
+
+/// The subject tag in a data key id.
+fn key_tag_of(key_id: u32) -> u16 {
+    u16::try_from(key_id >> 16).unwrap_or(u16::MAX)
 }
 
 /// Creates a new key store: ids, root secret, first generation key, KEK check.

@@ -25,6 +25,9 @@ pub enum VaultError {
     /// A subject's key is gone (deleted: crypto-shredded).
     #[error("no key for this subject (deleted)")]
     Shredded,
+    /// The subject is being deleted: nothing new is sealed for them until it is done.
+    #[error("this user is being deleted")]
+    BeingDeleted,
     /// A generation key needed to unwrap a data key is missing.
     #[error("generation key {0} is missing from the key store")]
     MissingGeneration(u32),

@@ -23,6 +23,7 @@ mod core;
 pub mod envelope;
 mod error;
 mod file_key;
+mod forget;
 mod kek;
 mod nonce;
 mod records;

@@ -83,6 +83,29 @@ pub struct DataKeyRecord {
     /// The key sealed under that generation.
     #[serde(with = "serde_bytes")]
     pub wrapped: Vec<u8>,
+    /// The key's id, named by every record it seals: random for each new key, so a record
+    /// sealed under a key destroyed since (a deleted user who came back) is recognised as
+    /// such. Keys made before ids existed have id 1.
+    #[serde(default = "legacy_key_id")]
+    pub key_id: u32,
+}
+
+/// The id of data keys made before keys had ids.
+pub(crate) const fn legacy_key_id() -> u32 {
+    1
+}
+
+/// In the key store while a subject is being deleted: no new record is sealed for them, and an
+/// interrupted deletion is finished on the next start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForgetRecord {
+    /// When the deletion started (Unix ms).
+    pub since_ms: u64,
+}
+
+impl Record for ForgetRecord {
+    const TREE: &'static str = "vault_forgetting";
+    const VERSION: u8 = 1;
 }
 
 impl Record for DataKeyRecord {

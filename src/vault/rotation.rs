@@ -99,7 +99,7 @@ impl Vault {
                 continue;
             }
             let raw = self.unwrap_data_key(subject, &record)?;
-            self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw)?)?;
+            self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw, record.key_id)?)?;
             moved += 1;
         }
         Ok(moved)

@@ -84,7 +84,8 @@ impl<T: Sealed> SealedTree<T> {
         Ok(self.tree.keys_with_prefix_at(prefix, now)?)
     }
 
-    /// Opens the value at `key` sealed for `subject`. A value that does not open is an error for
+    /// Opens the value at `key` sealed for `subject`. A value sealed under a key destroyed since
+    /// (its subject was deleted) is absent; any other value that does not open is an error for
     /// this record only, never treated as absent.
     pub fn get(&self, subject: i64, key: &[u8]) -> Result<Option<T>, VaultError> {
         self.get_at(subject, key, std::time::SystemTime::now())
@@ -92,11 +93,44 @@ impl<T: Sealed> SealedTree<T> {
 
     /// Like [`SealedTree::get`], treating records expired at `now` as absent.
     pub fn get_at(&self, subject: i64, key: &[u8], now: std::time::SystemTime) -> Result<Option<T>, VaultError> {
+        match self.open_at(subject, key, now) {
+            Err(VaultError::Shredded) => Ok(None),
+            other => other,
+        }
+    }
+
+    fn open_at(&self, subject: i64, key: &[u8], now: std::time::SystemTime) -> Result<Option<T>, VaultError> {
         let Some(envelope) = self.tree.get_at(key, now)? else { return Ok(None) };
         let plain = self.vault.open(subject, T::TREE, key, &envelope.bytes)?;
         rmp_serde::from_slice(&plain)
             .map(Some)
             .map_err(|_| VaultError::Open { tree: T::TREE.to_owned(), reason: "undecodable" })
+    }
+
+    /// Opens every record (after a restore, or to check a backup): returns how many opened and
+    /// how many were removed because the key that sealed them is destroyed. `subject_of` reads
+    /// a record's subject from its key (records it names none for are skipped). Any other
+    /// failure (tampering) is an error.
+    pub fn verify_all(&self, subject_of: impl Fn(&[u8]) -> Option<i64>) -> Result<(usize, usize), VaultError> {
+        let (mut verified, mut shredded) = (0, 0);
+        for key in self.tree.keys_with_prefix_at(&[], std::time::UNIX_EPOCH)? {
+            let Some(subject) = subject_of(&key) else { continue };
+            match self.open_at(subject, &key, std::time::UNIX_EPOCH) {
+                Ok(_) => verified += 1,
+                Err(VaultError::Shredded) => {
+                    self.tree.remove(&key)?;
+                    shredded += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((verified, shredded))
+    }
+
+    /// The subject of a record keyed by the subject id (`i64` big-endian) alone.
+    #[must_use]
+    pub fn subject_key(key: &[u8]) -> Option<i64> {
+        <[u8; 8]>::try_from(key).ok().map(i64::from_be_bytes)
     }
 
     /// Removes the value at `key`.

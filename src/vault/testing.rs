@@ -16,6 +16,13 @@ pub(crate) struct TempVault {
     pub vault: Arc<Vault>,
 }
 
+impl TempVault {
+    /// The KEK input of the directory (its master key file).
+    pub fn kek_input(&self) -> KekInput {
+        KekInput::File(DataDir::new(self.tmp.path()).read_master_key().expect("key"))
+    }
+}
+
 /// A fresh data directory with its data store and vault.
 pub(crate) fn temp_vault() -> TempVault {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -133,7 +133,10 @@ fn forgetting_a_subject_shreds_only_their_data() {
     notes.put(1, b"1", &Note { text: "gone".into() }).expect("put");
     notes.put(2, b"2", &Note { text: "kept".into() }).expect("put");
     assert!(vault.forget_subject(1).expect("forget"));
-    assert!(matches!(notes.get(1, b"1"), Err(VaultError::Shredded)));
+    // Still on disk, but unreadable; readers see a deleted user's leftovers as absent.
+    assert!(data.tree::<super::Envelope<Note>>().expect("raw").get(b"1").expect("raw").is_some());
+    assert_eq!(notes.get(1, b"1").expect("absent"), None);
+    assert!(matches!(vault.open(1, "notes", b"1", b"\x01\x03\0\0\0\x01rest"), Err(VaultError::Shredded)));
     assert!(notes.get(2, b"2").expect("kept").is_some());
 }
 
