@@ -357,6 +357,7 @@ fn create(
         active_generation: 1,
         next_kek_check: None,
         next_root: None,
+        rekey_committed: false,
     };
     meta_tree.insert(META_KEY, &meta)?;
     keys.flush_blocking()?;

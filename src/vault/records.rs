@@ -33,6 +33,10 @@ pub struct KeystoreMeta {
     /// During a KEK rotation: the root secret sealed under the new KEK.
     #[serde(with = "serde_bytes")]
     pub next_root: Option<Vec<u8>>,
+    /// During a KEK rotation: the new KEK is committed (a passphrase rotation's commit point;
+    /// for a key file, the rename of `master.key.new` is): only the new KEK finishes it.
+    #[serde(default)]
+    pub rekey_committed: bool,
 }
 
 impl Record for KeystoreMeta {

@@ -1,10 +1,14 @@
 //! Rotating the KEK: only the generation keys and the root secret are re-wrapped; data keys and
 //! records are untouched.
 //!
-//! Crash-safe in three steps: (1) the new wraps are written *beside* the old ones
-//! (`next_*` fields) and flushed; (2) the caller switches the key (renames `master.key.new` over
-//! `master.key`) — the commit point; (3) the new wraps replace the old. On open, [`resume`]
-//! finishes or discards an interrupted rotation depending on which KEK it was given.
+//! Crash-safe in steps: (1) the new wraps are written *beside* the old ones (`next_*` fields) and
+//! flushed; (2) the caller switches the key (renames `master.key.new` over `master.key`) — the
+//! commit point for a key file; (3) `rekey_committed` is set and flushed — the commit point for
+//! a passphrase, which has no file to rename; (4) the new wraps replace the old, one record at a
+//! time. On open, [`resume`] discards a rotation that was not committed when given the old KEK,
+//! and finishes it when given the new one; a committed rotation only the new KEK finishes (the
+//! old one gets a message saying so), since step 4 may have replaced some of the old wraps. At
+//! every point exactly one KEK is needed, never neither.
 
 use std::sync::{Arc, PoisonError};
 
@@ -28,7 +32,13 @@ pub(crate) fn resume(
 ) -> Result<KeystoreMeta, VaultError> {
     let Some(next_check) = meta.next_kek_check.clone() else { return Ok(meta) };
     let generations = keys.tree::<GenerationRecord>()?;
-    if envelope::open(kek, &meta.kek_check, KEK_CHECK_CONTEXT, "key store").is_ok() {
+    let new_kek_given = envelope::open(kek, &next_check, KEK_CHECK_CONTEXT, "key store").is_ok();
+    if meta.rekey_committed && !new_kek_given {
+        return Err(VaultError::KekSource(
+            "a master key rotation was committed but not finished: start with the new master key or passphrase",
+        ));
+    }
+    if !meta.rekey_committed && envelope::open(kek, &meta.kek_check, KEK_CHECK_CONTEXT, "key store").is_ok() {
         tracing::warn!("discarding an unfinished master key rotation");
         for entry in generations.iter_at(std::time::SystemTime::now()) {
             let (key, mut record) = entry?;
@@ -38,7 +48,7 @@ pub(crate) fn resume(
         }
         meta.next_kek_check = None;
         meta.next_root = None;
-    } else if envelope::open(kek, &next_check, KEK_CHECK_CONTEXT, "key store").is_ok() {
+    } else if new_kek_given {
         tracing::warn!("finishing an interrupted master key rotation");
         promote(&generations, &mut meta)?;
     } else {
@@ -63,6 +73,7 @@ fn promote(generations: &TypedTree<GenerationRecord>, meta: &mut KeystoreMeta) -
         meta.root = root;
         meta.kek_epoch += 1;
     }
+    meta.rekey_committed = false;
     Ok(())
 }
 
@@ -89,9 +100,13 @@ impl Vault {
         self.flush_blocking()
     }
 
-    /// Step 3 of a KEK rotation, after the caller switched keys: the new wraps replace the old.
+    /// Steps 3 and 4 of a KEK rotation, after the caller switched keys: the rotation is marked
+    /// committed (flushed), then the new wraps replace the old.
     pub fn commit_rekey(&self, new_kek: LessSafeKey) -> Result<(), VaultError> {
         let mut meta = self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
+        meta.rekey_committed = true;
+        self.meta.insert(META_KEY, &meta)?;
+        self.flush_blocking()?;
         promote(&self.generation_records, &mut meta)?;
         self.meta.insert(META_KEY, &meta)?;
         self.flush_blocking()?;

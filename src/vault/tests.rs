@@ -132,11 +132,12 @@ fn forgetting_a_subject_shreds_only_their_data() {
     let notes = SealedTree::<Note>::new(&data, Arc::clone(&vault)).expect("tree");
     notes.put(1, b"1", &Note { text: "gone".into() }).expect("put");
     notes.put(2, b"2", &Note { text: "kept".into() }).expect("put");
+    let raw = vault.seal(1, "notes", b"z", b"v").expect("seal");
     assert!(vault.forget_subject(1).expect("forget"));
     // Still on disk, but unreadable; readers see a deleted user's leftovers as absent.
     assert!(data.tree::<super::Envelope<Note>>().expect("raw").get(b"1").expect("raw").is_some());
     assert_eq!(notes.get(1, b"1").expect("absent"), None);
-    assert!(matches!(vault.open(1, "notes", b"1", b"\x01\x03\0\0\0\x01rest"), Err(VaultError::Shredded)));
+    assert!(matches!(vault.open(1, "notes", b"z", &raw), Err(VaultError::Shredded)));
     assert!(notes.get(2, b"2").expect("kept").is_some());
 }
 
@@ -201,4 +202,36 @@ fn kek_rotation_is_crash_safe() {
     drop(vault);
     assert!(matches!(open(&data, &keys, &f.file_key()), Err(VaultError::WrongKey)));
     let _keep = &f.tmp;
+}
+
+#[test]
+fn a_committed_passphrase_rotation_killed_half_way_opens_with_the_new_passphrase_only() {
+    let f = Fixture::new();
+    let (data, keys) = f.stores();
+    let old = || KekInput::Passphrase(Zeroizing::new("old passphrase".into()));
+    let new = || KekInput::Passphrase(Zeroizing::new("new passphrase".into()));
+    let vault = open(&data, &keys, &old()).expect("vault");
+    vault.rotate(2_000).expect("a second generation, so promotion has two records to do");
+    vault.seal(1, "notes", b"k", b"x").expect("seal");
+    let new_kek = vault.derive_new_kek(&new()).expect("derive");
+    vault.prepare_rekey(&new_kek).expect("prepare");
+    // Killed inside step 4: committed, one generation promoted, the other and the meta not.
+    let mut meta = vault.meta.get(super::core::META_KEY).expect("meta").expect("meta");
+    meta.rekey_committed = true;
+    vault.meta.insert(super::core::META_KEY, &meta).expect("commit");
+    let (key, mut first) =
+        vault.generation_records.iter_at(std::time::SystemTime::now()).next().expect("one").expect("ok");
+    first.wrapped = first.next_wrapped.take();
+    vault.generation_records.insert(&key, &first).expect("half promoted");
+    drop(vault);
+
+    let refused = open(&data, &keys, &old()).expect_err("the old passphrase cannot finish it");
+    assert!(refused.to_string().contains("new master key or passphrase"), "{refused}");
+    let vault = open(&data, &keys, &new()).expect("the new passphrase finishes the rotation");
+    assert_eq!(vault.kek_epoch().expect("epoch"), 1);
+    let sealed = vault.seal(1, "notes", b"k", b"y").expect("seal");
+    assert_eq!(&*vault.open(1, "notes", b"k", &sealed).expect("open"), b"y");
+    drop(vault);
+    assert!(open(&data, &keys, &new()).is_ok(), "and keeps opening it");
+    assert!(matches!(open(&data, &keys, &old()), Err(VaultError::WrongKey)));
 }
