@@ -72,9 +72,9 @@ impl Store {
     }
 
     /// Removes records whose expiry is at or before `now`; returns how many.
+    /// The watchdog guards each removal, not the whole sweep (one after long downtime is big).
     pub fn sweep_expired(&self, now: SystemTime) -> Result<usize, StoreError> {
-        let _watch = self.watchdog.guard("sweep");
-        expiry::sweep(&self.db, &self.gate, now)
+        expiry::sweep(&self.db, &self.gate, &self.watchdog, now)
     }
 
     /// The watchdog guarding this store.

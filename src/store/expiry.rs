@@ -4,7 +4,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{StoreError, gate::Gate, record};
+use super::{StoreError, Watchdog, gate::Gate, record};
 
 /// Name of the index tree.
 pub(super) const INDEX_TREE: &str = "__expiry";
@@ -37,11 +37,17 @@ fn parse_index_key(raw: &[u8]) -> Option<(u64, &[u8], &[u8])> {
 /// Removes every record whose expiry is at or before `now`; returns how many were removed. Each
 /// removal (the record and its index entry) holds the write gate, so snapshots may run between
 /// removals but never see half of one.
-pub(super) fn sweep(db: &sled::Db, gate: &Gate, now: SystemTime) -> Result<usize, StoreError> {
-    let index = db.open_tree(INDEX_TREE)?;
+pub(super) fn sweep(db: &sled::Db, gate: &Gate, watchdog: &Watchdog, now: SystemTime) -> Result<usize, StoreError> {
+    let index = {
+        let _watch = watchdog.guard("sweep_open");
+        db.open_tree(INDEX_TREE)?
+    };
     let now_ms = unix_ms(now);
     let mut removed = 0;
-    for entry in index.range(..(now_ms.saturating_add(1)).to_be_bytes()) {
+    let mut entries = index.range(..(now_ms.saturating_add(1)).to_be_bytes());
+    loop {
+        let _watch = watchdog.guard("sweep_step");
+        let Some(entry) = entries.next() else { break };
         let (raw, _) = entry?;
         let _gate = gate.mutation();
         if let Some((at, tree, key)) = parse_index_key(&raw) {
