@@ -1,4 +1,7 @@
-//! Store throughput: typed record writes and reads through sled (msgpack with a version header).
+//! Store throughput: typed record writes and reads through sled (msgpack with a version header),
+//! and the pause a backup's consistent copy imposes on writers: `Store::snapshot` of a store of
+//! 10,000 and 100,000 200-byte records (writers wait for the whole copy; sealing and writing
+//! the file happen after it, without the pause).
 //!
 //! Run: `cargo bench --bench store`
 
@@ -45,5 +48,23 @@ fn store_throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, store_throughput);
+fn snapshot_pause(c: &mut Criterion) {
+    let mut group = c.benchmark_group("backup");
+    group.sample_size(10);
+    for records in [10_000u64, 100_000] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_temporary(tmp.path()).expect("open");
+        let tree = store.tree::<Sample>().expect("tree");
+        let record = Sample { user: 42, text: "x".repeat(200) };
+        for n in 0..records {
+            tree.insert(&n.to_be_bytes(), &record).expect("insert");
+        }
+        group.bench_function(format!("snapshot pause, {records} records"), |b| {
+            b.iter(|| black_box(store.snapshot().expect("snapshot")));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, store_throughput, snapshot_pause);
 criterion_main!(benches);

@@ -154,7 +154,10 @@ fn run() -> Result<Report, String> {
     let started = Instant::now();
     let kills: usize = std::env::var("TORTURE_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
     let seed = std::env::var("TORTURE_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| u64::try_from(d.as_nanos() % u128::from(u64::MAX)).unwrap_or(1))
+            | 1
     });
     let mut rng = Rng(seed);
     let mut report = Report { seed, ..Report::default() };

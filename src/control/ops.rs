@@ -219,3 +219,116 @@ fn block_terms(until_ms: Option<u64>, reason: Option<&str>) -> String {
 pub(crate) fn rfc3339(unix_ms: u64) -> String {
     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{
+        accounts::Profiles,
+        config::{AccountsConfig, default_tiers},
+        sentinel::SystemClock,
+        vault::testing::{TempVault, temp_vault},
+    };
+
+    /// The services a deletion touches, opened on `t`'s stores with a freshly loaded vault, as
+    /// a restarted process would.
+    struct Restarted {
+        vault: Arc<Vault>,
+        blocklist: Blocklist,
+        profiles: Profiles,
+        accounts: Accounts,
+    }
+
+    impl Restarted {
+        fn open(t: &TempVault) -> Restarted {
+            let vault =
+                Arc::new(Vault::load(&t.data, &t.vault.keys_store, &t.kek_input(), 0).expect("the vault reopens"));
+            Restarted {
+                blocklist: Blocklist::load(&t.data).expect("blocklist"),
+                profiles: Profiles::new(&t.data, Arc::clone(&vault)).expect("profiles"),
+                accounts: Accounts::new(
+                    &t.data,
+                    Arc::clone(&vault),
+                    AccountsConfig::default(),
+                    default_tiers(),
+                    Arc::new(SystemClock::default()),
+                )
+                .expect("accounts"),
+                vault,
+            }
+        }
+
+        fn admin<'a>(&'a self, data: &'a Store) -> Admin<'a> {
+            Admin {
+                blocklist: &self.blocklist,
+                vault: &self.vault,
+                profiles: &self.profiles,
+                accounts: &self.accounts,
+                data,
+                online: false,
+            }
+        }
+    }
+
+    /// A user with an account on the premium tier.
+    fn with_user(t: &TempVault, user: i64) {
+        let r = Restarted::open(t);
+        r.accounts.set_tier(user, "premium").expect("tier");
+        t.data.flush_blocking().expect("flush");
+    }
+
+    fn assert_fully_gone(t: &TempVault, user: i64) {
+        let r = Restarted::open(t);
+        assert!(r.vault.forgetting().is_empty(), "no deletion left unfinished");
+        assert!(!r.vault.has_subject(user).expect("key"), "the key is destroyed");
+        assert!(r.accounts.ids().expect("ids").is_empty(), "no account record is left");
+        assert_eq!(r.accounts.get(user).expect("a fresh account").tier, "free");
+        // And the user can come back afresh.
+        r.accounts.set_tier(user, "premium").expect("a new account");
+        assert_eq!(r.accounts.get(user).expect("opens").tier, "premium");
+    }
+
+    #[test]
+    fn a_deletion_killed_after_it_was_recorded_is_finished_on_the_next_start() {
+        let t = temp_vault();
+        with_user(&t, 5);
+        Restarted::open(&t).vault.begin_forget(5, 0).expect("begin");
+        // Killed here. The next start finishes it before anything else.
+        let r = Restarted::open(&t);
+        assert_eq!(r.vault.forgetting(), [5]);
+        assert_eq!(finish_interrupted_deletions(&r.admin(&t.data), 0).expect("finish"), 1);
+        drop(r);
+        assert_fully_gone(&t, 5);
+    }
+
+    #[test]
+    fn a_deletion_killed_between_its_records_and_its_key_is_finished_on_the_next_start() {
+        let t = temp_vault();
+        with_user(&t, 6);
+        let r = Restarted::open(&t);
+        r.vault.begin_forget(6, 0).expect("begin");
+        r.accounts.remove(6).expect("records removed");
+        t.data.flush_blocking().expect("flush");
+        // Killed after the key was removed but before the deletion record was.
+        r.vault.data_keys.remove(&6i64.to_be_bytes()).expect("key gone");
+        r.vault.flush_blocking().expect("flush");
+        drop(r);
+        let r = Restarted::open(&t);
+        assert_eq!(finish_interrupted_deletions(&r.admin(&t.data), 0).expect("finish"), 1);
+        drop(r);
+        assert_fully_gone(&t, 6);
+    }
+
+    #[test]
+    fn a_confirmed_deletion_is_complete_and_the_user_can_come_back_afresh() {
+        let t = temp_vault();
+        with_user(&t, 7);
+        let r = Restarted::open(&t);
+        let done = execute(&r.admin(&t.data), &Request::DeleteUser { user: 7 }, 0).expect("deleted");
+        assert!(done.lines[0].contains("deleted user 7"), "{:?}", done.lines);
+        drop(r);
+        assert_fully_gone(&t, 7);
+    }
+}
