@@ -26,7 +26,8 @@ history. Readings are deleted after the retention period. Payments are handled b
 arcana keeps only the charge id, the amount and what it bought — never card details. Nothing is \
 shared.\n\n\
 You can get everything arcana stores about you with /export, and delete it for good with \
-/delete_me, at any time.";
+/delete_me, at any time (encrypted backups taken before a deletion keep it until they are \
+rotated out).";
 
 /// Asking for agreement.
 pub(crate) const AGREE_PROMPT: &str = "\n\nTap <b>I agree</b> to continue.";
