@@ -260,6 +260,9 @@ impl Vault {
                 let raw = random_key(&self.nonces)?;
                 let key_id = new_key_id(&self.nonces, self.key_tag(subject))?;
                 self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw, key_id)?)?;
+                // Durable before anything it seals can be: a record whose key a crash lost
+                // would be a user's data (or paid credits) gone for good.
+                self.keys_store.flush_blocking()?;
                 (key_id, raw)
             }
             None if create => return Err(VaultError::BeingDeleted),

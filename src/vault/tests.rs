@@ -235,3 +235,32 @@ fn a_committed_passphrase_rotation_killed_half_way_opens_with_the_new_passphrase
     assert!(open(&data, &keys, &new()).is_ok(), "and keeps opening it");
     assert!(matches!(open(&data, &keys, &old()), Err(VaultError::WrongKey)));
 }
+
+/// Every file under `from`, copied to `to` as it is on disk now: what a kill leaves behind.
+fn disk_image(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        if entry.path().is_dir() {
+            disk_image(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn a_new_data_key_is_on_disk_before_anything_it_seals() {
+    let f = Fixture::new();
+    let (data, keys) = f.stores();
+    let vault = open(&data, &keys, &f.file_key()).expect("vault");
+    for subject in 1..=20 {
+        vault.seal(subject, "notes", b"k", b"sealed under a brand-new key").expect("seal");
+    }
+    // Killed now: the key store as it is on disk must hold all twenty keys.
+    let image = f.tmp.path().join("killed");
+    disk_image(&f.dir.keys_path(), &image);
+    let on_disk = Store::open_temporary(&image).expect("the image opens");
+    let keys_on_disk = on_disk.tree::<super::records::DataKeyRecord>().expect("tree");
+    assert_eq!(keys_on_disk.iter_at(std::time::SystemTime::now()).count(), 20);
+}
