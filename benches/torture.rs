@@ -13,9 +13,11 @@
 //! messages, as a user would): the store opens (the bot serves again); every payer's credits
 //! equal ten per distinct charge delivered (so every receipted payment is credited, none twice);
 //! every deletion that was confirmed is complete (`/history` is empty); every reading that was
-//! shown is in the reader's history; every two-factor
+//! shown is in the reader's history (at least as many kept as shown); every two-factor
 //! confirmation that was shown is in force (`/export` asks for a fresh code); no probe is
-//! answered "try again". At the end the newest scheduled backup must verify and restore.
+//! answered "try again". At the end the live store (backed up and verified offline) and the
+//! newest scheduled backup (restored on a fresh machine) must open every sealed record: deleted
+//! users leave nothing behind, so an unreadable record there is data whose key was lost.
 //!
 //! Run: `cargo bench --bench torture` (`TORTURE_KILLS`, default 60; `TORTURE_SEED` to replay).
 //! Prints the counts; exits non-zero on any violation.
@@ -102,8 +104,8 @@ struct World {
     /// Deleters who drew a reading, and those told they were deleted.
     drew: BTreeSet<i64>,
     deleted: BTreeSet<i64>,
-    /// Readers shown a reading.
-    read: BTreeSet<i64>,
+    /// Readings shown per reader.
+    read: BTreeMap<i64, usize>,
     draws: BTreeMap<i64, u32>,
     /// Calls already scanned.
     seen: usize,
@@ -214,6 +216,7 @@ fn run() -> Result<Report, String> {
     if !stopped.status.success() {
         report.violations.push(format!("the last run did not stop cleanly: {:?}", stopped.status));
     }
+    verify_live(dir.path(), &mut report);
     report.restored = restore_newest(dir.path(), &mut report)?;
     report.payments = world.charges.values().map(BTreeSet::len).sum();
     report.deletions = world.deleted.len();
@@ -321,11 +324,13 @@ fn scan(tg: &FakeTelegram, world: &mut World, report: &mut Report) {
                 world.enrolled.insert(chat);
             }
         }
-        if READERS.contains(&chat) && text.contains("One card") {
-            world.read.insert(chat);
+        // A reading itself, not a history page listing one.
+        let reading = text.starts_with("🔮 <b>One card</b>");
+        if READERS.contains(&chat) && reading {
+            *world.read.entry(chat).or_default() += 1;
         }
         if DELETERS.contains(&chat) {
-            if text.contains("One card") {
+            if reading {
                 world.drew.insert(chat);
             }
             if text.contains("stored about you is deleted") {
@@ -364,7 +369,7 @@ fn check(
     let payers = sample(world.charges.keys().copied().collect());
     let deleted = sample(world.deleted.iter().copied().collect());
     let enrolled = sample(world.enrolled.iter().copied().collect());
-    let readers = sample(world.read.iter().copied().collect());
+    let readers = sample(world.read.keys().copied().collect());
     let mut probes: Vec<(i64, &str)> = payers.iter().map(|&u| (u, "/credits")).collect();
     probes.extend(deleted.iter().chain(&readers).map(|&u| (u, "/history")));
     probes.extend(enrolled.iter().map(|&u| (u, "/export")));
@@ -395,8 +400,19 @@ fn check(
             "/history" if DELETERS.contains(&user) && !reply.contains("no readings yet") => {
                 report.violations.push(format!("deleted user {user} still has readings: {reply}"));
             }
-            "/history" if READERS.contains(&user) && reply.contains("no readings yet") => {
-                report.violations.push(format!("reader {user} was shown a reading that is gone: {reply}"));
+            "/history" if READERS.contains(&user) => {
+                let kept = reply
+                    .split(" kept")
+                    .next()
+                    .and_then(|head| head.rsplit('(').next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(0);
+                let shown = world.read.get(&user).copied().unwrap_or(0);
+                if kept < shown {
+                    report
+                        .violations
+                        .push(format!("reader {user} was shown {shown} readings, {kept} are kept: {reply}"));
+                }
             }
             "/export" if !reply.contains("This needs a fresh code") => {
                 report.violations.push(format!("enrolled user {user} exported without a code: {reply}"));
@@ -419,6 +435,28 @@ fn probe(tg: &FakeTelegram, bot: &BotProcess, user: i64, text: &str) -> Result<S
     Ok(calls[before..].iter().filter_map(sent).filter(|(chat, _)| *chat == user).map(|(_, t)| t).collect())
 }
 
+/// The number before "records of users deleted" in a restore or verify summary.
+fn unreadable(summary: &str) -> Option<usize> {
+    summary.split(" records of users deleted").next()?.rsplit("; ").next()?.trim().parse().ok()
+}
+
+/// Backs up the stopped bot's store offline and verifies it: every sealed record must open.
+fn verify_live(dir: &Path, report: &mut Report) {
+    let file = dir.join("offline-check.backup");
+    let taken = run_cli(&["backup", path(&file), "--dir", path(dir)], &[]);
+    let verified = run_cli(&["backup", "--verify", path(&file), "--dir", path(dir)], &[]);
+    let summary = String::from_utf8_lossy(&verified.stdout).to_string();
+    report.checks += 1;
+    if !taken.status.success() || !verified.status.success() || unreadable(&summary) != Some(0) {
+        report.violations.push(format!(
+            "the live store does not verify: {summary}{}{}",
+            String::from_utf8_lossy(&taken.stderr),
+            String::from_utf8_lossy(&verified.stderr)
+        ));
+    }
+    let _ = std::fs::remove_file(file);
+}
+
 /// Verifies and restores the newest scheduled backup into a fresh directory with only the key.
 fn restore_newest(dir: &Path, report: &mut Report) -> Result<String, String> {
     let mut backups: Vec<_> = std::fs::read_dir(dir.join("backups"))
@@ -437,8 +475,11 @@ fn restore_newest(dir: &Path, report: &mut Report) -> Result<String, String> {
     let out = run_cli(&["restore", path(newest), "--dir", path(machine.path())], &[]);
     let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     report.checks += 1;
-    if !out.status.success() {
-        report.violations.push(format!("the newest backup did not restore: {}", String::from_utf8_lossy(&out.stderr)));
+    if !out.status.success() || unreadable(&text) != Some(0) {
+        report.violations.push(format!(
+            "the newest backup did not restore every record: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(text.split(": ").nth(1).unwrap_or(&text).to_owned())
 }
