@@ -43,6 +43,17 @@ struct Report {
     taken: String,
 }
 
+impl Report {
+    /// "(taken …): N users, N records; N sealed records open; N records of users deleted
+    /// before it was taken are unreadable".
+    fn summary(&self) -> String {
+        format!(
+            "(taken {}): {} users, {} records; {} sealed records open; {} records of users deleted before it was taken are unreadable",
+            self.taken, self.users, self.records, self.verified, self.shredded
+        )
+    }
+}
+
 /// Restores `file` into `dir`, which must hold no store.
 pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
     if dir.root().exists() && dir.finish_restore()? == Interrupted::Completed {
@@ -74,15 +85,7 @@ pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
         }
     };
     dir.commit_restore()?;
-    println!(
-        "restored {} (taken {}): {} users, {} records; {} sealed records verified; {} records of users deleted before it was taken are unreadable and were dropped",
-        file.display(),
-        report.taken,
-        report.users,
-        report.records,
-        report.verified,
-        report.shredded
-    );
+    println!("restored {} {} and were dropped", file.display(), report.summary());
     Ok(())
 }
 
@@ -95,15 +98,7 @@ pub fn verify(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
     let checked = rebuild(&scratch, &config, &input, &contents, file);
     let _ = std::fs::remove_dir_all(&scratch);
     let report = checked?;
-    println!(
-        "{} is a good backup (taken {}): {} users, {} records; {} sealed records open; {} records of users deleted before it was taken are unreadable",
-        file.display(),
-        report.taken,
-        report.users,
-        report.records,
-        report.verified,
-        report.shredded
-    );
+    println!("{} is a good backup {}", file.display(), report.summary());
     Ok(())
 }
 
