@@ -3,7 +3,7 @@
 //!
 //! arcana creates the layout on first start (or with `arcana init`) and afterwards only checks
 //! it: it never overwrites or re-creates the master key of an existing store. Restores are
-//! staged and committed by [`staging`].
+//! staged and committed in two steps (see [`DataDir::finish_restore`]).
 
 mod staging;
 

@@ -4,19 +4,21 @@
 //! *sentinel*) before any handler runs, and what the bot knows about its users lives in an
 //! embedded [sled] store.
 //!
-//! The crate is laid out as the data flow runs:
+//! The crate is built in one-way layers, lowest first (`ARCHITECTURE.md` has the diagram;
+//! a unit test in `layers.rs` fails on any import against the direction):
 //!
-//! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
-//! - [`layout`] — the data directory (`arcana.toml`, `master.key`, `db/`);
-//! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
-//! - [`sentinel`] — rate limits, debouncing, blocklist, penalties and input sanitisers;
-//! - [`vault`] — encryption at rest: key hierarchy, envelopes, rotation, crypto-shredding;
-//! - [`backup`] — encrypted, integrity-checked backups of the store;
-//! - [`accounts`] — profiles, consent, roles and tiers, sessions, two-factor step-up;
-//! - [`control`] — admin operations, over the control socket or directly on the store;
+//! - [`sanitize`] — pure input sanitisers (usernames, names, commands, signed button data);
 //! - [`tarot`] — the deck, spreads and rendered readings (pure);
+//! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
+//! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
+//! - [`layout`] — the data directory (`arcana.toml`, `master.key`, `db/`, `keys/`), staged restores;
+//! - [`vault`] — encryption at rest: key hierarchy, envelopes, rotation, crypto-shredding;
+//! - [`sentinel`] — rate limits, debouncing, blocklist, penalties;
+//! - [`backup`] — self-contained, encrypted, integrity-checked backups of both stores;
+//! - [`accounts`] — profiles, consent, roles and tiers, sessions, two-factor step-up;
 //! - [`readings`] — daily allowances, draws and the sealed reading history;
 //! - [`billing`] — Telegram Stars invoices, payments credited exactly once, refunds;
+//! - [`control`] — admin operations, over the control socket or directly on the store;
 //! - [`bot`] — long polling into a durable inbox, per-chat lanes, handlers, fair sending;
 //! - [`cli`] — the `arcana` command line, the only place that reads the environment.
 //!
@@ -34,9 +36,12 @@ pub mod config;
 pub mod control;
 pub mod error;
 mod fsutil;
+#[cfg(test)]
+mod layers;
 pub mod layout;
 pub mod logging;
 pub mod readings;
+pub mod sanitize;
 pub mod secret;
 pub mod sentinel;
 pub mod shutdown;

@@ -7,7 +7,7 @@
 //!   bytes that verify for the same user and chat only, and any single-byte change is refused.
 #![no_main]
 
-use arcana::sentinel::sanitize::{CallbackData, CallbackError, CallbackSigner, MAX_WIRE_LEN, is_clean};
+use arcana::sanitize::{CallbackData, CallbackError, CallbackSigner, MAX_WIRE_LEN, is_clean};
 use libfuzzer_sys::fuzz_target;
 
 const KEY: [u8; 32] = *b"arcana-fuzz-key-not-a-secret-32b";

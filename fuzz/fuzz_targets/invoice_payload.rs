@@ -8,7 +8,7 @@
 #![no_main]
 
 use arcana::billing::{Offer, ProductKind, STARS, product::verify};
-use arcana::sentinel::sanitize::CallbackSigner;
+use arcana::sanitize::CallbackSigner;
 use libfuzzer_sys::fuzz_target;
 
 const KEY: [u8; 32] = *b"arcana-fuzz-key-not-a-secret-32b";

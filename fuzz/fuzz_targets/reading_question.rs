@@ -3,7 +3,7 @@
 //! question never smuggles a tag or a stray `&` into the HTML.
 #![no_main]
 
-use arcana::sentinel::sanitize::is_clean;
+use arcana::sanitize::is_clean;
 use arcana::tarot::{
     DECK_SIZE, Drawn, MESSAGE_MAX_CHARS, QUESTION_MAX_CHARS, Reading, Spread, deck, escape, question, render_html,
 };

@@ -4,7 +4,7 @@
 //! and trimmed arguments, and re-splitting its own output gives the same answer.
 #![no_main]
 
-use arcana::sentinel::sanitize::{COMMAND_MAX_CHARS, command_args, is_clean, split_command};
+use arcana::sanitize::{COMMAND_MAX_CHARS, command_args, is_clean, split_command};
 use libfuzzer_sys::fuzz_target;
 
 const BOT: &str = "ArcanaBot";

@@ -2,7 +2,7 @@
 //! characters of `[A-Za-z0-9_-]`, nothing control-like, and a fixed point.
 #![no_main]
 
-use arcana::sentinel::sanitize::{DEEP_LINK_MAX_CHARS, deep_link_payload, is_clean, is_deep_link_char};
+use arcana::sanitize::{DEEP_LINK_MAX_CHARS, deep_link_payload, is_clean, is_deep_link_char};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! line, contains nothing control-like and is a fixed point.
 #![no_main]
 
-use arcana::sentinel::sanitize::{DISPLAY_NAME_MAX_CHARS, display_name, is_clean};
+use arcana::sanitize::{DISPLAY_NAME_MAX_CHARS, display_name, is_clean};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

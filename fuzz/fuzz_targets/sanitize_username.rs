@@ -2,7 +2,7 @@
 //! nothing control-like and is a fixed point.
 #![no_main]
 
-use arcana::sentinel::sanitize::{USERNAME_MAX_CHARS, USERNAME_MIN_CHARS, is_clean, is_username_char, username};
+use arcana::sanitize::{USERNAME_MAX_CHARS, USERNAME_MIN_CHARS, is_clean, is_username_char, username};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

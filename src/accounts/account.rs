@@ -22,10 +22,10 @@ pub struct Account {
     pub failures: Failures,
     /// Bought credits, premium and payments.
     #[serde(default)]
-    pub wallet: crate::billing::Wallet,
+    pub wallet: super::wallet::Wallet,
     /// Readings used today (the daily allowance).
     #[serde(default)]
-    pub usage: crate::readings::Usage,
+    pub usage: super::usage::Usage,
 }
 
 impl Sealed for Account {

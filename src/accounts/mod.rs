@@ -1,5 +1,6 @@
 //! Accounts: who a Telegram user is to arcana — their sealed profile, consent to the privacy
-//! notice, role and tier, sessions, and two-factor step-up for sensitive actions.
+//! notice, role and tier, sessions, and two-factor step-up for sensitive actions — and the
+//! [`wallet`] and daily [`Usage`] the account record carries for `billing` and `readings`.
 
 mod account;
 mod authz;
@@ -10,12 +11,16 @@ mod service;
 pub mod sessions;
 pub mod totp;
 mod two_factor;
+mod usage;
+pub mod wallet;
 
 pub use account::{Account, Consent, Failures, TwoFactor};
 pub use authz::{ADMIN_ONLY, ALWAYS_ALLOWED, Decision, SENSITIVE};
 pub use profile::{Profile, Profiles};
 pub use service::{Accounts, AccountsError};
 pub use two_factor::TwoFactorError;
+pub use usage::Usage;
+pub use wallet::Wallet;
 
 pub(crate) use service::new_session_id as service_session_id;
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use teloxide::types::User;
 
 use crate::{
-    sentinel::sanitize::{display_name, username},
+    sanitize::{display_name, username},
     store::{Record, Store, TypedTree},
     vault::{Sealed, SealedTree, Vault, VaultError},
 };

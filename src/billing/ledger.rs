@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     accounts::{Accounts, AccountsError},
     config::PaymentsConfig,
-    sentinel::sanitize::CallbackSigner,
+    sanitize::CallbackSigner,
     store::{Record, Store, StoreError, TypedTree},
     vault::Vault,
 };

@@ -5,12 +5,13 @@
 //! signed invoice payload — there is no card data anywhere in it.
 //!
 //! - [`product`] — offers and their signed invoice payloads;
-//! - [`wallet`] — credits, premium and payments inside the sealed account record;
+//! - [`wallet`] — credits, premium and payments inside the sealed account record (kept in
+//!   `accounts`, whose record holds it; re-exported here);
 //! - [`ledger`] — the [`Billing`] service.
 
 pub mod ledger;
 pub mod product;
-pub mod wallet;
+pub use crate::accounts::wallet;
 
 pub use ledger::{Billing, BillingError, ChargeOwner, Invoice, Received, Recorded, forget_charges};
 pub use product::{CheckoutError, Offer, ProductKind, STARS};

@@ -5,7 +5,7 @@
 
 use crate::{
     config::PaymentsConfig,
-    sentinel::sanitize::{CallbackData, CallbackError, CallbackSigner},
+    sanitize::{CallbackData, CallbackError, CallbackSigner},
 };
 
 use super::wallet::Purchase;

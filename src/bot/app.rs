@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Notify, Semaphore};
 
-use crate::{config::Config, control::Services, sentinel::sanitize::CallbackSigner};
+use crate::{config::Config, control::Services, sanitize::CallbackSigner};
 
 use super::{inbox::Inbox, send::Sender};
 

@@ -3,7 +3,7 @@
 
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
 
-use crate::sentinel::sanitize::CallbackData;
+use crate::sanitize::CallbackData;
 
 use super::{
     app::App,

@@ -4,7 +4,7 @@ use teloxide::types::{ChatId, Message, MessageKind, Update, UpdateKind, User};
 
 use crate::{
     accounts::{Account, Decision, SENSITIVE},
-    sentinel::sanitize::split_command,
+    sanitize::split_command,
 };
 
 use super::{

@@ -13,7 +13,7 @@ use teloxide::{
 use crate::{
     layout::to_hex,
     readings::{Page, ReadingId},
-    sentinel::sanitize::CallbackData,
+    sanitize::CallbackData,
     tarot::{StoredReading, escape, render_html},
 };
 

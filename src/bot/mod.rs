@@ -40,6 +40,5 @@ mod texts;
 
 pub use error::BotError;
 pub use inbox::InboxError;
-pub(crate) use refund::refund;
 pub use run::{RunContext, run};
 pub use send::Sender;

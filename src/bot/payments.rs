@@ -16,7 +16,7 @@ use teloxide::{
 use crate::{
     billing::{BillingError, CheckoutError, Offer, ProductKind, Purchase, Received, Recorded, ReverseError, STARS},
     control::rfc3339,
-    sentinel::sanitize::CallbackData,
+    sanitize::CallbackData,
 };
 
 use super::{

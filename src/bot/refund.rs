@@ -60,6 +60,29 @@ pub(crate) enum RefundError {
     Store,
 }
 
+/// The control socket's view of the Telegram side: the send queue and refunds.
+pub(crate) struct ControlPort(pub(crate) Sender);
+
+impl crate::control::Telegram for ControlPort {
+    fn queued(&self) -> usize {
+        self.0.queued()
+    }
+
+    fn refund<'a>(
+        &'a self,
+        services: &'a Arc<Services>,
+        user: Option<&'a str>,
+        charge_id: &'a str,
+    ) -> crate::control::RefundFuture<'a> {
+        Box::pin(async move {
+            refund(&self.0, services, user, charge_id)
+                .await
+                .map(|refunded| (refunded.summary(), refunded.owner))
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
 /// Refunds payment `charge` (of `named_user`, when given: a numeric id or `@username`).
 pub(crate) async fn refund(
     sender: &Sender,

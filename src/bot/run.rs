@@ -100,7 +100,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     };
     let (bot, sender) = client::build(&token, &config.telegram)?;
     // Only this function sets it, once.
-    let _ = services.telegram.set(sender.clone());
+    let _ = services.telegram.set(Arc::new(super::refund::ControlPort(sender.clone())));
     let Some(me) = startup::connect(&bot, &shutdown).await? else {
         stop_control(control).await;
         let _ = rewrapper.await;

@@ -18,7 +18,7 @@ pub use ops::{Admin, OpsError, Tombstone, execute, finish_interrupted_deletions}
 pub use pipeline::{BackupStats, PipelineStats};
 pub use protocol::{Request, Response};
 pub use server::serve;
-pub use services::Services;
+pub use services::{RefundFuture, Services, Telegram};
 
 /// The socket's file name inside the data directory.
 pub const SOCKET_NAME: &str = "control.sock";

@@ -48,7 +48,7 @@ fn status(services: &Services) -> Response {
     let sentinel = &services.sentinel;
     let s = sentinel.stats();
     let pipeline = &services.pipeline;
-    let send_queue = services.telegram.get().map_or(0, crate::bot::Sender::queued);
+    let send_queue = services.telegram.get().map_or(0, |telegram| telegram.queued());
     Response::ok(vec![
         format!("inbox\t{}", PipelineStats::get(&pipeline.inbox)),
         format!("finished\t{}", PipelineStats::get(&pipeline.finished)),
@@ -76,13 +76,13 @@ async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<
         Err(_) => Response::error("malformed request"),
         Ok(Request::Status) => status(&services),
         Ok(Request::Refund { charge_id, user }) => match services.telegram.get() {
-            Some(sender) => match crate::bot::refund(sender, &services, user.as_deref(), &charge_id).await {
-                Ok(refunded) => {
-                    tracing::warn!(target: "arcana::audit", event = "refund_by_operator", user = refunded.owner,
+            Some(telegram) => match telegram.refund(&services, user.as_deref(), &charge_id).await {
+                Ok((summary, owner)) => {
+                    tracing::warn!(target: "arcana::audit", event = "refund_by_operator", user = owner,
                         "an operator refunded a payment");
-                    Response::ok(vec![refunded.summary()])
+                    Response::ok(vec![summary])
                 }
-                Err(e) => Response::error(e.to_string()),
+                Err(message) => Response::error(message),
             },
             None => Response::error("the bot is not connected to Telegram yet; try again shortly"),
         },

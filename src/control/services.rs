@@ -29,12 +29,29 @@ pub struct Services {
     pub billing: Billing,
     /// The data store.
     pub data: Store,
-    /// The Telegram client, once the bot has one (for refunds from the control socket).
-    pub telegram: std::sync::OnceLock<crate::bot::Sender>,
+    /// The Telegram side, once the bot is connected (for refunds and the send queue).
+    pub telegram: std::sync::OnceLock<Arc<dyn Telegram>>,
     /// The update pipeline's gauges.
     pub pipeline: super::PipelineStats,
     /// Scheduled backups so far.
     pub backups: std::sync::Arc<super::BackupStats>,
+}
+
+/// A refund in progress: the operator's line and the payer's id, or a plain message.
+pub type RefundFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(String, i64), String>> + Send + 'a>>;
+
+/// What the control socket needs from the Telegram side, which sits above it (the bot
+/// implements this; control never imports the bot).
+pub trait Telegram: Send + Sync {
+    /// Messages waiting for a send slot.
+    fn queued(&self) -> usize;
+
+    /// Refunds payment `charge_id` (checked against `user`, a numeric id or `@username`, when
+    /// given) through Telegram and takes back what it bought: the line for the operator and the
+    /// payer's id, or a plain message saying why not.
+    fn refund<'a>(&'a self, services: &'a Arc<Services>, user: Option<&'a str>, charge_id: &'a str)
+    -> RefundFuture<'a>;
 }
 
 impl std::fmt::Debug for Services {

@@ -1,26 +1,9 @@
 //! The daily allowance: which of a tier's readings a new one uses, or a bought credit, or why it
 //! is refused. Pure logic over the account's usage counter and credit balance.
 
-use serde::{Deserialize, Serialize};
-
 use crate::{config::TierConfig, tarot::Spread};
 
-/// Readings used on one local day, kept in the account record.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Usage {
-    /// The local day (see [`ResetZone::day_of`](super::ResetZone::day_of)).
-    pub day: i32,
-    /// Readings covered by the allowance on that day.
-    pub count: u32,
-}
-
-impl Usage {
-    /// Readings used on `today` (zero once the day has changed).
-    #[must_use]
-    pub fn used_on(&self, today: i32) -> u32 {
-        if self.day == today { self.count } else { 0 }
-    }
-}
+pub use crate::accounts::Usage;
 
 /// What paid for a reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

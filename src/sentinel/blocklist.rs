@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::{Record, Store, StoreError, TypedTree};
 
-use super::sanitize::single_line;
+use crate::sanitize::single_line;
 
 /// Longest stored block reason, in characters.
 pub const REASON_MAX_CHARS: usize = 200;

@@ -4,7 +4,7 @@
 
 use teloxide::types::{Message, MessageKind, Update, UpdateKind};
 
-use super::sanitize::split_command;
+use crate::sanitize::split_command;
 
 /// The kind of update, for counting and for how a denial is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,5 @@
-//! The sentinel: the security layer every update passes before any handler or database work.
+//! The sentinel: the security layer every update passes before any handler or database work
+//! (input sanitisers live in [`crate::sanitize`], below every other module).
 //!
 //! It reduces an update to an [`Inbound`] and decides a [`Verdict`], cheapest check first:
 //! blocklist, escalating penalty, debounce, rate limit. The bot layer acts on the verdict —
@@ -37,7 +38,6 @@ mod debounce;
 mod engine;
 mod inbound;
 mod penalty;
-pub mod sanitize;
 mod shards;
 mod siphash;
 mod stats;

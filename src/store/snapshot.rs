@@ -53,7 +53,7 @@ impl Store {
     /// trees even while other threads write (they wait until the copy is done: a pause that
     /// grows with the store, measured in the README's benchmark table).
     ///
-    /// The watchdog guards each batch of [`ENTRIES_PER_GUARD`] entries, not the whole copy: a
+    /// The watchdog guards each batch of 1,024 entries, not the whole copy: a
     /// big store on a slow card takes long, but no single step hangs.
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let frozen = {

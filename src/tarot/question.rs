@@ -2,12 +2,12 @@
 //! (`/draw three What should I focus on?`).
 //!
 //! Questions are plain text squeezed onto one clean line by the sentinel's
-//! [`single_line`](crate::sentinel::sanitize::single_line): no controls, bidi overrides or
+//! [`single_line`](crate::sanitize::single_line): no controls, bidi overrides or
 //! invisible characters, whitespace collapsed, at most [`QUESTION_MAX_CHARS`] characters. They
 //! still have to be escaped for the reply's parse mode, which
 //! [`render_html`](super::render_html) does.
 
-use crate::sentinel::sanitize::single_line;
+use crate::sanitize::single_line;
 
 use super::spread::Spread;
 
@@ -51,7 +51,7 @@ impl DrawRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentinel::sanitize::is_clean;
+    use crate::sanitize::is_clean;
     use proptest::prelude::*;
 
     #[test]

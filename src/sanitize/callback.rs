@@ -251,7 +251,7 @@ fn is_arg(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentinel::sanitize::chars::is_clean;
+    use crate::sanitize::chars::is_clean;
     use proptest::prelude::*;
 
     const KEY: [u8; 32] = [7; 32];

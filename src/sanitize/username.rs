@@ -41,7 +41,7 @@ pub fn username(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentinel::sanitize::chars::is_clean;
+    use crate::sanitize::chars::is_clean;
     use proptest::prelude::*;
 
     #[test]

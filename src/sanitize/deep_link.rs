@@ -24,7 +24,7 @@ pub fn deep_link_payload(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentinel::sanitize::chars::is_clean;
+    use crate::sanitize::chars::is_clean;
     use proptest::prelude::*;
 
     #[test]

@@ -23,7 +23,7 @@ pub fn display_name(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentinel::sanitize::chars::is_clean;
+    use crate::sanitize::chars::is_clean;
     use proptest::prelude::*;
 
     #[test]

@@ -58,7 +58,7 @@ pub fn split_command(text: &str, bot_username: &str) -> Option<(String, String)>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentinel::sanitize::chars::is_clean;
+    use crate::sanitize::chars::is_clean;
     use proptest::prelude::*;
 
     fn split(text: &str) -> Option<(String, String)> {

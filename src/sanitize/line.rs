@@ -48,7 +48,7 @@ pub fn single_line(raw: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sentinel::sanitize::chars::is_clean;
+    use crate::sanitize::chars::is_clean;
     use proptest::prelude::*;
 
     #[test]
