@@ -14,6 +14,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("sanitize", 0),
     ("logging", 0),
     ("shutdown", 0),
+    ("command", 0),
     ("secret", 1),
     // Pure domain and settings.
     ("tarot", 1),

@@ -1,13 +1,9 @@
-//! Authorisation of commands: registration, role (admin) and tier, checked on every call.
+//! Authorisation of commands: registration, role (admin) and tier, checked on every call. Who
+//! may use what is in the command table ([`crate::command`]).
+
+use crate::command::{Access, Command};
 
 use super::{Accounts, account::Account};
-
-/// Commands that work before registration.
-pub const ALWAYS_ALLOWED: [&str; 3] = ["start", "help", "privacy"];
-/// Commands only admins may use.
-pub const ADMIN_ONLY: [&str; 3] = ["block", "unblock", "refund"];
-/// Commands that need a fresh two-factor code when two-factor authentication is on.
-pub const SENSITIVE: [&str; 5] = ["export", "delete_me", "block", "unblock", "refund"];
 
 /// The outcome of an authorisation check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +27,14 @@ impl Accounts {
     /// Decides whether `user` (with `account`, admin or not) may run `command`. A per-tier limit,
     /// if any, counts this use when allowed.
     pub fn authorize(&self, user: i64, account: &Account, is_admin: bool, command: &str) -> Decision {
-        if ALWAYS_ALLOWED.contains(&command) {
+        let access = Command::parse(command).map(|c| c.spec().access);
+        if access == Some(Access::Always) {
             return Decision::Allowed;
         }
         if !self.is_registered(account) {
             return Decision::NeedsConsent;
         }
-        if ADMIN_ONLY.contains(&command) {
+        if access == Some(Access::Admin) {
             return if is_admin { Decision::Allowed } else { Decision::AdminOnly };
         }
         if is_admin {

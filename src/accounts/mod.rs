@@ -15,7 +15,7 @@ mod usage;
 pub mod wallet;
 
 pub use account::{Account, Consent, Failures, TwoFactor};
-pub use authz::{ADMIN_ONLY, ALWAYS_ALLOWED, Decision, SENSITIVE};
+pub use authz::Decision;
 pub use profile::{Profile, Profiles};
 pub use service::{Accounts, AccountsError};
 pub use two_factor::TwoFactorError;

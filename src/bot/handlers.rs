@@ -3,7 +3,8 @@
 use teloxide::types::{ChatId, Message, MessageKind, Update, UpdateKind, User};
 
 use crate::{
-    accounts::{Account, Decision, SENSITIVE},
+    accounts::{Account, Decision},
+    command::Command,
     sanitize::split_command,
 };
 
@@ -14,7 +15,7 @@ use super::{
     notice::human_wait,
     payments, reading_commands,
     send::send_html,
-    texts::{ADMINS_ONLY, HELP, NEEDS_FRESH_CODE, TRY_AGAIN, WELCOME},
+    texts::{ADMINS_ONLY, NEEDS_FRESH_CODE, TRY_AGAIN, WELCOME, help, private_only},
 };
 
 /// Handles one update. Errors are logged here; nothing propagates to the polling loop.
@@ -68,31 +69,34 @@ async fn on_message(app: &App, message: &Message) {
             return send_html(&app.sender, chat, &format!("⏳ Your plan allows this again in {wait}.")).await;
         }
     }
-    let sensitive =
-        SENSITIVE.contains(&command.as_str()) || (command == "2fa" && args.trim().eq_ignore_ascii_case("off"));
+    // Unknown names end here, after the same authorisation answers as before.
+    let Some(command) = Command::parse(&command) else { return };
+    if command.spec().private_only && !message.chat.is_private() {
+        tracing::info!(target: "arcana::audit", event = "private_only", user, command = command.name(), "refused in a group");
+        return send_html(&app.sender, chat, &private_only(command)).await;
+    }
     let elevated = session.as_ref().is_some_and(|s| s.elevated_until_ms > accounts.now());
-    if sensitive && account.two_factor_on() && !elevated {
-        tracing::info!(target: "arcana::audit", event = "step_up_required", user, command, "fresh code required");
+    if command.needs_step_up(&args) && account.two_factor_on() && !elevated {
+        tracing::info!(target: "arcana::audit", event = "step_up_required", user, command = command.name(), "fresh code required");
         return send_html(&app.sender, chat, NEEDS_FRESH_CODE).await;
     }
     let current = session.map(|s| s.id).unwrap_or_default();
-    match command.as_str() {
-        "start" if registered => send_html(&app.sender, chat, WELCOME).await,
-        "start" | "privacy" => Box::pin(consent::send_notice(app, user, chat, registered)).await,
-        "help" => send_html(&app.sender, chat, HELP).await,
-        "block" | "unblock" => Box::pin(admin::handle(app, message, &command, &args)).await,
-        "draw" => Box::pin(reading_commands::draw(app, user, chat, is_admin, &args)).await,
-        "history" => Box::pin(history_view::show(app, user, chat)).await,
-        "credits" => Box::pin(reading_commands::credits(app, user, chat, is_admin)).await,
-        "buy" => Box::pin(payments::buy(app, user, chat, &args)).await,
-        "refund" => Box::pin(payments::refund(app, user, chat, &args)).await,
-        "sessions" => Box::pin(account_commands::sessions(app, user, chat, &current)).await,
-        "logout_all" => Box::pin(account_commands::logout_all(app, user, chat)).await,
-        "2fa" => Box::pin(account_commands::two_factor(app, from, chat, &args)).await,
-        "verify" => Box::pin(account_commands::verify(app, user, chat, &args)).await,
-        "export" => Box::pin(account_commands::export(app, user, chat)).await,
-        "delete_me" => Box::pin(account_commands::delete_me(app, user, chat)).await,
-        _ => {}
+    match command {
+        Command::Start if registered => send_html(&app.sender, chat, WELCOME).await,
+        Command::Start | Command::Privacy => Box::pin(consent::send_notice(app, user, chat, registered)).await,
+        Command::Help => send_html(&app.sender, chat, &help()).await,
+        Command::Block | Command::Unblock => Box::pin(admin::handle(app, message, command.name(), &args)).await,
+        Command::Draw => Box::pin(reading_commands::draw(app, user, chat, is_admin, &args)).await,
+        Command::History => Box::pin(history_view::show(app, user, chat)).await,
+        Command::Credits => Box::pin(reading_commands::credits(app, user, chat, is_admin)).await,
+        Command::Buy => Box::pin(payments::buy(app, user, chat, &args)).await,
+        Command::Refund => Box::pin(payments::refund(app, user, chat, &args)).await,
+        Command::Sessions => Box::pin(account_commands::sessions(app, user, chat, &current)).await,
+        Command::LogoutAll => Box::pin(account_commands::logout_all(app, user, chat)).await,
+        Command::TwoFactor => Box::pin(account_commands::two_factor(app, from, chat, &args)).await,
+        Command::Verify => Box::pin(account_commands::verify(app, user, chat, &args)).await,
+        Command::Export => Box::pin(account_commands::export(app, user, chat)).await,
+        Command::DeleteMe => Box::pin(account_commands::delete_me(app, user, chat)).await,
     }
 }
 

@@ -12,17 +12,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::{BotError, backoff::Backoff};
 
-/// The commands shown in Telegram's menu.
+/// The commands shown in Telegram's menu: the command table's rows with a menu entry.
 pub(crate) fn commands() -> Vec<BotCommand> {
-    vec![
-        BotCommand::new("draw", "a reading: /draw [one|three|celtic] [your question]"),
-        BotCommand::new("history", "your past readings"),
-        BotCommand::new("credits", "readings left today, credits and plan"),
-        BotCommand::new("buy", "more readings or premium, with Telegram Stars"),
-        BotCommand::new("start", "welcome and what this bot does"),
-        BotCommand::new("help", "list the commands"),
-        BotCommand::new("privacy", "what arcana stores about you"),
-    ]
+    crate::command::TABLE
+        .iter()
+        .filter_map(|spec| spec.menu.map(|description| BotCommand::new(spec.name, description)))
+        .collect()
 }
 
 /// Calls `getMe` until it succeeds; `None` if shutdown came first.

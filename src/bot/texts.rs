@@ -6,17 +6,20 @@ pub(crate) const WELCOME: &str = "🔮 <b>Welcome to arcana</b>, a tarot reading
 Each reading draws from a full 78-card deck. Try /draw for one card, or \
 <code>/draw three What should I focus on?</code> — and /help for everything else.";
 
-/// The command list.
-pub(crate) const HELP: &str = "<b>Commands</b>\n\
-/start — welcome and what this bot does\n\
-/help — this list\n\
-/privacy — what arcana stores about you, and why\n\
-/sessions — your active sessions\n\
-/logout_all — end all your sessions\n\
-/2fa — set up two-factor authentication\n\
-/verify CODE — confirm a sensitive action with a fresh code\n\
-/export — everything arcana stores about you\n\
-/delete_me — delete everything arcana stores about you";
+/// The command list for `/help`, from the command table (admin commands left out).
+pub(crate) fn help() -> String {
+    let mut text = String::from("<b>Commands</b>");
+    for spec in crate::command::TABLE.iter().filter(|s| s.access != crate::command::Access::Admin) {
+        text.push('\n');
+        text.push_str(&crate::command::help_line(spec));
+    }
+    text
+}
+
+/// The refusal of a private-chat-only command in a group.
+pub(crate) fn private_only(command: crate::command::Command) -> String {
+    format!("🔒 For your privacy, send /{} in a private chat with me.", command.name())
+}
 
 /// The privacy notice.
 pub(crate) const PRIVACY: &str = "🔒 <b>Privacy</b>\n\n\

@@ -162,28 +162,11 @@ fn spreads<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<V
         .map(Some)
 }
 
-/// The commands every registered user has by default.
-pub const BASIC_COMMANDS: [&str; 13] = [
-    "start",
-    "help",
-    "privacy",
-    "draw",
-    "history",
-    "credits",
-    "buy",
-    "sessions",
-    "logout_all",
-    "2fa",
-    "verify",
-    "export",
-    "delete_me",
-];
-
 /// The default tiers: `free` (3 one- or three-card readings a day) and `premium` (30 a day, every
-/// spread), both with the basic commands.
+/// spread), both with every command a tier may list (see [`crate::command::tier_commands`]).
 #[must_use]
 pub fn default_tiers() -> BTreeMap<String, TierConfig> {
-    let commands: Vec<String> = BASIC_COMMANDS.iter().map(|c| (*c).to_owned()).collect();
+    let commands: Vec<String> = crate::command::tier_commands().map(str::to_owned).collect();
     let free = TierConfig {
         commands: commands.clone(),
         limits: BTreeMap::new(),

@@ -12,7 +12,7 @@ mod readings;
 mod sentinel;
 mod template;
 
-pub use accounts::{AccountsConfig, BASIC_COMMANDS, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
+pub use accounts::{AccountsConfig, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
 pub use backup::BackupConfig;
 pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
 pub use parse::ConfigError;

@@ -73,8 +73,24 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks what types alone cannot: the default tier exists.
+    /// Checks what types alone cannot: the default tier exists, tiers list only commands a tier
+    /// may hold (see [`crate::command`]).
     fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        for (name, tier) in &self.tiers {
+            if let Some(unknown) =
+                tier.commands.iter().find(|c| !crate::command::tier_commands().any(|known| known == *c))
+            {
+                return Err(ConfigError::Key {
+                    path: path.to_path_buf(),
+                    key: format!("tiers.{name}.commands"),
+                    message: format!(
+                        "{:?} is not a command a tier can list ({})",
+                        printable(unknown),
+                        crate::command::tier_commands().collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+        }
         if !self.tiers.contains_key(&self.accounts.default_tier) {
             return Err(ConfigError::Key {
                 path: path.to_path_buf(),
@@ -153,6 +169,20 @@ mod tests {
         assert_eq!(c.tiers["gold"].spreads, None);
         let e = parse("[tiers.free]\ncommands = []\ndaily_readings = \"lots\"\n").expect_err("bad").to_string();
         assert!(e.contains("tiers.free.daily_readings") && e.contains("unlimited"), "{e}");
+    }
+
+    #[test]
+    fn tiers_list_only_commands_from_the_table() {
+        let e = parse("[tiers.free]\ncommands = [\"draw\", \"drwa\"]\n").expect_err("a typo").to_string();
+        assert!(e.contains("key `tiers.free.commands`") && e.contains("\"drwa\""), "{e}");
+        let e = parse("[tiers.free]\ncommands = [\"refund\"]\n").expect_err("admin only").to_string();
+        assert!(e.contains("tiers.free.commands"), "{e}");
+        // The template lists exactly the table's tier commands.
+        let listed = format!(
+            "commands = [{}]",
+            crate::command::tier_commands().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
+        );
+        assert_eq!(DEFAULT_CONFIG_TOML.matches(&listed).count(), 2, "both tiers in the template: {listed}");
     }
 
     #[test]

@@ -87,12 +87,12 @@ alert_per_minute = 5
 # allowance covers (one, three, celtic_cross). Left out, free and premium keep the values below and
 # other tiers have no limit and all spreads. Bought credits pay for any spread.
 [tiers.free]
-commands = ["start", "help", "privacy", "draw", "history", "credits", "buy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+commands = ["draw", "history", "credits", "buy", "start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
 daily_readings = 3
 spreads = ["one", "three"]
 
 [tiers.premium]
-commands = ["start", "help", "privacy", "draw", "history", "credits", "buy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+commands = ["draw", "history", "credits", "buy", "start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
 daily_readings = 30
 
 [readings]

@@ -410,6 +410,27 @@ fn without_required_registration_there_is_no_prompt() {
 }
 
 #[test]
+fn account_commands_work_only_in_a_private_chat_and_help_lists_the_commands() {
+    let mut run = Running::start(&config(false, ALL_COMMANDS));
+    let (user, group) = (12_201, -100_777);
+    for command in ["/sessions", "/2fa", "/export", "/delete_me"] {
+        let before = to_chat(&run.tg.calls(), group).len();
+        let id = run.tg.push_update(updates::message(user, group, command));
+        run.wait_finished(id);
+        let said = texts(&to_chat(&run.tg.calls(), group)[before..]);
+        assert!(said.contains("in a private chat"), "{command} in a group: {said:?}");
+        assert!(!said.contains("otpauth") && !said.contains("Your data"), "{command} leaked into the group: {said:?}");
+    }
+    assert!(run.say(user, "/sessions").to_lowercase().contains("session"), "in private it works");
+    let help = run.say(user, "/help");
+    for listed in ["/draw", "/history", "/credits", "/buy", "/2fa", "/verify CODE", "/delete_me"] {
+        assert!(help.contains(listed), "{listed} in {help:?}");
+    }
+    assert!(!help.contains("/refund"), "admin commands are not listed: {help:?}");
+    run.stop();
+}
+
+#[test]
 fn forged_or_foreign_consent_buttons_register_nobody() {
     let mut run = Running::start(&default_config());
     let (owner, other) = (13_001, 13_002);
