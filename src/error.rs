@@ -37,6 +37,9 @@ pub enum Error {
     /// A backup could not be written or restored.
     #[error("{0}")]
     Backup(#[from] crate::backup::BackupError),
+    /// The domain services could not be set up.
+    #[error(transparent)]
+    Domain(#[from] crate::control::DomainError),
     /// An admin operation failed.
     #[error("{0}")]
     Control(String),
@@ -61,6 +64,7 @@ impl Error {
             | Error::Bot(_)
             | Error::Vault(_)
             | Error::Backup(_)
+            | Error::Domain(_)
             | Error::Control(_)
             | Error::ChecksFailed(_)
             | Error::Runtime(_) => 1,

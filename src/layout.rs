@@ -175,7 +175,7 @@ impl DataDir {
             fs::remove_file(&path).map_err(|e| LayoutError::io(&path, &e))?;
         }
         let key = generate_key()?;
-        let hex = Zeroizing::new(format!("{}\n", to_hex(&*key)));
+        let hex = key_file_text(&key);
         write_new_file(&path, hex.as_bytes(), 0o600)?;
         Ok(MasterKey(key))
     }
@@ -215,7 +215,7 @@ impl DataDir {
                 }
             }
             let key = generate_key()?;
-            let hex = Zeroizing::new(format!("{}\n", to_hex(&*key)));
+            let hex = key_file_text(&key);
             write_new_file(&self.key_path(), hex.as_bytes(), 0o600)?;
             created.key = true;
         }
@@ -269,13 +269,16 @@ fn sync_dir(dir: &Path) -> Result<(), LayoutError> {
     fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| LayoutError::io(dir, &e))
 }
 
-/// Lower-case hex of `bytes`.
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
+/// The key file's text: lower-case hex and a newline, written straight into wiped memory (no
+/// intermediate copy of the key is left behind).
+fn key_file_text(key: &[u8; MASTER_KEY_LEN]) -> Zeroizing<String> {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    let mut text = Zeroizing::new(String::with_capacity(MASTER_KEY_LEN * 2 + 1));
+    for b in key {
+        let _ = write!(text, "{b:02x}");
+    }
+    text.push('\n');
+    text
 }
 
 fn from_hex(text: &str, out: &mut [u8; MASTER_KEY_LEN]) -> bool {
@@ -356,8 +359,8 @@ mod tests {
     #[test]
     fn hex_round_trips() {
         let mut out = [0u8; MASTER_KEY_LEN];
-        let bytes: Vec<u8> = (0..32).collect();
-        assert!(from_hex(&to_hex(&bytes), &mut out));
-        assert_eq!(out.to_vec(), bytes);
+        let bytes: [u8; MASTER_KEY_LEN] = std::array::from_fn(|i| u8::try_from(i * 7).expect("small"));
+        assert!(from_hex(key_file_text(&bytes).trim(), &mut out));
+        assert_eq!(out, bytes);
     }
 }

@@ -75,7 +75,7 @@ impl Profiles {
 
     /// Stores `user`'s current profile if it changed; returns whether it was written.
     pub fn remember(&self, user: &User) -> Result<bool, VaultError> {
-        let id = i64::try_from(user.id.0).unwrap_or(i64::MAX);
+        let id = crate::sanitize::user_id(user.id);
         let profile = Profile::of(user);
         let stored = match self.tree.get(id, &id.to_be_bytes()) {
             Ok(Some(stored)) if stored == profile => return Ok(false),

@@ -230,5 +230,5 @@ pub(crate) fn new_session_id() -> Result<String, AccountsError> {
     use ring::rand::SecureRandom;
     let mut bytes = [0u8; 16];
     ring::rand::SystemRandom::new().fill(&mut bytes).map_err(|_| AccountsError::Randomness)?;
-    Ok(crate::layout::to_hex(&bytes))
+    Ok(crate::sanitize::hex_id(&bytes))
 }

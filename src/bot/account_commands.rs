@@ -64,7 +64,7 @@ pub(crate) async fn logout_all(app: &App, user: i64, chat: ChatId) {
 
 /// `/2fa`, `/2fa CODE`, `/2fa off`.
 pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str) {
-    let user = i64::try_from(from.id.0).unwrap_or(i64::MAX);
+    let user = crate::sanitize::user_id(from.id);
     let accounts = &app.services.accounts;
     let args = args.trim();
     if args.eq_ignore_ascii_case("off") {

@@ -49,7 +49,7 @@ fn resolve_username(app: &App, args: &str) -> Result<String, &'static str> {
 /// Handles `/block` and `/unblock`.
 pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &str) {
     let chat = ChatId(message.chat.id.0);
-    let Some(sender) = message.from.as_ref().map(|u| i64::try_from(u.id.0).unwrap_or(i64::MAX)) else { return };
+    let Some(sender) = message.from.as_ref().map(|u| crate::sanitize::user_id(u.id)) else { return };
     if !app.services.sentinel.is_admin(sender) {
         tracing::warn!(target: "arcana::audit", event = "access_denied", user = sender, command, "admin command refused");
         send_html(&app.sender, chat, "⛔ This command is for admins only.").await;

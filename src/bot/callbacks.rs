@@ -25,7 +25,7 @@ pub(crate) struct Pressed {
 
 /// Handles a button press.
 pub(crate) async fn on_callback(app: &App, query: CallbackQuery) {
-    let user = i64::try_from(query.from.id.0).unwrap_or(i64::MAX);
+    let user = crate::sanitize::user_id(query.from.id);
     let chat = query.message.as_ref().map_or(0, |m| m.chat().id.0);
     let pressed = Pressed {
         user,

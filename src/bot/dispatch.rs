@@ -204,7 +204,7 @@ async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::Unbo
 /// queued, or before a restart that recovered it): it is then dropped, silently, like any update
 /// of a blocked user.
 fn blocked_since(app: &App, update: &Update) -> bool {
-    let Some(user) = update.from().map(|u| i64::try_from(u.id.0).unwrap_or(i64::MAX)) else { return false };
+    let Some(user) = update.from().map(|u| crate::sanitize::user_id(u.id)) else { return false };
     let sentinel = &app.services.sentinel;
     let blocked = sentinel.blocklist().is_blocked(user, sentinel.clock().unix_ms());
     if blocked {
@@ -269,7 +269,7 @@ async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Fi
 /// pre-checkout queries, whose private chat has the user's id), everything else in order in the
 /// chat's message lane; an update with neither chat nor user in a lane of its own.
 pub(crate) fn lane_of(update: &Update) -> LaneKey {
-    let user = update.from().map(|u| i64::try_from(u.id.0).unwrap_or(i64::MAX));
+    let user = update.from().map(|u| crate::sanitize::user_id(u.id));
     match &update.kind {
         UpdateKind::CallbackQuery(q) => {
             (q.message.as_ref().map_or_else(|| user.unwrap_or(i64::MAX), |m| m.chat().id.0), Lane::Queries)

@@ -12,12 +12,9 @@ pub enum BotError {
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] crate::store::StoreError),
-    /// Accounts could not be set up.
-    #[error("accounts: {0}")]
-    Accounts(String),
-    /// A setting that parsed but cannot be used.
-    #[error("config: {0}")]
-    Config(String),
+    /// The domain services could not be set up.
+    #[error(transparent)]
+    Domain(#[from] crate::control::DomainError),
     /// The vault failed.
     #[error("vault: {0}")]
     Vault(crate::vault::VaultError),

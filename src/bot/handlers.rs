@@ -36,7 +36,7 @@ async fn on_message(app: &App, message: &Message) {
     }
     let (Some(text), Some(from)) = (message.text(), message.from.as_ref()) else { return };
     let Some((command, args)) = split_command(text, &app.username) else { return };
-    let user = i64::try_from(from.id.0).unwrap_or(i64::MAX);
+    let user = crate::sanitize::user_id(from.id);
     let chat = ChatId(message.chat.id.0);
     let accounts = &app.services.accounts;
     let account = match accounts.get(user) {
@@ -103,7 +103,7 @@ async fn on_message(app: &App, message: &Message) {
 /// Payment service messages (`successful_payment`, `refunded_payment`); true if it was one.
 async fn on_payment_message(app: &App, message: &Message) -> bool {
     let Some(from) = message.from.as_ref() else { return false };
-    let user = i64::try_from(from.id.0).unwrap_or(i64::MAX);
+    let user = crate::sanitize::user_id(from.id);
     if let Some(payment) = message.successful_payment() {
         payments::on_successful_payment(app, user, ChatId(message.chat.id.0), payment).await;
         return true;

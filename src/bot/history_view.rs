@@ -11,9 +11,8 @@ use teloxide::{
 };
 
 use crate::{
-    layout::to_hex,
     readings::{Page, ReadingId},
-    sanitize::CallbackData,
+    sanitize::{CallbackData, hex_id},
     tarot::{StoredReading, escape, render_html},
 };
 
@@ -209,7 +208,7 @@ fn button(
 
 /// A reading id as two button arguments: drawn-at (16 hex digits) and suffix (8).
 fn id_args(id: &ReadingId) -> (String, String) {
-    (to_hex(&id[..8]), to_hex(&id[8..]))
+    (hex_id(&id[..8]), hex_id(&id[8..]))
 }
 
 fn parse_id(at: Option<&str>, suffix: Option<&str>) -> Option<ReadingId> {

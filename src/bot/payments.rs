@@ -102,7 +102,7 @@ async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind) {
 /// A `pre_checkout_query`: answered yes only for an invoice this bot issued to this user, at
 /// its price in Stars, not expired, while purchases are on and the user is registered.
 pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
-    let user = i64::try_from(query.from.id.0).unwrap_or(i64::MAX);
+    let user = crate::sanitize::user_id(query.from.id);
     let verdict = check(app, user, &query);
     let request = app.sender.bot().answer_pre_checkout_query(query.id.clone(), verdict.is_ok());
     let request = match verdict {

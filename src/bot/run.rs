@@ -10,13 +10,10 @@ use std::{
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    accounts::{Accounts, Profiles},
-    billing::Billing,
     config::Config,
     control,
     control::{PipelineStats, Services},
     layout::DataDir,
-    readings::{History, Readings, ResetZone},
     secret::BotToken,
     sentinel::{Clock, Sentinel, SystemClock},
     store::Store,
@@ -55,22 +52,8 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         &vault.subkey("debounce/v1"),
         Arc::new(SystemClock::default()),
     )?);
-    let profiles = Profiles::new(&store, Arc::clone(&vault)).map_err(BotError::Vault)?;
-    let accounts = Accounts::new(
-        &store,
-        Arc::clone(&vault),
-        config.accounts.clone(),
-        config.tiers.clone(),
-        Arc::new(SystemClock::default()),
-    )
-    .map_err(|e| BotError::Accounts(e.to_string()))?;
-    let history = History::new(&store, Arc::clone(&vault), config.readings.retention).map_err(BotError::Vault)?;
-    let zone = crate::config::resolve_time_zone(&config.readings.reset_time_zone)
-        .map(|tz| ResetZone::new(tz, &config.readings.reset_time_zone))
-        .map_err(BotError::Config)?;
-    let readings = Readings::new(history, zone, config.tiers.clone());
-    let billing = Billing::new(&store, Arc::clone(&vault), config.payments.clone())
-        .map_err(|e| BotError::Accounts(e.to_string()))?;
+    let control::Domain { profiles, accounts, readings, billing } =
+        control::Domain::open(&store, &vault, &config, Arc::new(SystemClock::default()))?;
     let services = Arc::new(Services {
         sentinel: Arc::clone(&sentinel),
         vault: Arc::clone(&vault),

@@ -4,8 +4,7 @@
 
 use crate::{
     Error,
-    accounts::{Accounts, Profiles},
-    control::{self, Admin, ControlError, Request, Response},
+    control::{self, Admin, ControlError, Domain, Request, Response},
     layout::DataDir,
     sentinel::{Blocklist, Clock, SystemClock},
 };
@@ -47,20 +46,12 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
     })?;
     let store_error = |source| Error::Store { path: dir.db_path(), source };
     let blocklist = Blocklist::load(&data).map_err(store_error)?;
-    let profiles = Profiles::new(&data, std::sync::Arc::clone(&vault))?;
-    let accounts = Accounts::new(
-        &data,
-        std::sync::Arc::clone(&vault),
-        config.accounts.clone(),
-        config.tiers.clone(),
-        std::sync::Arc::new(SystemClock::default()),
-    )
-    .map_err(|e| Error::Control(e.to_string()))?;
+    let domain = Domain::open(&data, &vault, &config, std::sync::Arc::new(SystemClock::default()))?;
     let admin = Admin {
         blocklist: &blocklist,
         vault: &vault,
-        profiles: &profiles,
-        accounts: &accounts,
+        profiles: &domain.profiles,
+        accounts: &domain.accounts,
         data: &data,
         online: false,
     };

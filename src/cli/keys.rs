@@ -8,8 +8,7 @@ use std::sync::Arc;
 
 use crate::{
     Error,
-    accounts::Accounts,
-    control::{self},
+    control::{self, Domain},
     layout::DataDir,
     sentinel::SystemClock,
     vault::KekInput,
@@ -47,9 +46,7 @@ pub fn rotate_master(dir: &DataDir, env: &Env) -> Result<(), Error> {
         println!("rotated the passphrase: start arcana with the new ARCANA_PASSPHRASE from now on");
     }
     // A master key rotation answers a suspected compromise: every session ends.
-    let accounts =
-        Accounts::new(&data, vault, config.accounts.clone(), config.tiers.clone(), Arc::new(SystemClock::default()))
-            .map_err(|e| Error::Control(e.to_string()))?;
+    let accounts = Domain::open(&data, &vault, &config, Arc::new(SystemClock::default()))?.accounts;
     let mut ended = 0;
     for user in accounts.ids().map_err(|e| Error::Control(e.to_string()))? {
         ended += accounts.end_sessions(user, "master_key_rotated").map_err(|e| Error::Control(e.to_string()))?;

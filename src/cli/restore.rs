@@ -15,9 +15,10 @@ use std::{
 
 use crate::{
     Error,
-    accounts::{Accounts, AccountsError, Profiles},
+    accounts::AccountsError,
     backup,
     config::Config,
+    control::Domain,
     layout::{DataDir, Interrupted},
     sentinel::{Clock, SystemClock},
     store::Store,
@@ -140,20 +141,12 @@ fn rebuild(
 /// that open, drops those whose key is destroyed, and fails on any other (tampered) record.
 fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &Config) -> Result<(usize, usize, usize), Error> {
     let accounts_error = |e: AccountsError| Error::Control(e.to_string());
-    let profiles = Profiles::new(data, Arc::clone(vault))?;
-    let accounts = Accounts::new(
-        data,
-        Arc::clone(vault),
-        config.accounts.clone(),
-        config.tiers.clone(),
-        Arc::new(SystemClock::default()),
-    )
-    .map_err(accounts_error)?;
-    let history = crate::readings::History::new(data, Arc::clone(vault), config.readings.retention)?;
+    let Domain { profiles, accounts, readings, .. } =
+        Domain::open(data, vault, config, Arc::new(SystemClock::default()))?;
     let mut verified = 0;
     let mut shredded = 0;
     for (opened, dropped) in
-        [profiles.verify_all()?, accounts.verify_all().map_err(accounts_error)?, history.verify_all()?]
+        [profiles.verify_all()?, accounts.verify_all().map_err(accounts_error)?, readings.history.verify_all()?]
     {
         verified += opened;
         shredded += dropped;

@@ -6,6 +6,7 @@
 //! [`execute`], and security-critical changes are flushed before they are acknowledged.
 
 mod client;
+mod domain;
 mod ops;
 mod pipeline;
 mod protocol;
@@ -13,6 +14,7 @@ mod server;
 mod services;
 
 pub use client::{ControlError, send};
+pub use domain::{Domain, DomainError};
 pub(crate) use ops::rfc3339;
 pub use ops::{Admin, OpsError, Tombstone, execute, finish_interrupted_deletions};
 pub use pipeline::{BackupStats, PipelineStats};

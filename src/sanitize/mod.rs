@@ -8,6 +8,7 @@
 //!
 //! - [`username`]: `@name` reduced to `[A-Za-z0-9_]{5,32}`, or refused;
 //! - [`display_name`]: first/last names and titles, one clean line of at most 64 characters;
+//! - [`user_id`]: a Telegram user id as the store keys it;
 //! - [`split_command`] and [`command_args`]: `/cmd@bot args` for this bot, and its free text;
 //! - [`deep_link_payload`]: `/start` payloads `[A-Za-z0-9_-]{1,64}`, refused rather than repaired;
 //! - [`CallbackSigner`] and [`CallbackData`]: inline-button data parsed against a grammar and
@@ -19,6 +20,7 @@ mod chars;
 mod command_args;
 mod deep_link;
 mod display_name;
+mod ids;
 mod line;
 mod username;
 
@@ -27,5 +29,6 @@ pub use chars::{is_clean, is_control_like};
 pub use command_args::{COMMAND_MAX_CHARS, command_args, is_command_char, split_command};
 pub use deep_link::{DEEP_LINK_MAX_CHARS, deep_link_payload, is_deep_link_char};
 pub use display_name::{DISPLAY_NAME_MAX_CHARS, display_name};
+pub use ids::{hex_id, user_id};
 pub use line::single_line;
 pub use username::{USERNAME_MAX_CHARS, USERNAME_MIN_CHARS, is_username_char, username};

@@ -68,7 +68,7 @@ impl Inbound {
         let mut inbound = Inbound {
             update_id: i64::from(update.id.0),
             kind: InboundKind::Other,
-            user: update.from().map(|u| i64::try_from(u.id.0).unwrap_or(i64::MAX)),
+            user: update.from().map(|u| crate::sanitize::user_id(u.id)),
             from_bot: update.from().is_some_and(|u| u.is_bot),
             chat: update.chat().map(|c| c.id.0),
             command: None,
