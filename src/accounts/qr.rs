@@ -3,8 +3,9 @@
 //!
 //! The `qrcode` crate (without its `image` feature) builds the module matrix; the PNG is written
 //! here, deliberately minimal: a 1-bit grayscale image (black on white), one `IDAT` holding a
-//! zlib stream of *stored* (uncompressed) deflate blocks, and the CRC-32 / Adler-32 checksums
-//! the format needs. A typical URI gives a version 6–8 symbol: about 450 px square and 25 KiB,
+//! zlib stream of *stored* (uncompressed) deflate blocks, and the checksums the format needs:
+//! each chunk's CRC-32 comes from the `crc32fast` crate, the zlib stream's Adler-32 is the
+//! dozen lines below. A typical URI gives a version 6–8 symbol: about 450 px square and 25 KiB,
 //! well inside Telegram's photo limits, and no compressor to trust or fuzz.
 
 use qrcode::types::QrError as EncodeError;
@@ -98,8 +99,10 @@ fn write_chunk(out: &mut Vec<u8>, kind: [u8; 4], data: &[u8]) {
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(&kind);
     out.extend_from_slice(data);
-    let crc = crc32_update(crc32_update(0xffff_ffff, &kind), data) ^ 0xffff_ffff;
-    out.extend_from_slice(&crc.to_be_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&kind);
+    crc.update(data);
+    out.extend_from_slice(&crc.finalize().to_be_bytes());
 }
 
 /// A zlib stream (RFC 1950) holding `data` in stored deflate blocks (RFC 1951 §3.2.4).
@@ -141,38 +144,13 @@ fn adler32(data: &[u8]) -> u32 {
     (b << 16) | a
 }
 
-/// The CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) lookup table, built at compile time.
-const CRC32_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut n = 0;
-    while n < 256 {
-        #[allow(clippy::cast_possible_truncation)] // n < 256
-        let mut c = n as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 == 1 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
-            k += 1;
-        }
-        table[n] = c;
-        n += 1;
-    }
-    table
-};
-
-/// Feeds `data` into a running CRC-32 (start with `0xffff_ffff`, finish with `^ 0xffff_ffff`).
-fn crc32_update(mut crc: u32, data: &[u8]) -> u32 {
-    for &byte in data {
-        crc = CRC32_TABLE[usize::from(crc.to_le_bytes()[0] ^ byte)] ^ (crc >> 8);
-    }
-    crc
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) as PNG uses it.
     fn crc32(data: &[u8]) -> u32 {
-        crc32_update(0xffff_ffff, data) ^ 0xffff_ffff
+        crc32fast::hash(data)
     }
 
     fn be32(bytes: &[u8]) -> u32 {

@@ -1,72 +1,36 @@
-//! A tiny base64url codec (RFC 4648 §5, no padding) for callback MACs.
+//! base64url (RFC 4648 §5, no padding) for callback MACs, done by the `base64` crate.
 //!
 //! Decoding is strict and canonical: only the 64 alphabet characters, no padding, no
 //! whitespace, a length that is not 1 modulo 4, and unused trailing bits equal to zero — so
 //! every byte string has exactly one encoding and every accepted encoding has exactly one
-//! decoding.
+//! decoding. [`ENGINE`] spells each of these out in its configuration rather than leaning on
+//! the crate's defaults: the URL-safe alphabet (anything else, whitespace included, is an
+//! invalid byte), no padding written, padding refused, trailing bits refused; the crate itself
+//! rejects a length of 1 modulo 4.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// Unpadded base64url that decodes only canonical encodings.
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
 
 /// Encodes `bytes` as base64url without padding.
 #[must_use]
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    let mut push = |sextet: u8| out.push(char::from(ALPHABET[usize::from(sextet & 0x3f)]));
-    for chunk in bytes.chunks(3) {
-        let a = chunk[0];
-        let b = chunk.get(1).copied().unwrap_or(0);
-        let c = chunk.get(2).copied().unwrap_or(0);
-        push(a >> 2);
-        push(((a & 0x03) << 4) | (b >> 4));
-        if chunk.len() > 1 {
-            push(((b & 0x0f) << 2) | (c >> 6));
-        }
-        if chunk.len() > 2 {
-            push(c);
-        }
-    }
-    out
+    ENGINE.encode(bytes)
 }
 
 /// Decodes unpadded base64url, or `None` if `text` is not a canonical encoding.
 #[must_use]
 pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if bytes.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 2);
-    for chunk in bytes.chunks(4) {
-        let mut v = [0u8; 4];
-        for (slot, &c) in v.iter_mut().zip(chunk) {
-            *slot = sextet(c)?;
-        }
-        out.push((v[0] << 2) | (v[1] >> 4));
-        match chunk.len() {
-            2 if v[1] & 0x0f != 0 => return None,
-            3 if v[2] & 0x03 != 0 => return None,
-            _ => {}
-        }
-        if chunk.len() > 2 {
-            out.push((v[1] << 4) | (v[2] >> 2));
-        }
-        if chunk.len() > 3 {
-            out.push((v[2] << 6) | v[3]);
-        }
-    }
-    Some(out)
-}
-
-/// The value of one base64url character.
-const fn sextet(c: u8) -> Option<u8> {
-    match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'-' => Some(62),
-        b'_' => Some(63),
-        _ => None,
-    }
+    ENGINE.decode(text).ok()
 }
 
 #[cfg(test)]
@@ -99,7 +63,10 @@ mod tests {
 
     #[test]
     fn rejects_non_canonical_and_foreign_input() {
-        for bad in ["Z", "Zh", "Zm9", "Zm+v", "Zm/v", "Zm9v=", "Zg==", " Zg", "Zm9vY", "é"] {
+        for bad in [
+            "Z", "Zh", "Zm9", "Zm+v", "Zm/v", "Zm9v=", "Zg==", " Zg", "Zm9vY", "é", "Zg\n", "Zm\r\n9v", "Zm9v\t",
+            "Zm9v Zg", "Zg=", "=Zg", "Zm9vYm=y", "Zm9v\0",
+        ] {
             assert_eq!(decode(bad), None, "{bad:?}");
         }
         assert_eq!(decode("Zm8"), Some(b"fo".to_vec()));

@@ -1,76 +1,30 @@
 //! SipHash-2-4 (Aumasson & Bernstein): a fast keyed hash for debounce fingerprints. With a
 //! secret 128-bit key an attacker can neither predict fingerprints nor craft collisions, at a
 //! fraction of HMAC-SHA256's cost on the per-update path.
+//!
+//! The `siphasher` crate's `sip::SipHasher24` does the hashing; this thin wrapper keeps the
+//! interface the sentinel uses (a key as two `u64` halves, byte writes, a consuming `finish`)
+//! so callers need no `Hasher` import. The reference vectors below pin the output bit for bit.
+
+use core::hash::Hasher as _;
 
 /// A SipHash-2-4 state over one message.
-pub(crate) struct SipHasher24 {
-    v: [u64; 4],
-    tail: u64,
-    ntail: usize,
-    length: usize,
-}
+pub(crate) struct SipHasher24(siphasher::sip::SipHasher24);
 
 impl SipHasher24 {
     /// A hasher keyed with `k0`, `k1`.
     pub(crate) fn new(k0: u64, k1: u64) -> SipHasher24 {
-        SipHasher24 {
-            v: [
-                k0 ^ 0x736f_6d65_7073_6575,
-                k1 ^ 0x646f_7261_6e64_6f6d,
-                k0 ^ 0x6c79_6765_6e65_7261,
-                k1 ^ 0x7465_6462_7974_6573,
-            ],
-            tail: 0,
-            ntail: 0,
-            length: 0,
-        }
-    }
-
-    fn round(&mut self) {
-        let v = &mut self.v;
-        v[0] = v[0].wrapping_add(v[1]);
-        v[1] = v[1].rotate_left(13) ^ v[0];
-        v[0] = v[0].rotate_left(32);
-        v[2] = v[2].wrapping_add(v[3]);
-        v[3] = v[3].rotate_left(16) ^ v[2];
-        v[0] = v[0].wrapping_add(v[3]);
-        v[3] = v[3].rotate_left(21) ^ v[0];
-        v[2] = v[2].wrapping_add(v[1]);
-        v[1] = v[1].rotate_left(17) ^ v[2];
-        v[2] = v[2].rotate_left(32);
-    }
-
-    fn compress(&mut self, m: u64) {
-        self.v[3] ^= m;
-        self.round();
-        self.round();
-        self.v[0] ^= m;
+        SipHasher24(siphasher::sip::SipHasher24::new_with_keys(k0, k1))
     }
 
     /// Adds bytes to the message.
     pub(crate) fn write(&mut self, bytes: &[u8]) {
-        self.length += bytes.len();
-        for &b in bytes {
-            self.tail |= u64::from(b) << (8 * self.ntail);
-            self.ntail += 1;
-            if self.ntail == 8 {
-                let m = self.tail;
-                self.compress(m);
-                self.tail = 0;
-                self.ntail = 0;
-            }
-        }
+        self.0.write(bytes);
     }
 
     /// The 64-bit tag.
-    pub(crate) fn finish(mut self) -> u64 {
-        let last = ((self.length as u64 & 0xff) << 56) | self.tail;
-        self.compress(last);
-        self.v[2] ^= 0xff;
-        for _ in 0..4 {
-            self.round();
-        }
-        self.v[0] ^ self.v[1] ^ self.v[2] ^ self.v[3]
+    pub(crate) fn finish(self) -> u64 {
+        self.0.finish()
     }
 }
 
