@@ -37,6 +37,12 @@ pub enum Error {
     /// A backup could not be written or restored.
     #[error("{0}")]
     Backup(#[from] crate::backup::BackupError),
+    /// An admin operation failed.
+    #[error(transparent)]
+    Ops(#[from] crate::control::OpsError),
+    /// An account operation failed.
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountsError),
     /// The domain services could not be set up.
     #[error(transparent)]
     Domain(#[from] crate::control::DomainError),
@@ -65,6 +71,8 @@ impl Error {
             | Error::Vault(_)
             | Error::Backup(_)
             | Error::Domain(_)
+            | Error::Ops(_)
+            | Error::Accounts(_)
             | Error::Control(_)
             | Error::ChecksFailed(_)
             | Error::Runtime(_) => 1,

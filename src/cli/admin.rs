@@ -56,6 +56,6 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
         online: false,
     };
     let now = SystemClock::default().unix_ms();
-    control::finish_interrupted_deletions(&admin, now).map_err(|e| Error::Control(e.to_string()))?;
-    control::execute(&admin, request, now).map_err(|e| Error::Control(e.to_string()))
+    control::finish_interrupted_deletions(&admin, now)?;
+    Ok(control::execute(&admin, request, now)?)
 }

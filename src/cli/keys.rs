@@ -48,8 +48,8 @@ pub fn rotate_master(dir: &DataDir, env: &Env) -> Result<(), Error> {
     // A master key rotation answers a suspected compromise: every session ends.
     let accounts = Domain::open(&data, &vault, &config, Arc::new(SystemClock::default()))?.accounts;
     let mut ended = 0;
-    for user in accounts.ids().map_err(|e| Error::Control(e.to_string()))? {
-        ended += accounts.end_sessions(user, "master_key_rotated").map_err(|e| Error::Control(e.to_string()))?;
+    for user in accounts.ids()? {
+        ended += accounts.end_sessions(user, "master_key_rotated")?;
     }
     data.flush_blocking().map_err(|source| Error::Store { path: dir.db_path(), source })?;
     println!("ended {ended} sessions");

@@ -14,9 +14,7 @@ use std::{
 };
 
 use crate::{
-    Error,
-    accounts::AccountsError,
-    backup,
+    Error, backup,
     config::Config,
     control::Domain,
     layout::{DataDir, Interrupted},
@@ -140,18 +138,15 @@ fn rebuild(
 /// Opens every sealed record (profiles, accounts, readings): counts the users and the records
 /// that open, drops those whose key is destroyed, and fails on any other (tampered) record.
 fn verify_sealed(data: &Store, vault: &Arc<Vault>, config: &Config) -> Result<(usize, usize, usize), Error> {
-    let accounts_error = |e: AccountsError| Error::Control(e.to_string());
     let Domain { profiles, accounts, readings, .. } =
         Domain::open(data, vault, config, Arc::new(SystemClock::default()))?;
     let mut verified = 0;
     let mut shredded = 0;
-    for (opened, dropped) in
-        [profiles.verify_all()?, accounts.verify_all().map_err(accounts_error)?, readings.history.verify_all()?]
-    {
+    for (opened, dropped) in [profiles.verify_all()?, accounts.verify_all()?, readings.history.verify_all()?] {
         verified += opened;
         shredded += dropped;
     }
     let mut users: std::collections::BTreeSet<i64> = profiles.ids()?.into_iter().collect();
-    users.extend(accounts.ids().map_err(accounts_error)?);
+    users.extend(accounts.ids()?);
     Ok((users.len(), verified, shredded))
 }
