@@ -7,8 +7,9 @@
 use std::{hint::black_box, num::NonZeroU32, sync::Arc, time::Duration};
 
 use arcana::{
+    clock::SystemClock,
     config::{LimitRule, LimitScope, SentinelConfig},
-    sentinel::{Inbound, InboundKind, Sentinel, SystemClock},
+    sentinel::{Inbound, InboundKind, Sentinel},
     store::Store,
 };
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};

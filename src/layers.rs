@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("logging", 0),
     ("shutdown", 0),
     ("command", 0),
+    ("clock", 0),
     ("secret", 1),
     // Pure domain and settings.
     ("tarot", 1),

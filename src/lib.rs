@@ -8,6 +8,7 @@
 //! a unit test in `layers.rs` fails on any import against the direction):
 //!
 //! - [`sanitize`] — pure input sanitisers (usernames, names, commands, signed button data);
+//! - [`clock`] — monotonic and wall-clock milliseconds, RFC 3339 (a leaf);
 //! - [`command`] — the command table: names, help, menu, access, step-up, private-only;
 //! - [`tarot`] — the deck, spreads and rendered readings (pure);
 //! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
@@ -33,6 +34,7 @@ pub mod backup;
 pub mod billing;
 pub mod bot;
 pub mod cli;
+pub mod clock;
 pub mod command;
 pub mod config;
 pub mod control;

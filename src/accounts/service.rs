@@ -6,8 +6,8 @@ use std::{
 };
 
 use crate::{
+    clock::{Clock, duration_ms as ms},
     config::{AccountsConfig, TierConfig},
-    sentinel::{Clock, duration_ms as ms},
     store::Store,
     vault::{SealedTree, Vault, VaultError},
 };
@@ -44,7 +44,7 @@ pub struct Accounts {
     /// Wrong two-factor codes across all accounts in the last minute (Unix ms).
     pub(crate) recent_failures: Mutex<std::collections::VecDeque<u64>>,
     /// Per-tier command limits, by (user, command).
-    pub(crate) tier_windows: Mutex<std::collections::HashMap<(i64, String), crate::sentinel::WindowLog>>,
+    pub(crate) tier_windows: Mutex<std::collections::HashMap<(i64, String), crate::sentinel::Window>>,
 }
 
 impl std::fmt::Debug for Accounts {

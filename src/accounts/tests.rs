@@ -3,8 +3,8 @@
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use crate::{
+    clock::{Clock, FakeClock},
     config::{AccountsConfig, TierConfig, default_tiers},
-    sentinel::{Clock, FakeClock},
 };
 
 use super::{Accounts, Decision, TwoFactorError, totp};

@@ -2,7 +2,7 @@
 //! as keyed hashes, fresh codes that elevate the current session for sensitive actions, replay
 //! refusal, and wrong-code limits with escalating lockouts and a cross-account alert.
 
-use crate::sentinel::duration_ms as ms;
+use crate::clock::duration_ms as ms;
 
 use super::{
     Accounts, AccountsError,

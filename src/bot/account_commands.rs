@@ -12,7 +12,8 @@ use teloxide::{
 use crate::{
     accounts::{TwoFactorError, qr, totp},
     billing::Purchase,
-    control::{self, Request, rfc3339},
+    clock::rfc3339,
+    control::{self, Request},
 };
 
 use super::{

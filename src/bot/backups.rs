@@ -9,9 +9,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     backup::Rotation,
+    clock::{Clock, SystemClock, duration_ms},
     config::BackupConfig,
     control::BackupStats,
-    sentinel::{Clock, SystemClock},
     store::Store,
     vault::Vault,
 };
@@ -36,7 +36,7 @@ pub(crate) async fn run(
         let now = clock.unix_ms();
         let due = match (retry_at, rotation.newest_ms()) {
             (Some(at), _) => at,
-            (None, Ok(newest)) => newest.map_or(now, |ms| ms.saturating_add(crate::sentinel::duration_ms(every))),
+            (None, Ok(newest)) => newest.map_or(now, |ms| ms.saturating_add(duration_ms(every))),
             (None, Err(e)) => {
                 tracing::warn!(error = %e, "cannot list the backup directory; trying a backup now");
                 now
@@ -64,7 +64,7 @@ pub(crate) async fn run(
                     Ok(Ok(_)) => String::new(),
                 };
                 stats.record_failure();
-                retry_at = Some(clock.unix_ms().saturating_add(crate::sentinel::duration_ms(every.min(RETRY_AFTER))));
+                retry_at = Some(clock.unix_ms().saturating_add(duration_ms(every.min(RETRY_AFTER))));
                 tracing::error!(target: "arcana::audit", event = "backup_failed", error = %error,
                     dir = %rotation.dir().display(), "scheduled backup failed; the bot runs on");
             }

@@ -15,7 +15,7 @@ use teloxide::{
 
 use crate::{
     billing::{BillingError, CheckoutError, Offer, ProductKind, Purchase, Received, Recorded, ReverseError, STARS},
-    control::rfc3339,
+    clock::rfc3339,
     sanitize::CallbackData,
 };
 

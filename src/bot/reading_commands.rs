@@ -6,7 +6,7 @@ use std::{fmt::Write as _, time::Duration};
 use teloxide::types::ChatId;
 
 use crate::{
-    control::rfc3339,
+    clock::rfc3339,
     readings::{Coverage, DrawOutcome, Refusal, ResetZone},
     tarot::{DrawRequest, Spread, escape, render_html},
 };

@@ -10,12 +10,13 @@ use std::{
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    clock::{Clock, SystemClock},
     config::Config,
     control,
     control::{PipelineStats, Services},
     layout::DataDir,
     secret::BotToken,
-    sentinel::{Clock, Sentinel, SystemClock},
+    sentinel::Sentinel,
     store::Store,
     vault::Vault,
 };

@@ -4,9 +4,10 @@
 
 use crate::{
     Error,
+    clock::{Clock, SystemClock},
     control::{self, Admin, ControlError, Domain, Request, Response},
     layout::DataDir,
-    sentinel::{Blocklist, Clock, SystemClock},
+    sentinel::Blocklist,
 };
 
 use super::{

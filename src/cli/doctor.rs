@@ -2,9 +2,9 @@
 
 use crate::{
     Error,
+    clock::{Clock, SystemClock},
     config::StoreConfig,
     layout::DataDir,
-    sentinel::{Clock, SystemClock},
     store::Store,
     vault::Vault,
 };

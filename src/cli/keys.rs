@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use crate::{
     Error,
+    clock::SystemClock,
     control::{self, Domain},
     layout::DataDir,
-    sentinel::SystemClock,
     vault::KekInput,
 };
 

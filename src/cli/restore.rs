@@ -15,10 +15,10 @@ use std::{
 
 use crate::{
     Error, backup,
+    clock::{Clock, SystemClock},
     config::Config,
     control::Domain,
     layout::{DataDir, Interrupted},
-    sentinel::{Clock, SystemClock},
     store::Store,
     vault::{KekInput, Vault},
 };
@@ -131,7 +131,7 @@ fn rebuild(
     let (users, verified, shredded) = verify_sealed(&data, &vault, config)?;
     data.flush_blocking().map_err(store_error(db_path))?;
     vault.flush_blocking()?;
-    let taken = backup::peek_header(file).map(|h| crate::control::rfc3339(h.key_block.created_ms))?;
+    let taken = backup::peek_header(file).map(|h| crate::clock::rfc3339(h.key_block.created_ms))?;
     Ok(Report { users, records: contents.data.entry_count() + contents.keys.entry_count(), verified, shredded, taken })
 }
 

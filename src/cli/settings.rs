@@ -4,10 +4,10 @@ use std::{os::unix::fs::PermissionsExt, sync::Arc};
 
 use crate::{
     Error,
+    clock::{Clock, SystemClock},
     config::{Config, ConfigError},
     layout::DataDir,
     secret::{BotToken, TokenError},
-    sentinel::{Clock, SystemClock},
     store::Store,
     vault::{KekInput, Vault},
 };

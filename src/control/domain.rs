@@ -7,9 +7,9 @@ use std::sync::Arc;
 use crate::{
     accounts::{Accounts, AccountsError, Profiles},
     billing::{Billing, BillingError},
+    clock::Clock,
     config::Config,
     readings::{History, Readings, ResetZone},
-    sentinel::Clock,
     store::Store,
     vault::{Vault, VaultError},
 };

@@ -15,7 +15,6 @@ mod services;
 
 pub use client::{ControlError, send};
 pub use domain::{Domain, DomainError};
-pub(crate) use ops::rfc3339;
 pub use ops::{Admin, OpsError, Tombstone, execute, finish_interrupted_deletions};
 pub use pipeline::{BackupStats, PipelineStats};
 pub use protocol::{Request, Response};

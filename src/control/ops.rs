@@ -1,15 +1,12 @@
 //! Executing admin requests, shared by the socket server, the offline CLI path and the admin
 //! commands in Telegram. Every change is flushed before it is reported as done.
 
-use std::{
-    path::Path,
-    sync::Arc,
-    time::{Duration, UNIX_EPOCH},
-};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use crate::{
     accounts::{Accounts, AccountsError, Profiles},
     backup::{self, BackupError},
+    clock::rfc3339,
     sentinel::{BlockRecord, Blocklist},
     store::{Record, Store, StoreError},
     vault::{Vault, VaultError},
@@ -215,11 +212,6 @@ fn block_terms(until_ms: Option<u64>, reason: Option<&str>) -> String {
     }
 }
 
-/// A Unix-ms time as RFC 3339, to the second.
-pub(crate) fn rfc3339(unix_ms: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -227,8 +219,8 @@ mod tests {
     use super::*;
     use crate::{
         accounts::Profiles,
+        clock::SystemClock,
         config::{AccountsConfig, default_tiers},
-        sentinel::SystemClock,
         vault::testing::{TempVault, temp_vault},
     };
 

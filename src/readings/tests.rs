@@ -6,8 +6,8 @@ use std::{sync::Arc, time::Duration};
 use crate::{
     accounts::Accounts,
     billing::{Billing, Purchase, Received, Recorded},
+    clock::{Clock, FakeClock},
     config::{AccountsConfig, PaymentsConfig, default_tiers},
-    sentinel::{Clock, FakeClock},
     store::Store,
     tarot::{DrawRequest, Spread},
     vault::Vault,

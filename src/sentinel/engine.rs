@@ -8,10 +8,11 @@ use crate::{
     store::{Store, StoreError},
 };
 
+use crate::clock::{Clock, duration_ms as ms};
+
 use super::{
     Inbound, InboundKind, Membership, Stats, Verdict,
     blocklist::Blocklist,
-    clock::{Clock, ms},
     debounce::Debouncer,
     penalty::Penalties,
     shards::Sharded,

@@ -7,7 +7,9 @@ use crate::{
     store::Store,
 };
 
-use super::super::{FakeClock, Inbound, InboundKind, Membership, Sentinel, Verdict};
+use crate::clock::FakeClock;
+
+use super::super::{Inbound, InboundKind, Membership, Sentinel, Verdict};
 
 struct Fixture {
     _tmp: tempfile::TempDir,
@@ -185,7 +187,7 @@ fn repeat_offenders_are_muted_and_it_survives_a_restart() {
 
 impl Fixture {
     fn clock_unix(&self) -> u64 {
-        use super::super::Clock;
+        use crate::clock::Clock;
         self.clock.unix_ms()
     }
 }

@@ -33,7 +33,6 @@
 //! ```
 
 mod blocklist;
-mod clock;
 mod debounce;
 mod engine;
 mod inbound;
@@ -45,11 +44,9 @@ mod verdict;
 mod window;
 
 pub use blocklist::{AdminBlock, BlockRecord, Blocklist, REASON_MAX_CHARS};
-pub(crate) use clock::ms as duration_ms;
-pub use clock::{Clock, FakeClock, SystemClock};
 pub use engine::{Sentinel, UserRule};
 pub use inbound::{Inbound, InboundKind, Membership};
 pub use penalty::{Mute, PenaltyRecord};
 pub use stats::Stats;
 pub use verdict::Verdict;
-pub(crate) use window::{Admission, Window as WindowLog};
+pub(crate) use window::{Admission, Window};

@@ -12,7 +12,9 @@ use crate::{
     store::{Record, Store, StoreError, TypedTree},
 };
 
-use super::{clock::ms, shards::Sharded};
+use crate::clock::duration_ms as ms;
+
+use super::shards::Sharded;
 
 /// The persisted part of a user's penalty state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,18 +2,14 @@
 //! under `[expires_at u64 BE][tree name length u8][tree name][record key]`. Reads already treat
 //! expired records as absent (the stamp is in the record header); the sweep reclaims their space.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+use crate::clock::unix_ms;
 
 use super::{StoreError, Watchdog, gate::Gate, record};
 
 /// Name of the index tree.
 pub(super) const INDEX_TREE: &str = "__expiry";
-
-/// Milliseconds since the Unix epoch (0 for times before it).
-#[must_use]
-pub(crate) fn unix_ms(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
 
 /// The index key for a record of `tree` at `key` expiring at `at_ms`.
 pub(super) fn index_key(at_ms: u64, tree: &str, key: &[u8]) -> Vec<u8> {

@@ -25,7 +25,6 @@ mod watchdog;
 
 pub use db::Store;
 pub use error::StoreError;
-pub(crate) use expiry::unix_ms;
 pub use record::Record;
 pub use snapshot::Snapshot;
 pub use tree::TypedTree;

@@ -2,12 +2,9 @@
 
 use std::{marker::PhantomData, time::SystemTime};
 
-use super::{
-    Record, StoreError, Watchdog,
-    expiry::{self, unix_ms},
-    gate::Gate,
-    record,
-};
+use crate::clock::unix_ms;
+
+use super::{Record, StoreError, Watchdog, expiry, gate::Gate, record};
 
 /// The records of type `R`, keyed by bytes.
 pub struct TypedTree<R> {

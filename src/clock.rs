@@ -1,6 +1,6 @@
-//! Time for the sentinel: a monotonic clock for in-memory windows (immune to wall-clock jumps)
-//! and the wall clock for what is persisted (blocks and penalties outlive the process).
-//! Tests use [`FakeClock`] and never sleep.
+//! Time, in one leaf module: a monotonic clock for in-memory windows (immune to wall-clock
+//! jumps) and the wall clock for what is persisted (blocks, penalties, sessions, expiries), as
+//! milliseconds; RFC 3339 for what people read. Tests use [`FakeClock`] and never sleep.
 
 use std::{
     sync::{
@@ -36,7 +36,7 @@ impl Clock for SystemClock {
     }
 
     fn unix_ms(&self) -> u64 {
-        crate::store::unix_ms(SystemTime::now())
+        unix_ms(SystemTime::now())
     }
 }
 
@@ -83,6 +83,18 @@ impl Clock for FakeClock {
 
 /// Milliseconds of a duration, saturating.
 #[must_use]
-pub(crate) fn ms(d: Duration) -> u64 {
+pub fn duration_ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Milliseconds since the Unix epoch (0 for times before it).
+#[must_use]
+pub fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A Unix-ms time as RFC 3339, to the second.
+#[must_use]
+pub fn rfc3339(unix_ms: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
 }
