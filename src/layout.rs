@@ -19,7 +19,7 @@ use std::{
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
-use crate::config::DEFAULT_CONFIG_TOML;
+use crate::config::default_config_toml;
 
 /// Length of the master key in bytes.
 pub const MASTER_KEY_LEN: usize = 32;
@@ -203,7 +203,7 @@ impl DataDir {
         self.finish_restore()?;
         let mut created = Created::default();
         if !self.config_path().exists() {
-            write_new_file(&self.config_path(), DEFAULT_CONFIG_TOML.as_bytes(), 0o600)?;
+            write_new_file(&self.config_path(), default_config_toml().as_bytes(), 0o600)?;
             created.config = true;
         }
         if create_key && !self.key_path().exists() {

@@ -19,4 +19,4 @@ pub use parse::ConfigError;
 pub(crate) use parse::one_line;
 pub use readings::{PaymentsConfig, ReadingsConfig, resolve_time_zone};
 pub use sentinel::{LimitRule, LimitScope, PenaltyConfig, SentinelConfig};
-pub use template::DEFAULT_CONFIG_TOML;
+pub use template::default_config_toml;

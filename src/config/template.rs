@@ -1,7 +1,15 @@
 //! The commented configuration file written by `arcana init` and on first start.
 
-/// The default `arcana.toml`: every key, its default, and what it does.
-pub const DEFAULT_CONFIG_TOML: &str = r#"# arcana configuration. Durations are humantime strings: "500ms", "30s", "5m", "1h".
+/// The default `arcana.toml`: every key, its default, and what it does. The tiers' command
+/// lists come from the command table ([`crate::command`]), so a new command needs no edit here.
+#[must_use]
+pub fn default_config_toml() -> String {
+    let commands: Vec<String> = crate::command::tier_commands().map(|name| format!("{name:?}")).collect();
+    TEMPLATE.replace("TIER_COMMANDS", &format!("[{}]", commands.join(", ")))
+}
+
+/// The file, with `TIER_COMMANDS` standing for the tiers' command lists.
+const TEMPLATE: &str = r#"# arcana configuration. Durations are humantime strings: "500ms", "30s", "5m", "1h".
 # Environment overrides: BOT_TOKEN (the bot token), ARCANA_TELEGRAM_API_URL, ARCANA_LOG.
 
 # Telegram user ids with admin rights.
@@ -87,12 +95,12 @@ alert_per_minute = 5
 # allowance covers (one, three, celtic_cross). Left out, free and premium keep the values below and
 # other tiers have no limit and all spreads. Bought credits pay for any spread.
 [tiers.free]
-commands = ["draw", "history", "credits", "buy", "start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+commands = TIER_COMMANDS
 daily_readings = 3
 spreads = ["one", "three"]
 
 [tiers.premium]
-commands = ["draw", "history", "credits", "buy", "start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me"]
+commands = TIER_COMMANDS
 daily_readings = 30
 
 [readings]

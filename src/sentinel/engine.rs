@@ -248,7 +248,3 @@ fn bucket_owner(scope: LimitScope, inbound: &Inbound) -> Who {
         (_, None, None) => Who::Chat(0),
     }
 }
-
-#[cfg(test)]
-#[path = "engine_tests.rs"]
-mod tests;

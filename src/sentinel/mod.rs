@@ -50,3 +50,6 @@ pub use penalty::{Mute, PenaltyRecord};
 pub use stats::Stats;
 pub use verdict::Verdict;
 pub(crate) use window::{Admission, Window};
+
+#[cfg(test)]
+mod tests;

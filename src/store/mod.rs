@@ -31,4 +31,4 @@ pub use tree::TypedTree;
 pub use watchdog::{HangHandler, WatchGuard, Watchdog};
 
 #[cfg(test)]
-mod soak;
+mod tests;

@@ -9,7 +9,7 @@ use crate::{
 
 use crate::clock::FakeClock;
 
-use super::super::{Inbound, InboundKind, Membership, Sentinel, Verdict};
+use super::{Inbound, InboundKind, Membership, Sentinel, Verdict};
 
 struct Fixture {
     _tmp: tempfile::TempDir,
