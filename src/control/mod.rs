@@ -5,8 +5,11 @@
 //! directory); when it does not, the CLI opens the store itself. Both paths run the same
 //! [`execute`], and security-critical changes are flushed before they are acknowledged.
 
+mod blocks;
 mod client;
+mod deletion;
 mod domain;
+mod keys;
 mod ops;
 mod pipeline;
 mod protocol;
@@ -14,8 +17,9 @@ mod server;
 mod services;
 
 pub use client::{ControlError, send};
+pub use deletion::{Tombstone, finish_interrupted_deletions};
 pub use domain::{Domain, DomainError};
-pub use ops::{Admin, OpsError, Tombstone, execute, finish_interrupted_deletions};
+pub use ops::{Admin, OpsError, execute};
 pub use pipeline::{BackupStats, PipelineStats};
 pub use protocol::{Request, Response};
 pub use server::serve;

@@ -1,0 +1,188 @@
+//! Deleting a user (crypto-shredding), crash-safe and race-free, and finishing deletions a kill
+//! interrupted. The vault's side (the deletion record, the key) is in `vault::forget`.
+
+use std::{sync::Arc, time::Duration};
+
+use crate::store::Record;
+
+use super::{Admin, OpsError, Response};
+
+/// A non-identifying record that a user was deleted: the day only, under a blind index.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Tombstone {
+    /// Days since the Unix epoch.
+    pub day: u64,
+}
+
+impl Record for Tombstone {
+    const TREE: &'static str = "deleted_users";
+    const VERSION: u8 = 1;
+}
+
+/// Crypto-shreds a user, crash-safe and race-free: the deletion is recorded first (from then on
+/// nothing new is sealed for them, so no update in flight brings them back), their records and
+/// state are removed and a tombstone (the day only, under a blind index) written, all flushed,
+/// and only then is their data key destroyed. Killed at any step, the deletion is finished on
+/// the next start ([`finish_interrupted_deletions`]).
+pub(super) fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
+    admin.vault.begin_forget(user, now_ms)?;
+    let (had_key, readings) = erase(admin, user, now_ms)?;
+    tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, "a user was deleted (crypto-shredded)");
+    Ok(Response::ok(vec![if had_key {
+        format!(
+            "deleted user {user}: their data key is destroyed; their data is unreadable everywhere, in every backup taken from now on too"
+        )
+    } else {
+        format!("user {user} had no stored data")
+    }]))
+}
+
+/// Removes what `user` has stored and destroys their key; every step may run again. Returns
+/// whether they had a key, and how many readings were removed.
+fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<(bool, usize), OpsError> {
+    // The profile first: its username index entry can only be found while the profile opens;
+    // likewise the payments' owner index entries while the account opens.
+    admin.profiles.remove(user)?;
+    let account = admin.accounts.get(user)?;
+    crate::billing::forget_charges(admin.data, admin.vault, &account.wallet)?;
+    admin.accounts.remove(user)?;
+    // Any retention works here: removal does not look at it.
+    let readings =
+        crate::readings::History::new(admin.data, Arc::clone(admin.vault), Duration::ZERO)?.remove_all(user)?;
+    let tombstones = admin.data.tree::<Tombstone>()?;
+    tombstones.insert(
+        &admin.vault.blind_index("deleted-user", &user.to_be_bytes()),
+        &Tombstone { day: now_ms / 86_400_000 },
+    )?;
+    admin.data.flush_blocking()?;
+    let had_key = admin.vault.finish_forget(user)?;
+    Ok((had_key, readings))
+}
+
+/// Finishes the deletions a kill or crash interrupted; returns how many. Run before the bot
+/// handles anything.
+pub fn finish_interrupted_deletions(admin: &Admin<'_>, now_ms: u64) -> Result<usize, OpsError> {
+    let pending = admin.vault.forgetting();
+    for &user in &pending {
+        erase(admin, user, now_ms)?;
+        tracing::warn!(target: "arcana::audit", event = "user_deleted", "an interrupted deletion was finished");
+    }
+    Ok(pending.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{
+        accounts::{Accounts, Profiles},
+        clock::SystemClock,
+        config::{AccountsConfig, default_tiers},
+        control::{Request, execute},
+        sentinel::Blocklist,
+        store::Store,
+        vault::Vault,
+        vault::testing::{TempVault, temp_vault},
+    };
+
+    /// The services a deletion touches, opened on `t`'s stores with a freshly loaded vault, as
+    /// a restarted process would.
+    struct Restarted {
+        vault: Arc<Vault>,
+        blocklist: Blocklist,
+        profiles: Profiles,
+        accounts: Accounts,
+    }
+
+    impl Restarted {
+        fn open(t: &TempVault) -> Restarted {
+            let vault =
+                Arc::new(Vault::load(&t.data, &t.vault.keys_store, &t.kek_input(), 0).expect("the vault reopens"));
+            Restarted {
+                blocklist: Blocklist::load(&t.data).expect("blocklist"),
+                profiles: Profiles::new(&t.data, Arc::clone(&vault)).expect("profiles"),
+                accounts: Accounts::new(
+                    &t.data,
+                    Arc::clone(&vault),
+                    AccountsConfig::default(),
+                    default_tiers(),
+                    Arc::new(SystemClock::default()),
+                )
+                .expect("accounts"),
+                vault,
+            }
+        }
+
+        fn admin<'a>(&'a self, data: &'a Store) -> Admin<'a> {
+            Admin {
+                blocklist: &self.blocklist,
+                vault: &self.vault,
+                profiles: &self.profiles,
+                accounts: &self.accounts,
+                data,
+                online: false,
+            }
+        }
+    }
+
+    /// A user with an account on the premium tier.
+    fn with_user(t: &TempVault, user: i64) {
+        let r = Restarted::open(t);
+        r.accounts.set_tier(user, "premium").expect("tier");
+        t.data.flush_blocking().expect("flush");
+    }
+
+    fn assert_fully_gone(t: &TempVault, user: i64) {
+        let r = Restarted::open(t);
+        assert!(r.vault.forgetting().is_empty(), "no deletion left unfinished");
+        assert!(!r.vault.has_subject(user).expect("key"), "the key is destroyed");
+        assert!(r.accounts.ids().expect("ids").is_empty(), "no account record is left");
+        assert_eq!(r.accounts.get(user).expect("a fresh account").tier, "free");
+        // And the user can come back afresh.
+        r.accounts.set_tier(user, "premium").expect("a new account");
+        assert_eq!(r.accounts.get(user).expect("opens").tier, "premium");
+    }
+
+    #[test]
+    fn a_deletion_killed_after_it_was_recorded_is_finished_on_the_next_start() {
+        let t = temp_vault();
+        with_user(&t, 5);
+        Restarted::open(&t).vault.begin_forget(5, 0).expect("begin");
+        // Killed here. The next start finishes it before anything else.
+        let r = Restarted::open(&t);
+        assert_eq!(r.vault.forgetting(), [5]);
+        assert_eq!(finish_interrupted_deletions(&r.admin(&t.data), 0).expect("finish"), 1);
+        drop(r);
+        assert_fully_gone(&t, 5);
+    }
+
+    #[test]
+    fn a_deletion_killed_between_its_records_and_its_key_is_finished_on_the_next_start() {
+        let t = temp_vault();
+        with_user(&t, 6);
+        let r = Restarted::open(&t);
+        r.vault.begin_forget(6, 0).expect("begin");
+        r.accounts.remove(6).expect("records removed");
+        t.data.flush_blocking().expect("flush");
+        // Killed after the key was removed but before the deletion record was.
+        r.vault.data_keys.remove(&6i64.to_be_bytes()).expect("key gone");
+        r.vault.flush_blocking().expect("flush");
+        drop(r);
+        let r = Restarted::open(&t);
+        assert_eq!(finish_interrupted_deletions(&r.admin(&t.data), 0).expect("finish"), 1);
+        drop(r);
+        assert_fully_gone(&t, 6);
+    }
+
+    #[test]
+    fn a_confirmed_deletion_is_complete_and_the_user_can_come_back_afresh() {
+        let t = temp_vault();
+        with_user(&t, 7);
+        let r = Restarted::open(&t);
+        let done = execute(&r.admin(&t.data), &Request::DeleteUser { user: 7 }, 0).expect("deleted");
+        assert!(done.lines[0].contains("deleted user 7"), "{:?}", done.lines);
+        drop(r);
+        assert_fully_gone(&t, 7);
+    }
+}
