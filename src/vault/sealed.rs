@@ -94,7 +94,12 @@ impl<T: Sealed> SealedTree<T> {
     /// Like [`SealedTree::get`], treating records expired at `now` as absent.
     pub fn get_at(&self, subject: i64, key: &[u8], now: std::time::SystemTime) -> Result<Option<T>, VaultError> {
         match self.open_at(subject, key, now) {
-            Err(VaultError::Shredded) => Ok(None),
+            Err(VaultError::Shredded) => {
+                // Expected only for leftovers of a deleted user; anything else (a `keys/` older
+                // than `db/`) should be loud.
+                tracing::warn!(tree = T::TREE, "a sealed record whose key is gone was read as absent");
+                Ok(None)
+            }
             other => other,
         }
     }
