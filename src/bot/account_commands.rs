@@ -1,6 +1,6 @@
 //! The account commands: `/sessions`, `/logout_all`, `/2fa`, `/verify`, `/export`, `/delete_me`.
 
-use std::{fmt::Write as _, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use teloxide::{
     payloads::{SendDocumentSetters, SendPhotoSetters},
@@ -18,25 +18,27 @@ use crate::{
 
 use super::{
     app::App,
-    notice::human_wait,
     send::{reply_slot, send_html},
-    texts::{CODE_INVALID, CODE_REPLAYED, TRY_AGAIN},
+    texts::{
+        self, CODE_INVALID, CODE_REPLAYED, DELETED, EXPORT_CAPTION, SESSION_CURRENT, SESSIONS_ENDED, TRY_AGAIN,
+        TWO_FACTOR_ALREADY_ON, TWO_FACTOR_ENROL_FIRST, TWO_FACTOR_NOT_ON, TWO_FACTOR_OFF, TWO_FACTOR_QR_CAPTION,
+        TWO_FACTOR_WAS_OFF, VERIFY_NOT_ON, human_wait,
+    },
 };
 
 /// `/sessions`: the live sessions, the current one marked.
 pub(crate) async fn sessions(app: &App, user: i64, chat: ChatId, current: &str) {
     let text = match app.services.accounts.sessions(user) {
         Ok(list) => {
-            let mut text = format!("<b>Your sessions</b> ({}):", list.len());
+            let mut text = texts::sessions_heading(list.len());
             for s in &list {
-                let marker = if s.id == current { " (this one)" } else { "" };
-                let _ = write!(
-                    text,
-                    "\n• session {} — started {}, last active {}{marker}",
+                let marker = if s.id == current { SESSION_CURRENT } else { "" };
+                text.push_str(&texts::session_line(
                     &s.id[..8.min(s.id.len())],
-                    rfc3339(s.created_ms),
-                    rfc3339(s.last_seen_ms)
-                );
+                    &rfc3339(s.created_ms),
+                    &rfc3339(s.last_seen_ms),
+                    marker,
+                ));
             }
             text
         }
@@ -53,7 +55,7 @@ pub(crate) async fn logout_all(app: &App, user: i64, chat: ChatId) {
     let text = match app.services.accounts.end_sessions(user, "logout_all") {
         Ok(_) => {
             app.make_durable().await;
-            "All your sessions have ended."
+            SESSIONS_ENDED
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot end sessions");
@@ -72,9 +74,9 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
         let text = match accounts.disable_two_factor(user) {
             Ok(true) => {
                 app.make_durable().await;
-                "Two-factor authentication is off. All your sessions have ended."
+                TWO_FACTOR_OFF
             }
-            Ok(false) => "Two-factor authentication was not on.",
+            Ok(false) => TWO_FACTOR_WAS_OFF,
             Err(e) => {
                 tracing::error!(error = %e, "cannot disable 2FA");
                 TRY_AGAIN
@@ -88,26 +90,17 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
         app.make_durable().await;
         let text = match confirmed {
             Ok(codes) => {
-                let list: Vec<String> = codes.iter().map(|c| format!("<code>{}</code>", c.as_str())).collect();
-                format!(
-                    "✅ Two-factor authentication is on. All your sessions have ended.\n\n\
-                     Your backup codes — each works once; keep them somewhere safe, they are shown only now:\n{}",
-                    list.join("\n")
-                )
+                let list: Vec<String> = codes.iter().map(|c| texts::backup_code(c.as_str())).collect();
+                texts::two_factor_on(&list.join("\n"))
             }
-            Err(TwoFactorError::NotEnrolled) => String::from("Send /2fa first to get your key."),
+            Err(TwoFactorError::NotEnrolled) => TWO_FACTOR_ENROL_FIRST.to_owned(),
             Err(e) => code_error(&e),
         };
         return send_html(&app.sender, chat, &text).await;
     }
     match accounts.begin_two_factor(user) {
         Ok(None) => {
-            send_html(
-                &app.sender,
-                chat,
-                "Two-factor authentication is already on. To turn it off: /verify CODE, then /2fa off.",
-            )
-            .await;
+            send_html(&app.sender, chat, TWO_FACTOR_ALREADY_ON).await;
         }
         Ok(Some(secret)) => {
             let account = from.username.clone().unwrap_or_else(|| user.to_string());
@@ -116,12 +109,7 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
                 Ok(png) => {
                     let photo = InputFile::memory(png).file_name("arcana-2fa.png");
                     let sent = if reply_slot(&app.sender, chat).await {
-                        app.sender
-                            .bot()
-                            .send_photo(chat, photo)
-                            .caption("Scan with your authenticator app")
-                            .await
-                            .map(|_| ())
+                        app.sender.bot().send_photo(chat, photo).caption(TWO_FACTOR_QR_CAPTION).await.map(|_| ())
                     } else {
                         Ok(())
                     };
@@ -131,11 +119,7 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
                 }
                 Err(e) => tracing::error!(error = %e, "cannot draw the QR code"),
             }
-            let text = format!(
-                "🔐 Scan the QR code with your authenticator app, or add this key by hand:\n<code>{}</code>\n\n\
-                 Then send <code>/2fa 123456</code> with the code it shows.",
-                escape(&uri)
-            );
+            let text = texts::two_factor_key(&escape(&uri));
             send_html(&app.sender, chat, &text).await;
         }
         Err(e) => {
@@ -152,8 +136,8 @@ pub(crate) async fn verify(app: &App, user: i64, chat: ChatId, args: &str) {
     // The code is used (a backup code for good), or a failure counts toward a lockout.
     app.make_durable().await;
     let text = match verified {
-        Ok(()) => format!("🔓 Verified for {}.", human_wait(accounts.config().step_up_for)),
-        Err(TwoFactorError::NotEnrolled) => String::from("Two-factor authentication is not on; set it up with /2fa."),
+        Ok(()) => texts::verified_for(&human_wait(accounts.config().step_up_for)),
+        Err(TwoFactorError::NotEnrolled) => VERIFY_NOT_ON.to_owned(),
         Err(e) => code_error(&e),
     };
     send_html(&app.sender, chat, &text).await;
@@ -164,9 +148,9 @@ fn code_error(e: &TwoFactorError) -> String {
         TwoFactorError::Invalid => CODE_INVALID.to_owned(),
         TwoFactorError::Replayed => CODE_REPLAYED.to_owned(),
         TwoFactorError::Locked { retry_after_ms } => {
-            format!("🔒 Too many wrong codes. Try again in {}.", human_wait(Duration::from_millis(*retry_after_ms)))
+            texts::code_locked(&human_wait(Duration::from_millis(*retry_after_ms)))
         }
-        TwoFactorError::NotEnrolled => String::from("Two-factor authentication is not on."),
+        TwoFactorError::NotEnrolled => TWO_FACTOR_NOT_ON.to_owned(),
         TwoFactorError::Accounts(err) => {
             tracing::error!(error = %err, "two-factor check failed");
             TRY_AGAIN.to_owned()
@@ -214,13 +198,13 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
     });
     let pretty = serde_json::to_string_pretty(&data).unwrap_or_default();
     if pretty.len() <= EXPORT_INLINE_MAX {
-        return send_html(&app.sender, chat, &format!("📦 <b>Your data</b>\n<pre>{}</pre>", escape(&pretty))).await;
+        return send_html(&app.sender, chat, &texts::export_inline(&escape(&pretty))).await;
     }
     let file = InputFile::memory(pretty.into_bytes()).file_name("arcana-export.json");
     if !reply_slot(&app.sender, chat).await {
         return;
     }
-    if let Err(e) = app.sender.bot().send_document(chat, file).caption("📦 Your data").await {
+    if let Err(e) = app.sender.bot().send_document(chat, file).caption(EXPORT_CAPTION).await {
         tracing::warn!(error = %e, "cannot send the export");
         send_html(&app.sender, chat, TRY_AGAIN).await;
     }
@@ -243,12 +227,7 @@ pub(crate) async fn delete_me(app: &App, user: i64, chat: ChatId) {
             .await;
     match outcome {
         Ok(Ok(_)) => {
-            send_html(
-                &app.sender,
-                chat,
-                "🗑 Everything arcana stored about you is deleted. Send /start to begin again.",
-            )
-            .await;
+            send_html(&app.sender, chat, DELETED).await;
         }
         Ok(Err(e)) => failed(app, chat, &e.to_string()).await,
         Err(e) => failed(app, chat, &e.to_string()).await,

@@ -9,16 +9,16 @@ use teloxide::types::{ChatId, Message};
 
 use crate::control::{self, Request};
 
-use super::{app::App, send::send_html};
+use super::{
+    app::App,
+    send::send_html,
+    texts::{ADMINS_ONLY, BLOCK_USAGE, LOOKUP_FAILED, NOT_SAVED, USERNAME_UNKNOWN},
+};
 
 /// Parses the arguments of `/block` or `/unblock`.
 pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'static str> {
     let mut words = args.split_whitespace();
-    let user = words
-        .next()
-        .and_then(|w| w.parse::<i64>().ok())
-        .filter(|u| *u > 0)
-        .ok_or("Usage: /block USER_ID|@username [DURATION] [REASON] or /unblock USER_ID|@username")?;
+    let user = words.next().and_then(|w| w.parse::<i64>().ok()).filter(|u| *u > 0).ok_or(BLOCK_USAGE)?;
     if command == "unblock" {
         return Ok(Request::Unblock { user });
     }
@@ -38,10 +38,10 @@ fn resolve_username(app: &App, args: &str) -> Result<String, &'static str> {
     let (name, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     match app.services.profiles.find_by_username(name) {
         Ok(Some(id)) => Ok(format!("{id} {tail}")),
-        Ok(None) => Err("No user with that username has used this bot."),
+        Ok(None) => Err(USERNAME_UNKNOWN),
         Err(e) => {
             tracing::error!(error = %e, "username lookup failed");
-            Err("⚠️ Lookup failed; try again.")
+            Err(LOOKUP_FAILED)
         }
     }
 }
@@ -52,7 +52,7 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
     let Some(sender) = message.from.as_ref().map(|u| crate::sanitize::user_id(u.id)) else { return };
     if !app.services.sentinel.is_admin(sender) {
         tracing::warn!(target: "arcana::audit", event = "access_denied", user = sender, command, "admin command refused");
-        send_html(&app.sender, chat, "⛔ This command is for admins only.").await;
+        send_html(&app.sender, chat, ADMINS_ONLY).await;
         return;
     }
     let args = match resolve_username(app, args) {
@@ -76,11 +76,11 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
         Ok(Ok(response)) => response.lines.join("\n"),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "admin command failed");
-            String::from("⚠️ Not saved; try again.")
+            NOT_SAVED.to_owned()
         }
         Err(e) => {
             tracing::error!(error = %e, "admin command task failed");
-            String::from("⚠️ Not saved; try again.")
+            NOT_SAVED.to_owned()
         }
     };
     send_html(&app.sender, chat, &teloxide::utils::html::escape(&reply)).await;

@@ -10,7 +10,11 @@ use teloxide::{
 
 use crate::accounts::Decision;
 
-use super::{app::App, consent, history_view, payments};
+use super::{
+    app::App,
+    consent, history_view, payments,
+    texts::{BUTTON_GONE, BUTTON_NOT_IN_PLAN, BUTTON_NOT_YOURS, BUTTON_START_FIRST, TRY_AGAIN_PLAIN},
+};
 
 /// Where a pressed button's message is.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +53,7 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery) {
                 _ => "",
             };
             if command.is_empty() {
-                answer_text = Some("This button no longer works.");
+                answer_text = Some(BUTTON_GONE);
             } else if let Some(refusal) = refused(app, user, command) {
                 answer_text = Some(refusal);
             } else {
@@ -64,7 +68,7 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery) {
         }
         Some(Err(e)) => {
             tracing::warn!(target: "arcana::audit", event = "forged_callback", user, error = %e, "button data refused");
-            answer_text = Some("This button is not for you.");
+            answer_text = Some(BUTTON_NOT_YOURS);
         }
         None => {}
     }
@@ -91,12 +95,12 @@ fn refused(app: &App, user: i64, command: &str) -> Option<&'static str> {
         Ok(account) => account,
         Err(e) => {
             tracing::error!(error = %e, "cannot read an account");
-            return Some("Something went wrong; please try again.");
+            return Some(TRY_AGAIN_PLAIN);
         }
     };
     match accounts.authorize(user, &account, app.services.sentinel.is_admin(user), command) {
         Decision::Allowed => None,
-        Decision::NeedsConsent => Some("Send /start first."),
-        _ => Some("This is not part of your plan."),
+        Decision::NeedsConsent => Some(BUTTON_START_FIRST),
+        _ => Some(BUTTON_NOT_IN_PLAN),
     }
 }

@@ -8,7 +8,7 @@ use crate::sanitize::CallbackData;
 use super::{
     app::App,
     send::{send_html, send_html_with},
-    texts::{AGREE_BUTTON, AGREE_PROMPT, PRIVACY, WELCOME},
+    texts::{AGREE_BUTTON, AGREE_PROMPT, CONSENT_NOTICE_CHANGED, CONSENT_THANKS, PRIVACY, TRY_AGAIN_PLAIN, WELCOME},
 };
 
 pub(crate) const ACTION: &str = "consent";
@@ -34,11 +34,11 @@ pub(crate) async fn send_notice(app: &App, user: i64, chat: ChatId, registered: 
 pub(crate) fn on_agree(app: &App, user: i64, data: &CallbackData) -> (Option<&'static str>, bool) {
     let version = data.arg(0).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
     match app.services.accounts.agree(user, version) {
-        Ok(true) => (Some("Thank you!"), true),
-        Ok(false) => (Some("This notice has changed; send /start to see the current one."), false),
+        Ok(true) => (Some(CONSENT_THANKS), true),
+        Ok(false) => (Some(CONSENT_NOTICE_CHANGED), false),
         Err(e) => {
             tracing::error!(error = %e, "cannot record consent");
-            (Some("Something went wrong; please try again."), false)
+            (Some(TRY_AGAIN_PLAIN), false)
         }
     }
 }

@@ -11,11 +11,9 @@ use crate::{
 use super::{
     account_commands, admin,
     app::App,
-    callbacks, consent, history_view,
-    notice::human_wait,
-    payments, reading_commands,
+    callbacks, consent, history_view, payments, reading_commands,
     send::send_html,
-    texts::{ADMINS_ONLY, NEEDS_FRESH_CODE, TRY_AGAIN, WELCOME, help, private_only},
+    texts::{self, ADMINS_ONLY, NEEDS_FRESH_CODE, NOT_IN_PLAN, TRY_AGAIN, WELCOME, help, human_wait, private_only},
 };
 
 /// Handles one update. Errors are logged here; nothing propagates to the polling loop.
@@ -59,14 +57,14 @@ async fn on_message(app: &App, message: &Message) {
         Decision::NeedsTier(tier) => {
             tracing::warn!(target: "arcana::audit", event = "access_denied", user, command, reason = "tier", "command refused");
             let text = match tier {
-                Some(tier) => format!("⭐ This needs {}.", teloxide::utils::html::escape(&tier)),
-                None => String::from("⭐ This is not part of your plan."),
+                Some(tier) => texts::needs_tier(&teloxide::utils::html::escape(&tier)),
+                None => NOT_IN_PLAN.to_owned(),
             };
             return send_html(&app.sender, chat, &text).await;
         }
         Decision::TierLimited { retry_after_ms } => {
             let wait = human_wait(std::time::Duration::from_millis(retry_after_ms));
-            return send_html(&app.sender, chat, &format!("⏳ Your plan allows this again in {wait}.")).await;
+            return send_html(&app.sender, chat, &texts::tier_limited(&wait)).await;
         }
     }
     // Unknown names end here, after the same authorisation answers as before.

@@ -2,8 +2,6 @@
 //! open one reading in full. Buttons are signed for the user and chat, and every press reads the
 //! presser's own history only.
 
-use std::fmt::Write as _;
-
 use teloxide::{
     payloads::EditMessageTextSetters,
     prelude::Requester,
@@ -20,7 +18,10 @@ use super::{
     app::App,
     callbacks::Pressed,
     send::{reply_slot, send_html, send_html_with},
-    texts::TRY_AGAIN,
+    texts::{
+        self, BACK_TO_HISTORY, CARD_SEPARATOR, ENTRY_UNSHOWABLE, HISTORY_MORE, NEWER, NO_READINGS, OLDER, READING_GONE,
+        TRY_AGAIN,
+    },
 };
 
 /// Button action: show page N.
@@ -75,13 +76,13 @@ pub(crate) async fn on_view(app: &App, pressed: Pressed, data: &CallbackData) {
     };
     let text = match found {
         Ok(Some(stored)) => render_one(app, &stored),
-        Ok(None) => String::from("This reading is no longer in your history."),
+        Ok(None) => READING_GONE.to_owned(),
         Err(e) => {
             tracing::error!(error = %e, "cannot open a reading");
             TRY_AGAIN.to_owned()
         }
     };
-    let back = button(app, pressed.user, pressed.chat, "‹ Back to history", PAGE, &[back_to.to_string()]);
+    let back = button(app, pressed.user, pressed.chat, BACK_TO_HISTORY, PAGE, &[back_to.to_string()]);
     edit(app, pressed, &text, back.map(|b| InlineKeyboardMarkup::new([[b]]))).await;
 }
 
@@ -104,12 +105,12 @@ async fn edit(app: &App, pressed: Pressed, text: &str, keyboard: Option<InlineKe
 
 fn render_one(app: &App, stored: &StoredReading) -> String {
     let zone = app.services.readings.zone();
-    let when = format!("🗓 {} {}\n", zone.local_minute(stored.at_ms), escape(zone.label()));
+    let when = texts::reading_when(&zone.local_minute(stored.at_ms), &escape(zone.label()));
     match stored.to_reading() {
         Ok(reading) => format!("{when}{}", render_html(&reading)),
         Err(e) => {
             tracing::warn!(error = %e, "a stored reading does not match this version's deck");
-            format!("{when}This reading cannot be shown.")
+            texts::reading_unshowable(&when)
         }
     }
 }
@@ -117,28 +118,24 @@ fn render_one(app: &App, stored: &StoredReading) -> String {
 /// The page's text and buttons.
 fn render_page(app: &App, user: i64, chat: ChatId, page: &Page) -> (String, Option<InlineKeyboardMarkup>) {
     if page.total == 0 {
-        return (String::from("📜 You have no readings yet. Send /draw for your first."), None);
+        return (NO_READINGS.to_owned(), None);
     }
     let zone = app.services.readings.zone();
-    let retention = super::notice::human_wait(app.config.readings.retention);
-    let mut text = format!(
-        "📜 <b>Your readings</b> — page {} of {} ({} kept, each for {retention})\n",
-        page.index + 1,
-        page.pages,
-        page.total
-    );
+    let retention = texts::human_wait(app.config.readings.retention);
+    let mut text = texts::history_heading(page.index + 1, page.pages, page.total, &retention);
     let mut views = Vec::new();
     let first_number = page.index * usize::try_from(app.config.readings.history_page_size.get()).unwrap_or(5);
     for (i, (id, stored)) in page.entries.iter().enumerate() {
         let number = first_number + i + 1;
         let entry = render_entry(number, stored, &format!("{} {}", zone.local_minute(stored.at_ms), zone.label()));
         if text.len() + entry.len() > PAGE_BUDGET {
-            text.push_str("\n…");
+            text.push_str(HISTORY_MORE);
             break;
         }
         text.push_str(&entry);
         let (at, suffix) = id_args(id);
-        if let Some(b) = button(app, user, chat, &format!("🔎 {number}"), VIEW, &[at, suffix, page.index.to_string()])
+        if let Some(b) =
+            button(app, user, chat, &texts::view_button(number), VIEW, &[at, suffix, page.index.to_string()])
         {
             views.push(b);
         }
@@ -146,12 +143,12 @@ fn render_page(app: &App, user: i64, chat: ChatId, page: &Page) -> (String, Opti
     let mut rows = vec![views];
     let mut nav = Vec::new();
     if page.index > 0
-        && let Some(b) = button(app, user, chat, "‹ Newer", PAGE, &[(page.index - 1).to_string()])
+        && let Some(b) = button(app, user, chat, NEWER, PAGE, &[(page.index - 1).to_string()])
     {
         nav.push(b);
     }
     if page.index + 1 < page.pages
-        && let Some(b) = button(app, user, chat, "Older ›", PAGE, &[(page.index + 1).to_string()])
+        && let Some(b) = button(app, user, chat, OLDER, PAGE, &[(page.index + 1).to_string()])
     {
         nav.push(b);
     }
@@ -162,9 +159,9 @@ fn render_page(app: &App, user: i64, chat: ChatId, page: &Page) -> (String, Opti
 
 /// One listing line: number, time, spread, question preview, cards.
 fn render_entry(number: usize, stored: &StoredReading, when: &str) -> String {
-    let mut entry = format!("\n<b>{number}.</b> {} · ", escape(when));
+    let mut entry = texts::entry_heading(number, &escape(when));
     let Ok(reading) = stored.to_reading() else {
-        entry.push_str("(cannot be shown)\n");
+        entry.push_str(ENTRY_UNSHOWABLE);
         return entry;
     };
     entry.push_str(&escape(reading.spread.name()));
@@ -174,17 +171,17 @@ fn render_entry(number: usize, stored: &StoredReading, when: &str) -> String {
         if preview.len() < q.len() {
             preview.push('…');
         }
-        let _ = writeln!(entry, "❓ <i>{}</i>", escape(&preview));
+        entry.push_str(&texts::entry_question(&escape(&preview)));
     }
     let names: Vec<String> = reading
         .cards
         .iter()
         .take(3)
-        .map(|d| if d.reversed { format!("{} (reversed)", d.card.name) } else { d.card.name.to_owned() })
+        .map(|d| if d.reversed { texts::reversed(d.card.name) } else { d.card.name.to_owned() })
         .collect();
     let more = reading.cards.len().saturating_sub(3);
-    let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
-    let _ = writeln!(entry, "{}{tail}", escape(&names.join(" · ")));
+    let tail = if more > 0 { texts::and_more(more) } else { String::new() };
+    entry.push_str(&texts::entry_cards(&escape(&names.join(CARD_SEPARATOR)), &tail));
     entry
 }
 

@@ -13,7 +13,10 @@ use teloxide::{
 
 use crate::sentinel::Verdict;
 
-use super::send::{Sender, send_notice};
+use super::{
+    send::{Sender, send_notice},
+    texts::{self, CHECKOUT_TOO_MANY, human_wait},
+};
 
 /// Whether acting on `verdict` for `update` needs any request at all.
 pub(crate) fn needs_action(verdict: Verdict, update: &Update) -> bool {
@@ -33,7 +36,7 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
     if let UpdateKind::PreCheckoutQuery(query) = &update.kind {
         // A checkout must be answered (within 10 s) or the user waits on a spinner; "no" charges
         // nothing.
-        let message = notice.unwrap_or_else(|| String::from("⏳ Too many requests; please try again shortly."));
+        let message = notice.unwrap_or_else(|| CHECKOUT_TOO_MANY.to_owned());
         let answer = sender.bot().answer_pre_checkout_query(query.id.clone(), false).error_message(message);
         if let Err(e) = answer.await {
             tracing::debug!(error = %e, "cannot answer a pre-checkout query");
@@ -58,31 +61,7 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
 fn notice_text(verdict: Verdict, wait: Duration) -> String {
     let wait = human_wait(wait);
     match verdict {
-        Verdict::Penalised { .. } => format!("⏳ Too many requests. Please wait {wait} before trying again."),
-        _ => format!("⏳ Please wait {wait} before sending more."),
-    }
-}
-
-/// A short, rounded-up wait: "7 s", "2 min", "1 h".
-#[must_use]
-pub(crate) fn human_wait(wait: Duration) -> String {
-    let secs = wait.as_millis().div_ceil(1000).max(1);
-    match secs {
-        0..=59 => format!("{secs} s"),
-        60..=3599 => format!("{} min", secs.div_ceil(60)),
-        _ => format!("{} h", secs.div_ceil(3600)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn waits_are_rounded_up() {
-        assert_eq!(human_wait(Duration::from_millis(6_001)), "7 s");
-        assert_eq!(human_wait(Duration::from_millis(10)), "1 s");
-        assert_eq!(human_wait(Duration::from_secs(61)), "2 min");
-        assert_eq!(human_wait(Duration::from_hours(1)), "1 h");
+        Verdict::Penalised { .. } => texts::notice_penalised(&wait),
+        _ => texts::notice_limited(&wait),
     }
 }

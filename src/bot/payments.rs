@@ -23,46 +23,43 @@ use super::{
     app::App,
     callbacks::Pressed,
     send::{reply_slot, send_html, send_html_with},
-    texts::TRY_AGAIN,
+    texts::{
+        self, BUY_USAGE, CHECKOUT_EXPIRED, CHECKOUT_FAILED, CHECKOUT_FORGED, CHECKOUT_MISMATCH, CHECKOUT_PAUSED,
+        CHECKOUT_START_FIRST, PAYMENT_NOT_RECORDED, PURCHASES_DISABLED, TRY_AGAIN,
+    },
 };
 
 /// Button action: send the invoice for a product.
 pub(crate) const BUY: &str = "buy";
 
-const DISABLED: &str = "Purchases are not available on this bot.";
-
 /// `/buy`, `/buy credits`, `/buy premium`.
 pub(crate) async fn buy(app: &App, user: i64, chat: ChatId, args: &str) {
     let billing = &app.services.billing;
     if !billing.config().enabled {
-        return send_html(&app.sender, chat, DISABLED).await;
+        return send_html(&app.sender, chat, PURCHASES_DISABLED).await;
     }
     if let Some(kind) = ProductKind::parse(args) {
         return send_invoice(app, user, chat, kind).await;
     }
     if !args.trim().is_empty() {
-        return send_html(&app.sender, chat, "Send <code>/buy credits</code> or <code>/buy premium</code>.").await;
+        return send_html(&app.sender, chat, BUY_USAGE).await;
     }
     let config = billing.config();
     let credits = Offer::current(ProductKind::Credits, config);
     let premium = Offer::current(ProductKind::Premium, config);
-    let text = format!(
-        "⭐ <b>Buy with Telegram Stars</b>\n\n\
-         • <b>{}</b> — {} ⭐\n  {}\n\
-         • <b>{}</b> — {} ⭐\n  {}\n\n\
-         Telegram handles the payment; arcana never sees card details.",
-        escape(&credits.title()),
+    let text = texts::buy_menu(
+        &escape(&credits.title()),
         credits.stars,
-        escape(&credits.description(&config.premium_tier)),
-        escape(&premium.title()),
+        &escape(&credits.description(&config.premium_tier)),
+        &escape(&premium.title()),
         premium.stars,
-        escape(&premium.description(&config.premium_tier)),
+        &escape(&premium.description(&config.premium_tier)),
     );
     let buttons: Vec<InlineKeyboardButton> = [(ProductKind::Credits, &credits), (ProductKind::Premium, &premium)]
         .into_iter()
         .filter_map(|(kind, offer)| {
             let data = CallbackData::new(BUY, [kind.word()]).and_then(|d| app.signer.sign(user, chat.0, &d)).ok()?;
-            Some(InlineKeyboardButton::callback(format!("{} · {} ⭐", offer.title(), offer.stars), data))
+            Some(InlineKeyboardButton::callback(texts::buy_button(&offer.title(), offer.stars), data))
         })
         .collect();
     let keyboard = buttons.into_iter().map(|b| vec![b]).collect::<Vec<_>>();
@@ -72,7 +69,7 @@ pub(crate) async fn buy(app: &App, user: i64, chat: ChatId, args: &str) {
 /// A "buy" button press: the invoice for its product.
 pub(crate) async fn on_buy_button(app: &App, pressed: Pressed, data: &CallbackData) {
     if !app.services.billing.config().enabled {
-        return send_html(&app.sender, pressed.chat, DISABLED).await;
+        return send_html(&app.sender, pressed.chat, PURCHASES_DISABLED).await;
     }
     if let Some(kind) = data.arg(0).and_then(ProductKind::parse) {
         send_invoice(app, pressed.user, pressed.chat, kind).await;
@@ -120,22 +117,22 @@ pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
 fn check(app: &App, user: i64, query: &PreCheckoutQuery) -> Result<(), &'static str> {
     let services = &app.services;
     if !services.billing.config().enabled {
-        return Err("Purchases are paused. Nothing was charged.");
+        return Err(CHECKOUT_PAUSED);
     }
     match services.accounts.get(user) {
         Ok(account) if services.accounts.is_registered(&account) => {}
-        Ok(_) => return Err("Send /start to the bot first. Nothing was charged."),
+        Ok(_) => return Err(CHECKOUT_START_FIRST),
         Err(e) => {
             tracing::error!(error = %e, "cannot read an account at checkout");
-            return Err("Something went wrong. Nothing was charged; please try again.");
+            return Err(CHECKOUT_FAILED);
         }
     }
     let now = services.accounts.now();
     match services.billing.checkout(user, &query.invoice_payload, &query.currency, query.total_amount, now) {
         Ok(_) => Ok(()),
-        Err(CheckoutError::Forged) => Err("This invoice was not issued to you; send /buy for your own."),
-        Err(CheckoutError::Mismatch) => Err("This invoice does not match its price; send /buy for a new one."),
-        Err(CheckoutError::Expired) => Err("This invoice has expired; send /buy for a new one."),
+        Err(CheckoutError::Forged) => Err(CHECKOUT_FORGED),
+        Err(CheckoutError::Mismatch) => Err(CHECKOUT_MISMATCH),
+        Err(CheckoutError::Expired) => Err(CHECKOUT_EXPIRED),
     }
 }
 
@@ -163,33 +160,26 @@ pub(crate) async fn on_successful_payment(
         Ok(Ok(recorded)) => recorded,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "cannot record a payment");
-            return send_html(
-                &app.sender,
-                chat,
-                "⚠️ Your payment arrived but could not be recorded yet; an admin has been alerted.",
-            )
-            .await;
+            return send_html(&app.sender, chat, PAYMENT_NOT_RECORDED).await;
         }
         Err(e) => {
             tracing::error!(error = %e, "payment task failed");
             return;
         }
     };
-    let receipt = format!("\nReceipt: <code>{}</code>", escape(&charge));
+    let receipt = texts::receipt(&escape(&charge));
     let text = match recorded {
         Recorded::Duplicate => return,
         Recorded::Credited(Purchase::Credits(n)) => {
             let credits = app.services.accounts.get(user).map_or(n, |a| a.wallet.credits);
-            format!("✅ Thank you! {n} readings added; you have {credits} credits.{receipt}")
+            texts::paid_credits(n, credits, &receipt)
         }
         Recorded::Credited(Purchase::PremiumMs(_)) => {
             let until = app.services.accounts.get(user).ok().and_then(|a| a.wallet.premium).map(|p| p.until_ms);
             let until = until.map(rfc3339).unwrap_or_default();
-            format!("✅ Thank you! Premium is yours until {until}.{receipt}")
+            texts::paid_premium(&until, &receipt)
         }
-        Recorded::Credited(Purchase::Unrecognised) => {
-            format!("⚠️ Your payment arrived, but its invoice could not be matched. An admin can refund it.{receipt}")
-        }
+        Recorded::Credited(Purchase::Unrecognised) => texts::paid_unmatched(&receipt),
     };
     send_html(&app.sender, chat, &text).await;
 }

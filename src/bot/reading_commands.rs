@@ -1,7 +1,7 @@
 //! `/draw [spread] [question]` and `/credits`: a reading paid by the daily allowance or a
 //! credit, and where the user stands today.
 
-use std::{fmt::Write as _, time::Duration};
+use std::time::Duration;
 
 use teloxide::types::ChatId;
 
@@ -11,7 +11,11 @@ use crate::{
     tarot::{DrawRequest, Spread, escape, render_html},
 };
 
-use super::{app::App, notice::human_wait, send::send_html, texts::TRY_AGAIN};
+use super::{
+    app::App,
+    send::send_html,
+    texts::{self, CREDITS_BUY_HINT, CREDITS_NO_LIMIT, DRAW_LAST_TODAY, DRAW_ONE_LEFT, TRY_AGAIN, human_wait},
+};
 
 /// `/draw`: draws, sends the reading, and says what is left.
 pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, args: &str) {
@@ -21,26 +25,23 @@ pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, arg
     let text = match outcome {
         Ok(DrawOutcome::Drawn { reading, coverage }) => {
             let footer = match coverage {
-                Coverage::Allowance { left: 0 } => String::from("\n🎟 That was today's last reading."),
-                Coverage::Allowance { left: 1 } => String::from("\n🎟 1 reading left today."),
-                Coverage::Allowance { left } => format!("\n🎟 {left} readings left today."),
-                Coverage::Credit { left } => format!("\n💳 Paid with a credit; {left} left."),
+                Coverage::Allowance { left: 0 } => DRAW_LAST_TODAY.to_owned(),
+                Coverage::Allowance { left: 1 } => DRAW_ONE_LEFT.to_owned(),
+                Coverage::Allowance { left } => texts::draw_left(left),
+                Coverage::Credit { left } => texts::draw_paid_credit(left),
                 Coverage::Unlimited => String::new(),
             };
             format!("{}{footer}", render_html(&reading))
         }
         Ok(DrawOutcome::Refused { refusal: Refusal::DailyLimitReached { allowance }, resets_at_ms }) => {
-            let readings = if allowance == 1 { "reading" } else { "readings" };
-            format!(
-                "🌙 You have used today's {allowance} {readings}. Your allowance resets at {}.\n\
-                 /buy credits for more readings now.",
-                reset_time(app.services.readings.zone(), resets_at_ms, app.services.accounts.now())
+            texts::daily_limit(
+                allowance,
+                &reset_time(app.services.readings.zone(), resets_at_ms, app.services.accounts.now()),
             )
         }
-        Ok(DrawOutcome::Refused { refusal: Refusal::SpreadNotIncluded, .. }) => format!(
-            "✨ The {} is not part of your plan. Use a credit (/buy credits) or /buy premium.",
-            escape(request.spread.name())
-        ),
+        Ok(DrawOutcome::Refused { refusal: Refusal::SpreadNotIncluded, .. }) => {
+            texts::spread_not_included(&escape(request.spread.name()))
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot draw a reading");
             TRY_AGAIN.to_owned()
@@ -52,7 +53,7 @@ pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, arg
 /// "2026-11-24 00:00 UTC (in 5 h)".
 fn reset_time(zone: &ResetZone, resets_at_ms: u64, now_ms: u64) -> String {
     let wait = human_wait(Duration::from_millis(resets_at_ms.saturating_sub(now_ms)));
-    format!("{} {} (in {wait})", zone.local_minute(resets_at_ms), escape(zone.label()))
+    texts::reset_time(&zone.local_minute(resets_at_ms), &escape(zone.label()), &wait)
 }
 
 /// `/credits`: plan, today's allowance, credits, premium.
@@ -66,30 +67,30 @@ pub(crate) async fn credits(app: &App, user: i64, chat: ChatId, is_admin: bool) 
         }
     };
     let now = services.accounts.now();
-    let mut text = format!("🎟 <b>Your readings</b>\nPlan: {}\n", escape(&standing.tier));
+    let mut text = texts::credits_heading(&escape(&standing.tier));
     match standing.allowance {
         Some(allowance) => {
             let left = allowance.saturating_sub(standing.used);
-            let _ = writeln!(
-                text,
-                "Today: {left} of {allowance} left — resets at {}",
-                reset_time(services.readings.zone(), standing.resets_at_ms, now)
-            );
+            text.push_str(&texts::credits_today(
+                left,
+                allowance,
+                &reset_time(services.readings.zone(), standing.resets_at_ms, now),
+            ));
         }
-        None => text.push_str("Today: no daily limit\n"),
+        None => text.push_str(CREDITS_NO_LIMIT),
     }
     let spreads: Vec<&str> = Spread::ALL
         .iter()
         .filter(|s| standing.spreads.as_ref().is_none_or(|list| list.iter().any(|k| k == s.key())))
         .map(|s| s.name())
         .collect();
-    let _ = writeln!(text, "Spreads included: {}", escape(&spreads.join(", ")));
-    let _ = writeln!(text, "Credits: {} (one reading each, any spread)", standing.credits);
+    text.push_str(&texts::credits_spreads(&escape(&spreads.join(", "))));
+    text.push_str(&texts::credits_credits(standing.credits));
     if let Some(until) = standing.premium_until_ms {
-        let _ = writeln!(text, "Premium until {}", rfc3339(until));
+        text.push_str(&texts::credits_premium(&rfc3339(until)));
     }
     if services.billing.config().enabled {
-        text.push_str("\n/buy — more readings or premium, with Telegram Stars");
+        text.push_str(CREDITS_BUY_HINT);
     }
     send_html(&app.sender, chat, &text).await;
 }

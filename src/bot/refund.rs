@@ -14,7 +14,10 @@ use teloxide::{
 
 use crate::{billing::Purchase, control::Services};
 
-use super::send::{Sender, send_html};
+use super::{
+    send::{Sender, send_html},
+    texts::{self, NOTHING_TAKEN_BACK, PREMIUM_REMOVED, TELEGRAM_UNREACHABLE},
+};
 
 /// A refund made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +33,7 @@ pub(crate) struct Refunded {
 impl Refunded {
     /// The line for the admin.
     pub(crate) fn summary(&self) -> String {
-        format!("↩️ Refunded {} ⭐ to user {}; {}.", self.stars, self.owner, self.taken_back)
+        texts::refunded_summary(self.stars, self.owner, &self.taken_back)
     }
 }
 
@@ -38,25 +41,25 @@ impl Refunded {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum RefundError {
     /// No charge id given, or an implausible one.
-    #[error("usage: refund [USER] CHARGE_ID (the charge id is on the user's receipt)")]
+    #[error("{}", texts::REFUND_USAGE)]
     Usage,
     /// arcana recorded no such payment.
-    #[error("no payment with that charge id")]
+    #[error("{}", texts::REFUND_NOT_FOUND)]
     NotFound,
     /// A user was named who did not make the payment.
-    #[error("that charge id belongs to another user")]
+    #[error("{}", texts::REFUND_OTHER_USER)]
     OtherUser,
     /// Refunded before.
-    #[error("that payment was already refunded")]
+    #[error("{}", texts::REFUND_ALREADY)]
     AlreadyRefunded,
     /// Telegram refused; nothing changed.
-    #[error("Telegram refused the refund: {0}; nothing changed")]
+    #[error("{}", texts::refund_refused(.0))]
     Telegram(String),
     /// Telegram refunded, but arcana could not record it.
-    #[error("refunded by Telegram, but the credit could not be reversed; see the log")]
+    #[error("{}", texts::REFUND_NOT_REVERSED)]
     NotReversed,
     /// The store failed before anything happened.
-    #[error("something went wrong; nothing changed")]
+    #[error("{}", texts::REFUND_STORE)]
     Store,
 }
 
@@ -126,7 +129,7 @@ pub(crate) async fn refund(
             tracing::warn!(error = %e, "refundStarPayment failed");
             return Err(RefundError::Telegram(match &e {
                 RequestError::Api(api) => api.to_string(),
-                _ => String::from("Telegram could not be reached"),
+                _ => TELEGRAM_UNREACHABLE.to_owned(),
             }));
         }
     }
@@ -149,16 +152,11 @@ pub(crate) async fn refund(
         }
     };
     let taken_back = match payment.purchase {
-        Purchase::Credits(n) => format!("{n} credits taken back"),
-        Purchase::PremiumMs(_) => String::from("premium time removed"),
-        Purchase::Unrecognised => String::from("nothing to take back"),
+        Purchase::Credits(n) => texts::credits_taken_back(n),
+        Purchase::PremiumMs(_) => PREMIUM_REMOVED.to_owned(),
+        Purchase::Unrecognised => NOTHING_TAKEN_BACK.to_owned(),
     };
     let refunded = Refunded { owner, stars: payment.stars, taken_back };
-    send_html(
-        sender,
-        ChatId(owner),
-        &format!("↩️ Your payment of {} ⭐ was refunded; {}.", refunded.stars, escape(&refunded.taken_back)),
-    )
-    .await;
+    send_html(sender, ChatId(owner), &texts::refunded_to_payer(refunded.stars, &escape(&refunded.taken_back))).await;
     Ok(refunded)
 }
