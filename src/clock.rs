@@ -96,5 +96,7 @@ pub fn unix_ms(t: SystemTime) -> u64 {
 /// A Unix-ms time as RFC 3339, to the second.
 #[must_use]
 pub fn rfc3339(unix_ms: u64) -> String {
+    // humantime formats years up to 9999 only; later (forged) times are shown as the last second.
+    let unix_ms = unix_ms.min(253_402_300_799_000);
     humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + Duration::from_millis(unix_ms)).to_string()
 }

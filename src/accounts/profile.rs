@@ -119,6 +119,20 @@ impl Profiles {
         self.tree.remove(&id.to_be_bytes())
     }
 
+    /// Removes every username index entry naming user `id`, whatever the username (a deletion
+    /// must not depend on the profile still opening, nor miss an entry a write in flight added).
+    /// Returns how many.
+    pub fn remove_index_entries(&self, id: i64) -> Result<usize, VaultError> {
+        let mut removed = 0;
+        for entry in self.usernames.iter_at(std::time::SystemTime::now()) {
+            let (key, value) = entry?;
+            if value.user == id && self.usernames.remove(&key)? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// The user id last seen with `@username` (case-insensitive, `@` optional).
     pub fn find_by_username(&self, name: &str) -> Result<Option<i64>, VaultError> {
         let Some(name) = username(name) else { return Ok(None) };

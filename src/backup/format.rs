@@ -137,7 +137,7 @@ impl Header {
 
     /// Parses the header at the start of `data`. Nothing is authenticated yet: the caller must
     /// open the chunks before trusting any of it.
-    pub(crate) fn parse(data: &[u8]) -> Result<Header, BackupError> {
+    pub fn parse(data: &[u8]) -> Result<Header, BackupError> {
         let Some(magic) = data.get(..MAGIC.len()) else {
             return Err(if !data.is_empty() && MAGIC.starts_with(data) {
                 BackupError::Truncated

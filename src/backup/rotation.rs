@@ -56,15 +56,17 @@ impl Rotation {
         // A temporary file of ours left by a kill would make the writer refuse: it is garbage.
         let _ = std::fs::remove_file(crate::fsutil::sibling(&path, ".tmp").unwrap_or_default());
         let summary = take_to(data, vault, now_ms, &path)?;
-        let pruned = self.prune()?;
+        let pruned = self.prune(&path)?;
         Ok(Taken { path, summary, pruned })
     }
 
-    /// Deletes the oldest backups beyond `keep`, and temporary files left by interrupted ones.
-    fn prune(&self) -> Result<usize, BackupError> {
-        let backups = self.list()?;
-        let excess = backups.len().saturating_sub(self.keep);
-        for (_, path) in &backups[..excess] {
+    /// Deletes the oldest backups beyond `keep` (never `just_written`, whatever its name says
+    /// after the clock went back), and temporary files left by interrupted ones.
+    fn prune(&self, just_written: &Path) -> Result<usize, BackupError> {
+        let mut backups = self.list()?;
+        backups.retain(|(_, path)| path != just_written);
+        let excess = (backups.len() + 1).saturating_sub(self.keep);
+        for (_, path) in &backups[..excess.min(backups.len())] {
             std::fs::remove_file(path).map_err(|e| io_error(path, &e))?;
         }
         for entry in std::fs::read_dir(&self.dir).map_err(|e| io_error(&self.dir, &e))?.flatten() {
@@ -161,5 +163,10 @@ mod tests {
         names.sort();
         assert_eq!(names, [file_name(2_000), file_name(3_000), String::from("mine.txt")]);
         assert_eq!(rotation.newest_ms().expect("newest"), Some(3_000));
+
+        // The clock went back: the new file sorts oldest but is never the one pruned.
+        let taken = rotation.take(&t.data, &t.vault, 500).expect("take");
+        assert!(taken.path.exists(), "the backup just written is kept");
+        assert_eq!(taken.pruned, 1);
     }
 }

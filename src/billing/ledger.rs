@@ -19,7 +19,7 @@ use crate::{
 
 use super::{
     product::{self, CheckoutError, Offer, ProductKind},
-    wallet::{Payment, Purchase, ReverseError, Wallet},
+    wallet::{Payment, Purchase, ReverseError},
 };
 
 /// Why a billing operation failed.
@@ -212,11 +212,17 @@ fn charge_key(vault: &Vault, charge_id: &str) -> [u8; 32] {
     vault.blind_index("charge", charge_id.as_bytes())
 }
 
-/// Removes the owner index entries of `wallet`'s payments (when a user is deleted).
-pub fn forget_charges(store: &Store, vault: &Vault, wallet: &Wallet) -> Result<(), StoreError> {
+/// Removes every owner index entry naming `user` (when a user is deleted): by value, so it
+/// neither needs their wallet to open nor misses a payment recorded while the deletion ran.
+/// Returns how many.
+pub fn forget_charges(store: &Store, user: i64) -> Result<usize, StoreError> {
     let owners = store.tree::<ChargeOwner>()?;
-    for payment in &wallet.payments {
-        owners.remove(&charge_key(vault, &payment.charge_id))?;
+    let mut removed = 0;
+    for entry in owners.iter_at(std::time::SystemTime::now()) {
+        let (key, owner) = entry?;
+        if owner.user == user && owners.remove(&key)? {
+            removed += 1;
+        }
     }
-    Ok(())
+    Ok(removed)
 }

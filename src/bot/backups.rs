@@ -36,7 +36,8 @@ pub(crate) async fn run(
         let now = clock.unix_ms();
         let due = match (retry_at, rotation.newest_ms()) {
             (Some(at), _) => at,
-            (None, Ok(newest)) => newest.map_or(now, |ms| ms.saturating_add(duration_ms(every))),
+            // A newest file from the future (the clock went back) counts as taken now.
+            (None, Ok(newest)) => newest.map_or(now, |ms| ms.min(now).saturating_add(duration_ms(every))),
             (None, Err(e)) => {
                 tracing::warn!(error = %e, "cannot list the backup directory; trying a backup now");
                 now

@@ -74,9 +74,9 @@ pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
     dir.ensure_with(false)?;
     let config = load_config(dir, env)?;
     let input = kek_input(dir, env)?;
-    let contents = backup::read(file, &input)?;
+    let (header, contents) = read_once(file, &input)?;
     let staging = dir.new_restore_staging()?;
-    let report = match rebuild(&staging, &config, &input, &contents, file) {
+    let report = match rebuild(&staging, &config, &input, &contents, &header) {
         Ok(report) => report,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
@@ -92,13 +92,20 @@ pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
 pub fn verify(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
     let config = load_config(dir, env)?;
     let input = kek_input(dir, env)?;
-    let contents = backup::read(file, &input)?;
+    let (header, contents) = read_once(file, &input)?;
     let scratch = scratch_dir()?;
-    let checked = rebuild(&scratch, &config, &input, &contents, file);
+    let checked = rebuild(&scratch, &config, &input, &contents, &header);
     let _ = std::fs::remove_dir_all(&scratch);
     let report = checked?;
     println!("{} is a good backup {}", file.display(), report.summary());
     Ok(())
+}
+
+/// Reads `file` once: its (authenticated) header and contents.
+fn read_once(file: &Path, input: &KekInput) -> Result<(backup::Header, backup::Contents), Error> {
+    let bytes = std::fs::read(file).map_err(|e| Error::Control(format!("{}: {e}", file.display())))?;
+    let contents = backup::read_bytes_with(&bytes, input)?;
+    Ok((backup::Header::parse(&bytes)?, contents))
 }
 
 /// A private, new directory under the system's temporary directory.
@@ -119,7 +126,7 @@ fn rebuild(
     config: &Config,
     input: &KekInput,
     contents: &backup::Contents,
-    file: &Path,
+    header: &backup::Header,
 ) -> Result<Report, Error> {
     let store_error = |path: PathBuf| move |source| Error::Store { path, source };
     let keys_path = into.join("keys");
@@ -131,7 +138,7 @@ fn rebuild(
     let (users, verified, shredded) = verify_sealed(&data, &vault, config)?;
     data.flush_blocking().map_err(store_error(db_path))?;
     vault.flush_blocking()?;
-    let taken = backup::peek_header(file).map(|h| crate::clock::rfc3339(h.key_block.created_ms))?;
+    let taken = crate::clock::rfc3339(header.key_block.created_ms);
     Ok(Report { users, records: contents.data.entry_count() + contents.keys.entry_count(), verified, shredded, taken })
 }
 

@@ -40,11 +40,11 @@ pub(super) fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<R
 /// Removes what `user` has stored and destroys their key; every step may run again. Returns
 /// whether they had a key, and how many readings were removed.
 fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<(bool, usize), OpsError> {
-    // The profile first: its username index entry can only be found while the profile opens;
-    // likewise the payments' owner index entries while the account opens.
+    // Index entries (usernames, charge owners) are found by the user id they hold, so none is
+    // missed, whether the profile still opens or a write in flight added one.
     admin.profiles.remove(user)?;
-    let account = admin.accounts.get(user)?;
-    crate::billing::forget_charges(admin.data, admin.vault, &account.wallet)?;
+    admin.profiles.remove_index_entries(user)?;
+    crate::billing::forget_charges(admin.data, user)?;
     admin.accounts.remove(user)?;
     // Any retention works here: removal does not look at it.
     let readings =
@@ -173,6 +173,19 @@ mod tests {
         assert_eq!(finish_interrupted_deletions(&r.admin(&t.data), 0).expect("finish"), 1);
         drop(r);
         assert_fully_gone(&t, 6);
+    }
+
+    #[test]
+    fn a_deletion_leaves_no_index_entry_naming_the_user() {
+        let t = temp_vault();
+        with_user(&t, 8);
+        let r = Restarted::open(&t);
+        let owners = t.data.tree::<crate::billing::ChargeOwner>().expect("owners");
+        owners.insert(b"charge-of-8", &crate::billing::ChargeOwner { user: 8 }).expect("owner");
+        owners.insert(b"charge-of-9", &crate::billing::ChargeOwner { user: 9 }).expect("owner");
+        execute(&r.admin(&t.data), &Request::DeleteUser { user: 8 }, 0).expect("deleted");
+        let left: Vec<i64> = owners.iter_at(std::time::SystemTime::now()).map(|e| e.expect("entry").1.user).collect();
+        assert_eq!(left, [9], "only other users' entries remain");
     }
 
     #[test]

@@ -65,12 +65,10 @@ impl DataDir {
     pub fn finish_restore(&self) -> Result<Interrupted, LayoutError> {
         let (staging, ready) = (self.restore_staging_path(), self.restore_ready_path());
         if ready.exists() {
+            // Both targets are checked before either store moves: never a mismatched pair.
             for store in STORES {
                 let (from, to) = (ready.join(store), self.root.join(store));
-                if !from.exists() {
-                    continue;
-                }
-                if to.exists() {
+                if occupied(&from)? && occupied(&to)? {
                     return Err(LayoutError::Io {
                         path: to,
                         reason: format!(
@@ -78,6 +76,12 @@ impl DataDir {
                             ready.display()
                         ),
                     });
+                }
+            }
+            for store in STORES {
+                let (from, to) = (ready.join(store), self.root.join(store));
+                if !occupied(&from)? {
+                    continue;
                 }
                 fs::rename(&from, &to).map_err(|e| LayoutError::io(&to, &e))?;
                 sync_dir(&self.root)?;
@@ -93,6 +97,11 @@ impl DataDir {
         }
         Ok(Interrupted::Nothing)
     }
+}
+
+/// Whether anything (a dangling symlink included) is at `path`.
+fn occupied(path: &std::path::Path) -> Result<bool, LayoutError> {
+    crate::fsutil::occupied(path).map_err(|e| LayoutError::io(path, &e))
 }
 
 #[cfg(test)]

@@ -42,10 +42,10 @@ pub(super) fn sweep(db: &sled::Db, gate: &Gate, watchdog: &Watchdog, now: System
     let mut removed = 0;
     let mut entries = index.range(..(now_ms.saturating_add(1)).to_be_bytes());
     loop {
+        let _gate = gate.mutation();
         let _watch = watchdog.guard("sweep_step");
         let Some(entry) = entries.next() else { break };
         let (raw, _) = entry?;
-        let _gate = gate.mutation();
         if let Some((at, tree, key)) = parse_index_key(&raw) {
             let tree = db.open_tree(tree)?;
             if let Some(current) = tree.get(key)? {

@@ -49,8 +49,9 @@ impl<R: Record> TypedTree<R> {
     /// Stores `value` at `key` without expiry.
     pub fn insert(&self, key: &[u8], value: &R) -> Result<(), StoreError> {
         let value = record::encode(value, 0)?;
-        let _watch = self.watchdog.guard("insert");
+        // The gate first: time spent waiting for a backup's copy is not a hang.
         let _gate = self.gate.mutation();
+        let _watch = self.watchdog.guard("insert");
         self.tree.insert(key, value)?;
         Ok(())
     }
@@ -59,9 +60,10 @@ impl<R: Record> TypedTree<R> {
     pub fn insert_expiring(&self, key: &[u8], value: &R, expires_at: SystemTime) -> Result<(), StoreError> {
         let at = unix_ms(expires_at).max(1);
         let value = record::encode(value, at)?;
-        let _watch = self.watchdog.guard("insert_expiring");
-        // One guard for both writes: a snapshot sees the record and its index entry, or neither.
+        // One gate guard for both writes: a snapshot sees the record and its index entry, or
+        // neither. The gate first: time spent waiting for a backup's copy is not a hang.
         let _gate = self.gate.mutation();
+        let _watch = self.watchdog.guard("insert_expiring");
         self.index.insert(expiry::index_key(at, R::TREE, key), &[])?;
         self.tree.insert(key, value)?;
         Ok(())
@@ -69,8 +71,9 @@ impl<R: Record> TypedTree<R> {
 
     /// Removes the record at `key`; returns whether one was there.
     pub fn remove(&self, key: &[u8]) -> Result<bool, StoreError> {
-        let _watch = self.watchdog.guard("remove");
+        // The gate first: time spent waiting for a backup's copy is not a hang.
         let _gate = self.gate.mutation();
+        let _watch = self.watchdog.guard("remove");
         Ok(self.tree.remove(key)?.is_some())
     }
 
@@ -84,8 +87,9 @@ impl<R: Record> TypedTree<R> {
         for key in removals {
             batch.remove(key.as_slice());
         }
-        let _watch = self.watchdog.guard("apply_batch");
+        // The gate first: time spent waiting for a backup's copy is not a hang.
         let _gate = self.gate.mutation();
+        let _watch = self.watchdog.guard("apply_batch");
         self.tree.apply_batch(batch)?;
         Ok(())
     }

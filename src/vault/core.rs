@@ -217,7 +217,9 @@ impl Vault {
         if key_id != sealed_with {
             // An earlier key of this subject, destroyed when they were deleted; or a record
             // moved here from another subject.
-            return Err(if sealed_with != legacy_key_id() && self.key_tag(subject) == key_tag_of(sealed_with) {
+            // A record under the legacy id 1 when the subject now has a newer key can only be
+            // from before a deletion (ids are no longer 1 for new keys).
+            return Err(if sealed_with == legacy_key_id() || self.key_tag(subject) == key_tag_of(sealed_with) {
                 VaultError::Shredded
             } else {
                 VaultError::Open { tree: tree.to_owned(), reason: "sealed for another subject" }
@@ -262,7 +264,11 @@ impl Vault {
                 self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw, key_id)?)?;
                 // Durable before anything it seals can be: a record whose key a crash lost
                 // would be a user's data (or paid credits) gone for good.
-                self.keys_store.flush_blocking()?;
+                if let Err(e) = self.keys_store.flush_blocking() {
+                    // Never hand out a key that may not reach the disk.
+                    let _ = self.data_keys.remove(&id);
+                    return Err(e.into());
+                }
                 (key_id, raw)
             }
             None if create => return Err(VaultError::BeingDeleted),
