@@ -1,6 +1,6 @@
 //! `Billing`: invoices, checkout checks, crediting payments exactly once, and refunds.
 //!
-//! A payment is credited inside the payer's account record (see [`Wallet`]) in one write, then
+//! A payment is credited inside the payer's account record (see [`Wallet`](crate::accounts::Wallet)) in one write, then
 //! the store is flushed before the user is told: a redelivered `successful_payment` finds its
 //! charge id and credits nothing. A blind index (HMAC of the charge id → user id) lets an admin
 //! refund by charge id alone.
