@@ -50,9 +50,9 @@ pub enum BackupError {
     /// The store could not be copied.
     #[error("cannot copy the store: {0}")]
     Store(#[from] crate::store::StoreError),
-    /// The vault failed while sealing the file key.
+    /// The vault failed while copying the key store or sealing the file key.
     #[error("the vault failed: {0}")]
-    Vault(String),
+    Vault(#[from] crate::vault::VaultError),
     /// The system's cryptography failed (random generator or cipher setup).
     #[error("the cryptographic backend failed")]
     Crypto,

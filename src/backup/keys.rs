@@ -20,8 +20,8 @@ pub struct VaultSealer<'a> {
 
 impl KeySealer for VaultSealer<'_> {
     fn key_block(&self, file_key: &[u8; 32], context: &[u8]) -> Result<KeyBlock, BackupError> {
-        let params = self.vault.kek_params().map_err(vault_error)?;
-        let wrapped = self.vault.wrap_under_kek(file_key, context).map_err(vault_error)?;
+        let params = self.vault.kek_params()?;
+        let wrapped = self.vault.wrap_under_kek(file_key, context)?;
         let wrapped_key: [u8; WRAPPED_KEY_LEN] = wrapped
             .as_slice()
             .try_into()
@@ -45,9 +45,4 @@ impl KeyOpener for KekInput {
             _ => BackupError::WrongKey,
         })
     }
-}
-
-#[expect(clippy::needless_pass_by_value, reason = "used as a `map_err` function")]
-fn vault_error(e: VaultError) -> BackupError {
-    BackupError::Vault(e.to_string())
 }

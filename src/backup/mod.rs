@@ -17,7 +17,7 @@ mod write;
 pub use error::BackupError;
 pub use format::{Contents, Header, KeyBlock};
 pub use keys::VaultSealer;
-pub use read::{KeyOpener, peek_header, read, read_bytes, read_bytes_with};
+pub use read::{KeyOpener, read, read_bytes, read_bytes_with};
 pub use rotation::{Rotation, Taken};
 #[cfg(test)]
 pub(crate) use take::WORK_IN_PROGRESS;

@@ -37,16 +37,6 @@ pub fn read_bytes(data: &[u8], key: &[u8; 32]) -> Result<Contents, BackupError> 
     read_bytes_with(data, key)
 }
 
-/// The header of the backup at `path`, unauthenticated (for listing; [`read`] checks it).
-pub fn peek_header(path: &Path) -> Result<Header, BackupError> {
-    use std::io::Read;
-    let mut start = Vec::with_capacity(HEADER_LEN);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(HEADER_LEN as u64).read_to_end(&mut start))
-        .map_err(|e| io_error(path, &e))?;
-    Header::parse(&start)
-}
-
 /// Opens a backup held in memory, its file key recovered by `opener`. Never panics.
 pub fn read_bytes_with(data: &[u8], opener: &dyn KeyOpener) -> Result<Contents, BackupError> {
     let header = Header::parse(data)?;

@@ -53,8 +53,6 @@ impl Rotation {
             .create(&self.dir)
             .map_err(|e| io_error(&self.dir, &e))?;
         let path = self.dir.join(file_name(now_ms));
-        // A temporary file of ours left by a kill would make the writer refuse: it is garbage.
-        let _ = std::fs::remove_file(crate::fsutil::sibling(&path, ".tmp").unwrap_or_default());
         let summary = take_to(data, vault, now_ms, &path)?;
         let pruned = self.prune(&path)?;
         Ok(Taken { path, summary, pruned })

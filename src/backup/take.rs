@@ -25,7 +25,7 @@ pub(crate) const WORK_IN_PROGRESS: &[&str] = &["inbox"];
 pub fn take(data: &Store, vault: &Vault) -> Result<Contents, BackupError> {
     let mut data = data.snapshot()?;
     data.trees.retain(|(name, _)| !WORK_IN_PROGRESS.iter().any(|skip| name.as_slice() == skip.as_bytes()));
-    let keys = vault.snapshot().map_err(|e| BackupError::Vault(e.to_string()))?;
+    let keys = vault.snapshot()?;
     Ok(Contents { data, keys })
 }
 

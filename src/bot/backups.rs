@@ -50,20 +50,19 @@ pub(crate) async fn run(
         }
         let (r, d, v) = (rotation.clone(), data.clone(), Arc::clone(&vault));
         let at = clock.unix_ms();
-        match tokio::task::spawn_blocking(move || r.take(&d, &v, at)).await {
-            Ok(Ok(taken)) => {
+        let outcome = match tokio::task::spawn_blocking(move || r.take(&d, &v, at)).await {
+            Ok(taken) => taken.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match outcome {
+            Ok(taken) => {
                 retry_at = None;
                 stats.record_success(at);
                 tracing::info!(target: "arcana::audit", event = "backup", file = %taken.path.display(),
                     bytes = taken.summary.bytes, records = taken.summary.entries, pruned = taken.pruned,
                     "scheduled backup written");
             }
-            outcome => {
-                let error = match outcome {
-                    Ok(Err(e)) => e.to_string(),
-                    Err(e) => e.to_string(),
-                    Ok(Ok(_)) => String::new(),
-                };
+            Err(error) => {
                 stats.record_failure();
                 retry_at = Some(clock.unix_ms().saturating_add(duration_ms(every.min(RETRY_AFTER))));
                 tracing::error!(target: "arcana::audit", event = "backup_failed", error = %error,

@@ -34,8 +34,9 @@ impl Vault {
         Ok(had_key)
     }
 
-    /// Deletes `subject` in one step (for subjects with nothing stored outside the vault).
-    pub fn forget_subject(&self, subject: i64) -> Result<bool, VaultError> {
+    /// Deletes `subject` in one step (tests: subjects with nothing stored outside the vault).
+    #[cfg(test)]
+    pub(crate) fn forget_subject(&self, subject: i64) -> Result<bool, VaultError> {
         self.begin_forget(subject, 0)?;
         self.finish_forget(subject)
     }

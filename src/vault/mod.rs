@@ -12,7 +12,7 @@
 //!
 //! Records are sealed with AES-256-GCM ([`envelope`]): fresh random nonce, a header with format
 //! version and key id, and the record's tree and key bound in as associated data. Deleting a user
-//! destroys their data key ([`Vault::forget_subject`]) — crypto-shredding: every copy of their
+//! destroys their data key ([`Vault::begin_forget`], [`Vault::finish_forget`]) — crypto-shredding: every copy of their
 //! records in `DIR/db/`, and in every backup taken afterwards, is unreadable. Backups hold the
 //! key store too (so that they restore on their own), so a backup taken *before* a deletion
 //! still opens that user's records until it is deleted (`backup.keep` ages them out).
