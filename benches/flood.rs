@@ -100,7 +100,10 @@ struct Report {
 }
 
 fn run() -> Result<String, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
+    let dir = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| format!("tempdir: {e}"))?;
     std::fs::write(dir.path().join("arcana.toml"), CONFIG).map_err(|e| format!("write arcana.toml: {e}"))?;
     let tg = FakeTelegram::start();
     let spawned = Instant::now();

@@ -49,7 +49,10 @@ fn sentinel(store: &Store, debounce: Duration) -> Sentinel {
 }
 
 fn decision(c: &mut Criterion) {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .expect("tempdir");
     let store = Store::open_temporary(tmp.path()).expect("store");
     let mut group = c.benchmark_group("sentinel");
     for (name, debounce) in

@@ -25,7 +25,10 @@ impl Record for Sample {
 }
 
 fn store_throughput(c: &mut Criterion) {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .expect("tempdir");
     let store = Store::open_temporary(tmp.path()).expect("open");
     let tree = store.tree::<Sample>().expect("tree");
     let record = Sample { user: 42, text: "x".repeat(200) };
@@ -52,7 +55,10 @@ fn snapshot_pause(c: &mut Criterion) {
     let mut group = c.benchmark_group("backup");
     group.sample_size(10);
     for records in [10_000u64, 100_000] {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = tempfile::Builder::new()
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir()
+            .expect("tempdir");
         let store = Store::open_temporary(tmp.path()).expect("open");
         let tree = store.tree::<Sample>().expect("tree");
         let record = Sample { user: 42, text: "x".repeat(200) };

@@ -163,7 +163,10 @@ fn run() -> Result<Report, String> {
     });
     let mut rng = Rng(seed);
     let mut report = Report { seed, ..Report::default() };
-    let dir = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
+    let dir = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| format!("tempdir: {e}"))?;
     std::fs::write(dir.path().join("arcana.toml"), CONFIG).map_err(|e| format!("config: {e}"))?;
     let tg = FakeTelegram::start();
     let mut world = World::default();
@@ -470,7 +473,10 @@ fn restore_newest(dir: &Path, report: &mut Report) -> Result<String, String> {
         report.violations.push(String::from("no scheduled backup was written"));
         return Ok(String::from("none"));
     };
-    let machine = tempfile::tempdir().map_err(|e| format!("tempdir: {e}"))?;
+    let machine = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| format!("tempdir: {e}"))?;
     std::fs::copy(dir.join("master.key"), machine.path().join("master.key")).map_err(|e| format!("copy: {e}"))?;
     let out = run_cli(&["restore", path(newest), "--dir", path(machine.path())], &[]);
     let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();

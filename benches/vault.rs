@@ -38,7 +38,10 @@ fn open_vault(tmp: &tempfile::TempDir) -> (Store, Arc<Vault>) {
 }
 
 fn envelope(c: &mut Criterion) {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .expect("tempdir");
     let (data, vault) = open_vault(&tmp);
     let record = [7u8; 200];
 
@@ -92,7 +95,10 @@ fn readings(c: &mut Criterion) {
         readings::History,
         tarot::{Reading, Spread, render_html},
     };
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .expect("tempdir");
     let (data, vault) = open_vault(&tmp);
     let history = History::new(&data, vault, std::time::Duration::from_hours(24 * 90)).expect("history");
     let rng = ring::rand::SystemRandom::new();

@@ -49,6 +49,9 @@ pub enum Access {
     Always,
     /// Registered users whose tier lists it (the default tiers list every such command).
     Tier,
+    /// Every registered user, whatever the tier configuration says: the user's rights over their
+    /// own data (export, deletion). A tier cannot remove or limit it.
+    Right,
     /// Admins only.
     Admin,
 }
@@ -83,10 +86,23 @@ pub struct Spec {
     pub step_up: StepUp,
     /// Whether it is refused outside a private chat (it shows or changes account secrets).
     pub private_only: bool,
+    /// Whether a user blocked by an admin may still use it (rate-limited like anyone): deleting
+    /// their data, and the fresh code that step-up asks for first.
+    pub open_to_blocked: bool,
 }
 
 const fn row(command: Command, name: &'static str, help: &'static str, access: Access) -> Spec {
-    Spec { command, name, usage: "", help, menu: None, access, step_up: StepUp::Never, private_only: false }
+    Spec {
+        command,
+        name,
+        usage: "",
+        help,
+        menu: None,
+        access,
+        step_up: StepUp::Never,
+        private_only: false,
+        open_to_blocked: false,
+    }
 }
 
 /// Every command, in the order of `/help` and of Telegram's menu.
@@ -96,7 +112,11 @@ pub const TABLE: [Spec; 16] = [
         usage: "[one|three|celtic] [question]",
         ..row(Command::Draw, "draw", "a reading", Access::Tier)
     },
-    Spec { menu: Some("your past readings"), ..row(Command::History, "history", "your past readings", Access::Tier) },
+    Spec {
+        menu: Some("your past readings"),
+        private_only: true,
+        ..row(Command::History, "history", "your past readings", Access::Tier)
+    },
     Spec {
         menu: Some("readings left today, credits and plan"),
         ..row(Command::Credits, "credits", "readings left today, credits and plan", Access::Tier)
@@ -125,18 +145,20 @@ pub const TABLE: [Spec; 16] = [
     },
     Spec {
         private_only: true,
+        open_to_blocked: true,
         usage: "CODE",
         ..row(Command::Verify, "verify", "confirm a sensitive action with a fresh code", Access::Tier)
     },
     Spec {
         step_up: StepUp::Always,
         private_only: true,
-        ..row(Command::Export, "export", "everything arcana stores about you", Access::Tier)
+        ..row(Command::Export, "export", "everything arcana stores about you", Access::Right)
     },
     Spec {
         step_up: StepUp::Always,
         private_only: true,
-        ..row(Command::DeleteMe, "delete_me", "delete everything arcana stores about you", Access::Tier)
+        open_to_blocked: true,
+        ..row(Command::DeleteMe, "delete_me", "delete everything arcana stores about you", Access::Right)
     },
     Spec {
         usage: "USER [DURATION] [REASON]",
@@ -195,7 +217,19 @@ pub fn help_line(spec: &Spec) -> String {
 
 /// The names of the commands a tier may list (the default tiers list all of them).
 pub fn tier_commands() -> impl Iterator<Item = &'static str> {
-    TABLE.iter().filter(|spec| spec.access != Access::Admin).map(|spec| spec.name)
+    TABLE.iter().filter(|spec| spec.access == Access::Tier).map(|spec| spec.name)
+}
+
+/// The names of the commands every user keeps whatever the tiers say (the privacy notice, export,
+/// deletion): a tier may still name them in its list (older configs do), but not limit them.
+pub fn rights() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().filter(|spec| matches!(spec.access, Access::Right) || spec.command == Command::Privacy).map(|s| s.name)
+}
+
+/// Whether a user blocked by an admin may still send `name` (see [`Spec::open_to_blocked`]).
+#[must_use]
+pub fn open_to_blocked(name: &str) -> bool {
+    Command::parse(name).is_some_and(|c| c.spec().open_to_blocked)
 }
 
 /// The names of the commands everyone may use, registered or not.

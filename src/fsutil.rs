@@ -44,7 +44,7 @@ mod tests {
     fn siblings_and_occupancy() {
         assert_eq!(sibling(Path::new("/a/db"), ".restoring"), Some(PathBuf::from("/a/db.restoring")));
         assert_eq!(sibling(Path::new("/"), ".x"), None);
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         assert!(occupied(tmp.path()).expect("stat"));
         assert!(!occupied(&tmp.path().join("nothing")).expect("stat"));
         sync_parent(&tmp.path().join("file")).expect("sync");

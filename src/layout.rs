@@ -12,7 +12,7 @@ pub use staging::Interrupted;
 use std::{
     fs::{self, DirBuilder, OpenOptions},
     io::Write,
-    os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt},
+    os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt},
     path::{Path, PathBuf},
 };
 
@@ -48,6 +48,28 @@ pub enum LayoutError {
         /// Its permission bits.
         mode: u32,
     },
+    /// The data directory can be reached by group or others.
+    #[error(
+        "the data directory {path} has mode {mode:04o}: group or others can reach the stores in it; fix with: chmod 700 {path}"
+    )]
+    DirPermissions {
+        /// The data directory.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The data directory belongs to another user.
+    #[error(
+        "the data directory {path} belongs to uid {owner}, but arcana runs as uid {uid}; run arcana as its owner, or fix with: chown -R {uid} {path}"
+    )]
+    DirOwner {
+        /// The data directory.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// The user arcana runs as.
+        uid: u32,
+    },
     /// The key file does not hold 64 hex digits.
     #[error("{0} is malformed: expected {len} hex digits", len = MASTER_KEY_LEN * 2)]
     KeyMalformed(PathBuf),
@@ -74,6 +96,13 @@ impl LayoutError {
     fn io(path: &Path, error: &std::io::Error) -> LayoutError {
         LayoutError::Io { path: path.to_path_buf(), reason: error.to_string() }
     }
+}
+
+/// A fresh temporary directory, mode 0700 (a data directory must be private; tempfile's default
+/// follows the umask).
+#[cfg(test)]
+pub(crate) fn private_tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new().permissions(fs::Permissions::from_mode(0o700)).tempdir().expect("tempdir")
 }
 
 /// What was created.
@@ -199,6 +228,7 @@ impl DataDir {
             .mode(0o700)
             .create(&self.root)
             .map_err(|e| LayoutError::io(&self.root, &e))?;
+        self.check_private()?;
         // A restore killed half way is finished (or undone) before anything looks at the stores.
         self.finish_restore()?;
         let mut created = Created::default();
@@ -221,6 +251,22 @@ impl DataDir {
         }
         sync_dir(&self.root)?;
         Ok(created)
+    }
+
+    /// Checks that the data directory is private: owned by the user arcana runs as, with no
+    /// permission for group or others. arcana creates it so; a directory made by hand or by a
+    /// package may not be, and would expose the stores, the key and the control socket.
+    pub fn check_private(&self) -> Result<(), LayoutError> {
+        let meta = fs::metadata(&self.root).map_err(|e| LayoutError::io(&self.root, &e))?;
+        let uid = rustix::process::geteuid().as_raw();
+        if meta.uid() != uid {
+            return Err(LayoutError::DirOwner { path: self.root.clone(), owner: meta.uid(), uid });
+        }
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(LayoutError::DirPermissions { path: self.root.clone(), mode });
+        }
+        Ok(())
     }
 
     /// Checks that the key file exists and is private (no group or other permission bits).
@@ -304,7 +350,7 @@ mod tests {
 
     #[test]
     fn init_creates_a_private_key_and_refuses_to_overwrite_it() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let dir = DataDir::new(tmp.path().join("data"));
         let created = dir.init().expect("init");
         assert!(created.config && created.key);
@@ -318,7 +364,7 @@ mod tests {
 
     #[test]
     fn a_store_without_its_key_is_refused() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let dir = DataDir::new(tmp.path());
         fs::create_dir_all(dir.db_path()).expect("db dir");
         let e = dir.ensure().expect_err("must refuse");
@@ -328,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_key_store_without_its_key_is_refused() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let dir = DataDir::new(tmp.path());
         fs::create_dir_all(dir.keys_path()).expect("keys dir");
         let e = dir.ensure().expect_err("must refuse");
@@ -339,7 +385,7 @@ mod tests {
 
     #[test]
     fn a_readable_key_is_refused_with_a_fix() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let dir = DataDir::new(tmp.path());
         dir.ensure().expect("ensure");
         fs::set_permissions(dir.key_path(), fs::Permissions::from_mode(0o644)).expect("chmod");
@@ -349,7 +395,7 @@ mod tests {
 
     #[test]
     fn a_malformed_key_is_refused() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let dir = DataDir::new(tmp.path());
         dir.ensure().expect("ensure");
         fs::write(dir.key_path(), "zz").expect("write");

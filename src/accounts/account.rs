@@ -26,6 +26,20 @@ pub struct Account {
     /// Readings used today (the daily allowance).
     #[serde(default)]
     pub usage: super::usage::Usage,
+    /// When the user last used the bot (Unix ms, written at most once a minute), for the
+    /// inactivity retention.
+    #[serde(default)]
+    pub last_active_ms: Option<u64>,
+}
+
+impl Account {
+    /// When the user was last seen using the bot: the recorded time, else the latest session or
+    /// consent (older records).
+    #[must_use]
+    pub fn last_active(&self) -> Option<u64> {
+        let sessions = self.sessions.iter().map(|s| s.last_seen_ms).max();
+        self.last_active_ms.or(sessions).or(self.consent.map(|c| c.at_ms))
+    }
 }
 
 impl Sealed for Account {

@@ -37,7 +37,7 @@ impl Accounts {
         if access == Some(Access::Admin) {
             return if is_admin { Decision::Allowed } else { Decision::AdminOnly };
         }
-        if is_admin {
+        if is_admin || access == Some(Access::Right) {
             return Decision::Allowed;
         }
         let tier_name = self.tier(account);
@@ -59,5 +59,17 @@ impl Accounts {
             }
         }
         Decision::Allowed
+    }
+}
+
+impl Accounts {
+    /// Forgets per-tier limit windows that no longer hold anything back; returns how many. The
+    /// bot runs this with the sentinel's sweep, so the map stays bounded by recent users.
+    pub fn sweep_tier_windows(&self) -> usize {
+        let now = self.clock.mono_ms();
+        let mut windows = self.tier_windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let before = windows.len();
+        windows.retain(|_, window| !window.is_idle(now));
+        before - windows.len()
     }
 }

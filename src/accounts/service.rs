@@ -45,6 +45,8 @@ pub struct Accounts {
     pub(crate) recent_failures: Mutex<std::collections::VecDeque<u64>>,
     /// Per-tier command limits, by (user, command).
     pub(crate) tier_windows: Mutex<std::collections::HashMap<(i64, String), crate::sentinel::Window>>,
+    /// Messages showing a secret, and when to delete them.
+    secret_messages: super::SecretMessages,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -79,7 +81,14 @@ impl Accounts {
             write: Mutex::new(()),
             recent_failures: Mutex::new(std::collections::VecDeque::new()),
             tier_windows: Mutex::new(std::collections::HashMap::new()),
+            secret_messages: super::SecretMessages::new(store).map_err(VaultError::from)?,
         })
+    }
+
+    /// Messages showing a secret, and when to delete them.
+    #[must_use]
+    pub fn secret_messages(&self) -> &super::SecretMessages {
+        &self.secret_messages
     }
 
     /// The settings.
@@ -172,6 +181,7 @@ impl Accounts {
         }
         let id = new_session_id()?;
         self.update(user, |a| {
+            a.last_active_ms = Some(now);
             let index = sessions::touch(&mut a.sessions, now, policy, || id);
             a.sessions[index].clone()
         })

@@ -50,16 +50,19 @@ fn consent_gates_everything_but_start_help_and_privacy() {
 
 #[test]
 fn tiers_and_roles() {
-    let f = fixture(premium_only("export"));
+    let f = fixture(premium_only("draw"));
     f.accounts.agree(7, 1).expect("agree");
     let a = f.accounts.get(7).expect("account");
-    assert_eq!(f.accounts.authorize(7, &a, false, "export"), Decision::NeedsTier(Some("premium".into())));
+    assert_eq!(f.accounts.authorize(7, &a, false, "draw"), Decision::NeedsTier(Some("premium".into())));
+    for right in ["export", "delete_me", "privacy"] {
+        assert_eq!(f.accounts.authorize(7, &a, false, right), Decision::Allowed, "{right} is every user's right");
+    }
     assert_eq!(f.accounts.authorize(7, &a, false, "block"), Decision::AdminOnly);
     assert_eq!(f.accounts.authorize(7, &a, true, "block"), Decision::Allowed);
     assert!(f.accounts.set_tier(7, "gold").is_err(), "unknown tier");
     f.accounts.set_tier(7, "premium").expect("tier");
     let a = f.accounts.get(7).expect("account");
-    assert_eq!(f.accounts.authorize(7, &a, false, "export"), Decision::Allowed);
+    assert_eq!(f.accounts.authorize(7, &a, false, "draw"), Decision::Allowed);
 }
 
 #[test]

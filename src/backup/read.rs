@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn reading_a_missing_file_is_an_io_error_naming_it() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let path = tmp.path().join("nope.backup");
         let err = read(&path, &KEY as &dyn KeyOpener).expect_err("missing");
         assert!(matches!(&err, BackupError::Io { path: p, .. } if *p == path));

@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn writes_a_private_file_that_reads_back() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let path = tmp.path().join("arcana.backup");
         let snapshot = sample();
         let summary = write(&snapshot, &ToyKek, &path).expect("write");
@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn refuses_to_overwrite_the_backup_or_a_leftover_temporary_file() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let path = tmp.path().join("b");
         std::fs::write(&path, b"precious").expect("write");
         let err = write(&sample(), &ToyKek, &path).expect_err("refused");
@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn a_missing_directory_is_an_io_error_naming_the_path() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let path = tmp.path().join("missing").join("b");
         let err = write(&sample(), &ToyKek, &path).expect_err("no directory");
         assert!(matches!(err, BackupError::Io { .. }));

@@ -10,19 +10,20 @@ use teloxide::{
 };
 
 use crate::{
-    accounts::{TwoFactorError, qr, totp},
-    billing::Purchase,
+    accounts::{SecretKind, TwoFactorError, qr, totp},
     clock::rfc3339,
     control::{self, Request},
 };
 
 use super::{
     app::App,
-    send::{reply_slot, send_html},
+    redact::Redacted,
+    secret_messages::{keep_until_due, lifetime_text},
+    send::{reply_slot, send_html, send_html_id},
     texts::{
-        self, CODE_INVALID, CODE_REPLAYED, DELETED, EXPORT_CAPTION, SESSION_CURRENT, SESSIONS_ENDED, TRY_AGAIN,
-        TWO_FACTOR_ALREADY_ON, TWO_FACTOR_ENROL_FIRST, TWO_FACTOR_NOT_ON, TWO_FACTOR_OFF, TWO_FACTOR_QR_CAPTION,
-        TWO_FACTOR_WAS_OFF, VERIFY_NOT_ON, human_wait,
+        self, CODE_INVALID, CODE_REPLAYED, DELETED, SESSION_CURRENT, SESSIONS_ENDED, TRY_AGAIN, TWO_FACTOR_ALREADY_ON,
+        TWO_FACTOR_ENROL_FIRST, TWO_FACTOR_NOT_ON, TWO_FACTOR_OFF, TWO_FACTOR_QR_CAPTION, TWO_FACTOR_WAS_OFF,
+        VERIFY_NOT_ON, human_wait,
     },
 };
 
@@ -86,17 +87,25 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
     }
     if !args.is_empty() {
         let confirmed = accounts.confirm_two_factor(user, args);
+        if confirmed.is_ok() {
+            // The key has done its job: it leaves the chat now, not when its time runs out.
+            if let Err(e) = accounts.secret_messages().expedite(chat.0, Some(SecretKind::TwoFactorKey), accounts.now())
+            {
+                tracing::error!(error = %e, "cannot schedule the two-factor key's deletion");
+            }
+        }
         // A replay after a crash must find the code used and these backup codes in force.
         app.make_durable().await;
-        let text = match confirmed {
+        match confirmed {
             Ok(codes) => {
                 let list: Vec<String> = codes.iter().map(|c| texts::backup_code(c.as_str())).collect();
-                texts::two_factor_on(&list.join("\n"))
+                let text = texts::two_factor_on(&list.join("\n"), &lifetime_text(app));
+                send_secret(app, chat, &text, SecretKind::BackupCodes).await;
             }
-            Err(TwoFactorError::NotEnrolled) => TWO_FACTOR_ENROL_FIRST.to_owned(),
-            Err(e) => code_error(&e),
-        };
-        return send_html(&app.sender, chat, &text).await;
+            Err(TwoFactorError::NotEnrolled) => send_html(&app.sender, chat, TWO_FACTOR_ENROL_FIRST).await,
+            Err(e) => send_html(&app.sender, chat, &code_error(&e)).await,
+        }
+        return;
     }
     match accounts.begin_two_factor(user) {
         Ok(None) => {
@@ -108,24 +117,29 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
             match qr::otpauth_png(&uri) {
                 Ok(png) => {
                     let photo = InputFile::memory(png).file_name("arcana-2fa.png");
-                    let sent = if reply_slot(&app.sender, chat).await {
-                        app.sender.bot().send_photo(chat, photo).caption(TWO_FACTOR_QR_CAPTION).await.map(|_| ())
-                    } else {
-                        Ok(())
-                    };
-                    if let Err(e) = sent {
-                        tracing::warn!(error = %e, "cannot send the QR code");
+                    if reply_slot(&app.sender, chat).await {
+                        match app.sender.bot().send_photo(chat, photo).caption(TWO_FACTOR_QR_CAPTION).await {
+                            Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::TwoFactorKey),
+                            Err(e) => tracing::warn!(error = %Redacted(&e), "cannot send the QR code"),
+                        }
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "cannot draw the QR code"),
             }
-            let text = texts::two_factor_key(&escape(&uri));
-            send_html(&app.sender, chat, &text).await;
+            let text = texts::two_factor_key(&escape(&uri), &lifetime_text(app));
+            send_secret(app, chat, &text, SecretKind::TwoFactorKey).await;
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot start 2FA enrolment");
             send_html(&app.sender, chat, TRY_AGAIN).await;
         }
+    }
+}
+
+/// Sends a message showing a secret and schedules its deletion.
+async fn send_secret(app: &App, chat: ChatId, html: &str, kind: SecretKind) {
+    if let Some(sent) = send_html_id(&app.sender, chat, html).await {
+        keep_until_due(app, chat, sent, kind);
     }
 }
 
@@ -162,59 +176,33 @@ fn code_error(e: &TwoFactorError) -> String {
 const EXPORT_INLINE_MAX: usize = 3_500;
 
 /// `/export`: everything arcana stores about the user, without secrets — as a message, or as a
-/// JSON file when it is long (a long reading history).
+/// JSON file when it is long (a long reading history); deleted from the chat after the secret
+/// message lifetime either way.
 pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
-    let services = &app.services;
+    let services = Arc::clone(&app.services);
     let now = services.accounts.now();
-    let (profile, account, readings) =
-        match (services.profiles.get(user), services.accounts.get(user), services.readings.history.all(user, now)) {
-            (Ok(profile), Ok(account), Ok(readings)) => (profile, account, readings),
-            (Err(e), _, _) => return failed(app, chat, &e.to_string()).await,
-            (_, Err(e), _) => return failed(app, chat, &e.to_string()).await,
-            (_, _, Err(e)) => return failed(app, chat, &e.to_string()).await,
-        };
-    let data = serde_json::json!({
-        "telegram_id": user,
-        "profile": profile,
-        "consent": account.consent.map(|c| serde_json::json!({"notice_version": c.version, "at": rfc3339(c.at_ms)})),
-        "tier": services.accounts.tier(&account),
-        "two_factor": account.two_factor_on(),
-        "sessions": account.sessions.iter().map(|s| serde_json::json!({
-            "started": rfc3339(s.created_ms), "last_active": rfc3339(s.last_seen_ms)
-        })).collect::<Vec<_>>(),
-        "credits": account.wallet.credits,
-        "premium_until": account.wallet.premium.as_ref().map(|p| rfc3339(p.until_ms)),
-        "payments": account.wallet.payments.iter().map(|p| serde_json::json!({
-            "charge_id": p.charge_id, "stars": p.stars, "bought": purchase_name(p.purchase),
-            "at": rfc3339(p.at_ms), "refunded": p.refunded_ms.map(rfc3339),
-        })).collect::<Vec<_>>(),
-        "readings": readings.iter().map(|r| serde_json::json!({
-            "at": rfc3339(r.at_ms), "spread": r.spread, "question": r.question,
-            "cards": r.cards.iter().map(|&(id, reversed)| {
-                let name = crate::tarot::card(id).map_or("?", |c| c.name);
-                if reversed { format!("{name} (reversed)") } else { name.to_owned() }
-            }).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    });
+    let built = tokio::task::spawn_blocking(move || control::user_data(&services.admin(), user, now)).await;
+    let data = match built {
+        Ok(Ok(data)) => data,
+        Ok(Err(e)) => return failed(app, chat, &e.to_string()).await,
+        Err(e) => return failed(app, chat, &e.to_string()).await,
+    };
+    tracing::info!(target: "arcana::audit", event = "export", user, "a user exported their data");
     let pretty = serde_json::to_string_pretty(&data).unwrap_or_default();
+    let lifetime = lifetime_text(app);
     if pretty.len() <= EXPORT_INLINE_MAX {
-        return send_html(&app.sender, chat, &texts::export_inline(&escape(&pretty))).await;
+        return send_secret(app, chat, &texts::export_inline(&escape(&pretty), &lifetime), SecretKind::Export).await;
     }
     let file = InputFile::memory(pretty.into_bytes()).file_name("arcana-export.json");
     if !reply_slot(&app.sender, chat).await {
         return;
     }
-    if let Err(e) = app.sender.bot().send_document(chat, file).caption(EXPORT_CAPTION).await {
-        tracing::warn!(error = %e, "cannot send the export");
-        send_html(&app.sender, chat, TRY_AGAIN).await;
-    }
-}
-
-fn purchase_name(purchase: Purchase) -> String {
-    match purchase {
-        Purchase::Credits(n) => format!("{n} credits"),
-        Purchase::PremiumMs(ms) => format!("premium for {} hours", ms / 3_600_000),
-        Purchase::Unrecognised => String::from("unrecognised"),
+    match app.sender.bot().send_document(chat, file).caption(texts::export_caption(&lifetime)).await {
+        Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::Export),
+        Err(e) => {
+            tracing::warn!(error = %Redacted(&e), "cannot send the export");
+            send_html(&app.sender, chat, TRY_AGAIN).await;
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use teloxide::{
 
 use crate::accounts::Decision;
 
+use super::redact::Redacted;
 use super::{
     app::App,
     consent, history_view, payments,
@@ -84,7 +85,7 @@ async fn answer(app: &App, query: &CallbackQuery, text: Option<&str>) {
         request = request.text(text);
     }
     if let Err(e) = request.await {
-        tracing::debug!(error = %e, "cannot answer a callback query");
+        tracing::debug!(error = %Redacted(&e), "cannot answer a callback query");
     }
 }
 

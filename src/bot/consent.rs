@@ -8,15 +8,20 @@ use crate::sanitize::CallbackData;
 use super::{
     app::App,
     send::{send_html, send_html_with},
-    texts::{AGREE_BUTTON, AGREE_PROMPT, CONSENT_NOTICE_CHANGED, CONSENT_THANKS, PRIVACY, TRY_AGAIN_PLAIN, WELCOME},
+    texts::{self, AGREE_BUTTON, AGREE_PROMPT, CONSENT_NOTICE_CHANGED, CONSENT_THANKS, TRY_AGAIN_PLAIN, WELCOME},
 };
 
 pub(crate) const ACTION: &str = "consent";
 
 /// Sends the privacy notice, with the signed "I agree" button unless `registered`.
 pub(crate) async fn send_notice(app: &App, user: i64, chat: ChatId, registered: bool) {
+    let config = app.services.accounts.config();
+    let notice = texts::privacy(
+        &texts::human_period(config.retention_after_block),
+        &texts::human_period(config.inactive_retention),
+    );
     if registered {
-        send_html(&app.sender, chat, PRIVACY).await;
+        send_html(&app.sender, chat, &notice).await;
         return;
     }
     let version = app.services.accounts.config().notice_version.get();
@@ -26,7 +31,7 @@ pub(crate) async fn send_notice(app: &App, user: i64, chat: ChatId, registered: 
         return;
     };
     let keyboard = InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(AGREE_BUTTON, data)]]);
-    send_html_with(&app.sender, chat, &format!("{PRIVACY}{AGREE_PROMPT}"), Some(keyboard)).await;
+    send_html_with(&app.sender, chat, &format!("{notice}{AGREE_PROMPT}"), Some(keyboard)).await;
 }
 
 /// Handles a press of a verified consent button (version in its first argument): registers the

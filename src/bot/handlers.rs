@@ -36,6 +36,14 @@ async fn on_message(app: &App, message: &Message) {
     let Some((command, args)) = split_command(text, &app.username) else { return };
     let user = crate::sanitize::user_id(from.id);
     let chat = ChatId(message.chat.id.0);
+    // Account commands in a group get a pointer to the private chat and nothing else: no
+    // authorisation answer, no session touched.
+    if let Some(private) = Command::parse(&command).filter(|c| c.spec().private_only)
+        && !message.chat.is_private()
+    {
+        tracing::info!(target: "arcana::audit", event = "private_only", user, command = private.name(), "refused in a group");
+        return send_html(&app.sender, chat, &private_only(private)).await;
+    }
     let accounts = &app.services.accounts;
     let account = match accounts.get(user) {
         Ok(account) => account,
@@ -69,10 +77,6 @@ async fn on_message(app: &App, message: &Message) {
     }
     // Unknown names end here, after the same authorisation answers as before.
     let Some(command) = Command::parse(&command) else { return };
-    if command.spec().private_only && !message.chat.is_private() {
-        tracing::info!(target: "arcana::audit", event = "private_only", user, command = command.name(), "refused in a group");
-        return send_html(&app.sender, chat, &private_only(command)).await;
-    }
     let elevated = session.as_ref().is_some_and(|s| s.elevated_until_ms > accounts.now());
     if command.needs_step_up(&args) && account.two_factor_on() && !elevated {
         tracing::info!(target: "arcana::audit", event = "step_up_required", user, command = command.name(), "fresh code required");

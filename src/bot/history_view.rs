@@ -14,6 +14,7 @@ use crate::{
     tarot::{StoredReading, escape, render_html},
 };
 
+use super::redact::Redacted;
 use super::{
     app::App,
     callbacks::Pressed,
@@ -99,7 +100,7 @@ async fn edit(app: &App, pressed: Pressed, text: &str, keyboard: Option<InlineKe
     }
     if let Err(e) = request.await {
         // "message is not modified" (a double press) lands here too.
-        tracing::debug!(error = %e, "cannot edit the history message");
+        tracing::debug!(error = %Redacted(&e), "cannot edit the history message");
     }
 }
 

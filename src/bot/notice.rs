@@ -13,6 +13,7 @@ use teloxide::{
 
 use crate::sentinel::Verdict;
 
+use super::redact::Redacted;
 use super::{
     send::{Sender, send_notice},
     texts::{self, CHECKOUT_TOO_MANY, human_wait},
@@ -39,7 +40,7 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
         let message = notice.unwrap_or_else(|| CHECKOUT_TOO_MANY.to_owned());
         let answer = sender.bot().answer_pre_checkout_query(query.id.clone(), false).error_message(message);
         if let Err(e) = answer.await {
-            tracing::debug!(error = %e, "cannot answer a pre-checkout query");
+            tracing::debug!(error = %Redacted(&e), "cannot answer a pre-checkout query");
         }
         return;
     }
@@ -49,7 +50,7 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
             answer = answer.text(text.clone());
         }
         if let Err(e) = answer.await {
-            tracing::debug!(error = %e, "cannot answer a callback query");
+            tracing::debug!(error = %Redacted(&e), "cannot answer a callback query");
         }
         return;
     }

@@ -19,6 +19,7 @@ use crate::{
     sanitize::CallbackData,
 };
 
+use super::redact::Redacted;
 use super::{
     app::App,
     callbacks::Pressed,
@@ -91,7 +92,7 @@ async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind) {
     let request =
         app.sender.bot().send_invoice(chat, invoice.title, invoice.description, invoice.payload, STARS, [price]);
     if let Err(e) = request.await {
-        tracing::warn!(error = %e, "cannot send an invoice");
+        tracing::warn!(error = %Redacted(&e), "cannot send an invoice");
         send_html(&app.sender, chat, TRY_AGAIN).await;
     }
 }
@@ -110,7 +111,7 @@ pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
         }
     };
     if let Err(e) = request.await {
-        tracing::warn!(error = %e, "cannot answer a pre-checkout query");
+        tracing::warn!(error = %Redacted(&e), "cannot answer a pre-checkout query");
     }
 }
 

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{control::PipelineStats, sentinel::Inbound};
 
+use super::redact::Redacted;
 use super::{BotError, app::App, backoff::Backoff, dispatch::Dispatcher, notice};
 
 /// The update types arcana asks for. Whatever arrives — asked for or not — passes the same path.
@@ -162,7 +163,7 @@ impl Poller {
                     RequestError::RetryAfter(s) => s.duration(),
                     _ => self.backoff.next_delay(),
                 };
-                tracing::warn!(error = %error, retry_in_ms = delay.as_millis(), "getUpdates failed");
+                tracing::warn!(error = %Redacted(&error), retry_in_ms = delay.as_millis(), "getUpdates failed");
                 Ok(Fetched::Retry(delay))
             }
         }

@@ -14,6 +14,7 @@ use teloxide::{
 
 use crate::{billing::Purchase, control::Services};
 
+use super::redact::Redacted;
 use super::{
     send::{Sender, send_html},
     texts::{self, NOTHING_TAKEN_BACK, PREMIUM_REMOVED, TELEGRAM_UNREACHABLE},
@@ -126,9 +127,9 @@ pub(crate) async fn refund(
             tracing::warn!("Telegram says the charge was already refunded; reversing it here too");
         }
         Err(e) => {
-            tracing::warn!(error = %e, "refundStarPayment failed");
+            tracing::warn!(error = %Redacted(&e), "refundStarPayment failed");
             return Err(RefundError::Telegram(match &e {
-                RequestError::Api(api) => api.to_string(),
+                RequestError::Api(_) => Redacted(&e).to_string(),
                 _ => TELEGRAM_UNREACHABLE.to_owned(),
             }));
         }

@@ -50,7 +50,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         &config.sentinel,
         &config.admins,
         &store,
-        &vault.subkey("debounce/v1"),
+        &vault.subkey(crate::sentinel::KEY_LABEL),
         Arc::new(SystemClock::default()),
     )?);
     let control::Domain { profiles, accounts, readings, billing } =
@@ -101,7 +101,9 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let (dispatcher, finisher) = Dispatcher::new(Arc::clone(&app));
     let finisher = tokio::spawn(finisher);
     recover(&app, &dispatcher, pending);
-    let sweeper = tokio::spawn(sweep_expired(store.clone(), Arc::clone(&sentinel), shutdown.clone()));
+    let sweeper = tokio::spawn(sweep_expired(Arc::clone(&app.services), shutdown.clone()));
+    let retention = tokio::spawn(super::retention::run(Arc::clone(&app.services), shutdown.clone()));
+    let secrets = tokio::spawn(super::secret_messages::run_deleter(Arc::clone(&app), shutdown.clone()));
     let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
     shutdown.cancel();
     drain(&app, grace).await;
@@ -110,6 +112,8 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         tracing::warn!("updates still running at exit stay in the inbox for the next start");
     }
     let _ = sweeper.await;
+    let _ = retention.await;
+    let _ = secrets.await;
     let _ = rewrapper.await;
     let _ = backups.await;
     stop_control(control).await;
@@ -186,9 +190,10 @@ async fn serve_control(path: std::path::PathBuf, services: Arc<Services>, shutdo
     }
 }
 
-/// Every 30 s, forgets sentinel state that no longer matters; once a minute, removes expired
-/// records from the store.
-async fn sweep_expired(store: Store, sentinel: Arc<Sentinel>, shutdown: CancellationToken) {
+/// Every 30 s, forgets sentinel and per-tier limit state that no longer matters; once a minute,
+/// removes expired records from the store.
+async fn sweep_expired(services: Arc<Services>, shutdown: CancellationToken) {
+    let (store, sentinel) = (services.data.clone(), &services.sentinel);
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     let mut round = 0u64;
     loop {
@@ -196,7 +201,7 @@ async fn sweep_expired(store: Store, sentinel: Arc<Sentinel>, shutdown: Cancella
             () = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        let forgotten = sentinel.sweep();
+        let forgotten = sentinel.sweep() + services.accounts.sweep_tier_windows();
         tracing::debug!(forgotten, tracked = sentinel.tracked_keys(), "sentinel state swept");
         round += 1;
         if round % 2 == 1 {

@@ -10,6 +10,7 @@ use teloxide::{
 };
 use tokio_util::sync::CancellationToken;
 
+use super::redact::Redacted;
 use super::{BotError, backoff::Backoff};
 
 /// The commands shown in Telegram's menu: the command table's rows with a menu entry.
@@ -33,7 +34,7 @@ pub(crate) async fn connect(bot: &Bot, shutdown: &CancellationToken) -> Result<O
             Err(RequestError::Api(ApiError::InvalidToken)) => return Err(BotError::InvalidToken),
             Err(e) => {
                 let delay = backoff.next_delay();
-                tracing::warn!(error = %e, retry_in_ms = delay.as_millis(), "cannot reach the Telegram Bot API yet");
+                tracing::warn!(error = %Redacted(&e), retry_in_ms = delay.as_millis(), "cannot reach the Telegram Bot API yet");
                 tokio::select! {
                     () = shutdown.cancelled() => return Ok(None),
                     () = tokio::time::sleep(delay) => {}
@@ -46,9 +47,9 @@ pub(crate) async fn connect(bot: &Bot, shutdown: &CancellationToken) -> Result<O
 /// Removes any webhook and publishes the command list; failures are logged, not fatal.
 pub(crate) async fn prepare(bot: &Bot) {
     if let Err(e) = bot.delete_webhook().await {
-        tracing::warn!(error = %e, "deleteWebhook failed; polling may be refused while a webhook is set");
+        tracing::warn!(error = %Redacted(&e), "deleteWebhook failed; polling may be refused while a webhook is set");
     }
     if let Err(e) = bot.set_my_commands(commands()).await {
-        tracing::warn!(error = %e, "setMyCommands failed");
+        tracing::warn!(error = %Redacted(&e), "setMyCommands failed");
     }
 }

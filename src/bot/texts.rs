@@ -30,15 +30,22 @@ pub(crate) fn private_only(command: crate::command::Command) -> String {
 }
 
 /// The privacy notice.
-pub(crate) const PRIVACY: &str = "🔒 <b>Privacy</b>\n\n\
+pub(crate) fn privacy(after_block: &str, inactive: &str) -> String {
+    format!(
+        "🔒 <b>Privacy</b>\n\n\
 arcana stores your Telegram id, your name, username and language, your readings and the \
 questions you ask — encrypted, under a key of your own — only to give you readings and your \
 history. Readings are deleted after the retention period. Payments are handled by Telegram: \
 arcana keeps only the charge id, the amount and what it bought — never card details. Nothing is \
 shared.\n\n\
+If you block the bot, everything about you is deleted {after_block} later (unless you come back); \
+if you do not use it for {inactive}, too. Messages showing a secret (a two-factor key, backup \
+codes, an export) are deleted from this chat after a few minutes.\n\n\
 You can get everything arcana stores about you with /export, and delete it for good with \
-/delete_me, at any time (encrypted backups taken before a deletion keep it until they are \
-rotated out).";
+/delete_me, at any time — even if you were blocked (encrypted backups taken before a deletion \
+keep it until they are rotated out)."
+    )
+}
 
 /// Asking for agreement.
 pub(crate) const AGREE_PROMPT: &str = "\n\nTap <b>I agree</b> to continue.";
@@ -62,6 +69,21 @@ pub(crate) const CODE_INVALID: &str = "❌ That code is not valid.";
 pub(crate) const CODE_REPLAYED: &str = "❌ That code was already used; wait for the next one.";
 
 // ---- Waits ----
+
+/// A configured period, for the privacy notice and secret messages: "10 minutes", "30 days",
+/// "2 years".
+#[must_use]
+pub(crate) fn human_period(period: Duration) -> String {
+    let secs = period.as_secs();
+    let days = secs / 86_400;
+    match secs {
+        0..120 => format!("{secs} seconds"),
+        120..7_200 => format!("{} minutes", secs / 60),
+        7_200..172_800 => format!("{} hours", secs / 3_600),
+        _ if days.is_multiple_of(365) => format!("{} years", days / 365),
+        _ => format!("{days} days"),
+    }
+}
 
 /// A short, rounded-up wait: "7 s", "2 min", "1 h".
 #[must_use]
@@ -169,10 +191,11 @@ pub(crate) const TWO_FACTOR_OFF: &str = "Two-factor authentication is off. All y
 pub(crate) const TWO_FACTOR_WAS_OFF: &str = "Two-factor authentication was not on.";
 
 /// `/2fa CODE` confirmed, with the backup codes (already HTML).
-pub(crate) fn two_factor_on(codes_html: &str) -> String {
+pub(crate) fn two_factor_on(codes_html: &str, lifetime: &str) -> String {
     format!(
         "✅ Two-factor authentication is on. All your sessions have ended.\n\n\
-         Your backup codes — each works once; keep them somewhere safe, they are shown only now:\n{codes_html}"
+         Your backup codes — each works once; write them down somewhere safe now: this message is \
+         deleted in {lifetime}.\n{codes_html}"
     )
 }
 
@@ -192,10 +215,11 @@ pub(crate) const TWO_FACTOR_ALREADY_ON: &str =
 pub(crate) const TWO_FACTOR_QR_CAPTION: &str = "Scan with your authenticator app";
 
 /// `/2fa`: the key to add (the `otpauth` URI, already escaped).
-pub(crate) fn two_factor_key(uri_html: &str) -> String {
+pub(crate) fn two_factor_key(uri_html: &str, lifetime: &str) -> String {
     format!(
         "🔐 Scan the QR code with your authenticator app, or add this key by hand:\n<code>{uri_html}</code>\n\n\
-         Then send <code>/2fa 123456</code> with the code it shows."
+         Then send <code>/2fa 123456</code> with the code it shows. The key and the QR code are \
+         deleted from this chat once you confirm, or in {lifetime}."
     )
 }
 
@@ -216,12 +240,14 @@ pub(crate) fn code_locked(wait: &str) -> String {
 pub(crate) const TWO_FACTOR_NOT_ON: &str = "Two-factor authentication is not on.";
 
 /// `/export` as a message (the JSON already escaped).
-pub(crate) fn export_inline(json_html: &str) -> String {
-    format!("📦 <b>Your data</b>\n<pre>{json_html}</pre>")
+pub(crate) fn export_inline(json_html: &str, lifetime: &str) -> String {
+    format!("📦 <b>Your data</b> (deleted from this chat in {lifetime}: save it now)\n<pre>{json_html}</pre>")
 }
 
 /// `/export` as a file: its caption (plain).
-pub(crate) const EXPORT_CAPTION: &str = "📦 Your data";
+pub(crate) fn export_caption(lifetime: &str) -> String {
+    format!("📦 Your data (deleted from this chat in {lifetime}: save it now)")
+}
 
 /// `/delete_me` done.
 pub(crate) const DELETED: &str = "🗑 Everything arcana stored about you is deleted. Send /start to begin again.";

@@ -17,6 +17,14 @@ use super::{
 
 /// Runs an admin request and prints its outcome.
 pub fn run(dir: &DataDir, env: &Env, request: &Request) -> Result<(), Error> {
+    for line in &ask(dir, env, request)? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Runs an admin request; returns its lines, or its failure as an error.
+pub fn ask(dir: &DataDir, env: &Env, request: &Request) -> Result<Vec<String>, Error> {
     let response = match control::send(&dir.root().join(control::SOCKET_NAME), request) {
         Ok(response) => response,
         Err(ControlError::NotRunning(_)) => offline(dir, env, request)?,
@@ -25,9 +33,27 @@ pub fn run(dir: &DataDir, env: &Env, request: &Request) -> Result<(), Error> {
     if !response.ok {
         return Err(Error::Control(response.lines.join("; ")));
     }
-    for line in &response.lines {
-        println!("{line}");
-    }
+    Ok(response.lines)
+}
+
+/// `arcana user export USER FILE`: writes everything stored about `user` to a new file, mode
+/// 0600 (it is personal data; an existing file is never overwritten).
+pub fn export_user(dir: &DataDir, env: &Env, user: i64, file: &std::path::Path) -> Result<(), Error> {
+    use std::{io::Write as _, os::unix::fs::OpenOptionsExt as _};
+    let lines = ask(dir, env, &Request::ExportUser { user })?;
+    let json: serde_json::Value = lines
+        .first()
+        .and_then(|line| serde_json::from_str(line).ok())
+        .ok_or_else(|| Error::Control(String::from("the export came back malformed")))?;
+    let pretty = serde_json::to_string_pretty(&json).unwrap_or_default();
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(file)
+        .and_then(|mut out| out.write_all(pretty.as_bytes()).and_then(|()| out.sync_all()));
+    written.map_err(|e| Error::Control(format!("{}: {e}", file.display())))?;
+    println!("wrote everything stored about user {user} to {} (mode 0600)", file.display());
     Ok(())
 }
 
@@ -46,13 +72,14 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
         other => other,
     })?;
     let store_error = |source| Error::Store { path: dir.db_path(), source };
-    let blocklist = Blocklist::load(&data).map_err(store_error)?;
+    let blocklist = Blocklist::load(&data, &vault.subkey(crate::sentinel::KEY_LABEL)).map_err(store_error)?;
     let domain = Domain::open(&data, &vault, &config, std::sync::Arc::new(SystemClock::default()))?;
     let admin = Admin {
         blocklist: &blocklist,
         vault: &vault,
         profiles: &domain.profiles,
         accounts: &domain.accounts,
+        history: &domain.readings.history,
         data: &data,
         online: false,
     };

@@ -93,6 +93,20 @@ pub enum UserCommand {
     Tier(TierArgs),
     /// End all of a user's sessions.
     Revoke(UserArgs),
+    /// Write everything stored about a user (as `/export` shows it) to a new file, mode 0600;
+    /// audited.
+    Export(ExportArgs),
+}
+
+/// `arcana user export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub user: UserArgs,
+    /// The file to write (must not exist).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 /// `arcana user tier`.

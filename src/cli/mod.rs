@@ -30,6 +30,9 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // Everything arcana creates — stores, sockets, backups, staging directories — is private to
+    // its user from the moment it exists, whatever umask it was started with.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let env = Env::from_process();
     match execute(cli, &env) {
         Ok(()) => ExitCode::SUCCESS,
@@ -67,6 +70,9 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         }
         Command::User(UserCommand::Tier(args)) => {
             admin::run(&args.dir.resolve(env), env, &Request::SetTier { user: args.user, tier: args.tier })
+        }
+        Command::User(UserCommand::Export(args)) => {
+            admin::export_user(&args.user.dir.resolve(env), env, args.user.user, &args.file)
         }
         Command::User(UserCommand::Revoke(args)) => {
             admin::run(&args.dir.resolve(env), env, &Request::Revoke { user: args.user })

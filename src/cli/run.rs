@@ -11,7 +11,7 @@ use crate::{
 
 use super::{
     Env,
-    settings::{Opened, load_config, open_all, resolve_token},
+    settings::{Opened, load_config, open_all, resolve_token, warn_if_token_file_exposed},
 };
 
 /// Runs the bot from the data directory `dir`.
@@ -22,6 +22,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         crate::config::ConfigError::Env { variable: "ARCANA_LOG", message: crate::config::one_line(&e.to_string()) }
     })?;
     logging::init(filter, vec![token.expose().to_owned()]);
+    warn_if_token_file_exposed(env, &config);
 
     let created = dir.ensure_with(env.passphrase.is_none())?;
     if created.any() {

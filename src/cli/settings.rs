@@ -35,12 +35,18 @@ pub fn resolve_token(env: &Env, config: &Config) -> Result<BotToken, TokenError>
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| TokenError::Unreadable { path: shown.clone(), reason: e.kind().to_string() })?;
+    BotToken::parse(&text, &format!("telegram.token_file {shown}"))
+}
+
+/// Warns (in the log, so call it once logging is set up) if the token file in use can be read by
+/// group or others.
+pub fn warn_if_token_file_exposed(env: &Env, config: &Config) {
+    let Some(path) = config.telegram.token_file.as_ref().filter(|_| env.bot_token.is_none()) else { return };
     if let Ok(meta) = std::fs::metadata(path)
         && meta.permissions().mode() & 0o077 != 0
     {
-        tracing::warn!(path = %shown, "the token file is readable by group or others; chmod 600 it");
+        tracing::warn!(path = %path.display(), "the token file is readable by group or others; chmod 600 it");
     }
-    BotToken::parse(&text, &format!("telegram.token_file {shown}"))
 }
 
 /// The KEK source: `ARCANA_PASSPHRASE` if set, else `DIR/master.key` (permissions checked).
@@ -63,6 +69,7 @@ pub struct Opened {
 
 /// Opens `DIR/db`, `DIR/keys` and the vault (creating the key store for a new data store).
 pub fn open_all(dir: &DataDir, env: &Env, config: &Config) -> Result<Opened, Error> {
+    dir.check_private()?;
     dir.finish_restore()?;
     let input = kek_input(dir, env)?;
     let data =

@@ -28,6 +28,17 @@ pub struct AccountsConfig {
     pub step_up_for: Duration,
     /// The tier of a new account.
     pub default_tier: String,
+    /// How long a message showing a secret (2FA key and QR code, backup codes, an export) stays
+    /// in the chat before the bot deletes it (10 s to 1 day).
+    #[serde(deserialize_with = "within::<10_000, 86_400_000, _>")]
+    pub secret_message_lifetime: Duration,
+    /// A user who blocked the bot is deleted this long after, unless they come back (10 s to 10
+    /// years).
+    #[serde(deserialize_with = "within::<10_000, 315_576_000_000, _>")]
+    pub retention_after_block: Duration,
+    /// A user who has not used the bot this long is deleted (10 s to 10 years).
+    #[serde(deserialize_with = "within::<10_000, 315_576_000_000, _>")]
+    pub inactive_retention: Duration,
     /// Two-factor code attempts.
     pub two_factor: TwoFactorConfig,
 }
@@ -42,6 +53,9 @@ impl Default for AccountsConfig {
             max_sessions: NonZeroU32::new(3).unwrap_or(NonZeroU32::MIN),
             step_up_for: Duration::from_mins(10),
             default_tier: String::from("free"),
+            secret_message_lifetime: Duration::from_mins(10),
+            retention_after_block: Duration::from_hours(24 * 30),
+            inactive_retention: Duration::from_hours(24 * 730),
             two_factor: TwoFactorConfig::default(),
         }
     }
@@ -78,7 +92,8 @@ impl Default for TwoFactorConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct TierConfig {
-    /// Commands (without the slash) this tier may use; `start`, `help` and `privacy` always work.
+    /// Commands (without the slash) this tier may use; `start`, `help`, `privacy`, `export` and
+    /// `delete_me` always work.
     pub commands: Vec<String>,
     /// Per-command limits for this tier, on top of the sentinel's.
     #[serde(default)]

@@ -76,10 +76,23 @@ impl Config {
     /// Checks what types alone cannot: the default tier exists, tiers list only commands a tier
     /// may hold (see [`crate::command`]).
     fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let listable = |c: &String| {
+            crate::command::tier_commands()
+                .chain(crate::command::rights())
+                .chain(crate::command::always_allowed())
+                .any(|known| known == *c)
+        };
         for (name, tier) in &self.tiers {
-            if let Some(unknown) =
-                tier.commands.iter().find(|c| !crate::command::tier_commands().any(|known| known == *c))
-            {
+            if let Some(right) = tier.limits.keys().find(|c| crate::command::rights().any(|r| r == *c)) {
+                return Err(ConfigError::Key {
+                    path: path.to_path_buf(),
+                    key: format!("tiers.{name}.limits.{right}"),
+                    message: format!(
+                        "/{right} is every user's right over their own data and cannot be limited or removed by a tier (the sentinel's rate limits still apply)"
+                    ),
+                });
+            }
+            if let Some(unknown) = tier.commands.iter().chain(tier.limits.keys()).find(|c| !listable(c)) {
                 return Err(ConfigError::Key {
                     path: path.to_path_buf(),
                     key: format!("tiers.{name}.commands"),
@@ -169,6 +182,18 @@ mod tests {
         assert_eq!(c.tiers["gold"].spreads, None);
         let e = parse("[tiers.free]\ncommands = []\ndaily_readings = \"lots\"\n").expect_err("bad").to_string();
         assert!(e.contains("tiers.free.daily_readings") && e.contains("unlimited"), "{e}");
+    }
+
+    #[test]
+    fn tiers_cannot_limit_a_right_but_may_still_name_it() {
+        let e = parse("[tiers.free]\ncommands = [\"draw\"]\n[tiers.free.limits.delete_me]\nlimit = 1\nper = \"1d\"\n")
+            .expect_err("a right limited")
+            .to_string();
+        assert!(e.contains("tiers.free.limits.delete_me") && e.contains("right"), "{e}");
+        let c =
+            parse("[tiers.free]\ncommands = [\"draw\", \"export\", \"delete_me\"]\n[tiers.premium]\ncommands = []\n")
+                .expect("older lists parse");
+        assert_eq!(c.tiers["free"].commands.len(), 3);
     }
 
     #[test]

@@ -80,6 +80,13 @@ max_sessions = 3
 step_up_for = "10m"
 # The tier of a new account (one of [tiers.*]).
 default_tier = "free"
+# Messages showing a secret (the two-factor key and QR code, backup codes, an export) are
+# deleted from the chat this long after they are sent (the key also once enrolment is confirmed).
+secret_message_lifetime = "10m"
+# Retention: a user who blocked the bot is deleted this long after (unless they come back), and
+# a user who has not used the bot this long is deleted (10s to 10 years each). Shown in /privacy.
+retention_after_block = "30d"
+inactive_retention = "730d"
 
 [accounts.two_factor]
 # Wrong codes within failure_window before a lockout; lockouts double each time (up to a day).
@@ -89,8 +96,9 @@ lockout = "5m"
 # Wrong codes per minute across all accounts that raise an alert in the audit log.
 alert_per_minute = 5
 
-# Subscription tiers: the commands each may use (/start, /help and /privacy always work; admins
-# may use everything). Optional per-tier limits: [tiers.free.limits] export = { limit = 1, per = "1d" }
+# Subscription tiers: the commands each may use (/start, /help, /privacy, /export and /delete_me
+# always work, whatever a tier lists; admins may use everything). Optional per-tier limits:
+# [tiers.free.limits] draw = { limit = 5, per = "1h" } (not on /privacy, /export, /delete_me)
 # daily_readings: readings a day the tier includes, or "unlimited"; spreads: the spreads the daily
 # allowance covers (one, three, celtic_cross). Left out, free and premium keep the values below and
 # other tiers have no limit and all spreads. Bought credits pay for any spread.

@@ -1,8 +1,6 @@
 //! Deleting a user (crypto-shredding), crash-safe and race-free, and finishing deletions a kill
 //! interrupted. The vault's side (the deletion record, the key) is in `vault::forget`.
 
-use std::{sync::Arc, time::Duration};
-
 use crate::store::Record;
 
 use super::{Admin, OpsError, Response};
@@ -26,8 +24,9 @@ impl Record for Tombstone {
 /// the next start ([`finish_interrupted_deletions`]).
 pub(super) fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
     admin.vault.begin_forget(user, now_ms)?;
-    let (had_key, readings) = erase(admin, user, now_ms)?;
-    tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, "a user was deleted (crypto-shredded)");
+    let Erased { had_key, readings, kept_ban } = erase(admin, user, now_ms)?;
+    tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, kept_ban,
+        "a user was deleted (crypto-shredded)");
     Ok(Response::ok(vec![if had_key {
         format!(
             "deleted user {user}: their data key is destroyed; their data is unreadable everywhere, in every backup taken from now on too"
@@ -37,9 +36,18 @@ pub(super) fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<R
     }]))
 }
 
-/// Removes what `user` has stored and destroys their key; every step may run again. Returns
-/// whether they had a key, and how many readings were removed.
-fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<(bool, usize), OpsError> {
+/// What erasing a user did.
+struct Erased {
+    /// Whether they had a data key.
+    had_key: bool,
+    /// Readings removed.
+    readings: usize,
+    /// Whether an admin block in force was kept as a pseudonymous ban.
+    kept_ban: bool,
+}
+
+/// Removes what `user` has stored and destroys their key; every step may run again.
+fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> {
     // Index entries (usernames, charge owners) are found by the user id they hold, so none is
     // missed, whether the profile still opens or a write in flight added one.
     admin.profiles.remove(user)?;
@@ -47,8 +55,17 @@ fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<(bool, usize), Ops
     crate::billing::forget_charges(admin.data, user)?;
     admin.accounts.remove(user)?;
     // Any retention works here: removal does not look at it.
-    let readings =
-        crate::readings::History::new(admin.data, Arc::clone(admin.vault), Duration::ZERO)?.remove_all(user)?;
+    let readings = admin.history.remove_all(user)?;
+    admin
+        .data
+        .forget_expiry_entries(<crate::tarot::StoredReading as crate::vault::Sealed>::TREE, &user.to_be_bytes())?;
+    // What the security layer kept: the block record goes (an admin block in force stays as a
+    // pseudonymous ban), and any penalty.
+    let kept_ban = admin.blocklist.forget(user, now_ms)?;
+    crate::sentinel::forget_penalty(admin.data, user)?;
+    // Messages showing their secrets are deleted from the chat by the running bot (at its next
+    // start if it is stopped); the schedule's entries go with them.
+    admin.accounts.secret_messages().expedite(user, None, now_ms)?;
     let tombstones = admin.data.tree::<Tombstone>()?;
     tombstones.insert(
         &admin.vault.blind_index("deleted-user", &user.to_be_bytes()),
@@ -56,7 +73,7 @@ fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<(bool, usize), Ops
     )?;
     admin.data.flush_blocking()?;
     let had_key = admin.vault.finish_forget(user)?;
-    Ok((had_key, readings))
+    Ok(Erased { had_key, readings, kept_ban })
 }
 
 /// Finishes the deletions a kill or crash interrupted; returns how many. Run before the bot
@@ -93,6 +110,7 @@ mod tests {
         blocklist: Blocklist,
         profiles: Profiles,
         accounts: Accounts,
+        history: crate::readings::History,
     }
 
     impl Restarted {
@@ -100,7 +118,7 @@ mod tests {
             let vault =
                 Arc::new(Vault::load(&t.data, &t.vault.keys_store, &t.kek_input(), 0).expect("the vault reopens"));
             Restarted {
-                blocklist: Blocklist::load(&t.data).expect("blocklist"),
+                blocklist: Blocklist::load(&t.data, &vault.subkey(crate::sentinel::KEY_LABEL)).expect("blocklist"),
                 profiles: Profiles::new(&t.data, Arc::clone(&vault)).expect("profiles"),
                 accounts: Accounts::new(
                     &t.data,
@@ -110,6 +128,12 @@ mod tests {
                     Arc::new(SystemClock::default()),
                 )
                 .expect("accounts"),
+                history: crate::readings::History::new(
+                    &t.data,
+                    Arc::clone(&vault),
+                    std::time::Duration::from_hours(24),
+                )
+                .expect("history"),
                 vault,
             }
         }
@@ -120,6 +144,7 @@ mod tests {
                 vault: &self.vault,
                 profiles: &self.profiles,
                 accounts: &self.accounts,
+                history: &self.history,
                 data,
                 online: false,
             }

@@ -23,6 +23,8 @@ pub struct Admin<'a> {
     pub profiles: &'a Profiles,
     /// Accounts.
     pub accounts: &'a Accounts,
+    /// Sealed reading history.
+    pub history: &'a crate::readings::History,
     /// The data store.
     pub data: &'a Store,
     /// Whether the bot is running (and re-wraps keys in the background).
@@ -62,6 +64,12 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         Request::KeysRotate => keys::rotate(admin, now_ms),
         Request::KeysStatus => keys::status(admin),
         Request::DeleteUser { user } => deletion::delete_user(admin, *user, now_ms),
+        Request::ExportUser { user } => {
+            let data = super::export::user_data(admin, *user, now_ms)?;
+            tracing::warn!(target: "arcana::audit", event = "user_exported", user = *user,
+                "an operator exported a user's data");
+            Ok(Response::ok(vec![data.to_string()]))
+        }
         Request::SetTier { user, tier } => {
             admin.accounts.set_tier(*user, tier)?;
             admin.data.flush_blocking()?;

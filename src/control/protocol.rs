@@ -35,6 +35,11 @@ pub enum Request {
         /// Telegram user id.
         user: i64,
     },
+    /// Everything stored about a user, as one line of JSON (audited).
+    ExportUser {
+        /// Telegram user id.
+        user: i64,
+    },
     /// Move a user to a tier.
     SetTier {
         /// Telegram user id.

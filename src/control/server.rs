@@ -1,7 +1,14 @@
-//! The bot side of the control socket: `DIR/control.sock`, mode 0600, one request per
-//! connection, served until shutdown.
+//! The bot side of the control socket: `DIR/control.sock`, one request per connection, served
+//! until shutdown.
+//!
+//! Layers of protection: the data directory is 0700 (checked at start), the process umask is
+//! 077 so the socket is private from the moment it is bound (then chmod 0600 for good measure),
+//! and each connection's peer must be arcana's own user (or root): checked with `SO_PEERCRED`.
+//! A peer gets [`READ_TIMEOUT`] to send its request, at most [`MAX_CONNECTIONS`] are served at
+//! once (more are refused at once), and accept errors (e.g. out of descriptors) back off instead
+//! of spinning.
 
-use std::{os::unix::fs::PermissionsExt, path::PathBuf, sync::Arc};
+use std::{os::unix::fs::PermissionsExt, path::PathBuf, sync::Arc, time::Duration};
 
 use tokio::{
     io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
@@ -12,6 +19,10 @@ use tokio_util::sync::CancellationToken;
 use super::{PipelineStats, Request, Response, Services, execute};
 
 const MAX_REQUEST_BYTES: u64 = 64 * 1024;
+/// How long a peer may take to send its request.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once.
+pub const MAX_CONNECTIONS: usize = 16;
 
 /// Listens on `path` until `shutdown`; removes the socket file afterwards.
 pub async fn serve(path: PathBuf, services: Arc<Services>, shutdown: CancellationToken) -> std::io::Result<()> {
@@ -22,22 +33,47 @@ pub async fn serve(path: PathBuf, services: Arc<Services>, shutdown: Cancellatio
     let listener = UnixListener::bind(&path)?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     tracing::debug!(socket = %path.display(), "control socket listening");
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let own_uid = rustix::process::geteuid().as_raw();
+    let mut backoff = Duration::ZERO;
     loop {
         let stream = tokio::select! {
             () = shutdown.cancelled() => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, _)) => {
+                    backoff = Duration::ZERO;
+                    stream
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, "control socket accept failed");
+                    backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                    tracing::warn!(error = %e, wait_ms = backoff.as_millis(), "control socket accept failed");
+                    tokio::time::sleep(backoff).await;
                     continue;
                 }
             },
+        };
+        match stream.peer_cred().map(|cred| cred.uid()) {
+            Ok(uid) if uid == own_uid || uid == 0 => {}
+            Ok(uid) => {
+                tracing::warn!(target: "arcana::audit", event = "control_peer_refused", uid,
+                    "a control connection from another user was refused");
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read a control connection's peer; refused");
+                continue;
+            }
+        }
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            tracing::warn!("too many control connections at once; one refused");
+            continue;
         };
         let services = Arc::clone(&services);
         tokio::spawn(async move {
             if let Err(e) = answer(stream, services).await {
                 tracing::warn!(error = %e, "control request failed");
             }
+            drop(slot);
         });
     }
     let _ = std::fs::remove_file(&path);
@@ -71,7 +107,10 @@ fn status(services: &Services) -> Response {
 async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
-    BufReader::new(read.take(MAX_REQUEST_BYTES)).read_line(&mut line).await?;
+    let mut reader = BufReader::new(read.take(MAX_REQUEST_BYTES));
+    tokio::time::timeout(READ_TIMEOUT, reader.read_line(&mut line))
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no request within the read timeout"))??;
     let response = match serde_json::from_str::<Request>(&line) {
         Err(_) => Response::error("malformed request"),
         Ok(Request::Status) => status(&services),

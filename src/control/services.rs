@@ -69,6 +69,7 @@ impl Services {
             vault: &self.vault,
             profiles: &self.profiles,
             accounts: &self.accounts,
+            history: &self.readings.history,
             data: &self.data,
             online: true,
         }

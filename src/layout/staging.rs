@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn a_partial_restore_is_rolled_back_and_a_committed_one_completed() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let dir = DataDir::new(tmp.path());
         assert_eq!(dir.finish_restore().expect("nothing"), Interrupted::Nothing);
 
@@ -140,7 +140,7 @@ mod tests {
 
     #[test]
     fn commit_moves_both_stores_and_never_overwrites() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let dir = DataDir::new(tmp.path());
         staged(&dir);
         dir.commit_restore().expect("commit");

@@ -32,6 +32,9 @@ enum Who {
 /// A bucket: whose, and which rule (0 = default, then commands, then callbacks).
 type BucketKey = (Who, u16);
 
+/// The vault subkey label of the sentinel's key (debounce fingerprints, pseudonymous bans).
+pub const KEY_LABEL: &str = "debounce/v1";
+
 /// The security layer in front of every handler.
 pub struct Sentinel {
     clock: Arc<dyn Clock>,
@@ -61,7 +64,8 @@ impl std::fmt::Debug for Sentinel {
 
 impl Sentinel {
     /// Builds the sentinel, loading blocks and penalties from `store`. `fingerprint_key` keys the
-    /// debounce hash (derive it from the vault: [`crate::vault::Vault::subkey`]).
+    /// debounce hash and (through a derived key) pseudonymous bans: derive it from the vault with
+    /// [`crate::vault::Vault::subkey`]`(`[`KEY_LABEL`]`)`, as the offline CLI's blocklist does.
     pub fn new(
         config: &SentinelConfig,
         admins: &[i64],
@@ -90,7 +94,7 @@ impl Sentinel {
             callback_rules,
             windows: Sharded::default(),
             debouncer: Debouncer::new(fingerprint_key),
-            blocklist: Blocklist::load(store)?,
+            blocklist: Blocklist::load(store, fingerprint_key)?,
             penalties: Penalties::load(config.penalty, store)?,
             counters: Counters::default(),
             resolve: None,
@@ -120,7 +124,10 @@ impl Sentinel {
         }
         let Some(who) = inbound.user.or(inbound.chat) else { return Verdict::Ignored };
         if let Some(user) = inbound.user {
-            if self.blocklist.is_blocked(user, now_unix) {
+            // A blocked user keeps one right: deleting their data (and the fresh code it may
+            // need), still rate-limited below.
+            let open = inbound.command.as_deref().is_some_and(crate::command::open_to_blocked);
+            if !open && self.blocklist.is_blocked(user, now_unix) {
                 return Verdict::Blocked;
             }
             if let Some((retry_after, notify)) = self.penalties.muted(user, now_unix) {

@@ -44,9 +44,9 @@ mod verdict;
 mod window;
 
 pub use blocklist::{AdminBlock, BlockRecord, Blocklist, REASON_MAX_CHARS};
-pub use engine::{Sentinel, UserRule};
+pub use engine::{KEY_LABEL, Sentinel, UserRule};
 pub use inbound::{Inbound, InboundKind, Membership};
-pub use penalty::{Mute, PenaltyRecord};
+pub use penalty::{Mute, PenaltyRecord, forget_penalty};
 pub use stats::Stats;
 pub use verdict::Verdict;
 pub(crate) use window::{Admission, Window};

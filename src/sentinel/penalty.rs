@@ -135,6 +135,12 @@ impl Penalties {
     }
 }
 
+/// Removes `user`'s persisted penalty (their deletion); returns whether there was one. A running
+/// sentinel's memory of a mute in force (RAM only) lapses with the mute.
+pub fn forget_penalty(store: &Store, user: i64) -> Result<bool, StoreError> {
+    store.tree::<PenaltyRecord>()?.remove(&user.to_be_bytes())
+}
+
 /// The level left after quiet periods since the last mute.
 fn decayed_level(record: &PenaltyRecord, now_unix: u64, config: &PenaltyConfig) -> u32 {
     let quiet = now_unix.saturating_sub(record.last_mute_ms.max(record.muted_until_ms));
@@ -180,7 +186,7 @@ mod tests {
 
     #[test]
     fn strikes_impose_a_persisted_mute() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let store = Store::open_temporary(tmp.path()).expect("open");
         let p = Penalties::load(config(), &store).expect("load");
         assert_eq!(p.strike(7, 0, 1_000).expect("strike"), None);
@@ -196,7 +202,7 @@ mod tests {
 
     #[test]
     fn strikes_outside_the_window_do_not_add_up() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let store = Store::open_temporary(tmp.path()).expect("open");
         let p = Penalties::load(config(), &store).expect("load");
         for i in 0..10u64 {

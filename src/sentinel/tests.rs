@@ -37,7 +37,7 @@ fn config(limit: u32, per_secs: u64, debounce_ms: u64) -> SentinelConfig {
 }
 
 fn fixture(config: &SentinelConfig) -> Fixture {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = crate::layout::private_tempdir();
     let store = Store::open_temporary(tmp.path()).expect("store");
     let clock = FakeClock::new();
     let sentinel = Sentinel::new(config, &[99], &store, &[3; 32], Arc::new(clock.clone())).expect("sentinel");

@@ -77,6 +77,26 @@ impl Store {
         expiry::sweep(&self.db, &self.gate, &self.watchdog, now)
     }
 
+    /// Removes the expiry index entries of `tree` whose record key starts with `key_prefix`
+    /// (what a deleted user's records, removed before removals took their entries along, left);
+    /// returns how many.
+    pub fn forget_expiry_entries(&self, tree: &str, key_prefix: &[u8]) -> Result<usize, StoreError> {
+        expiry::forget_entries(&self.db, &self.gate, &self.watchdog, tree, key_prefix)
+    }
+
+    /// Every tree's name (tests scan them for what must not be there).
+    #[cfg(test)]
+    pub(crate) fn tree_names(&self) -> Vec<String> {
+        self.db.tree_names().iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect()
+    }
+
+    /// Every raw entry of `tree` (tests).
+    #[cfg(test)]
+    pub(crate) fn raw_entries(&self, tree: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let tree = self.db.open_tree(tree).expect("tree");
+        tree.iter().map(|e| e.expect("entry")).map(|(k, v)| (k.to_vec(), v.to_vec())).collect()
+    }
+
     /// The watchdog guarding this store.
     #[must_use]
     pub fn watchdog(&self) -> &Watchdog {

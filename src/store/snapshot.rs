@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn a_snapshot_is_consistent_across_trees_while_another_thread_writes() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let store = Store::open_temporary(tmp.path()).expect("open");
         let left = store.tree::<Left>().expect("tree");
         let right = store.tree::<Right>().expect("tree");
@@ -297,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_write_spanning_two_trees_is_seen_whole_or_not_at_all() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let store = Store::open_temporary(tmp.path()).expect("open");
         let left = store.tree::<Left>().expect("tree");
         let far = SystemTime::now() + Duration::from_hours(1);
@@ -315,7 +315,7 @@ mod tests {
     }
 
     fn populated() -> (tempfile::TempDir, Store) {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let store = Store::open_temporary(&tmp.path().join("db")).expect("open");
         let left = store.tree::<Left>().expect("tree");
         for i in 0..300u64 {

@@ -23,7 +23,7 @@ impl Record for Counter {
 
 #[test]
 fn concurrent_store_traffic_does_not_hang() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = crate::layout::private_tempdir();
     let hangs = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&hangs);
     let watchdog = Watchdog::new(

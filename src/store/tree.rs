@@ -69,12 +69,17 @@ impl<R: Record> TypedTree<R> {
         Ok(())
     }
 
-    /// Removes the record at `key`; returns whether one was there.
+    /// Removes the record at `key`, and its expiry index entry if it had one (the entry holds
+    /// the key: a deleted user's id must not stay behind in it); returns whether one was there.
     pub fn remove(&self, key: &[u8]) -> Result<bool, StoreError> {
         // The gate first: time spent waiting for a backup's copy is not a hang.
         let _gate = self.gate.mutation();
         let _watch = self.watchdog.guard("remove");
-        Ok(self.tree.remove(key)?.is_some())
+        let Some(old) = self.tree.remove(key)? else { return Ok(false) };
+        if let Some(at) = record::expires_at_ms(&old).filter(|&at| at != 0) {
+            self.index.remove(expiry::index_key(at, R::TREE, key))?;
+        }
+        Ok(true)
     }
 
     /// Inserts and removes several records (without expiry) as one atomic write: after a crash
@@ -140,7 +145,7 @@ mod tests {
     }
 
     fn store() -> (tempfile::TempDir, Store) {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let store = Store::open_temporary(tmp.path()).expect("open");
         (tmp, store)
     }
@@ -196,7 +201,7 @@ mod tests {
 
     #[test]
     fn records_survive_reopen_after_flush() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         {
             let store = Store::open_temporary(tmp.path()).expect("open");
             store.tree::<Note>().expect("tree").insert(b"a", &Note("kept".into())).expect("insert");

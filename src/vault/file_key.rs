@@ -81,7 +81,7 @@ mod tests {
         let wrapped = vault.wrap_under_kek(&[3; 32], b"ctx").expect("wrap");
         assert_eq!(*unwrap_under_kek(&input, &params, &wrapped, b"ctx").expect("unwrap"), [3; 32]);
         assert!(matches!(unwrap_under_kek(&input, &params, &wrapped, b"other"), Err(VaultError::WrongKey)));
-        let other_dir = tempfile::tempdir().expect("tempdir");
+        let other_dir = crate::layout::private_tempdir();
         let other = crate::layout::DataDir::new(other_dir.path());
         other.ensure().expect("layout");
         let other = KekInput::File(other.read_master_key().expect("key"));

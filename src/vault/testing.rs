@@ -25,7 +25,7 @@ impl TempVault {
 
 /// A fresh data directory with its data store and vault.
 pub(crate) fn temp_vault() -> TempVault {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = crate::layout::private_tempdir();
     let dir = DataDir::new(tmp.path());
     dir.ensure().expect("layout");
     let data = Store::open_temporary(&dir.db_path()).expect("db");

@@ -27,7 +27,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = crate::layout::private_tempdir();
         let dir = DataDir::new(tmp.path());
         dir.ensure().expect("layout");
         Fixture { tmp, dir }

@@ -28,9 +28,9 @@ const ADMIN: i64 = 1;
 const ALL_COMMANDS: &str =
     r#""start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "export", "delete_me""#;
 
-/// The free tier without `/export`, so the premium tier has something to offer.
-const FREE_WITHOUT_EXPORT: &str =
-    r#""start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "delete_me""#;
+/// The free tier without `/sessions` (nor `/export` and `/delete_me`, which every user keeps), so
+/// the premium tier has something to offer.
+const FREE_WITHOUT_SESSIONS: &str = r#""start", "help", "privacy", "logout_all", "2fa", "verify""#;
 
 /// The consent prompt's button text (and part of the prompt's text).
 const I_AGREE: &str = "I agree";
@@ -38,7 +38,7 @@ const I_AGREE: &str = "I agree";
 /// An `arcana.toml` with the accounts settings of the contract: registration as given, the free
 /// tier allowing `free_commands`, the premium tier everything. Debouncing is off and the rate limit
 /// generous, so repeated codes reach the bot and no exchange meets a rate-limit notice.
-fn config(require_registration: bool, free_commands: &str) -> String {
+pub(crate) fn config(require_registration: bool, free_commands: &str) -> String {
     format!(
         r#"admins = [{ADMIN}]
 
@@ -76,7 +76,7 @@ fn default_config() -> String {
 }
 
 /// The delivered `sendMessage` and `sendPhoto` calls to `chat`, in order.
-fn to_chat(calls: &[Call], chat: i64) -> Vec<Call> {
+pub(crate) fn to_chat(calls: &[Call], chat: i64) -> Vec<Call> {
     calls
         .iter()
         .filter(|c| matches!(c.method.as_str(), "sendMessage" | "sendPhoto") && c.answered)
@@ -86,7 +86,7 @@ fn to_chat(calls: &[Call], chat: i64) -> Vec<Call> {
 }
 
 /// The texts of the `sendMessage` calls among `calls`, joined by blank lines.
-fn texts(calls: &[Call]) -> String {
+pub(crate) fn texts(calls: &[Call]) -> String {
     calls
         .iter()
         .filter(|c| c.method == "sendMessage")
@@ -97,7 +97,7 @@ fn texts(calls: &[Call]) -> String {
 
 /// The `callback_data` of the consent button among `calls`: exactly one message carries a
 /// keyboard, it holds exactly one button, and that button reads `I agree`.
-fn consent_data(calls: &[Call]) -> String {
+pub(crate) fn consent_data(calls: &[Call]) -> String {
     let prompts: Vec<&Call> = calls.iter().filter(|c| !buttons(c).is_empty()).collect();
     assert_eq!(prompts.len(), 1, "one message with a keyboard: {calls:#?}");
     let prompt = prompts[0];
@@ -112,7 +112,7 @@ fn consent_data(calls: &[Call]) -> String {
 }
 
 /// The 11-character `xxxxx-xxxxx` tokens in `text`, in order.
-fn backup_codes(text: &str) -> Vec<String> {
+pub(crate) fn backup_codes(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .filter(|token| {
             token.len() == 11
@@ -152,61 +152,61 @@ fn wrong_code(secret: &[u8]) -> String {
 }
 
 /// What a user learnt by enrolling in two-factor authentication.
-struct Enrolment {
+pub(crate) struct Enrolment {
     /// The decoded TOTP secret.
-    secret: Vec<u8>,
+    pub(crate) secret: Vec<u8>,
     /// The secret as the bot showed it (base32).
-    secret_text: String,
+    pub(crate) secret_text: String,
     /// The step whose code switched two-factor authentication on.
-    step: u64,
+    pub(crate) step: u64,
     /// The ten backup codes.
-    backup: Vec<String>,
+    pub(crate) backup: Vec<String>,
 }
 
 impl Enrolment {
     /// A TOTP code the bot has not seen yet: the current step's, or — while the current step is
     /// still the one used to enrol — the next step's, which a verifier allowing RFC 6238's one
     /// step of clock drift accepts. Returns the code and its step.
-    fn unused_code(&self, last_used: u64) -> (String, u64) {
+    pub(crate) fn unused_code(&self, last_used: u64) -> (String, u64) {
         let step = totp::current_step().max(last_used + 1);
         (totp::code_at_step(&self.secret, step), step)
     }
 }
 
 /// A data directory, the fake Telegram server and the bot running on them.
-struct Running {
-    dir: TempDir,
-    tg: FakeTelegram,
-    bot: BotProcess,
+pub(crate) struct Running {
+    pub(crate) dir: TempDir,
+    pub(crate) tg: FakeTelegram,
+    pub(crate) bot: BotProcess,
 }
 
 impl Running {
     /// Writes `toml` as the configuration of a fresh data directory and starts the bot.
-    fn start(toml: &str) -> Self {
+    pub(crate) fn start(toml: &str) -> Self {
         let dir = dir_with_config(toml);
         let tg = FakeTelegram::start();
         Self::resume(dir, tg)
     }
 
     /// Starts the bot again on a directory and server kept from [`Running::stop`].
-    fn resume(dir: TempDir, tg: FakeTelegram) -> Self {
+    pub(crate) fn resume(dir: TempDir, tg: FakeTelegram) -> Self {
         let bot = BotProcess::start(dir.path(), &tg.url());
         Self { dir, tg, bot }
     }
 
     /// Stops the bot cleanly (exit 0, no token, no panic); keeps the directory and the server.
-    fn stop(self) -> (TempDir, FakeTelegram) {
+    pub(crate) fn stop(self) -> (TempDir, FakeTelegram) {
         let Self { dir, tg, bot } = self;
         stop_cleanly(bot);
         (dir, tg)
     }
 
-    fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.dir.path()
     }
 
     /// Panics with the calls so far and the bot's stderr.
-    fn fail(&mut self, what: &str) -> ! {
+    pub(crate) fn fail(&mut self, what: &str) -> ! {
         let state = if self.bot.is_running() { "running" } else { "exited" };
         panic!(
             "timed out after {REPLY_TIMEOUT:?} waiting for {what}; bot {state}\ncalls:\n{}bot stderr:\n{}",
@@ -217,7 +217,7 @@ impl Running {
 
     /// Waits until `done` holds for the messages and photos sent to `user` after the first
     /// `before` of them.
-    fn wait_sent(&mut self, user: i64, before: usize, what: &str, done: impl Fn(&[Call]) -> bool) {
+    pub(crate) fn wait_sent(&mut self, user: i64, before: usize, what: &str, done: impl Fn(&[Call]) -> bool) {
         let waited = self.tg.try_wait_for(REPLY_TIMEOUT, |calls| {
             let sent = to_chat(calls, user);
             sent.len() > before && done(&sent[before..])
@@ -228,13 +228,19 @@ impl Running {
     }
 
     /// Waits until the bot polled past update `id` (it finished it, replies included).
-    fn wait_finished(&mut self, id: i64) {
+    pub(crate) fn wait_finished(&mut self, id: i64) {
         wait_polled_past(&self.tg, &mut self.bot, id);
     }
 
     /// Pushes `update` from `user`, waits until `done` holds for what was sent to them since, and
     /// until the update is finished; returns the messages and photos sent to them since.
-    fn push_until(&mut self, user: i64, update: Value, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+    pub(crate) fn push_until(
+        &mut self,
+        user: i64,
+        update: Value,
+        what: &str,
+        done: impl Fn(&[Call]) -> bool,
+    ) -> Vec<Call> {
         let before = to_chat(&self.tg.calls(), user).len();
         let id = self.tg.push_update(update);
         self.wait_sent(user, before, what, done);
@@ -243,12 +249,12 @@ impl Running {
     }
 
     /// `user` sends `text`; returns what the bot sent back (at least one message or photo).
-    fn send(&mut self, user: i64, text: &str) -> Vec<Call> {
+    pub(crate) fn send(&mut self, user: i64, text: &str) -> Vec<Call> {
         self.push_until(user, updates::command(user, text), &format!("a reply to {text:?} from {user}"), |_| true)
     }
 
     /// `user` sends `text`; returns the texts of the messages sent back.
-    fn say(&mut self, user: i64, text: &str) -> String {
+    pub(crate) fn say(&mut self, user: i64, text: &str) -> String {
         texts(&self.send(user, text))
     }
 
@@ -270,7 +276,7 @@ impl Running {
     }
 
     /// `/start`, then presses the `I agree` button it offers; asserts the welcome.
-    fn register(&mut self, user: i64) {
+    pub(crate) fn register(&mut self, user: i64) {
         let prompt = self.send(user, "/start");
         let data = consent_data(&prompt);
         let before = to_chat(&self.tg.calls(), user).len();
@@ -279,7 +285,7 @@ impl Running {
     }
 
     /// `/2fa`, then `/2fa CODE` with the current code of the secret it showed.
-    fn enrol(&mut self, user: i64) -> Enrolment {
+    pub(crate) fn enrol(&mut self, user: i64) -> Enrolment {
         let offer = self.push_until(user, updates::command(user, "/2fa"), "a QR code and an otpauth URI", |sent| {
             sent.iter().any(|c| c.method == "sendPhoto") && texts(sent).contains("otpauth://totp/")
         });
@@ -307,7 +313,7 @@ impl Running {
     }
 
     /// `arcana ARGS --dir DIR`, asserting success and clean output; returns stdout.
-    fn cli(&self, args: &[&str]) -> String {
+    pub(crate) fn cli(&self, args: &[&str]) -> String {
         let mut args = args.to_vec();
         args.extend(["--dir", path_arg(self.dir())]);
         cli_ok(&args)
@@ -413,7 +419,7 @@ fn without_required_registration_there_is_no_prompt() {
 fn account_commands_work_only_in_a_private_chat_and_help_lists_the_commands() {
     let mut run = Running::start(&config(false, ALL_COMMANDS));
     let (user, group) = (12_201, -100_777);
-    for command in ["/sessions", "/2fa", "/export", "/delete_me"] {
+    for command in ["/sessions", "/2fa", "/export", "/delete_me", "/history"] {
         let before = to_chat(&run.tg.calls(), group).len();
         let id = run.tg.push_update(updates::message(user, group, command));
         run.wait_finished(id);
@@ -462,17 +468,19 @@ fn forged_or_foreign_consent_buttons_register_nobody() {
 
 #[test]
 fn tiers_refuse_commands_until_the_user_is_moved_up() {
-    let mut run = Running::start(&config(true, FREE_WITHOUT_EXPORT));
+    let mut run = Running::start(&config(true, FREE_WITHOUT_SESSIONS));
     let user = 14_001;
     let u = user.to_string();
     run.register(user);
-    let refusal = run.say(user, "/export");
-    assert!(refusal.contains("This needs premium"), "the free tier lacks /export: {refusal:?}");
+    let refusal = run.say(user, "/sessions");
+    assert!(refusal.contains("This needs premium"), "the free tier lacks /sessions: {refusal:?}");
+    let export = run.say(user, "/export");
+    assert!(export.contains("Your data"), "a tier cannot take /export away: {export:?}");
 
     // Through the running bot's control socket.
     assert_eq!(run.cli(&["user", "tier", &u, "premium"]).trim(), format!("user {user} is now on tier premium"));
-    let export = run.say(user, "/export");
-    assert!(export.contains("Your data"), "premium allows /export: {export:?}");
+    let sessions = run.say(user, "/sessions");
+    assert!(sessions.to_lowercase().contains("session"), "premium allows /sessions: {sessions:?}");
 
     let unknown = run_cli(&["user", "tier", &u, "platinum", "--dir", path_arg(run.dir())], &[]);
     assert_clean_output(&unknown);
@@ -485,7 +493,7 @@ fn tiers_refuse_commands_until_the_user_is_moved_up() {
     let offline = cli_ok(&["user", "tier", &u, "free", "--dir", path_arg(dir.path())]);
     assert_eq!(offline.trim(), format!("user {user} is now on tier free"));
     let mut run = Running::resume(dir, tg);
-    let refusal = run.say(user, "/export");
+    let refusal = run.say(user, "/sessions");
     assert!(refusal.contains("This needs premium"), "back on free after the restart: {refusal:?}");
     run.stop();
 }

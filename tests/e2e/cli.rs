@@ -37,14 +37,14 @@ fn run_config_error(dir: &Path, env: &[(&str, &str)]) -> String {
 }
 
 fn with_config(toml: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     std::fs::write(dir.path().join("arcana.toml"), toml).expect("write arcana.toml");
     dir
 }
 
 #[test]
 fn init_creates_layout_then_refuses_to_overwrite() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let first = init(dir.path());
     assert!(first.status.success(), "init failed: {:?}", streams(&first));
     assert_layout(dir.path());
@@ -58,7 +58,7 @@ fn init_creates_layout_then_refuses_to_overwrite() {
 
 #[test]
 fn doctor_passes_after_init() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     assert!(init(dir.path()).status.success());
     let tg = FakeTelegram::start();
     let url = tg.url();
@@ -70,7 +70,7 @@ fn doctor_passes_after_init() {
 
 #[test]
 fn doctor_fails_without_token() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     assert!(init(dir.path()).status.success());
     let tg = FakeTelegram::start();
     let output = doctor(dir.path(), &[("ARCANA_TELEGRAM_API_URL", &tg.url())]);
@@ -84,7 +84,7 @@ fn doctor_fails_without_token() {
 
 #[test]
 fn doctor_fails_on_world_readable_master_key() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     assert!(init(dir.path()).status.success());
     let key = dir.path().join("master.key");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
@@ -135,7 +135,7 @@ fn config_errors_of_readings_and_payments_name_the_key() {
 
 #[test]
 fn missing_token_is_a_config_error() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let tg = FakeTelegram::start();
     let line = run_config_error(dir.path(), &[("ARCANA_TELEGRAM_API_URL", &tg.url())]);
     assert!(line.contains("BOT_TOKEN"), "names BOT_TOKEN: {line}");

@@ -7,7 +7,7 @@ use crate::support::updates;
 
 #[test]
 fn acknowledged_changes_survive_a_kill_9() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     std::fs::write(dir.path().join("arcana.toml"), "[accounts]\nrequire_registration = false\n").expect("config");
     let d = path_arg(dir.path());
     let tg = FakeTelegram::start();

@@ -74,7 +74,7 @@ pub fn lines(text: &str) -> Vec<&str> {
 
 /// A fresh data directory holding `toml` as its `arcana.toml` (the bot keeps an existing config).
 pub fn dir_with_config(toml: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     std::fs::write(dir.path().join("arcana.toml"), toml).expect("write arcana.toml");
     dir
 }

@@ -7,7 +7,8 @@
 //! - `cli` — `init`, `doctor`, configuration errors;
 //! - `sentinel` — rate limits, notices, debounce, the blocklist, penalties across restarts;
 //! - `accounts` — consent, tiers and roles, sessions, two-factor enrolment and step-up;
-//! - `pipeline` — floods: fairness between chats, the configured limit, a kill mid-flood.
+//! - `pipeline` — floods: fairness between chats, the configured limit, a kill mid-flood;
+//! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -19,6 +20,7 @@ mod crash;
 mod fake_server;
 mod harness;
 mod pipeline;
+mod privacy;
 mod raw_http;
 mod run_basic;
 mod run_resilience;

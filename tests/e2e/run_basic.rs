@@ -8,7 +8,7 @@ use crate::support::updates;
 
 #[test]
 fn run_answers_start_and_creates_layout() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let tg = FakeTelegram::start();
     let user = 1001;
     tg.push_update(updates::command(user, "/start"));
@@ -23,7 +23,7 @@ fn run_answers_start_and_creates_layout() {
 
 #[test]
 fn run_answers_help() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let tg = FakeTelegram::start();
     let user = 1002;
     tg.push_update(updates::command(user, "/help"));
@@ -36,7 +36,7 @@ fn run_answers_help() {
 
 #[test]
 fn sigterm_exits_zero_while_polling() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let tg = FakeTelegram::start();
     let bot = BotProcess::start(dir.path(), &tg.url());
     tg.wait_for(REPLY_TIMEOUT, "the bot to poll getUpdates", |calls| calls.iter().any(|c| c.method == "getUpdates"));
@@ -45,7 +45,7 @@ fn sigterm_exits_zero_while_polling() {
 
 #[test]
 fn restart_does_not_reanswer_a_handled_update() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let user = 1003;
     let start = updates::command(user, "/start");
 
@@ -77,7 +77,7 @@ fn restart_does_not_reanswer_a_handled_update() {
 
 #[test]
 fn every_button_press_is_answered_so_the_spinner_stops() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let tg = FakeTelegram::start();
     let press = updates::callback_query(1004, "page:2");
     let query_id = press["callback_query"]["id"].as_str().expect("query id").to_owned();

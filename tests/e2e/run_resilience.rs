@@ -15,7 +15,7 @@ const FAULT_TIMEOUT: Duration = Duration::from_mins(2);
 
 #[test]
 fn faults_do_not_lose_updates() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let tg = FakeTelegram::start();
     tg.push_fault("getUpdates", Fault::Status(500));
     tg.push_fault("getUpdates", Fault::RetryAfter(1));
@@ -39,7 +39,7 @@ fn faults_do_not_lose_updates() {
 
 #[test]
 fn other_update_types_are_ignored() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let tg = FakeTelegram::start();
     let channel = -1_001_234_567_890;
     tg.push_update(updates::edited_message(3001, 3001, "edited text"));
@@ -70,7 +70,7 @@ fn hostile_text() -> String {
 
 #[test]
 fn hostile_updates_do_not_crash_the_bot() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let tg = FakeTelegram::start();
     tg.push_update(json!({ "message": { "garbage": true } }));
     tg.push_update(json!({}));

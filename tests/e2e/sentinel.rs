@@ -73,7 +73,7 @@ fn callback_answers(tg: &FakeTelegram, id: &str) -> Vec<Call> {
 
 /// `arcana init --dir DIR` on a fresh directory, then `arcana.toml` replaced by `toml`.
 fn init_with_config(toml: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     cli_ok(&["init", "--dir", path_arg(dir.path())]);
     std::fs::write(dir.path().join("arcana.toml"), toml).expect("write arcana.toml");
     dir

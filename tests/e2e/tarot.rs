@@ -317,14 +317,14 @@ fn a_backup_restores_every_user_on_a_new_machine_from_the_master_key_alone() {
     cli_ok(&["block", "804", "--reason", "spam", "--dir", d]);
 
     // Taken while the bot runs, then the machine is lost: only master.key and the config are kept.
-    let kept = tempfile::tempdir().expect("tempdir");
+    let kept = crate::support::private_tempdir();
     let backup = kept.path().join("arcana.backup");
     assert!(cli_ok(&["backup", path_arg(&backup), "--dir", d]).contains("wrote"));
     let verified = cli_ok(&["backup", "--verify", path_arg(&backup), "--dir", d]);
     assert!(verified.contains("is a good backup") && verified.contains(": 3 users,"), "{verified}");
     let Session { dir: old, bot, .. } = s;
     stop_cleanly(bot);
-    let machine = tempfile::tempdir().expect("tempdir");
+    let machine = crate::support::private_tempdir();
     for file in ["master.key", "arcana.toml"] {
         std::fs::copy(old.path().join(file), machine.path().join(file)).expect("copy");
     }

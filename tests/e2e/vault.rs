@@ -17,7 +17,7 @@ const REGISTERED_ON_START: &str = "[accounts]\nrequire_registration = false\n";
 
 /// A data directory whose users count as registered from their first update.
 fn registered_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     std::fs::write(dir.path().join("arcana.toml"), REGISTERED_ON_START).expect("config");
     dir
 }
@@ -89,7 +89,7 @@ fn a_deletion_reaches_every_backup_taken_after_it() {
     wait_replies(&tg, &mut bot, 3002, 1, REPLY_TIMEOUT);
 
     // Backups and the deletion go through the running bot's control socket.
-    let backups = tempfile::tempdir().expect("tempdir");
+    let backups = crate::support::private_tempdir();
     let before = backups.path().join("before.bak");
     let after = backups.path().join("after.bak");
     assert!(cli_ok(&["backup", path_arg(&before), "--dir", d]).contains("wrote"));
@@ -99,7 +99,7 @@ fn a_deletion_reaches_every_backup_taken_after_it() {
 
     // Each restores on a machine holding only the master key.
     let restore = |backup: &Path| {
-        let machine = tempfile::tempdir().expect("tempdir");
+        let machine = crate::support::private_tempdir();
         std::fs::copy(dir.path().join("master.key"), machine.path().join("master.key")).expect("copy key");
         let out = cli_ok(&["restore", path_arg(backup), "--dir", path_arg(machine.path())]);
         (machine, out)
@@ -120,7 +120,7 @@ fn a_deletion_reaches_every_backup_taken_after_it() {
 
 #[test]
 fn tampered_truncated_spliced_or_foreign_backups_are_refused_with_nothing_written() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let d = path_arg(dir.path());
     cli_ok(&["init", "--dir", d]);
     cli_ok(&["block", "9", "--dir", d]);
@@ -132,12 +132,12 @@ fn tampered_truncated_spliced_or_foreign_backups_are_refused_with_nothing_writte
     let bytes = std::fs::read(&backup).expect("read");
     let other = std::fs::read(&second).expect("read");
     // A backup of another data directory, under its own master key.
-    let foreign_dir = tempfile::tempdir().expect("tempdir");
+    let foreign_dir = crate::support::private_tempdir();
     cli_ok(&["init", "--dir", path_arg(foreign_dir.path())]);
     let foreign = foreign_dir.path().join("f.bak");
     cli_ok(&["backup", path_arg(&foreign), "--dir", path_arg(foreign_dir.path())]);
 
-    let target = tempfile::tempdir().expect("tempdir");
+    let target = crate::support::private_tempdir();
     std::fs::copy(dir.path().join("master.key"), target.path().join("master.key")).expect("copy key");
     let t = path_arg(target.path());
     for (name, broken) in [
@@ -192,8 +192,8 @@ fn tampered_truncated_spliced_or_foreign_backups_are_refused_with_nothing_writte
 
 #[test]
 fn a_wrong_or_missing_master_key_is_refused_and_never_replaced() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let other = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
+    let other = crate::support::private_tempdir();
     cli_ok(&["init", "--dir", path_arg(dir.path())]);
     cli_ok(&["init", "--dir", path_arg(other.path())]);
     let tg = FakeTelegram::start();
@@ -250,7 +250,7 @@ fn keys_rotate_while_running_and_retire_the_old_generation() {
 
 #[test]
 fn admins_can_name_a_user_by_username_without_it_stored_in_the_clear() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     std::fs::write(dir.path().join("arcana.toml"), format!("admins = [1]\n{REGISTERED_ON_START}")).expect("config");
     let tg = FakeTelegram::start();
     tg.push_update(updates::command(6001, "/start"));
@@ -298,7 +298,7 @@ fn a_passphrase_replaces_the_key_file() {
     let backup = dir.path().join("p.bak");
     let out = run_cli(&["backup", path_arg(&backup), "--dir", path_arg(dir.path())], &pass);
     assert!(out.status.success(), "{out:?}");
-    let machine = tempfile::tempdir().expect("tempdir");
+    let machine = crate::support::private_tempdir();
     let m = path_arg(machine.path());
     for (env, what) in [(&[][..], "ARCANA_PASSPHRASE"), (&[("ARCANA_PASSPHRASE", "wrong")][..], "passphrase")] {
         let refused = run_cli(&["restore", path_arg(&backup), "--dir", m], env);
@@ -319,7 +319,7 @@ fn a_passphrase_replaces_the_key_file() {
 
 #[test]
 fn the_running_bot_takes_backups_on_schedule_keeps_the_newest_and_survives_failures() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = crate::support::private_tempdir();
     let config = format!("{REGISTERED_ON_START}\n[backup]\nevery = \"1s\"\nkeep = 2\ndir = \"bk\"\n");
     std::fs::write(dir.path().join("arcana.toml"), config).expect("config");
     let tg = FakeTelegram::start();

@@ -38,6 +38,8 @@ pub struct Call {
     /// Whether the call was answered normally (no fault, or only a delay): for a send method,
     /// whether the message counts as delivered.
     pub answered: bool,
+    /// The `result` the server answered with (not for `getUpdates`), once answered.
+    pub result: Option<Value>,
 }
 
 impl Call {
@@ -76,6 +78,8 @@ pub enum Fault {
     RetryAfter(u32),
     /// HTTP 200 with the truncated body `{"ok":tru`.
     Malformed,
+    /// HTTP 200 with a truncated body echoing the request's `text`.
+    MalformedEcho,
     /// Sleep, then answer normally.
     Delay(Duration),
     /// Close the connection without answering.
@@ -88,6 +92,7 @@ impl Fault {
             Self::Status(code) => format!("status {code}"),
             Self::RetryAfter(secs) => format!("retry_after {secs}"),
             Self::Malformed => "malformed".to_owned(),
+            Self::MalformedEcho => "malformed echo".to_owned(),
             Self::Delay(delay) => format!("delay {delay:?}"),
             Self::Drop => "drop".to_owned(),
         }

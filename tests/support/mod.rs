@@ -9,3 +9,10 @@ pub mod bot_process;
 pub mod fake_telegram;
 pub mod totp;
 pub mod updates;
+
+/// A fresh temporary directory, mode 0700: arcana refuses a data directory that group or others
+/// can reach (the default umask makes tempfile's directories 0755).
+pub fn private_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    tempfile::Builder::new().permissions(std::fs::Permissions::from_mode(0o700)).tempdir().expect("tempdir")
+}

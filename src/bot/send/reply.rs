@@ -1,5 +1,5 @@
 //! Sending replies: each attempt waits for a slot in the fair schedule; transient failures
-//! (network, 5xx, malformed responses) are retried a few times with backoff, a 429 holds the chat
+//! (network, 5xx) are retried a few times with backoff, a 429 holds the chat
 //! back for its `retry_after`; permanent failures (the user blocked the bot, chat not found) are
 //! logged once. Texts are built by handlers from fixed strings and escaped user input, never
 //! internals.
@@ -10,20 +10,23 @@ use teloxide::{
     RequestError,
     payloads::SendMessageSetters,
     prelude::Requester,
-    types::{ChatId, InlineKeyboardMarkup, LinkPreviewOptions, ParseMode},
+    types::{ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode},
 };
 
-use super::{super::backoff::Backoff, schedule::Class, sender::Sender};
+use super::{
+    super::{backoff::Backoff, redact::Redacted},
+    schedule::Class,
+    sender::Sender,
+};
 
 const ATTEMPTS: u32 = 4;
 
-/// Whether a failed request may succeed if repeated.
+/// Whether a failed request may succeed if repeated. A response that is not valid JSON is not
+/// such a failure: the request reached Telegram and was most likely carried out, so sending it
+/// again would post the message twice.
 fn is_transient(error: &RequestError) -> bool {
     match error {
-        RequestError::Network(_)
-        | RequestError::Io(_)
-        | RequestError::InvalidJson { .. }
-        | RequestError::RetryAfter(_) => true,
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::RetryAfter(_) => true,
         RequestError::Api(teloxide::ApiError::Unknown(text)) => {
             let text = text.to_ascii_lowercase();
             ["internal server error", "bad gateway", "service unavailable", "gateway timeout", "too many requests"]
@@ -38,6 +41,11 @@ fn is_transient(error: &RequestError) -> bool {
 /// is logged.
 pub(crate) async fn send_html(sender: &Sender, chat: ChatId, html: &str) {
     Box::pin(send_classed(sender, chat, html, None, Class::Reply)).await;
+}
+
+/// As [`send_html`], returning the sent message's id (to delete it later), if it was sent.
+pub(crate) async fn send_html_id(sender: &Sender, chat: ChatId, html: &str) -> Option<MessageId> {
+    Box::pin(send_classed(sender, chat, html, None, Class::Reply)).await
 }
 
 /// As [`send_html`], with an inline keyboard.
@@ -57,12 +65,18 @@ pub(crate) async fn reply_slot(sender: &Sender, chat: ChatId) -> bool {
 
 /// Boxed by its callers: a handler's future then holds a pointer, not the whole HTTP request,
 /// at each of its sends (under a flood thousands of handlers wait for a slot at once).
-async fn send_classed(sender: &Sender, chat: ChatId, html: &str, keyboard: Option<InlineKeyboardMarkup>, class: Class) {
+async fn send_classed(
+    sender: &Sender,
+    chat: ChatId,
+    html: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+    class: Class,
+) -> Option<MessageId> {
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
     for attempt in 1..=ATTEMPTS {
         if !sender.slot(chat, class).await {
             tracing::debug!(chat = chat.0, "stale notice dropped");
-            return;
+            return None;
         }
         let mut request =
             sender.bot().send_message(chat, html).parse_mode(ParseMode::Html).link_preview_options(no_preview());
@@ -70,9 +84,9 @@ async fn send_classed(sender: &Sender, chat: ChatId, html: &str, keyboard: Optio
             request = request.reply_markup(keyboard.clone());
         }
         match request.await {
-            Ok(_) => return,
+            Ok(message) => return Some(message.id),
             Err(e) if is_transient(&e) && attempt < ATTEMPTS => {
-                tracing::warn!(chat = chat.0, attempt, error = %e, "reply failed; retrying");
+                tracing::warn!(chat = chat.0, attempt, error = %Redacted(&e), "reply failed; retrying");
                 match &e {
                     // The schedule holds the chat back; the next slot comes after the wait.
                     RequestError::RetryAfter(s) => sender.pause_chat(chat, s.duration()),
@@ -80,11 +94,12 @@ async fn send_classed(sender: &Sender, chat: ChatId, html: &str, keyboard: Optio
                 }
             }
             Err(e) => {
-                tracing::warn!(chat = chat.0, attempt, error = %e, "reply not sent");
-                return;
+                tracing::warn!(chat = chat.0, attempt, error = %Redacted(&e), "reply not sent");
+                return None;
             }
         }
     }
+    None
 }
 
 fn no_preview() -> LinkPreviewOptions {

@@ -79,7 +79,7 @@ async fn handle(shared: &Shared, request: Request) -> Reply {
         return Reply::Send(404, NOT_FOUND.to_owned());
     };
     let params = params::decode(request.content_type.as_deref(), &request.query, &request.body);
-    let fault = {
+    let (fault, index) = {
         let mut state = shared.lock();
         let fault = state.take_fault(&method);
         state.calls.push(Call {
@@ -89,8 +89,9 @@ async fn handle(shared: &Shared, request: Request) -> Reply {
             at: Instant::now(),
             fault: fault.as_ref().map(Fault::describe),
             answered: matches!(fault, None | Some(Fault::Delay(_))),
+            result: None,
         });
-        fault
+        (fault, state.calls.len() - 1)
     };
     shared.changed.notify_all();
     match fault {
@@ -100,20 +101,30 @@ async fn handle(shared: &Shared, request: Request) -> Reply {
             error_body(429, &format!("Too Many Requests: retry after {secs}"), Some(json!({ "retry_after": secs }))),
         ),
         Some(Fault::Malformed) => Reply::Send(200, r#"{"ok":tru"#.to_owned()),
+        // What a broken proxy might do: echo the request's text in a body cut short.
+        Some(Fault::MalformedEcho) => {
+            let text = params.get("text").and_then(Value::as_str).unwrap_or_default();
+            Reply::Send(200, format!(r#"{{"ok":true,"result":{{"text":{}"#, json!(text)))
+        }
         Some(Fault::Drop) => Reply::Close,
         Some(Fault::Delay(delay)) => {
             tokio::time::sleep(delay).await;
-            answer(shared, &method, &params).await
+            answer(shared, &method, &params, index).await
         }
-        None => answer(shared, &method, &params).await,
+        None => answer(shared, &method, &params, index).await,
     }
 }
 
-async fn answer(shared: &Shared, method: &str, params: &Value) -> Reply {
+async fn answer(shared: &Shared, method: &str, params: &Value, index: usize) -> Reply {
     let result = if method == "getUpdates" {
         get_updates(shared, params).await
     } else {
-        methods::result(&mut shared.lock(), shared.bot_id, method, params)
+        let mut state = shared.lock();
+        let result = methods::result(&mut state, shared.bot_id, method, params);
+        if let Some(call) = state.calls.get_mut(index) {
+            call.result = Some(result.clone());
+        }
+        result
     };
     Reply::Send(200, json!({ "ok": true, "result": result }).to_string())
 }

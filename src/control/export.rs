@@ -1,0 +1,54 @@
+//! Everything arcana stores about a user, without secrets, as JSON: what `/export` sends the user
+//! and `arcana user export USER FILE` writes for the operator (a subject access request made
+//! another way). Key material, TOTP secrets and backup-code hashes are never part of it.
+
+use serde_json::{Value, json};
+
+use crate::{billing::Purchase, clock::rfc3339};
+
+use super::{Admin, OpsError};
+
+/// The export of `user` at `now_ms`.
+pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, OpsError> {
+    let profile = admin.profiles.get(user)?;
+    let account = admin.accounts.get(user)?;
+    let readings = admin.history.all(user, now_ms)?;
+    Ok(json!({
+        "telegram_id": user,
+        "profile": profile,
+        "consent": account.consent.map(|c| json!({"notice_version": c.version, "at": rfc3339(c.at_ms)})),
+        "tier": admin.accounts.tier(&account),
+        "two_factor": account.two_factor_on(),
+        "last_active": account.last_active().map(rfc3339),
+        "sessions": account.sessions.iter().map(|s| json!({
+            "started": rfc3339(s.created_ms), "last_active": rfc3339(s.last_seen_ms)
+        })).collect::<Vec<_>>(),
+        "credits": account.wallet.credits,
+        "premium_until": account.wallet.premium.as_ref().map(|p| rfc3339(p.until_ms)),
+        "payments": account.wallet.payments.iter().map(|p| json!({
+            "charge_id": p.charge_id, "stars": p.stars, "bought": purchase_name(p.purchase),
+            "at": rfc3339(p.at_ms), "refunded": p.refunded_ms.map(rfc3339),
+        })).collect::<Vec<_>>(),
+        "readings": readings.iter().map(|r| json!({
+            "at": rfc3339(r.at_ms), "spread": r.spread, "question": r.question,
+            "cards": r.cards.iter().map(|&(id, reversed)| {
+                let name = crate::tarot::card(id).map_or("?", |c| c.name);
+                if reversed { format!("{name} (reversed)") } else { name.to_owned() }
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "blocked": admin.blocklist.get(user).map(|b| json!({
+            "by_admin": b.admin.as_ref().map(|a| json!({
+                "since": rfc3339(a.since_ms), "until": a.until_ms.map(rfc3339), "reason": a.reason,
+            })),
+            "you_blocked_the_bot_at": b.blocked_bot_since_ms.map(rfc3339),
+        })),
+    }))
+}
+
+fn purchase_name(purchase: Purchase) -> String {
+    match purchase {
+        Purchase::Credits(n) => format!("{n} credits"),
+        Purchase::PremiumMs(ms) => format!("premium for {} hours", ms / 3_600_000),
+        Purchase::Unrecognised => String::from("unrecognised"),
+    }
+}

@@ -1,0 +1,89 @@
+//! Retention: data must not outlive its purpose. A user who blocked the bot is deleted
+//! `accounts.retention_after_block` later unless they came back; a user who has not used the
+//! bot for `accounts.inactive_retention` is deleted too. Each deletion is the full one
+//! (`deletion::delete_user`: records, index entries, penalties, secret messages, then the key)
+//! and is audited with its reason.
+//!
+//! The sweep is incremental: each [`step`] checks every user who blocked the bot (the blocklist
+//! is in memory) but only a batch of accounts after a cursor, so one step stays short however
+//! many users there are, and a whole pass over 100,000 accounts takes hours, not one long stall.
+
+use crate::{clock::duration_ms, config::AccountsConfig};
+
+use super::{Admin, OpsError, deletion};
+
+/// Why retention deleted a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// They blocked the bot longer ago than `retention_after_block`.
+    BlockedBot,
+    /// They have not used the bot for `inactive_retention`.
+    Inactive,
+}
+
+impl Reason {
+    /// The name in the audit trail.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::BlockedBot => "blocked_bot",
+            Reason::Inactive => "inactive",
+        }
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Default)]
+pub struct Step {
+    /// Users deleted, and why.
+    pub deleted: Vec<(i64, Reason)>,
+    /// Where the next step continues (`None`: the next starts a new pass).
+    pub cursor: Option<i64>,
+}
+
+/// One step of the sweep at `now_ms`: every user who blocked the bot long enough ago, then up to
+/// `batch` accounts after `cursor`.
+pub fn step(
+    admin: &Admin<'_>,
+    config: &AccountsConfig,
+    cursor: Option<i64>,
+    batch: usize,
+    now_ms: u64,
+) -> Result<Step, OpsError> {
+    let mut out = Step::default();
+    let block_cutoff = now_ms.saturating_sub(duration_ms(config.retention_after_block));
+    for (user, record) in admin.blocklist.list() {
+        if record.blocked_bot_since_ms.is_some_and(|since| since <= block_cutoff) {
+            remove(admin, user, Reason::BlockedBot, now_ms)?;
+            out.deleted.push((user, Reason::BlockedBot));
+        }
+    }
+    let idle_cutoff = now_ms.saturating_sub(duration_ms(config.inactive_retention));
+    let ids = admin.accounts.ids()?;
+    let start = cursor.map_or(0, |after| ids.partition_point(|&id| id <= after));
+    let slice = &ids[start..ids.len().min(start + batch)];
+    for &user in slice {
+        let account = admin.accounts.get(user)?;
+        match account.last_active() {
+            Some(at) if at <= idle_cutoff => {
+                remove(admin, user, Reason::Inactive, now_ms)?;
+                out.deleted.push((user, Reason::Inactive));
+            }
+            Some(_) => {}
+            // An account with no trace of use (only possible for records older than this
+            // field): its clock starts now rather than never.
+            None => {
+                admin.accounts.update(user, |a| a.last_active_ms = Some(now_ms))?;
+            }
+        }
+    }
+    out.cursor = (start + batch < ids.len()).then(|| slice.last().copied()).flatten();
+    Ok(out)
+}
+
+fn remove(admin: &Admin<'_>, user: i64, reason: Reason, now_ms: u64) -> Result<(), OpsError> {
+    deletion::delete_user(admin, user, now_ms)?;
+    tracing::warn!(target: "arcana::audit", event = "retention_delete", user, reason = reason.name(),
+        "a user's data reached its retention limit and was deleted");
+    Ok(())
+}
