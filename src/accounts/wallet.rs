@@ -37,6 +37,18 @@ pub enum Purchase {
     Unrecognised,
 }
 
+impl Purchase {
+    /// In words, for exports and the accounting record: "10 credits", "premium for 720 hours".
+    #[must_use]
+    pub fn describe(self) -> String {
+        match self {
+            Purchase::Credits(n) => format!("{n} credits"),
+            Purchase::PremiumMs(ms) => format!("premium for {} hours", ms / 3_600_000),
+            Purchase::Unrecognised => String::from("unrecognised"),
+        }
+    }
+}
+
 /// One successful payment, as Telegram reported it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {

@@ -91,6 +91,7 @@ pub struct Billing {
     config: PaymentsConfig,
     signer: CallbackSigner,
     owners: TypedTree<ChargeOwner>,
+    accounting: super::Accounting,
     vault: Arc<Vault>,
     store: Store,
 }
@@ -107,6 +108,7 @@ impl Billing {
         Ok(Billing {
             signer: CallbackSigner::new(&vault.subkey("invoice/v1")),
             owners: store.tree()?,
+            accounting: super::Accounting::new(store.tree()?, config.accounting_retention),
             vault,
             store: store.clone(),
             config,
@@ -166,6 +168,14 @@ impl Billing {
         self.owners.insert(&self.owner_key(charge_id), &ChargeOwner { user })?;
         let payment =
             Payment { charge_id: charge_id.to_owned(), stars: amount, purchase, at_ms: now_ms, refunded_ms: None };
+        let entry = super::AccountingEntry {
+            charge_id: charge_id.to_owned(),
+            stars: amount,
+            bought: purchase.describe(),
+            at_ms: now_ms,
+            refunded_ms: None,
+        };
+        self.accounting.record(&self.owner_key(charge_id), &entry)?;
         let tier = self.config.premium_tier.clone();
         let new = accounts.update(user, |a| a.wallet.apply(payment, &tier))?;
         self.store.flush_blocking()?;
@@ -201,6 +211,7 @@ impl Billing {
         now_ms: u64,
     ) -> Result<Payment, BillingError> {
         let payment = accounts.update(user, |a| a.wallet.reverse(charge_id, now_ms))??;
+        self.accounting.refunded(&self.owner_key(charge_id), now_ms)?;
         self.store.flush_blocking()?;
         tracing::warn!(target: "arcana::audit", event = "refund", user, stars = payment.stars, "payment refunded and reversed");
         Ok(payment)

@@ -34,6 +34,9 @@ pub enum Command {
     Blocked(DirArg),
     /// Show the running bot's sentinel counters.
     Status(DirArg),
+    /// List the accounting record of every payment (charge id, Stars, what it bought, when,
+    /// refunded when; no user ids): what stays for the books after users are deleted.
+    Accounting(DirArg),
     /// Manage encryption keys.
     #[command(subcommand)]
     Keys(KeysCommand),

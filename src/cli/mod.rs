@@ -61,6 +61,7 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         ),
         Command::Unblock(args) => admin::run(&args.dir.resolve(env), env, &Request::Unblock { user: args.user }),
         Command::Blocked(dir) => admin::run(&dir.resolve(env), env, &Request::Blocked),
+        Command::Accounting(dir) => admin::run(&dir.resolve(env), env, &Request::Accounting),
         Command::Status(dir) => admin::run(&dir.resolve(env), env, &Request::Status),
         Command::Keys(KeysCommand::Rotate(args)) if args.master => keys::rotate_master(&args.dir.resolve(env), env),
         Command::Keys(KeysCommand::Rotate(args)) => admin::run(&args.dir.resolve(env), env, &Request::KeysRotate),

@@ -52,6 +52,10 @@ pub struct PaymentsConfig {
     pub premium_period: Duration,
     /// Price of one premium period in Stars.
     pub premium_price: NonZeroU32,
+    /// How long the accounting record of a payment (charge id, amount, what it bought, when; no
+    /// user id) is kept, also after the user is deleted (1 day to 20 years).
+    #[serde(deserialize_with = "within::<86_400_000, 631_152_000_000, _>")]
+    pub accounting_retention: Duration,
 }
 
 impl Default for PaymentsConfig {
@@ -63,6 +67,7 @@ impl Default for PaymentsConfig {
             premium_tier: String::from("premium"),
             premium_period: Duration::from_hours(24 * 30),
             premium_price: NonZeroU32::new(250).unwrap_or(NonZeroU32::MIN),
+            accounting_retention: Duration::from_hours(24 * 3_650),
         }
     }
 }

@@ -129,6 +129,9 @@ credit_pack_price = 50
 premium_tier = "premium"
 premium_period = "30d"
 premium_price = 250
+# The accounting record of a payment (Telegram's charge id, the amount, what it bought, when; no
+# user id) is kept this long, also after the user is deleted (1 day to 20 years).
+accounting_retention = "3650d"
 
 [backup]
 # The running bot writes a backup this often ("off" for never). Each is one encrypted file that

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{billing::Purchase, clock::rfc3339};
+use crate::clock::rfc3339;
 
 use super::{Admin, OpsError};
 
@@ -26,7 +26,7 @@ pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, Ops
         "credits": account.wallet.credits,
         "premium_until": account.wallet.premium.as_ref().map(|p| rfc3339(p.until_ms)),
         "payments": account.wallet.payments.iter().map(|p| json!({
-            "charge_id": p.charge_id, "stars": p.stars, "bought": purchase_name(p.purchase),
+            "charge_id": p.charge_id, "stars": p.stars, "bought": p.purchase.describe(),
             "at": rfc3339(p.at_ms), "refunded": p.refunded_ms.map(rfc3339),
         })).collect::<Vec<_>>(),
         "readings": readings.iter().map(|r| json!({
@@ -43,12 +43,4 @@ pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, Ops
             "you_blocked_the_bot_at": b.blocked_bot_since_ms.map(rfc3339),
         })),
     }))
-}
-
-fn purchase_name(purchase: Purchase) -> String {
-    match purchase {
-        Purchase::Credits(n) => format!("{n} credits"),
-        Purchase::PremiumMs(ms) => format!("premium for {} hours", ms / 3_600_000),
-        Purchase::Unrecognised => String::from("unrecognised"),
-    }
 }

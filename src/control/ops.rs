@@ -64,6 +64,20 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         Request::KeysRotate => keys::rotate(admin, now_ms),
         Request::KeysStatus => keys::status(admin),
         Request::DeleteUser { user } => deletion::delete_user(admin, *user, now_ms),
+        Request::Accounting => {
+            let mut lines = vec![String::from("paid_at\tcharge_id\tstars\tbought\trefunded_at")];
+            for entry in crate::billing::accounting_records(admin.data)? {
+                lines.push(format!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    crate::clock::rfc3339(entry.at_ms),
+                    crate::sanitize::single_line(&entry.charge_id, 256),
+                    entry.stars,
+                    entry.bought,
+                    entry.refunded_ms.map_or_else(|| String::from("-"), crate::clock::rfc3339)
+                ));
+            }
+            Ok(Response::ok(lines))
+        }
         Request::ExportUser { user } => {
             let data = super::export::user_data(admin, *user, now_ms)?;
             tracing::warn!(target: "arcana::audit", event = "user_exported", user = *user,

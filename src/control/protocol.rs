@@ -35,6 +35,8 @@ pub enum Request {
         /// Telegram user id.
         user: i64,
     },
+    /// The accounting record of every payment (no user ids), oldest first.
+    Accounting,
     /// Everything stored about a user, as one line of JSON (audited).
     ExportUser {
         /// Telegram user id.

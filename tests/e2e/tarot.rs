@@ -286,8 +286,15 @@ fn premium_lifts_the_allowance_and_survives_a_restart() {
     // A refund made outside the bot arrives as a `refunded_payment` message: premium ends.
     s.push(updates::refunded_payment(user, &payload, 250, "charge-premium"));
     assert!(s.say(user, "/credits").contains("Plan: free"));
-    // Deleting the account takes readings, credits and payments with it.
+    // Deleting the account takes readings, credits and payments with it; the books keep the
+    // payment without the user.
     assert!(s.say(user, "/delete_me").contains("deleted"));
+    let books = crate::harness::cli_ok(&["accounting", "--dir", crate::harness::path_arg(s.dir.path())]);
+    let line = books.lines().find(|l| l.contains("\tcharge-premium\t")).unwrap_or_else(|| panic!("{books}"));
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert_eq!(fields[2..4], ["250", "premium for 720 hours"], "{line}");
+    assert_ne!(fields[4], "-", "the refund is in the books: {line}");
+    assert!(!books.contains(&user.to_string()), "no user id in the books: {books}");
     s.register(user);
     assert!(s.say(user, "/history").contains("no readings yet"));
     let fresh = s.say(user, "/credits");
