@@ -87,3 +87,68 @@ fn remove(admin: &Admin<'_>, user: i64, reason: Reason, now_ms: u64) -> Result<(
         "a user's data reached its retention limit and was deleted");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{sync::Arc, time::Duration};
+
+    use super::*;
+    use crate::{
+        accounts::{Accounts, Profiles},
+        clock::{Clock, FakeClock},
+        config::default_tiers,
+        readings::History,
+        sentinel::{Blocklist, KEY_LABEL},
+        vault::testing::temp_vault,
+    };
+
+    #[test]
+    fn inactive_users_and_users_who_blocked_the_bot_are_deleted_in_steps() {
+        let t = temp_vault();
+        let clock = FakeClock::new();
+        let config = AccountsConfig {
+            retention_after_block: Duration::from_hours(24),
+            inactive_retention: Duration::from_hours(24 * 10),
+            ..AccountsConfig::default()
+        };
+        let accounts =
+            Accounts::new(&t.data, Arc::clone(&t.vault), config.clone(), default_tiers(), Arc::new(clock.clone()))
+                .expect("accounts");
+        let blocklist = Blocklist::load(&t.data, &t.vault.subkey(KEY_LABEL)).expect("blocklist");
+        let profiles = Profiles::new(&t.data, Arc::clone(&t.vault)).expect("profiles");
+        let history = History::new(&t.data, Arc::clone(&t.vault), Duration::from_hours(24)).expect("history");
+        let admin = Admin {
+            blocklist: &blocklist,
+            vault: &t.vault,
+            profiles: &profiles,
+            accounts: &accounts,
+            history: &history,
+            data: &t.data,
+            online: false,
+        };
+        for user in 1..=5 {
+            accounts.agree(user, 1).expect("agree");
+            accounts.touch_session(user, &accounts.get(user).expect("account")).expect("touch");
+        }
+        blocklist.set_blocked_bot(2, true, clock.unix_ms()).expect("blocked the bot");
+        clock.advance(Duration::from_hours(24 * 5));
+        accounts.touch_session(3, &accounts.get(3).expect("account")).expect("3 is back");
+        clock.advance(Duration::from_hours(24 * 6));
+        // Two accounts a step: the pass takes three steps.
+        let mut cursor = None;
+        let mut deleted = Vec::new();
+        for _ in 0..3 {
+            let step = step(&admin, &config, cursor, 2, clock.unix_ms()).expect("step");
+            deleted.extend(step.deleted);
+            cursor = step.cursor;
+        }
+        assert_eq!(cursor, None, "the pass is over");
+        deleted.sort_by_key(|(user, _)| *user);
+        assert_eq!(
+            deleted,
+            [(1, Reason::Inactive), (2, Reason::BlockedBot), (4, Reason::Inactive), (5, Reason::Inactive)]
+        );
+        assert_eq!(accounts.ids().expect("ids"), [3], "only the user who came back is left");
+        assert!(blocklist.get(2).is_none(), "the blocklist record went with them");
+    }
+}
