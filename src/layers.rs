@@ -12,11 +12,12 @@ const LAYERS: &[(&str, u8)] = &[
     // Leaves: no crate imports, or only other leaves below them.
     ("fsutil", 0),
     ("sanitize", 0),
-    ("logging", 0),
+    ("audit_tap", 0),
     ("shutdown", 0),
     ("command", 0),
     ("clock", 0),
     ("secret", 1),
+    ("logging", 1),
     // Pure domain and settings.
     ("tarot", 1),
     ("config", 2),
@@ -28,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     // Security layer and backups, over the store and vault.
     ("sentinel", 5),
     ("backup", 5),
+    ("audit", 5),
     // Who a user is.
     ("accounts", 6),
     // What a user does.

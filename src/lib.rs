@@ -17,6 +17,7 @@
 //! - [`vault`] — encryption at rest: key hierarchy, envelopes, rotation, crypto-shredding;
 //! - [`sentinel`] — rate limits, debouncing, blocklist, penalties;
 //! - [`backup`] — self-contained, encrypted, integrity-checked backups of both stores;
+//! - [`audit`] — the MAC-chained audit trail of security events (fed by [`audit_tap`]);
 //! - [`accounts`] — profiles, consent, roles and tiers, sessions, two-factor step-up;
 //! - [`readings`] — daily allowances, draws and the sealed reading history;
 //! - [`billing`] — Telegram Stars invoices, payments credited exactly once, refunds;
@@ -30,6 +31,8 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod audit;
+pub mod audit_tap;
 pub mod backup;
 pub mod billing;
 pub mod bot;

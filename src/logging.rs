@@ -1,4 +1,5 @@
-//! Structured logging to stderr with `tracing`, scrubbing secrets from every line.
+//! Structured logging to stderr with `tracing`, scrubbing secrets from every line; audit events
+//! also go to the audit tap ([`crate::audit_tap`]) whatever the log level.
 //!
 //! Redaction is defence in depth: arcana never formats anything holding the token, but a
 //! dependency might (teloxide's `Bot` derives `Debug`; HTTP errors carry request URLs). Every
@@ -43,7 +44,13 @@ pub fn filter(env_filter: Option<&str>, level: &str) -> Result<Targets, LogFilte
 pub fn init(filter: Targets, secrets: Vec<String>) {
     let writer = RedactingMakeWriter::new(secrets, io::stderr);
     let layer = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false).with_target(true);
-    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
+    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).with(crate::audit_tap::layer()).try_init();
+}
+
+/// Installs only the audit tap (no log output): for admin commands, whose audit events must
+/// reach the trail while their output stays what they print.
+pub fn init_audit_only() {
+    let _ = tracing_subscriber::registry().with(crate::audit_tap::layer()).try_init();
 }
 
 /// A [`MakeWriter`] whose writers scrub secrets before writing to the inner writer.

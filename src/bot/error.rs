@@ -18,6 +18,9 @@ pub enum BotError {
     /// The vault failed.
     #[error("vault: {0}")]
     Vault(crate::vault::VaultError),
+    /// The audit writer could not start.
+    #[error("audit writer: {0}")]
+    Audit(String),
     /// The update inbox could not be opened or read.
     #[error("inbox: {0}")]
     Inbox(#[from] super::inbox::InboxError),

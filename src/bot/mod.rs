@@ -15,7 +15,9 @@
 
 mod account_commands;
 mod admin;
+mod alerts;
 mod app;
+mod audit_writer;
 mod backoff;
 mod backups;
 mod callbacks;

@@ -2,6 +2,7 @@
 //! lanes, poll until shutdown, let in-flight updates finish (what does not stays in the inbox
 //! for the next start), flush the store.
 
+use super::audit_writer::AuditWriter;
 use std::{
     sync::Arc,
     time::{Duration, SystemTime},
@@ -55,6 +56,12 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     )?);
     let control::Domain { profiles, accounts, readings, billing } =
         control::Domain::open(&store, &vault, &config, Arc::new(SystemClock::default()))?;
+    // The audit trail first: everything from here on is recorded.
+    let audit = Arc::new(crate::audit::AuditTrail::open(&store, &vault)?);
+    let (alert_batches, alert_receiver) = tokio::sync::mpsc::unbounded_channel();
+    let audit_writer = AuditWriter::spawn(Arc::clone(&audit), config.audit.retention, alert_batches)
+        .map_err(|e| BotError::Audit(e.to_string()))?;
+    let watchdog_abort = take_abort_marker(&dir.db_path());
     let services = Arc::new(Services {
         sentinel: Arc::clone(&sentinel),
         vault: Arc::clone(&vault),
@@ -66,6 +73,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         data: store.clone(),
         pipeline: control::PipelineStats::default(),
         backups: Arc::new(control::BackupStats::default()),
+        audit,
     });
     finish_deletions(&services).await;
     // The inbox first: `arcana status` must count what a previous run left unfinished from the
@@ -89,6 +97,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         stop_control(control).await;
         let _ = rewrapper.await;
         let _ = backups.await;
+        stop_audit(audit_writer).await;
         return finish_store(&store).await;
     };
     let username = me.user.username.clone().unwrap_or_default();
@@ -104,6 +113,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let sweeper = tokio::spawn(sweep_expired(Arc::clone(&app.services), shutdown.clone()));
     let retention = tokio::spawn(super::retention::run(Arc::clone(&app.services), shutdown.clone()));
     let secrets = tokio::spawn(super::secret_messages::run_deleter(Arc::clone(&app), shutdown.clone()));
+    let alerts = tokio::spawn(super::alerts::run(Arc::clone(&app), alert_receiver, watchdog_abort, shutdown.clone()));
     let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
     shutdown.cancel();
     drain(&app, grace).await;
@@ -114,9 +124,11 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let _ = sweeper.await;
     let _ = retention.await;
     let _ = secrets.await;
+    let _ = alerts.await;
     let _ = rewrapper.await;
     let _ = backups.await;
     stop_control(control).await;
+    stop_audit(audit_writer).await;
     finish_store(&store).await?;
     tracing::info!("stopped");
     outcome
@@ -173,6 +185,24 @@ async fn drain(app: &App, grace: Duration) {
 async fn finish_store(store: &Store) -> Result<(), BotError> {
     store.flush().await?;
     Ok(())
+}
+
+/// Writes the audit events queued so far, makes them durable and stops the writer.
+async fn stop_audit(writer: AuditWriter) {
+    if let Err(e) = tokio::task::spawn_blocking(move || writer.stop()).await {
+        tracing::error!(error = %e, "audit writer task failed");
+    }
+}
+
+/// What the store watchdog wrote before aborting the previous run, if it did (the file is
+/// removed: the admins are told once).
+fn take_abort_marker(db: &std::path::Path) -> Option<String> {
+    let marker = crate::store::abort_marker(db);
+    let text = std::fs::read_to_string(&marker).ok()?;
+    if let Err(e) = std::fs::remove_file(&marker) {
+        tracing::warn!(error = %e, "cannot remove the watchdog's abort marker");
+    }
+    Some(text.trim().chars().filter(|c| !c.is_control()).take(200).collect())
 }
 
 async fn stop_control(control: tokio::task::JoinHandle<()>) {

@@ -512,6 +512,14 @@ pub(crate) const REFUND_NOT_REVERSED: &str = "refunded by Telegram, but the cred
 /// `RefundError::Store`.
 pub(crate) const REFUND_STORE: &str = "something went wrong; nothing changed";
 
+// ---- Alerts to the admins (`alerts`) ----
+
+/// An alert: its kind, what happened (fixed text and numbers), since when, and the command to
+/// look closer.
+pub(crate) fn alert(kind: &str, what: &str, since: &str, command: &str) -> String {
+    format!("🚨 <b>arcana alert</b> ({kind})\n{what}, since {since}.\nLook closer: <code>{command}</code>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

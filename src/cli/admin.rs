@@ -4,6 +4,8 @@
 
 use crate::{
     Error,
+    audit::AuditTrail,
+    audit_tap,
     clock::{Clock, SystemClock},
     control::{self, Admin, ControlError, Domain, Request, Response},
     layout::DataDir,
@@ -25,6 +27,8 @@ pub fn run(dir: &DataDir, env: &Env, request: &Request) -> Result<(), Error> {
 
 /// Runs an admin request; returns its lines, or its failure as an error.
 pub fn ask(dir: &DataDir, env: &Env, request: &Request) -> Result<Vec<String>, Error> {
+    // Audit events of an offline command reach the trail; nothing is printed for them.
+    crate::logging::init_audit_only();
     let response = match control::send(&dir.root().join(control::SOCKET_NAME), request) {
         Ok(response) => response,
         Err(ControlError::NotRunning(_)) => offline(dir, env, request)?,
@@ -74,16 +78,22 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
     let store_error = |source| Error::Store { path: dir.db_path(), source };
     let blocklist = Blocklist::load(&data, &vault.subkey(crate::sentinel::KEY_LABEL)).map_err(store_error)?;
     let domain = Domain::open(&data, &vault, &config, std::sync::Arc::new(SystemClock::default()))?;
+    let audit = AuditTrail::open(&data, &vault).map_err(store_error)?;
     let admin = Admin {
         blocklist: &blocklist,
         vault: &vault,
         profiles: &domain.profiles,
         accounts: &domain.accounts,
         history: &domain.readings.history,
+        audit: &audit,
         data: &data,
         online: false,
     };
     let now = SystemClock::default().unix_ms();
     control::finish_interrupted_deletions(&admin, now)?;
-    Ok(control::execute(&admin, request, now)?)
+    let response = control::execute(&admin, request, now);
+    // What the command did is in the trail before it reports (even when it failed).
+    audit.append(audit_tap::take(usize::MAX, std::time::Duration::ZERO)).map_err(store_error)?;
+    audit.checkpoint().map_err(store_error)?;
+    Ok(response?)
 }

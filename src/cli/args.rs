@@ -34,6 +34,9 @@ pub enum Command {
     Blocked(DirArg),
     /// Show the running bot's sentinel counters.
     Status(DirArg),
+    /// Read the audit trail of security events (works whether the bot is running or not);
+    /// `arcana audit verify` checks its chain.
+    Audit(AuditArgs),
     /// List the accounting record of every payment (charge id, Stars, what it bought, when,
     /// refunded when; no user ids): what stays for the books after users are deleted.
     Accounting(DirArg),
@@ -51,6 +54,67 @@ pub enum Command {
     /// Restore a backup into a data directory without `db/` and `keys/`: it needs only the
     /// `master.key` (or `ARCANA_PASSPHRASE`) in use when the backup was taken.
     Restore(FileArgs),
+}
+
+/// `arcana audit`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    /// `verify`: check the chain instead of listing entries.
+    #[command(subcommand)]
+    pub action: Option<AuditAction>,
+    /// Entries since a duration ago ("1h", "7d") or a time ("2026-12-01T00:00:00Z").
+    #[arg(long, value_name = "DURATION|TIME", value_parser = parse_since)]
+    pub since: Option<Since>,
+    /// Entries about this user (found by keyed hash: a deleted user's too).
+    #[arg(long, value_name = "USER", value_parser = clap::value_parser!(i64).range(1..))]
+    pub user: Option<i64>,
+    /// Entries of this event (e.g. `block`, `2fa_failure`).
+    #[arg(long, value_name = "NAME")]
+    pub event: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
+}
+
+/// `arcana audit verify`.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check that no entry was changed, removed, reordered or inserted, and that the trail was not
+    /// cut short; exit 1 if it was.
+    Verify(DirArg),
+}
+
+/// `--since`: a duration back from now, or a point in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// This long ago.
+    Ago(Duration),
+    /// At this time (Unix ms).
+    At(u64),
+}
+
+impl Since {
+    /// The time it names (Unix ms), given the time now.
+    #[must_use]
+    pub fn unix_ms(self, now_ms: u64) -> u64 {
+        match self {
+            Since::Ago(d) => now_ms.saturating_sub(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            Since::At(ms) => ms,
+        }
+    }
+}
+
+fn parse_since(text: &str) -> Result<Since, String> {
+    if let Ok(d) = humantime::parse_duration(text) {
+        return Ok(Since::Ago(d));
+    }
+    text.parse::<jiff::Timestamp>()
+        .map(|t| Since::At(u64::try_from(t.as_millisecond()).unwrap_or(0)))
+        .map_err(|_| String::from("use a duration (\"1h\", \"7d\") or an RFC 3339 time (\"2026-12-01T00:00:00Z\")"))
 }
 
 /// `arcana refund`.

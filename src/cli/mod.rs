@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, KeysCommand, UserCommand};
+pub use args::{AuditAction, Cli, Command, KeysCommand, UserCommand};
 pub use env::Env;
 
 use crate::{Error, control::Request};
@@ -61,6 +61,19 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         ),
         Command::Unblock(args) => admin::run(&args.dir.resolve(env), env, &Request::Unblock { user: args.user }),
         Command::Blocked(dir) => admin::run(&dir.resolve(env), env, &Request::Blocked),
+        Command::Audit(args) => match args.action {
+            Some(AuditAction::Verify(dir)) => admin::run(&dir.resolve(env), env, &Request::AuditVerify),
+            None => {
+                let now = crate::clock::unix_ms(std::time::SystemTime::now());
+                let request = Request::Audit {
+                    since_ms: args.since.map(|s| s.unix_ms(now)),
+                    user: args.user,
+                    event: args.event,
+                    json: args.json,
+                };
+                admin::run(&args.dir.resolve(env), env, &request)
+            }
+        },
         Command::Accounting(dir) => admin::run(&dir.resolve(env), env, &Request::Accounting),
         Command::Status(dir) => admin::run(&dir.resolve(env), env, &Request::Status),
         Command::Keys(KeysCommand::Rotate(args)) if args.master => keys::rotate_master(&args.dir.resolve(env), env),

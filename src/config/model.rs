@@ -31,6 +31,12 @@ pub struct Config {
     pub payments: super::PaymentsConfig,
     /// Scheduled backups.
     pub backup: super::BackupConfig,
+    /// The audit trail.
+    pub audit: super::AuditConfig,
+    /// Alerts to the admins.
+    pub alerts: super::AlertsConfig,
+    /// The metrics listener.
+    pub metrics: super::MetricsConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -48,6 +54,9 @@ impl Default for Config {
             readings: super::ReadingsConfig::default(),
             payments: super::PaymentsConfig::default(),
             backup: super::BackupConfig::default(),
+            audit: super::AuditConfig::default(),
+            alerts: super::AlertsConfig::default(),
+            metrics: super::MetricsConfig::default(),
             log: LogConfig::default(),
         }
     }

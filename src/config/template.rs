@@ -143,6 +143,27 @@ dir = "backups"
 # taken before the deletion until they age out: keep x every is how long that is.
 keep = 7
 
+[audit]
+# Security events are kept in a MAC-chained trail (`arcana audit`, `arcana audit verify`) this
+# long; older entries are dropped and what is kept stays verifiable.
+retention = "180d"
+
+[alerts]
+# Alerts go to each admin's private chat, and to this chat too if set (e.g. an operators' group).
+# chat = -1001234567890
+# After an alert, more of the same kind within this window are counted into the next one.
+quiet_for = "10m"
+# Thresholds: limited or penalised updates a minute (a flood), new users a minute, users blocking
+# the bot an hour, forged buttons a minute. 2FA failures: accounts.two_factor.alert_per_minute.
+flood_per_minute = 600
+new_users_per_minute = 60
+bot_blocked_per_hour = 20
+forged_per_minute = 10
+
+[metrics]
+# Serve Prometheus metrics at /metrics and a health check at /healthz here; off when unset.
+# listen = "127.0.0.1:9464"
+
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").
 level = "info"

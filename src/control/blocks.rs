@@ -17,7 +17,8 @@ pub(super) fn block(
     let block = admin.blocklist.block(user, until, reason, by, now_ms)?;
     admin.accounts.end_sessions(user, "blocked")?;
     admin.data.flush_blocking()?;
-    tracing::warn!(target: "arcana::audit", event = "block", user, by = ?by, until_ms = ?until, "user blocked");
+    tracing::warn!(target: "arcana::audit", event = "block", user, by = ?by, until_ms = ?until,
+        reason = block.reason.as_deref().unwrap_or(""), "user blocked");
     Ok(Response::ok(vec![format!("blocked user {user}{}", block_terms(until, block.reason.as_deref()))]))
 }
 

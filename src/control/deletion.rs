@@ -66,6 +66,8 @@ fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> 
     // Messages showing their secrets are deleted from the chat by the running bot (at its next
     // start if it is stopped); the schedule's entries go with them.
     admin.accounts.secret_messages().expedite(user, None, now_ms)?;
+    // The audit trail keeps what happened, without their id.
+    admin.audit.forget_user(user)?;
     let tombstones = admin.data.tree::<Tombstone>()?;
     tombstones.insert(
         &admin.vault.blind_index("deleted-user", &user.to_be_bytes()),
@@ -111,6 +113,7 @@ mod tests {
         profiles: Profiles,
         accounts: Accounts,
         history: crate::readings::History,
+        audit: crate::audit::AuditTrail,
     }
 
     impl Restarted {
@@ -134,6 +137,7 @@ mod tests {
                     std::time::Duration::from_hours(24),
                 )
                 .expect("history"),
+                audit: crate::audit::AuditTrail::open(&t.data, &vault).expect("audit"),
                 vault,
             }
         }
@@ -145,6 +149,7 @@ mod tests {
                 profiles: &self.profiles,
                 accounts: &self.accounts,
                 history: &self.history,
+                audit: &self.audit,
                 data,
                 online: false,
             }

@@ -25,6 +25,8 @@ pub struct Admin<'a> {
     pub accounts: &'a Accounts,
     /// Sealed reading history.
     pub history: &'a crate::readings::History,
+    /// The audit trail.
+    pub audit: &'a crate::audit::AuditTrail,
     /// The data store.
     pub data: &'a Store,
     /// Whether the bot is running (and re-wraps keys in the background).
@@ -64,6 +66,26 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         Request::KeysRotate => keys::rotate(admin, now_ms),
         Request::KeysStatus => keys::status(admin),
         Request::DeleteUser { user } => deletion::delete_user(admin, *user, now_ms),
+        Request::Audit { since_ms, user, event, json } => {
+            let filter = crate::audit::Filter { since_ms: *since_ms, user: *user, event: event.clone() };
+            let entries = admin.audit.query(&filter)?;
+            Ok(Response::ok(
+                entries
+                    .iter()
+                    .map(|e| if *json { crate::audit::json(e).to_string() } else { crate::audit::line(e) })
+                    .collect(),
+            ))
+        }
+        Request::AuditVerify => Ok(match admin.audit.verify()? {
+            crate::audit::Verdict::Intact { entries, range: (first, last) } => Response::ok(vec![format!(
+                "audit trail intact: {entries} entries (#{first} to #{last}), chained from the anchor and reaching the head recorded in keys/"
+            )]),
+            crate::audit::Verdict::Broken { at_seq, problem } => {
+                tracing::error!(target: "arcana::audit", event = "audit_broken", at_seq, problem = %problem,
+                    "the audit trail failed verification");
+                Response::error(format!("audit trail BROKEN at entry #{at_seq}: {problem}"))
+            }
+        }),
         Request::Accounting => {
             let mut lines = vec![String::from("paid_at\tcharge_id\tstars\tbought\trefunded_at")];
             for entry in crate::billing::accounting_records(admin.data)? {

@@ -35,6 +35,19 @@ pub enum Request {
         /// Telegram user id.
         user: i64,
     },
+    /// Audit entries matching a filter, oldest first.
+    Audit {
+        /// At or after this time (Unix ms).
+        since_ms: Option<u64>,
+        /// About this user.
+        user: Option<i64>,
+        /// Of this event.
+        event: Option<String>,
+        /// One JSON object per line instead of text.
+        json: bool,
+    },
+    /// Verify the audit chain.
+    AuditVerify,
     /// The accounting record of every payment (no user ids), oldest first.
     Accounting,
     /// Everything stored about a user, as one line of JSON (audited).

@@ -117,12 +117,14 @@ mod tests {
         let blocklist = Blocklist::load(&t.data, &t.vault.subkey(KEY_LABEL)).expect("blocklist");
         let profiles = Profiles::new(&t.data, Arc::clone(&t.vault)).expect("profiles");
         let history = History::new(&t.data, Arc::clone(&t.vault), Duration::from_hours(24)).expect("history");
+        let audit = crate::audit::AuditTrail::open(&t.data, &t.vault).expect("audit");
         let admin = Admin {
             blocklist: &blocklist,
             vault: &t.vault,
             profiles: &profiles,
             accounts: &accounts,
             history: &history,
+            audit: &audit,
             data: &t.data,
             online: false,
         };

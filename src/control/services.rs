@@ -35,6 +35,8 @@ pub struct Services {
     pub pipeline: super::PipelineStats,
     /// Scheduled backups so far.
     pub backups: std::sync::Arc<super::BackupStats>,
+    /// The audit trail.
+    pub audit: Arc<crate::audit::AuditTrail>,
 }
 
 /// A refund in progress: the operator's line and the payer's id, or a plain message.
@@ -70,6 +72,7 @@ impl Services {
             profiles: &self.profiles,
             accounts: &self.accounts,
             history: &self.readings.history,
+            audit: &self.audit,
             data: &self.data,
             online: true,
         }

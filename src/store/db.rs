@@ -26,7 +26,8 @@ impl Store {
     /// Opens (or creates) the store at `path` with the configured cache and flush interval and an
     /// aborting watchdog.
     pub fn open(path: &Path, config: &StoreConfig) -> Result<Store, StoreError> {
-        let watchdog = Watchdog::aborting(config.watchdog_timeout).map_err(|e| StoreError::Task(e.to_string()))?;
+        let watchdog = Watchdog::aborting(config.watchdog_timeout, abort_marker(path))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
         Store::open_with(path, config, watchdog)
     }
 
@@ -90,6 +91,12 @@ impl Store {
         self.db.tree_names().iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect()
     }
 
+    /// The raw sled tree `name` (tests that tamper with stored bytes).
+    #[cfg(test)]
+    pub(crate) fn raw_tree(&self, name: &str) -> sled::Tree {
+        self.db.open_tree(name).expect("tree")
+    }
+
     /// Every raw entry of `tree` (tests).
     #[cfg(test)]
     pub(crate) fn raw_entries(&self, tree: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -107,6 +114,12 @@ impl Store {
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         Ok(self.db.size_on_disk()?)
     }
+}
+
+/// The file the watchdog writes beside the store at `path` before aborting (`db.aborted`).
+#[must_use]
+pub fn abort_marker(path: &Path) -> std::path::PathBuf {
+    crate::fsutil::sibling(path, ".aborted").unwrap_or_else(|| path.join("aborted"))
 }
 
 /// The sled settings for a store at `path`: a small cache, the configured background flush.

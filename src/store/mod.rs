@@ -23,7 +23,7 @@ mod snapshot;
 mod tree;
 mod watchdog;
 
-pub use db::Store;
+pub use db::{Store, abort_marker};
 pub use error::StoreError;
 pub use record::Record;
 pub use snapshot::Snapshot;

@@ -97,7 +97,8 @@ impl Store {
         refuse_existing(path)?;
         let staging = staging_path(path)?;
         refuse_existing(&staging)?;
-        let watchdog = Watchdog::aborting(config.watchdog_timeout).map_err(|e| StoreError::Task(e.to_string()))?;
+        let watchdog = Watchdog::aborting(config.watchdog_timeout, super::db::abort_marker(path))
+            .map_err(|e| StoreError::Task(e.to_string()))?;
         let built = build(&staging, config, &watchdog, snapshot).and_then(|()| refuse_existing(path));
         if let Err(e) = built {
             // The staging directory did not exist before this call: it is ours to remove.

@@ -124,6 +124,23 @@ impl<R: Record> TypedTree<R> {
         Ok(keys)
     }
 
+    /// The record with the greatest key (expired or not), if any.
+    pub fn last(&self) -> Result<Option<(Vec<u8>, R)>, StoreError> {
+        let _watch = self.watchdog.guard("last");
+        match self.tree.last()? {
+            Some((key, bytes)) => Ok(Some((key.to_vec(), record::decode(&bytes)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Records from `start` on (expired or not), in key order; undecodable ones as errors.
+    pub fn iter_from(&self, start: &[u8]) -> impl Iterator<Item = Result<(Vec<u8>, R), StoreError>> + '_ {
+        self.tree.range(start.to_vec()..).map(|entry| match entry {
+            Err(e) => Err(e.into()),
+            Ok((key, bytes)) => record::decode(&bytes).map(|r| (key.to_vec(), r)),
+        })
+    }
+
     /// Number of stored entries, expired ones included until swept.
     #[must_use]
     pub fn raw_len(&self) -> usize {

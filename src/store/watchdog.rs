@@ -36,9 +36,10 @@ impl std::fmt::Debug for Watchdog {
 }
 
 impl Watchdog {
-    /// A watchdog that aborts the process when an operation exceeds `deadline`.
-    pub fn aborting(deadline: Duration) -> std::io::Result<Watchdog> {
-        Watchdog::new(deadline, Arc::new(abort_on_hang))
+    /// A watchdog that aborts the process when an operation exceeds `deadline`, first writing
+    /// `marker` (the operation and the time), so the next start can tell the admins.
+    pub fn aborting(deadline: Duration, marker: std::path::PathBuf) -> std::io::Result<Watchdog> {
+        Watchdog::new(deadline, Arc::new(move |operation, elapsed| abort_on_hang(&marker, operation, elapsed)))
     }
 
     /// A watchdog calling `on_hang` (once per hung operation) when one exceeds `deadline`.
@@ -101,7 +102,10 @@ fn watch(inner: &Weak<Inner>, tick: Duration) {
     }
 }
 
-fn abort_on_hang(operation: &'static str, elapsed: Duration) {
+fn abort_on_hang(marker: &std::path::Path, operation: &'static str, elapsed: Duration) {
+    let now = crate::clock::unix_ms(std::time::SystemTime::now());
+    // Best effort: the disk may be what hangs.
+    let _ = std::fs::write(marker, format!("{now} {operation}\n"));
     tracing::error!(
         operation,
         elapsed_ms = elapsed.as_millis(),

@@ -138,7 +138,7 @@ pub(crate) fn otpauth_secret(text: &str) -> String {
 }
 
 /// A six-digit code that is not the code of any step near now: surely wrong.
-fn wrong_code(secret: &[u8]) -> String {
+pub(crate) fn wrong_code(secret: &[u8]) -> String {
     let now = totp::current_step();
     let near: Vec<String> = (now - 3..=now + 3).map(|step| totp::code_at_step(secret, step)).collect();
     let mut code: Vec<u8> = totp::current_code(secret).into_bytes();
