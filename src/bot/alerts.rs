@@ -217,6 +217,9 @@ pub(crate) async fn run(
             batch = batches.recv() => {
                 let Some(batch) = batch else { return };
                 for record in batch {
+                    if let Some(metrics) = super::metrics::get() {
+                        metrics.audited(&record);
+                    }
                     if let Some(kind) = Kind::of(&record.event) {
                         due.extend(aggregator.record(kind, 1, Instant::now(), now_ms));
                     }

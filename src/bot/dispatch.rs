@@ -183,10 +183,14 @@ async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::Unbo
     if let Some(update) = app.inbox.load(id).filter(|u| !blocked_since(&app, u)) {
         let timeout = app.config.bot.handler_timeout;
         let handler_app = Arc::clone(&app);
+        let started = std::time::Instant::now();
         let work = tokio::time::timeout(timeout, async move {
             handlers::handle(&handler_app, update).await;
         });
         let outcome = tokio::spawn(work).await;
+        if let Some(metrics) = super::metrics::get() {
+            metrics.handled(started.elapsed());
+        }
         drop(permit);
         match outcome {
             Ok(Ok(())) => {}

@@ -30,6 +30,8 @@ mod handlers;
 mod history_view;
 mod inbox;
 mod lanes;
+mod metrics;
+mod metrics_server;
 mod notice;
 mod payments;
 mod polling;

@@ -151,6 +151,12 @@ impl Poller {
         match result {
             Ok(updates) => {
                 self.backoff.reset();
+                if let Some(metrics) = super::metrics::get() {
+                    metrics.polled();
+                    for update in &updates {
+                        metrics.update(super::handlers::kind_name(&update.kind));
+                    }
+                }
                 Ok(Fetched::Batch(updates.into_iter().map(|u| Incoming::Parsed(Box::new(u))).collect()))
             }
             Err(RequestError::Api(ApiError::InvalidToken)) => Err(BotError::InvalidToken),

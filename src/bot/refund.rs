@@ -72,6 +72,10 @@ impl crate::control::Telegram for ControlPort {
         self.0.queued()
     }
 
+    fn figures(&self) -> Vec<String> {
+        super::metrics::get().map(super::metrics::Metrics::status_lines).unwrap_or_default()
+    }
+
     fn refund<'a>(
         &'a self,
         services: &'a Arc<Services>,

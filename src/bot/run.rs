@@ -62,6 +62,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let audit_writer = AuditWriter::spawn(Arc::clone(&audit), config.audit.retention, alert_batches)
         .map_err(|e| BotError::Audit(e.to_string()))?;
     let watchdog_abort = take_abort_marker(&dir.db_path());
+    super::metrics::init(&store)?;
     let services = Arc::new(Services {
         sentinel: Arc::clone(&sentinel),
         vault: Arc::clone(&vault),
@@ -114,6 +115,12 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let retention = tokio::spawn(super::retention::run(Arc::clone(&app.services), shutdown.clone()));
     let secrets = tokio::spawn(super::secret_messages::run_deleter(Arc::clone(&app), shutdown.clone()));
     let alerts = tokio::spawn(super::alerts::run(Arc::clone(&app), alert_receiver, watchdog_abort, shutdown.clone()));
+    let metrics_saver = tokio::spawn(super::metrics::keep_saving(Arc::clone(&app), shutdown.clone()));
+    let metrics_server = app
+        .config
+        .metrics
+        .listen
+        .map(|addr| tokio::spawn(super::metrics_server::serve(Arc::clone(&app), addr, shutdown.clone())));
     let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
     shutdown.cancel();
     drain(&app, grace).await;
@@ -125,6 +132,10 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let _ = retention.await;
     let _ = secrets.await;
     let _ = alerts.await;
+    let _ = metrics_saver.await;
+    if let Some(server) = metrics_server {
+        let _ = server.await;
+    }
     let _ = rewrapper.await;
     let _ = backups.await;
     stop_control(control).await;

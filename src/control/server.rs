@@ -85,7 +85,7 @@ fn status(services: &Services) -> Response {
     let s = sentinel.stats();
     let pipeline = &services.pipeline;
     let send_queue = services.telegram.get().map_or(0, |telegram| telegram.queued());
-    Response::ok(vec![
+    let mut lines = vec![
         format!("inbox\t{}", PipelineStats::get(&pipeline.inbox)),
         format!("finished\t{}", PipelineStats::get(&pipeline.finished)),
         format!("backlog_drops\t{}", PipelineStats::get(&pipeline.backlog_drops)),
@@ -101,7 +101,10 @@ fn status(services: &Services) -> Response {
         format!("backups_taken\t{}", PipelineStats::get(&services.backups.taken)),
         format!("backups_failed\t{}", PipelineStats::get(&services.backups.failed)),
         format!("last_backup_unix_ms\t{}", PipelineStats::get(&services.backups.last_ms)),
-    ])
+    ];
+    lines.extend(services.telegram.get().map(|telegram| telegram.figures()).unwrap_or_default());
+    lines.push(format!("store_bytes\t{}", services.data.size_on_disk().unwrap_or_default()));
+    Response::ok(lines)
 }
 
 async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<()> {

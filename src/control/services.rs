@@ -49,6 +49,9 @@ pub trait Telegram: Send + Sync {
     /// Messages waiting for a send slot.
     fn queued(&self) -> usize;
 
+    /// The running bot's totals and gauges as `name<TAB>value` lines (for `arcana status`).
+    fn figures(&self) -> Vec<String>;
+
     /// Refunds payment `charge_id` (checked against `user`, a numeric id or `@username`, when
     /// given) through Telegram and takes back what it bought: the line for the operator and the
     /// payer's id, or a plain message saying why not.

@@ -175,3 +175,95 @@ fn a_flood_raises_one_alert() {
     assert_eq!(floods.len(), 1, "one alert for the flood: {floods:?}");
     run.stop();
 }
+
+/// A free loopback port.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// `GET path` on the metrics listener: (status, body), or `None` while it does not answer.
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    Some((status, body))
+}
+
+/// Scrapes `/metrics` and parses it with an independent Prometheus text parser.
+fn scrape(port: u16) -> prometheus_parse::Scrape {
+    let (status, body) = get(port, "/metrics").expect("the metrics listener answers");
+    assert_eq!(status, 200, "{body}");
+    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_owned()))).expect("valid Prometheus text")
+}
+
+/// The value of counter `name` with `label` = `value` (or without labels if `label` is empty).
+fn counter(scrape: &prometheus_parse::Scrape, name: &str, label: (&str, &str)) -> f64 {
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name && (label.0.is_empty() || s.labels.get(label.0) == Some(label.1)))
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => v,
+            _ => 0.0,
+        })
+        .sum()
+}
+
+#[test]
+fn metrics_parse_move_with_traffic_and_survive_a_restart_and_healthz_follows_polling() {
+    let port = free_port();
+    let toml = config(true, ALL).replace(
+        "admins = [1]\n",
+        &format!("admins = [1]\n\n[telegram]\npoll_timeout = \"1s\"\n\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"),
+    );
+    let mut run = Running::start(&toml);
+    let user = 44_001;
+    run.register(user);
+    let before = scrape(port);
+    for i in 0..3 {
+        run.say(user, &format!("/help {i}"));
+    }
+    let after = scrape(port);
+    let messages = |s: &prometheus_parse::Scrape| counter(s, "arcana_updates_total", ("kind", "message"));
+    assert!(messages(&after) >= messages(&before) + 3.0, "{} then {}", messages(&before), messages(&after));
+    let sent = |s: &prometheus_parse::Scrape| counter(s, "arcana_replies_total", ("outcome", "sent"));
+    assert!(sent(&after) >= sent(&before) + 3.0);
+    assert!(counter(&after, "arcana_verdicts_total", ("verdict", "allowed")) >= 3.0);
+    assert!(counter(&after, "arcana_rss_bytes", ("", "")) > 0.0);
+    assert!(after.samples.iter().any(|s| s.metric.starts_with("arcana_handler_seconds")), "the latency histogram");
+    let (status, body) = get(port, "/healthz").expect("healthz");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(get(port, "/nope").map(|(s, _)| s), Some(404));
+    let status = run.cli(&["status"]);
+    assert!(status.contains("updates_total\t") && status.contains("last_get_updates_age_s\t"), "{status}");
+
+    // The totals go on after a restart.
+    let (dir, tg) = run.stop();
+    let mut run = Running::resume(dir, tg);
+    run.say(user, "/help again");
+    let restarted = scrape(port);
+    assert!(messages(&restarted) >= messages(&after) + 1.0, "{} then {}", messages(&after), messages(&restarted));
+
+    // The Bot API stops answering: /healthz turns 503.
+    for _ in 0..60 {
+        run.tg.push_fault("getUpdates", crate::support::fake_telegram::Fault::Status(502));
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(40);
+    loop {
+        let (status, body) = get(port, "/healthz").expect("healthz");
+        if status == 503 {
+            assert!(body.contains("unhealthy"), "{body}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {status} after the API stopped answering: {body}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    run.stop();
+}

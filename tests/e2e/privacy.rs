@@ -112,8 +112,11 @@ fn export_and_deletion_are_rights_that_tiers_and_blocks_do_not_take_away() {
             let tree = db.open_tree(&name).expect("tree");
             for entry in &tree {
                 let (key, value) = entry.expect("entry");
-                for needle in needles {
-                    let holds = |bytes: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+                // The audit trail keeps what happened, with the reason an admin gave, for
+                // `audit.retention` (the README says so), under a keyed hash: no id.
+                let in_audit = name.as_ref() == b"audit";
+                for needle in needles.iter().filter(|n| !in_audit || n.len() == 8) {
+                    let holds = |bytes: &[u8]| bytes.windows(needle.len()).any(|w| w == *needle);
                     assert!(
                         !holds(&key) && !holds(&value),
                         "{store}/{} still holds {needle:?}",

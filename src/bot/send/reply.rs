@@ -84,22 +84,37 @@ async fn send_classed(
             request = request.reply_markup(keyboard.clone());
         }
         match request.await {
-            Ok(message) => return Some(message.id),
+            Ok(message) => {
+                count_reply(true);
+                return Some(message.id);
+            }
             Err(e) if is_transient(&e) && attempt < ATTEMPTS => {
                 tracing::warn!(chat = chat.0, attempt, error = %Redacted(&e), "reply failed; retrying");
                 match &e {
                     // The schedule holds the chat back; the next slot comes after the wait.
-                    RequestError::RetryAfter(s) => sender.pause_chat(chat, s.duration()),
+                    RequestError::RetryAfter(s) => {
+                        if let Some(metrics) = super::super::metrics::get() {
+                            metrics.too_many_requests();
+                        }
+                        sender.pause_chat(chat, s.duration());
+                    }
                     _ => tokio::time::sleep(backoff.next_delay()).await,
                 }
             }
             Err(e) => {
                 tracing::warn!(chat = chat.0, attempt, error = %Redacted(&e), "reply not sent");
+                count_reply(false);
                 return None;
             }
         }
     }
     None
+}
+
+fn count_reply(sent: bool) {
+    if let Some(metrics) = super::super::metrics::get() {
+        metrics.reply(sent);
+    }
 }
 
 fn no_preview() -> LinkPreviewOptions {
