@@ -57,7 +57,17 @@ const ALLOWANCE: usize = 20;
 const GIVE_UP_AFTER: Duration = Duration::from_mins(10);
 /// How long the bot idles before its resident set size is read.
 const IDLE_FOR: Duration = Duration::from_secs(3);
-const CONFIG: &str = "[sentinel]\ndebounce = \"2s\"\ndefault = { limit = 20, per = \"1m\" }\n";
+/// The admin who receives the alerts the flood raises.
+const ADMIN: i64 = 9;
+/// Scrapes of `/metrics` timed while the sustained flood's replies drain.
+const SCRAPES: usize = 20;
+
+/// The configuration: the limit above, an admin for alerts, metrics on `port`.
+fn config(port: u16) -> String {
+    format!(
+        "admins = [{ADMIN}]\n[sentinel]\ndebounce = \"2s\"\ndefault = {{ limit = 20, per = \"1m\" }}\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"
+    )
+}
 
 fn main() -> ExitCode {
     match run() {
@@ -97,6 +107,31 @@ struct Report {
     per_flooder: PerFlooder,
     peak_rss_kib: Option<u64>,
     written_per_1000: Option<u64>,
+    /// `/metrics` scrape time under load: median, max, how many answered.
+    scrape: (Option<Duration>, Option<Duration>, usize),
+    /// Alert messages the admin received.
+    alerts: Vec<String>,
+}
+
+/// Times one `GET /metrics` on `port`.
+fn scrape(port: u16) -> Option<Duration> {
+    use std::io::{Read as _, Write as _};
+    let started = Instant::now();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n").ok()?;
+    let mut body = String::new();
+    stream.read_to_string(&mut body).ok()?;
+    body.starts_with("HTTP/1.1 200").then(|| started.elapsed())
+}
+
+/// The alerts sent to the admin's chat.
+fn alerts_to_admin(calls: &[Call]) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| c.method == "sendMessage" && c.int("chat_id") == Some(ADMIN))
+        .filter_map(|c| c.str("text"))
+        .filter(|t| t.contains("arcana alert"))
+        .collect()
 }
 
 fn run() -> Result<String, String> {
@@ -104,7 +139,11 @@ fn run() -> Result<String, String> {
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir()
         .map_err(|e| format!("tempdir: {e}"))?;
-    std::fs::write(dir.path().join("arcana.toml"), CONFIG).map_err(|e| format!("write arcana.toml: {e}"))?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("a free port: {e}"))?
+        .port();
+    std::fs::write(dir.path().join("arcana.toml"), config(port)).map_err(|e| format!("write arcana.toml: {e}"))?;
     let tg = FakeTelegram::start();
     let spawned = Instant::now();
     let mut bot = BotProcess::builder(dir.path(), &tg.url()).env("ARCANA_LOG", "warn").spawn();
@@ -145,6 +184,9 @@ fn run() -> Result<String, String> {
             timed.extend(answer.clone().map(|answer| Timed { pushed: Instant::now(), answer }));
         }
     }
+    // The operator's view while the flood's replies drain.
+    let mut scrapes: Vec<Duration> = (0..SCRAPES).filter_map(|_| scrape(port)).collect();
+    scrapes.sort();
     let everything_answered = |calls: &[Call]| {
         let missing = unanswered(calls, &burst_timed) + unanswered(calls, &timed);
         eprintln!("flood bench: {missing} timed updates not yet answered");
@@ -166,6 +208,8 @@ fn run() -> Result<String, String> {
         per_flooder: PerFlooder::count(&calls),
         peak_rss_kib: status_kib(bot.pid(), "VmHWM:"),
         written_per_1000: written.map(|w| w * 1000 / total),
+        scrape: (scrapes.get(scrapes.len() / 2).copied(), scrapes.last().copied(), scrapes.len()),
+        alerts: alerts_to_admin(&calls),
     };
     let (status, stderr) = bot.terminate();
     if !status.success() {
@@ -435,6 +479,23 @@ fn render(r: &Report) -> String {
             ),
         ),
         ("peak RSS of the bot (VmHWM)", mib(r.peak_rss_kib)),
+        (
+            "/metrics scrape under the flood (median / max)",
+            format!(
+                "{} / {} ({} of {SCRAPES} answered)",
+                r.scrape.0.map_or_else(|| "none".to_owned(), |d| format!("{:.2} ms", d.as_secs_f64() * 1e3)),
+                r.scrape.1.map_or_else(|| "none".to_owned(), |d| format!("{:.2} ms", d.as_secs_f64() * 1e3)),
+                r.scrape.2
+            ),
+        ),
+        (
+            "alert messages the admin received",
+            format!(
+                "{} ({})",
+                r.alerts.len(),
+                r.alerts.iter().map(|a| a.lines().next().unwrap_or_default().to_owned()).collect::<Vec<_>>().join("; ")
+            ),
+        ),
         (
             "bytes written to disk per 1,000 updates",
             r.written_per_1000.map_or_else(|| "unknown".to_owned(), |b| format!("{} KiB", b.div_ceil(1024))),

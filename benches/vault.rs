@@ -136,5 +136,50 @@ fn readings(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, envelope, readings);
+/// The audit trail: one event appended (HMAC chain link, keyed user hash, index entry, sled
+/// insert), batched like the bot's writer does; and a checkpoint (flush + head in the key store).
+fn audit(c: &mut Criterion) {
+    use arcana::{audit::AuditTrail, audit_tap::AuditRecord};
+    let tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .expect("tempdir");
+    let (data, vault) = open_vault(&tmp);
+    let trail = AuditTrail::open(&data, &vault).expect("trail");
+    let record = |i: u64| AuditRecord {
+        at_ms: 1_700_000_000_000 + i,
+        event: String::from("penalty"),
+        fields: vec![
+            (String::from("user"), (1_000_000 + i % 1_000).to_string()),
+            (String::from("level"), String::from("2")),
+            (String::from("mute_secs"), String::from("120")),
+            (String::from("message"), String::from("user muted for repeatedly hitting limits")),
+        ],
+    };
+    let mut group = c.benchmark_group("audit");
+    group.throughput(Throughput::Elements(1_000));
+    let mut i = 0;
+    group.bench_function("append a batch of 1,000 events", |b| {
+        b.iter(|| {
+            let batch: Vec<AuditRecord> = (0..1_000)
+                .map(|_| {
+                    i += 1;
+                    record(i)
+                })
+                .collect();
+            black_box(trail.append(batch).expect("append"));
+        });
+    });
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("checkpoint (flush + head)", |b| {
+        b.iter(|| {
+            i += 1;
+            trail.append(vec![record(i)]).expect("append");
+            trail.checkpoint().expect("checkpoint");
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, envelope, readings, audit);
 criterion_main!(benches);
