@@ -164,6 +164,23 @@ impl AuditTrail {
         Ok(dropped.len())
     }
 
+    /// After a restore from a backup (authenticated as a whole, so nobody edited it): the key store
+    /// was copied after the data store, so its head may name entries written between the two
+    /// copies, which the data copy lacks. Re-records the head at the chain's end; returns by how
+    /// many entries it moved back.
+    pub fn settle_after_restore(&self) -> Result<u64, StoreError> {
+        let (seq, mac) = *self.last();
+        let mut state = self.chain.get(CHAIN_KEY)?.unwrap_or_default();
+        let behind = state.head_seq.saturating_sub(seq);
+        if behind > 0 {
+            state.head_seq = seq;
+            state.head_mac = mac;
+            self.chain.insert(CHAIN_KEY, &state)?;
+            self.keys.flush_blocking()?;
+        }
+        Ok(behind)
+    }
+
     /// The chain's state as the key store records it.
     pub fn state(&self) -> Result<ChainState, StoreError> {
         Ok(self.chain.get(CHAIN_KEY)?.unwrap_or_default())

@@ -8,6 +8,7 @@
 //! readable. `restore` then commits the scratch directory into place in one rename (see
 //! `layout::staging`); `--verify` removes it.
 
+use crate::audit::AuditTrail;
 use std::{
     path::{Path, PathBuf},
     sync::Arc,
@@ -84,7 +85,25 @@ pub fn restore(dir: &DataDir, env: &Env, file: &Path) -> Result<(), Error> {
         }
     };
     dir.commit_restore()?;
+    record_restore(dir, env, &config, file)?;
     println!("restored {} {} and were dropped", file.display(), report.summary());
+    Ok(())
+}
+
+/// Audits the restore in the restored trail (whose head is first settled at its chain's end: see
+/// [`AuditTrail::settle_after_restore`]).
+fn record_restore(dir: &DataDir, env: &Env, config: &Config, file: &Path) -> Result<(), Error> {
+    crate::logging::init_audit_only();
+    let opened = super::settings::open_all(dir, env, config)?;
+    let store_error = |source| Error::Store { path: dir.db_path(), source };
+    let trail = AuditTrail::open(&opened.data, &opened.vault).map_err(store_error)?;
+    let behind = trail.settle_after_restore().map_err(store_error)?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    tracing::warn!(target: "arcana::audit", event = "restore", file = %name, head_moved_back = behind,
+        "a backup was restored into this data directory");
+    trail.append(crate::audit_tap::take(usize::MAX, std::time::Duration::ZERO)).map_err(store_error)?;
+    trail.checkpoint().map_err(store_error)?;
+    opened.keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
     Ok(())
 }
 

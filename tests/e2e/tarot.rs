@@ -340,6 +340,10 @@ fn a_backup_restores_every_user_on_a_new_machine_from_the_master_key_alone() {
     let restored = cli_ok(&["restore", path_arg(&backup), "--dir", m]);
     assert!(restored.contains(": 3 users,"), "{restored}");
     assert!(cli_ok(&["blocked", "--dir", m]).contains("804\tblocked by an admin until unblocked (reason: spam)"));
+    // The audit trail came along, verifies, and records the restore.
+    assert!(cli_ok(&["audit", "verify", "--dir", m]).contains("intact"));
+    let trail = cli_ok(&["audit", "--dir", m]);
+    assert!(trail.contains("  block  user=804") && trail.contains("  restore  "), "{trail}");
 
     // The bot serves them on the new machine as before.
     let tg = FakeTelegram::start();
