@@ -16,7 +16,7 @@ use super::{
 
 /// Runs the bot from the data directory `dir`.
 pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
-    let config = load_config(dir, env)?;
+    let config = load_config(dir, env).inspect_err(|e| audit_refused_start(dir, env, e))?;
     let token = resolve_token(env, &config)?;
     let filter = logging::filter(env.log.as_deref(), config.log.level.as_str()).map_err(|e| {
         crate::config::ConfigError::Env { variable: "ARCANA_LOG", message: crate::config::one_line(&e.to_string()) }
@@ -34,7 +34,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         );
     }
     // The configuration may have just been written: read it as the file says.
-    let config = load_config(dir, env)?;
+    let config = load_config(dir, env).inspect_err(|e| audit_refused_start(dir, env, e))?;
     let Opened { data: store, keys, vault } = open_all(dir, env, &config)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -51,4 +51,21 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
     Ok(())
+}
+
+/// Records in the audit trail that `arcana run` refused to start over `error` in the
+/// configuration — when there is a trail to record it in (an existing store, with its key). Best
+/// effort: the refusal itself is what the operator sees.
+fn audit_refused_start(dir: &DataDir, env: &Env, error: &crate::config::ConfigError) {
+    if !dir.db_path().exists() {
+        return;
+    }
+    logging::init_audit_only();
+    tracing::error!(target: "arcana::audit", event = "config_error", error = %error,
+        "arcana refused to start: the configuration is invalid");
+    let Ok(opened) = open_all(dir, env, &crate::config::Config::default()) else { return };
+    if let Ok(trail) = crate::audit::AuditTrail::open(&opened.data, &opened.vault) {
+        let _ = trail.append(crate::audit_tap::take(usize::MAX, std::time::Duration::ZERO));
+        let _ = trail.checkpoint();
+    }
 }

@@ -141,3 +141,17 @@ fn missing_token_is_a_config_error() {
     assert!(line.contains("BOT_TOKEN"), "names BOT_TOKEN: {line}");
     assert!(tg.calls().is_empty(), "a bot without a token must not call Telegram");
 }
+
+#[test]
+fn a_refused_start_over_the_config_is_in_the_audit_trail() {
+    let dir = crate::support::private_tempdir();
+    assert!(init(dir.path()).status.success());
+    std::fs::write(dir.path().join("arcana.toml"), "[telegram]\npoll_timeout = \"forever\"\n").expect("write");
+    let line = run_config_error(dir.path(), &[("BOT_TOKEN", TEST_TOKEN)]);
+    assert!(line.contains("telegram.poll_timeout"), "{line}");
+    std::fs::write(dir.path().join("arcana.toml"), "").expect("fix the config");
+    let trail = crate::harness::cli_ok(&["audit", "--event", "config_error", "--dir", path_arg(dir.path())]);
+    assert_eq!(trail.lines().count(), 1, "{trail}");
+    assert!(trail.contains("telegram.poll_timeout"), "the entry names the key: {trail}");
+    assert!(crate::harness::cli_ok(&["audit", "verify", "--dir", path_arg(dir.path())]).contains("intact"));
+}
