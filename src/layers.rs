@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("fsutil", 0),
     ("sanitize", 0),
     ("audit_tap", 0),
+    ("accept", 0),
     ("shutdown", 0),
     ("command", 0),
     ("clock", 0),

@@ -30,6 +30,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accept;
 pub mod accounts;
 pub mod audit;
 pub mod audit_tap;

@@ -37,19 +37,17 @@ pub(crate) async fn serve(app: Arc<App>, addr: SocketAddr, shutdown: Cancellatio
     };
     tracing::info!(%addr, "serving /metrics and /healthz");
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let mut backoff = Duration::ZERO;
+    let mut backoff = crate::accept::AcceptBackoff::default();
     loop {
         let stream = tokio::select! {
             () = shutdown.cancelled() => return,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    backoff = Duration::ZERO;
+                    backoff.reset();
                     stream
                 }
                 Err(e) => {
-                    backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
-                    tracing::warn!(error = %e, "metrics accept failed");
-                    tokio::time::sleep(backoff).await;
+                    backoff.after_error("metrics", &e).await;
                     continue;
                 }
             },

@@ -35,19 +35,17 @@ pub async fn serve(path: PathBuf, services: Arc<Services>, shutdown: Cancellatio
     tracing::debug!(socket = %path.display(), "control socket listening");
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let own_uid = rustix::process::geteuid().as_raw();
-    let mut backoff = Duration::ZERO;
+    let mut backoff = crate::accept::AcceptBackoff::default();
     loop {
         let stream = tokio::select! {
             () = shutdown.cancelled() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    backoff = Duration::ZERO;
+                    backoff.reset();
                     stream
                 }
                 Err(e) => {
-                    backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
-                    tracing::warn!(error = %e, wait_ms = backoff.as_millis(), "control socket accept failed");
-                    tokio::time::sleep(backoff).await;
+                    backoff.after_error("control socket", &e).await;
                     continue;
                 }
             },

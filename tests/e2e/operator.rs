@@ -15,6 +15,15 @@ const ALL: &str = r#""start", "help", "privacy", "sessions", "logout_all", "2fa"
 /// The admin of `accounts::config`.
 const ADMIN: i64 = 1;
 
+/// Runs `change` on the raw `audit` tree of the stopped bot's `dir` (an attacker editing `db/`).
+fn tamper<T>(dir: &std::path::Path, change: impl FnOnce(&sled::Tree) -> T) -> T {
+    let db = sled::open(dir.join("db")).expect("open db");
+    let tree = db.open_tree("audit").expect("audit tree");
+    let out = change(&tree);
+    db.flush().expect("flush");
+    out
+}
+
 /// `arcana audit verify --dir DIR`: (success, stdout + stderr).
 fn verify(dir: &std::path::Path) -> (bool, String) {
     let out = run_cli(&["audit", "verify", "--dir", path_arg(dir)], &[]);
@@ -59,49 +68,35 @@ fn the_audit_trail_records_security_events_and_detects_tampering() {
 
     let (ok, text) = verify(dir.path());
     assert!(ok, "after a clean stop: {text}");
-    let db = sled::open(dir.path().join("db")).expect("open db");
-    let tree = db.open_tree("audit").expect("audit tree");
-    let keys: Vec<sled::IVec> = tree.iter().keys().map(|k| k.expect("key")).collect();
+    let keys = tamper(dir.path(), |tree| tree.iter().keys().map(|k| k.expect("key")).collect::<Vec<_>>());
     assert!(keys.len() >= 3, "{} entries", keys.len());
     let middle = keys[keys.len() / 2].clone();
-    let original = tree.get(&middle).expect("get").expect("entry");
+    let original = tamper(dir.path(), |tree| tree.get(&middle).expect("get").expect("entry"));
 
     // A byte of an entry changed.
     let mut changed = original.to_vec();
-    let last = changed.len() - 40;
-    changed[last] ^= 0x20;
-    tree.insert(&middle, changed).expect("change");
-    db.flush().expect("flush");
-    drop((tree, db));
+    let at = changed.len() - 40;
+    changed[at] ^= 0x20;
+    tamper(dir.path(), |tree| tree.insert(&middle, changed).expect("change"));
     let (ok, text) = verify(dir.path());
     assert!(!ok && text.contains("BROKEN"), "a changed byte: {text}");
 
     // An entry removed.
-    let db = sled::open(dir.path().join("db")).expect("open db");
-    let tree = db.open_tree("audit").expect("audit tree");
-    tree.remove(&middle).expect("remove");
-    db.flush().expect("flush");
-    drop((tree, db));
+    tamper(dir.path(), |tree| tree.remove(&middle).expect("remove"));
     let (ok, text) = verify(dir.path());
     assert!(!ok && text.contains("BROKEN"), "an entry removed: {text}");
 
-    // Put back, it verifies again; then the trail cut short.
-    let db = sled::open(dir.path().join("db")).expect("open db");
-    let tree = db.open_tree("audit").expect("audit tree");
-    tree.insert(&middle, original).expect("restore");
-    db.flush().expect("flush");
-    drop((tree, db));
+    // Put back, it verifies again; then the trail cut short (each offline `audit verify` recorded
+    // its own outcome: the newest entries are those).
+    tamper(dir.path(), |tree| tree.insert(&middle, original).expect("restore"));
     let (ok, text) = verify(dir.path());
     assert!(ok, "restored: {text}");
-    // (Each offline `audit verify` recorded its own outcome: the newest entries are those.)
-    let db = sled::open(dir.path().join("db")).expect("open db");
-    let tree = db.open_tree("audit").expect("audit tree");
-    let keys: Vec<sled::IVec> = tree.iter().keys().map(|k| k.expect("key")).collect();
-    for key in &keys[keys.len() - 2..] {
-        tree.remove(key).expect("truncate");
-    }
-    db.flush().expect("flush");
-    drop((tree, db));
+    tamper(dir.path(), |tree| {
+        let keys: Vec<sled::IVec> = tree.iter().keys().map(|k| k.expect("key")).collect();
+        for key in &keys[keys.len() - 2..] {
+            tree.remove(key).expect("truncate");
+        }
+    });
     let (ok, text) = verify(dir.path());
     assert!(!ok && text.contains("cut short"), "truncated: {text}");
 }
