@@ -66,6 +66,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         data: store.clone(),
         pipeline: control::PipelineStats::default(),
         backups: Arc::new(control::BackupStats::default()),
+        lockdown: control::Lockdown::load(&store)?,
     });
     finish_deletions(&services).await;
     // The inbox first: `arcana status` must count what a previous run left unfinished from the

@@ -74,6 +74,7 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
     let store_error = |source| Error::Store { path: dir.db_path(), source };
     let blocklist = Blocklist::load(&data, &vault.subkey(crate::sentinel::KEY_LABEL)).map_err(store_error)?;
     let domain = Domain::open(&data, &vault, &config, std::sync::Arc::new(SystemClock::default()))?;
+    let lockdown = control::Lockdown::load(&data).map_err(store_error)?;
     let admin = Admin {
         blocklist: &blocklist,
         vault: &vault,
@@ -82,6 +83,8 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
         history: &domain.readings.history,
         data: &data,
         online: false,
+        sentinel: None,
+        lockdown: &lockdown,
     };
     let now = SystemClock::default().unix_ms();
     control::finish_interrupted_deletions(&admin, now)?;

@@ -51,6 +51,51 @@ pub enum Command {
     /// Restore a backup into a data directory without `db/` and `keys/`: it needs only the
     /// `master.key` (or `ARCANA_PASSPHRASE`) in use when the backup was taken.
     Restore(FileArgs),
+    /// Incident control: serve only admins and registered users (registrations and purchases
+    /// pause); survives a restart.
+    #[command(subcommand)]
+    Lockdown(LockdownCommand),
+    /// Lift a user's mute (penalty) at once.
+    Unmute(UserArgs),
+    /// Lift penalties and empty the rate windows of a user, or of everyone.
+    ResetLimits(ResetLimitsArgs),
+}
+
+/// `arcana lockdown ...`.
+#[derive(Debug, Subcommand)]
+pub enum LockdownCommand {
+    /// Switch lockdown on.
+    On(LockdownOnArgs),
+    /// Switch lockdown off.
+    Off(DirArg),
+    /// Show whether lockdown is on.
+    Status(DirArg),
+}
+
+/// `arcana lockdown on`.
+#[derive(Debug, Args)]
+pub struct LockdownOnArgs {
+    /// Why (kept for the audit trail and shown in `arcana status`).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
+}
+
+/// `arcana reset-limits`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("whom").required(true).args(["user", "all"])))]
+pub struct ResetLimitsArgs {
+    /// Telegram user id.
+    #[arg(value_name = "USER", value_parser = clap::value_parser!(i64).range(1..))]
+    pub user: Option<i64>,
+    /// Everyone's limits.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
 }
 
 /// `arcana refund`.

@@ -111,6 +111,7 @@ mod tests {
         profiles: Profiles,
         accounts: Accounts,
         history: crate::readings::History,
+        lockdown: crate::control::Lockdown,
     }
 
     impl Restarted {
@@ -134,6 +135,7 @@ mod tests {
                     std::time::Duration::from_hours(24),
                 )
                 .expect("history"),
+                lockdown: crate::control::Lockdown::load(&t.data).expect("lockdown"),
                 vault,
             }
         }
@@ -147,6 +149,8 @@ mod tests {
                 history: &self.history,
                 data,
                 online: false,
+                sentinel: None,
+                lockdown: &self.lockdown,
             }
         }
     }

@@ -62,6 +62,31 @@ pub enum Request {
         /// The payer, if the admin names one (checked against the payment).
         user: Option<String>,
     },
+    /// Switch lockdown on or off (only admins and registered users are served while it is on).
+    Lockdown {
+        /// On or off.
+        on: bool,
+        /// Why (kept while it is on, shown in `status`).
+        reason: Option<String>,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// The lockdown state.
+    LockdownStatus,
+    /// Lift a user's mute (penalty) at once.
+    Unmute {
+        /// Telegram user id.
+        user: i64,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// Lift penalties and empty rate windows of a user, or of everyone (`None`).
+    ResetLimits {
+        /// Telegram user id; `None` for everyone.
+        user: Option<i64>,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
     /// Write an encrypted backup of the data store to an absolute path.
     Backup {
         /// Where (absolute; must not exist).

@@ -117,6 +117,7 @@ mod tests {
         let blocklist = Blocklist::load(&t.data, &t.vault.subkey(KEY_LABEL)).expect("blocklist");
         let profiles = Profiles::new(&t.data, Arc::clone(&t.vault)).expect("profiles");
         let history = History::new(&t.data, Arc::clone(&t.vault), Duration::from_hours(24)).expect("history");
+        let lockdown = crate::control::Lockdown::load(&t.data).expect("lockdown");
         let admin = Admin {
             blocklist: &blocklist,
             vault: &t.vault,
@@ -125,6 +126,8 @@ mod tests {
             history: &history,
             data: &t.data,
             online: false,
+            sentinel: None,
+            lockdown: &lockdown,
         };
         for user in 1..=5 {
             accounts.agree(user, 1).expect("agree");

@@ -85,23 +85,28 @@ fn status(services: &Services) -> Response {
     let s = sentinel.stats();
     let pipeline = &services.pipeline;
     let send_queue = services.telegram.get().map_or(0, |telegram| telegram.queued());
-    Response::ok(vec![
-        format!("inbox\t{}", PipelineStats::get(&pipeline.inbox)),
-        format!("finished\t{}", PipelineStats::get(&pipeline.finished)),
-        format!("backlog_drops\t{}", PipelineStats::get(&pipeline.backlog_drops)),
-        format!("send_queue\t{send_queue}"),
-        format!("notices_pending\t{}", PipelineStats::get(&pipeline.notices)),
-        format!("allowed\t{}", s.allowed),
-        format!("debounced\t{}", s.debounced),
-        format!("limited\t{}", s.limited),
-        format!("penalised\t{}", s.penalised),
-        format!("blocked\t{}", s.blocked),
-        format!("ignored\t{}", s.ignored),
-        format!("tracked_keys\t{}", sentinel.tracked_keys()),
-        format!("backups_taken\t{}", PipelineStats::get(&services.backups.taken)),
-        format!("backups_failed\t{}", PipelineStats::get(&services.backups.failed)),
-        format!("last_backup_unix_ms\t{}", PipelineStats::get(&services.backups.last_ms)),
-    ])
+    Response::ok(
+        [
+            format!("inbox\t{}", PipelineStats::get(&pipeline.inbox)),
+            format!("finished\t{}", PipelineStats::get(&pipeline.finished)),
+            format!("backlog_drops\t{}", PipelineStats::get(&pipeline.backlog_drops)),
+            format!("send_queue\t{send_queue}"),
+            format!("notices_pending\t{}", PipelineStats::get(&pipeline.notices)),
+            format!("allowed\t{}", s.allowed),
+            format!("debounced\t{}", s.debounced),
+            format!("limited\t{}", s.limited),
+            format!("penalised\t{}", s.penalised),
+            format!("blocked\t{}", s.blocked),
+            format!("ignored\t{}", s.ignored),
+            format!("tracked_keys\t{}", sentinel.tracked_keys()),
+            format!("backups_taken\t{}", PipelineStats::get(&services.backups.taken)),
+            format!("backups_failed\t{}", PipelineStats::get(&services.backups.failed)),
+            format!("last_backup_unix_ms\t{}", PipelineStats::get(&services.backups.last_ms)),
+        ]
+        .into_iter()
+        .chain(services.lockdown.status_lines())
+        .collect(),
+    )
 }
 
 async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<()> {

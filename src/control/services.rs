@@ -35,6 +35,8 @@ pub struct Services {
     pub pipeline: super::PipelineStats,
     /// Scheduled backups so far.
     pub backups: std::sync::Arc<super::BackupStats>,
+    /// The lockdown switch.
+    pub lockdown: super::Lockdown,
 }
 
 /// A refund in progress: the operator's line and the payer's id, or a plain message.
@@ -72,6 +74,8 @@ impl Services {
             history: &self.readings.history,
             data: &self.data,
             online: true,
+            sentinel: Some(&self.sentinel),
+            lockdown: &self.lockdown,
         }
     }
 }

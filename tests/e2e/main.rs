@@ -8,6 +8,7 @@
 //! - `sentinel` — rate limits, notices, debounce, the blocklist, penalties across restarts;
 //! - `accounts` — consent, tiers and roles, sessions, two-factor enrolment and step-up;
 //! - `pipeline` — floods: fairness between chats, the configured limit, a kill mid-flood;
+//! - `incident` — lockdown, unmute and reset-limits, broadcasts;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
 
 #[path = "../support/mod.rs"]
@@ -19,6 +20,7 @@ mod cli;
 mod crash;
 mod fake_server;
 mod harness;
+mod incident;
 mod pipeline;
 mod privacy;
 mod raw_http;
