@@ -46,6 +46,8 @@ pub enum Command {
     Unmute,
     /// Reset a user's (or everyone's) rate limits (admins).
     ResetLimits,
+    /// A message to every registered user (admins).
+    Broadcast,
 }
 
 /// Who may use a command.
@@ -112,7 +114,7 @@ const fn row(command: Command, name: &'static str, help: &'static str, access: A
 }
 
 /// Every command, in the order of `/help` and of Telegram's menu.
-pub const TABLE: [Spec; 19] = [
+pub const TABLE: [Spec; 20] = [
     Spec {
         menu: Some("a reading: /draw [one|three|celtic] [your question]"),
         usage: "[one|three|celtic] [question]",
@@ -196,6 +198,11 @@ pub const TABLE: [Spec; 19] = [
         usage: "USER|all",
         step_up: StepUp::Always,
         ..row(Command::ResetLimits, "reset_limits", "lift penalties and empty rate windows", Access::Admin)
+    },
+    Spec {
+        usage: "TEXT",
+        step_up: StepUp::Always,
+        ..row(Command::Broadcast, "broadcast", "send a message to every registered user", Access::Admin)
     },
 ];
 
@@ -311,6 +318,7 @@ mod tests {
             Command::Lockdown,
             Command::Unmute,
             Command::ResetLimits,
+            Command::Broadcast,
         ] {
             assert_eq!(command.spec().command, command);
         }

@@ -1,5 +1,5 @@
 //! Admin commands in Telegram: `/block USER [DURATION] [REASON]`, `/unblock USER`, `/lockdown
-//! on [REASON] | off`, `/unmute USER` and `/reset_limits USER|all`, where USER is a numeric id or
+//! on [REASON] | off`, `/unmute USER`, `/reset_limits USER|all` and `/broadcast TEXT`, where USER is a numeric id or
 //! an `@username` the bot has seen. The
 //! sender's role is checked on every call against the configured `admins`; a refusal is short,
 //! honest and audited.
@@ -14,8 +14,8 @@ use super::{
     app::App,
     send::send_html,
     texts::{
-        ADMINS_ONLY, BLOCK_USAGE, LOCKDOWN_USAGE, LOOKUP_FAILED, NOT_SAVED, RESET_LIMITS_USAGE, UNMUTE_USAGE,
-        USERNAME_UNKNOWN,
+        ADMINS_ONLY, BLOCK_USAGE, BROADCAST_USAGE, LOCKDOWN_USAGE, LOOKUP_FAILED, NOT_SAVED, RESET_LIMITS_USAGE,
+        UNMUTE_USAGE, USERNAME_UNKNOWN,
     },
 };
 
@@ -35,6 +35,8 @@ pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'sta
             let reason = (on && !reason.is_empty()).then(|| reason.join(" "));
             return Ok(Request::Lockdown { on, reason, by });
         }
+        "broadcast" if args.trim().is_empty() => return Err(BROADCAST_USAGE),
+        "broadcast" => return Ok(Request::Broadcast { text: args.trim().to_owned(), dry_run: false, by }),
         "unmute" => return Ok(Request::Unmute { user: user_of(words.next()).ok_or(UNMUTE_USAGE)?, by }),
         "reset_limits" => {
             let word = words.next();
@@ -83,7 +85,10 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
         send_html(&app.sender, chat, ADMINS_ONLY).await;
         return;
     }
-    let args = match resolve_username(app, args) {
+    // A broadcast's text or a lockdown's reason may start with an `@` of its own.
+    let resolved =
+        if matches!(command, "broadcast" | "lockdown") { Ok(args.to_owned()) } else { resolve_username(app, args) };
+    let args = match resolved {
         Ok(args) => args,
         Err(reply) => {
             send_html(&app.sender, chat, reply).await;
@@ -143,5 +148,10 @@ mod tests {
         assert_eq!(parse("reset_limits", "all", 1), Ok(Request::ResetLimits { user: None, by: Some(1) }));
         assert_eq!(parse("reset_limits", "42", 1), Ok(Request::ResetLimits { user: Some(42), by: Some(1) }));
         assert_eq!(parse("reset_limits", "", 1), Err(RESET_LIMITS_USAGE));
+        assert_eq!(
+            parse("broadcast", " Back at 6 ", 1),
+            Ok(Request::Broadcast { text: "Back at 6".into(), dry_run: false, by: Some(1) })
+        );
+        assert_eq!(parse("broadcast", " ", 1), Err(BROADCAST_USAGE));
     }
 }

@@ -97,7 +97,12 @@ async fn on_message(app: &App, message: &Message) {
         Command::Start if registered => send_html(&app.sender, chat, WELCOME).await,
         Command::Start | Command::Privacy => Box::pin(consent::send_notice(app, user, chat, registered)).await,
         Command::Help => send_html(&app.sender, chat, &help()).await,
-        Command::Block | Command::Unblock | Command::Lockdown | Command::Unmute | Command::ResetLimits => {
+        Command::Block
+        | Command::Unblock
+        | Command::Lockdown
+        | Command::Unmute
+        | Command::ResetLimits
+        | Command::Broadcast => {
             Box::pin(admin::handle(app, message, command.name(), &args)).await;
         }
         Command::Draw => Box::pin(reading_commands::draw(app, user, chat, is_admin, &args)).await,

@@ -18,6 +18,7 @@ mod admin;
 mod app;
 mod backoff;
 mod backups;
+mod broadcast;
 mod callbacks;
 mod client;
 mod consent;

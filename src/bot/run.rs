@@ -105,6 +105,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let sweeper = tokio::spawn(sweep_expired(Arc::clone(&app.services), shutdown.clone()));
     let retention = tokio::spawn(super::retention::run(Arc::clone(&app.services), shutdown.clone()));
     let secrets = tokio::spawn(super::secret_messages::run_deleter(Arc::clone(&app), shutdown.clone()));
+    let broadcasts = tokio::spawn(super::broadcast::run(Arc::clone(&app), shutdown.clone()));
     let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
     shutdown.cancel();
     drain(&app, grace).await;
@@ -115,6 +116,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let _ = sweeper.await;
     let _ = retention.await;
     let _ = secrets.await;
+    let _ = broadcasts.await;
     let _ = rewrapper.await;
     let _ = backups.await;
     stop_control(control).await;

@@ -172,6 +172,10 @@ pub(crate) const UNMUTE_USAGE: &str = "Usage: /unmute USER_ID|@username";
 /// `/reset_limits` without a valid user or `all`.
 pub(crate) const RESET_LIMITS_USAGE: &str = "Usage: /reset_limits USER_ID|@username|all";
 
+/// `/broadcast` without a text.
+pub(crate) const BROADCAST_USAGE: &str =
+    "Usage: /broadcast TEXT (to every registered user who has not blocked the bot)";
+
 // ---- Lockdown (`handlers`, `callbacks`, `payments`) ----
 
 /// The one notice a user who is not registered gets while lockdown is on.

@@ -57,6 +57,29 @@ pub fn export_user(dir: &DataDir, env: &Env, user: i64, file: &std::path::Path) 
     Ok(())
 }
 
+/// `arcana broadcast`: start one (text or `--file`), count its recipients (`--dry-run`), follow
+/// it (`--status`) or stop it (`--cancel`).
+pub fn broadcast(args: super::args::BroadcastArgs, env: &Env) -> Result<(), Error> {
+    let dir = args.dir.resolve(env);
+    let request = if args.status {
+        Request::BroadcastStatus
+    } else if args.cancel {
+        Request::BroadcastCancel { by: None }
+    } else {
+        let text = match (args.text, &args.file) {
+            (Some(text), _) => text,
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .map_err(|e| Error::Usage(format!("broadcast --file {}: {e}", file.display())))?,
+            (None, None) => String::new(),
+        };
+        if text.trim().is_empty() {
+            return Err(Error::Usage(String::from("the broadcast text is empty")));
+        }
+        Request::Broadcast { text, dry_run: args.dry_run, by: None }
+    };
+    run(&dir, env, &request)
+}
+
 fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Error> {
     if *request == Request::Status {
         return Err(Error::Control(String::from("the bot is not running (no control socket)")));

@@ -59,6 +59,33 @@ pub enum Command {
     Unmute(UserArgs),
     /// Lift penalties and empty the rate windows of a user, or of everyone.
     ResetLimits(ResetLimitsArgs),
+    /// Send a message to every registered user who has not blocked the bot (needs the running
+    /// bot; at most once per user, resumed after a restart).
+    Broadcast(BroadcastArgs),
+}
+
+/// `arcana broadcast`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["text", "file", "status", "cancel"])))]
+pub struct BroadcastArgs {
+    /// The message (plain text).
+    #[arg(value_name = "TEXT", conflicts_with = "file")]
+    pub text: Option<String>,
+    /// Read the message from a file (UTF-8 plain text).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Only count who would get it; send nothing.
+    #[arg(long, conflicts_with_all = ["status", "cancel"])]
+    pub dry_run: bool,
+    /// Show the progress of the current (or last) broadcast.
+    #[arg(long, conflicts_with_all = ["text", "file", "cancel"])]
+    pub status: bool,
+    /// Stop the running broadcast.
+    #[arg(long, conflicts_with_all = ["text", "file"])]
+    pub cancel: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
 }
 
 /// `arcana lockdown ...`.

@@ -96,6 +96,7 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
             admin::run(&dir.resolve(env), env, &Request::Lockdown { on: false, reason: None, by: None })
         }
         Command::Lockdown(LockdownCommand::Status(dir)) => admin::run(&dir.resolve(env), env, &Request::LockdownStatus),
+        Command::Broadcast(args) => admin::broadcast(args, env),
         Command::Unmute(args) => {
             admin::run(&args.dir.resolve(env), env, &Request::Unmute { user: args.user, by: None })
         }

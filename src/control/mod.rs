@@ -6,6 +6,7 @@
 //! [`execute`], and security-critical changes are flushed before they are acknowledged.
 
 mod blocks;
+pub mod broadcast;
 mod client;
 mod deletion;
 mod domain;

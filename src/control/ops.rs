@@ -11,7 +11,7 @@ use crate::{
     vault::{Vault, VaultError},
 };
 
-use super::{Lockdown, Request, Response, blocks, deletion, incident, keys};
+use super::{Lockdown, Request, Response, blocks, broadcast, deletion, incident, keys};
 
 /// What admin operations act on.
 pub struct Admin<'a> {
@@ -102,6 +102,10 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         Request::LockdownStatus => Ok(Response::ok(admin.lockdown.status_lines())),
         Request::Unmute { user, by } => incident::unmute(admin, *user, *by, now_ms),
         Request::ResetLimits { user, by } => incident::reset_limits(admin, *user, *by),
+        Request::Broadcast { text, dry_run: true, .. } => broadcast::dry_run(admin, text, now_ms),
+        Request::Broadcast { text, dry_run: false, by } => broadcast::start(admin, text, *by, now_ms),
+        Request::BroadcastStatus => broadcast::status(admin),
+        Request::BroadcastCancel { by } => broadcast::cancel(admin, *by, now_ms),
         Request::Backup { path } => {
             let summary = backup::take_to(admin.data, admin.vault, now_ms, Path::new(path))?;
             tracing::info!(target: "arcana::audit", event = "backup", entries = summary.entries, "backup written");

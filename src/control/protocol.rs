@@ -87,6 +87,23 @@ pub enum Request {
         /// The admin who asked, when from Telegram.
         by: Option<i64>,
     },
+    /// Start a broadcast to every registered user (only a running bot sends), or with `dry_run`
+    /// count who would get it.
+    Broadcast {
+        /// The message, plain text.
+        text: String,
+        /// Only count the recipients.
+        dry_run: bool,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// The broadcast's progress.
+    BroadcastStatus,
+    /// Stop the running broadcast.
+    BroadcastCancel {
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
     /// Write an encrypted backup of the data store to an absolute path.
     Backup {
         /// Where (absolute; must not exist).

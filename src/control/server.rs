@@ -105,6 +105,10 @@ fn status(services: &Services) -> Response {
         ]
         .into_iter()
         .chain(services.lockdown.status_lines())
+        .chain(match super::broadcast::job(&services.data) {
+            Ok(job) => job.map(|j| j.status_lines()).unwrap_or_default(),
+            Err(e) => vec![format!("broadcast\tunreadable: {e}")],
+        })
         .collect(),
     )
 }

@@ -2,8 +2,12 @@
 //! notice and no account, it survives a restart), lifting a mute and resetting rate limits while
 //! the bot runs, and broadcasts.
 
+use std::time::{Duration, Instant};
+
 use crate::accounts::{Running, config, texts, to_chat};
-use crate::harness::path_arg;
+use crate::harness::{REPLY_TIMEOUT, path_arg, streams};
+use crate::support::bot_process::run_cli;
+use crate::support::fake_telegram::{Call, Fault};
 use crate::support::updates;
 
 /// Every command a tier may list in these tests.
@@ -128,4 +132,93 @@ fn unmute_lets_a_muted_user_through_at_once_and_reset_limits_empties_their_windo
     let help = run.say(user, "/help five");
     assert!(!help.contains("Please wait") && !help.contains("Too many"), "{help:?}");
     run.stop();
+}
+
+/// The operator's broadcast text, and how it reaches Telegram (HTML-escaped, as plain text).
+const BROADCAST: &str = "Maintenance tonight at 22:00 <b>UTC</b> & back soon";
+const BROADCAST_SENT: &str = "Maintenance tonight at 22:00 &lt;b&gt;UTC&lt;/b&gt; &amp; back soon";
+
+/// How many `sendMessage` calls carrying the broadcast reached the server for `user` (answered
+/// or still in flight: a request Telegram received counts as delivered).
+fn broadcasts_to(calls: &[Call], user: i64) -> usize {
+    calls
+        .iter()
+        .filter(|c| c.method == "sendMessage" && c.int("chat_id") == Some(user))
+        .filter(|c| c.str("text").is_some_and(|t| t.contains("Maintenance tonight")))
+        .inspect(|c| assert_eq!(c.str("text").as_deref(), Some(BROADCAST_SENT), "sent escaped, as plain text"))
+        .count()
+}
+
+/// Polls `arcana broadcast --status` until the broadcast is finished; returns the status.
+fn wait_broadcast_finished(run: &Running) -> String {
+    let deadline = Instant::now() + REPLY_TIMEOUT;
+    loop {
+        let status = run.cli(&["broadcast", "--status"]);
+        if status.lines().any(|l| l == "broadcast\tfinished") {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the broadcast did not finish within {REPLY_TIMEOUT:?}: {status}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_broadcast_reaches_every_registered_user_exactly_once_across_a_kill_9() {
+    let mut run = Running::start(&config(true, ALL));
+    let users: Vec<i64> = (42_001..=42_012).collect();
+    let (left, banned, stranger) = (42_050, 42_051, 42_060);
+    for &user in users.iter().chain([&left, &banned]) {
+        run.register(user);
+    }
+    let id = run.tg.push_update(updates::my_chat_member(left, "member", "kicked"));
+    run.wait_finished(id);
+    run.cli(&["block", &banned.to_string()]);
+    run.say(stranger, "/start");
+
+    let dry = run.cli(&["broadcast", "--dry-run", BROADCAST]);
+    assert!(dry.contains("would send to 12 registered users (2 more are blocked"), "{dry:?}");
+    assert_eq!(broadcasts_to(&run.tg.calls(), users[0]), 0, "a dry run sends nothing");
+
+    // Telegram takes the fifth message and does not answer: the bot is killed with it in flight.
+    for _ in 0..4 {
+        run.tg.push_fault("sendMessage", Fault::Delay(Duration::ZERO));
+    }
+    run.tg.push_fault("sendMessage", Fault::Delay(Duration::from_mins(10)));
+    let started = run.cli(&["broadcast", BROADCAST]);
+    assert!(started.contains("broadcast started to 12 users"), "{started:?}");
+    run.tg.wait_for(REPLY_TIMEOUT, "five broadcast messages, the last in flight", |calls| {
+        users.iter().map(|&u| broadcasts_to(calls, u)).sum::<usize>() >= 5
+    });
+    let Running { dir, tg, bot } = run;
+    bot.kill9();
+
+    let run = Running::resume(dir, tg);
+    run.tg.wait_for(REPLY_TIMEOUT, "the broadcast to reach everyone after the restart", |calls| {
+        users.iter().all(|&u| broadcasts_to(calls, u) >= 1)
+    });
+    let status = wait_broadcast_finished(&run);
+    let calls = run.tg.calls();
+    for &user in &users {
+        assert_eq!(broadcasts_to(&calls, user), 1, "user {user} got it exactly once:\n{}", run.tg.dump(&calls));
+    }
+    for user in [left, banned, stranger] {
+        assert_eq!(broadcasts_to(&calls, user), 0, "user {user} is not a recipient");
+    }
+    // The message in flight at the kill is not sent again, and says so.
+    for line in ["broadcast_total\t12", "broadcast_sent\t11", "broadcast_uncertain\t1", "broadcast_failed\t0"] {
+        assert!(status.lines().any(|l| l == line), "{line:?} in {status}");
+    }
+    let everything = run.cli(&["status"]);
+    assert!(everything.lines().any(|l| l == "broadcast_sent\t11"), "{everything}");
+    let (dir, _tg) = run.stop();
+
+    // Without the running bot: counted, never sent.
+    let dry = crate::harness::cli_ok(&["broadcast", "--dry-run", "hello", "--dir", path_arg(dir.path())]);
+    assert!(dry.contains("would send to 12"), "{dry:?}");
+    let refused = run_cli(&["broadcast", "hello", "--dir", path_arg(dir.path())], &[]);
+    let (_, stderr) = streams(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("need the running bot"), "{stderr}");
+    let empty = run_cli(&["broadcast", " ", "--dir", path_arg(dir.path())], &[]);
+    assert_eq!(empty.status.code(), Some(2), "an empty text is a usage error");
 }
