@@ -43,6 +43,8 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// List accounts (id, tier, registered, two-factor, blocked, muted), filtered; no secrets.
+    Users(UsersArgs),
     /// Refund a Telegram Stars payment and take back what it bought (needs the running bot).
     Refund(RefundArgs),
     /// Write an encrypted, integrity-checked backup of both stores (safe while the bot runs); with
@@ -171,6 +173,51 @@ pub enum UserCommand {
     /// Write everything stored about a user (as `/export` shows it) to a new file, mode 0600;
     /// audited.
     Export(ExportArgs),
+    /// A user's standing: tier, premium, consent, two-factor on or off, sessions, credits,
+    /// readings kept, blocked or muted and why (no secrets); audited.
+    Show(UserShowArgs),
+}
+
+/// `arcana user show`.
+#[derive(Debug, Args)]
+pub struct UserShowArgs {
+    /// One line of JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub user: UserArgs,
+}
+
+/// `arcana users`.
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub filter: UsersFilterArgs,
+    /// One line of JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
+}
+
+/// The filters of `arcana users`.
+#[derive(Debug, Args)]
+pub struct UsersFilterArgs {
+    /// Only this tier (the effective one: premium while it lasts).
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<String>,
+    /// Only users blocked by an admin or who blocked the bot.
+    #[arg(long)]
+    pub blocked: bool,
+    /// Only users muted now.
+    #[arg(long)]
+    pub muted: bool,
+    /// Only users with two-factor authentication on.
+    #[arg(long = "2fa")]
+    pub two_factor: bool,
 }
 
 /// `arcana user export`.

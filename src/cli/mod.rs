@@ -2,7 +2,7 @@
 //!
 //! Commands: `run` (the bot), `init` (create the data directory), `doctor` (check it), and the
 //! admin tools `block`, `unblock`, `blocked`, `status`, `keys`, `user`, `backup`, `restore`,
-//! `lockdown`, `unmute`, `reset-limits`.
+//! `lockdown`, `unmute`, `reset-limits`, `broadcast`, `users`.
 
 mod admin;
 mod args;
@@ -75,6 +75,19 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         }
         Command::User(UserCommand::Export(args)) => {
             admin::export_user(&args.user.dir.resolve(env), env, args.user.user, &args.file)
+        }
+        Command::User(UserCommand::Show(args)) => {
+            admin::run(&args.user.dir.resolve(env), env, &Request::UserShow { user: args.user.user, json: args.json })
+        }
+        Command::Users(args) => {
+            let f = args.filter;
+            let filter = crate::control::UserFilter {
+                tier: f.tier,
+                blocked: f.blocked,
+                muted: f.muted,
+                two_factor: f.two_factor,
+            };
+            admin::run(&args.dir.resolve(env), env, &Request::Users { filter, json: args.json })
         }
         Command::User(UserCommand::Revoke(args)) => {
             admin::run(&args.dir.resolve(env), env, &Request::Revoke { user: args.user })

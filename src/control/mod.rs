@@ -20,6 +20,7 @@ mod protocol;
 pub mod retention;
 mod server;
 mod services;
+mod users;
 
 pub use client::{ControlError, send};
 pub use deletion::{Tombstone, finish_interrupted_deletions};
@@ -31,6 +32,7 @@ pub use pipeline::{BackupStats, PipelineStats};
 pub use protocol::{Request, Response};
 pub use server::serve;
 pub use services::{RefundFuture, Services, Telegram};
+pub use users::UserFilter;
 
 /// The socket's file name inside the data directory.
 pub const SOCKET_NAME: &str = "control.sock";

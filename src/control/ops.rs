@@ -11,7 +11,7 @@ use crate::{
     vault::{Vault, VaultError},
 };
 
-use super::{Lockdown, Request, Response, blocks, broadcast, deletion, incident, keys};
+use super::{Lockdown, Request, Response, blocks, broadcast, deletion, incident, keys, users};
 
 /// What admin operations act on.
 pub struct Admin<'a> {
@@ -106,6 +106,8 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         Request::Broadcast { text, dry_run: false, by } => broadcast::start(admin, text, *by, now_ms),
         Request::BroadcastStatus => broadcast::status(admin),
         Request::BroadcastCancel { by } => broadcast::cancel(admin, *by, now_ms),
+        Request::UserShow { user, json } => users::show(admin, *user, *json, now_ms),
+        Request::Users { filter, json } => users::list(admin, filter, *json, now_ms),
         Request::Backup { path } => {
             let summary = backup::take_to(admin.data, admin.vault, now_ms, Path::new(path))?;
             tracing::info!(target: "arcana::audit", event = "backup", entries = summary.entries, "backup written");

@@ -104,6 +104,20 @@ pub enum Request {
         /// The admin who asked, when from Telegram.
         by: Option<i64>,
     },
+    /// One user's standing (no secrets; audited).
+    UserShow {
+        /// Telegram user id.
+        user: i64,
+        /// One line of JSON instead of `name<TAB>value` lines.
+        json: bool,
+    },
+    /// Every account matching a filter, one line each, with a count.
+    Users {
+        /// Which accounts.
+        filter: super::UserFilter,
+        /// One line of JSON instead of a table.
+        json: bool,
+    },
     /// Write an encrypted backup of the data store to an absolute path.
     Backup {
         /// Where (absolute; must not exist).

@@ -8,6 +8,7 @@
 //! - `sentinel` — rate limits, notices, debounce, the blocklist, penalties across restarts;
 //! - `accounts` — consent, tiers and roles, sessions, two-factor enrolment and step-up;
 //! - `pipeline` — floods: fairness between chats, the configured limit, a kill mid-flood;
+//! - `console` — `arcana user show` and `arcana users`;
 //! - `incident` — lockdown, unmute and reset-limits, broadcasts;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
 
@@ -17,6 +18,7 @@ mod support;
 mod accounts;
 mod builders;
 mod cli;
+mod console;
 mod crash;
 mod fake_server;
 mod harness;
