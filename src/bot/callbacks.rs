@@ -105,7 +105,7 @@ fn registration_locked(app: &App, user: i64) -> bool {
     let services = &app.services;
     services.lockdown.is_on()
         && !services.sentinel.is_admin(user)
-        && !services.accounts.get(user).is_ok_and(|account| services.accounts.is_registered(&account))
+        && !services.accounts.get(user).is_ok_and(|account| services.accounts.is_member(&account))
 }
 
 /// Whether `user` may no longer use `command` (a button outlives the rights it was sent under).

@@ -58,7 +58,7 @@ async fn on_message(app: &App, message: &Message) {
     let registered = accounts.is_registered(&account);
     let is_admin = app.services.sentinel.is_admin(user);
     // Lockdown: only admins and registered users are served; everyone else gets one notice.
-    if !registered && !is_admin && app.services.lockdown.is_on() {
+    if !is_admin && app.services.lockdown.is_on() && !accounts.is_member(&account) {
         if app.services.lockdown.first_notice(user) {
             return send_html(&app.sender, chat, LOCKDOWN_NOTICE).await;
         }

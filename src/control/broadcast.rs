@@ -111,8 +111,8 @@ pub fn update_job(store: &Store, change: impl FnOnce(&mut BroadcastJob)) -> Resu
     Ok(Some(job))
 }
 
-/// Whether `user` should get a broadcast at `now_ms`: registered (agreed to the current notice),
-/// not blocked by an admin and has not blocked the bot.
+/// Whether `user` should get a broadcast at `now_ms`: a member (registered and has used the bot,
+/// see [`Accounts::is_member`]), not blocked by an admin and has not blocked the bot.
 pub fn is_recipient(
     accounts: &Accounts,
     blocklist: &Blocklist,
@@ -122,8 +122,7 @@ pub fn is_recipient(
     if blocklist.is_blocked(user, now_ms) {
         return Ok(false);
     }
-    let account = accounts.get(user)?;
-    Ok(account.consent.is_some() && accounts.is_registered(&account))
+    Ok(accounts.is_member(&accounts.get(user)?))
 }
 
 /// Checks a broadcast text: not empty, at most [`MAX_CHARS`].
@@ -142,7 +141,7 @@ fn count(admin: &Admin<'_>, now_ms: u64) -> Result<(u64, u64), OpsError> {
     let (mut recipients, mut passed) = (0, 0);
     for user in admin.accounts.ids()? {
         let account = admin.accounts.get(user)?;
-        if account.consent.is_none() || !admin.accounts.is_registered(&account) {
+        if !admin.accounts.is_member(&account) {
             continue;
         }
         if admin.blocklist.is_blocked(user, now_ms) {

@@ -1,6 +1,7 @@
 //! User management for the operator: `arcana user show USER` (one user's standing) and `arcana
 //! users` (every account, filtered, one line each). Never a secret: no TOTP secret, no backup
-//! codes, no session ids — counts and on/off only. Viewing a user is audited (`user_viewed`).
+//! codes, no session ids — counts and on/off only. Viewing a user is audited (`user_viewed`),
+//! listing too (`users_listed`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -36,7 +37,7 @@ impl Standing {
     fn of(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Standing, OpsError> {
         let account = admin.accounts.get(user)?;
         let tier = admin.accounts.tier(&account);
-        let registered = account.consent.is_some() && admin.accounts.is_registered(&account);
+        let registered = admin.accounts.is_member(&account);
         let blocked = admin.blocklist.get(user).filter(|r| r.blocks_at(now_ms)).map(|record| {
             let mut why = Vec::new();
             if let Some(block) = record.admin_block_at(now_ms) {
@@ -146,6 +147,8 @@ pub(super) fn list(admin: &Admin<'_>, filter: &UserFilter, as_json: bool, now_ms
             listed.push(standing);
         }
     }
+    tracing::info!(target: "arcana::audit", event = "users_listed", listed = listed.len(),
+        "an operator listed accounts");
     if as_json {
         let users: Vec<_> = listed.iter().map(Standing::summary_json).collect();
         return Ok(Response::ok(vec![

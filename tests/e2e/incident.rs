@@ -222,3 +222,50 @@ fn a_broadcast_reaches_every_registered_user_exactly_once_across_a_kill_9() {
     let empty = run_cli(&["broadcast", " ", "--dir", path_arg(dir.path())], &[]);
     assert_eq!(empty.status.code(), Some(2), "an empty text is a usage error");
 }
+
+#[test]
+fn admins_use_the_incident_controls_in_telegram_and_purchases_pause_under_lockdown() {
+    let admin = 1;
+    let mut run = Running::start(&config(true, &format!("{ALL}, \"buy\"")));
+    let (member, newcomer) = (44_001, 44_002);
+    run.register(admin);
+    run.register(member);
+    let refused = run.say(member, "/lockdown on");
+    assert!(refused.contains("admins only"), "{refused:?}");
+    assert!(run.cli(&["status"]).lines().any(|l| l == "lockdown\toff"), "a refused command changes nothing");
+
+    let on = run.say(admin, "/lockdown on raid from @spamnet");
+    assert!(on.contains("lockdown on"), "{on:?}");
+    let status = run.cli(&["status"]);
+    assert!(status.lines().any(|l| l == "lockdown_reason\traid from @spamnet"), "{status}");
+    assert!(is_lockdown_notice(&run.say(newcomer, "/start")));
+
+    // Purchases pause for registered users: the command, and a checkout is answered "no".
+    let buy = run.say(member, "/buy");
+    assert!(buy.contains("Purchases are paused"), "{buy:?}");
+    let checkout = updates::pre_checkout_query(member, "any-payload", "XTR", 50);
+    let query = checkout["pre_checkout_query"]["id"].as_str().expect("query id").to_owned();
+    run.tg.push_update(checkout);
+    let calls = run.tg.wait_for(REPLY_TIMEOUT, "the checkout's answer", |calls| {
+        calls
+            .iter()
+            .any(|c| c.method == "answerPreCheckoutQuery" && c.str("pre_checkout_query_id") == Some(query.clone()))
+    });
+    let answer = calls.iter().find(|c| c.method == "answerPreCheckoutQuery").expect("an answer");
+    let ok = answer.params.get("ok").and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true")));
+    assert_eq!(ok, Some(false), "{answer:?}");
+    assert!(answer.str("error_message").is_some_and(|m| m.contains("paused")), "{answer:?}");
+
+    // A broadcast from Telegram reaches the registered users (the admin too).
+    let started = run.say(admin, "/broadcast Back at six");
+    assert!(started.contains("broadcast started to 2 users"), "{started:?}");
+    run.tg.wait_for(REPLY_TIMEOUT, "the broadcast to the member", |calls| {
+        to_chat(calls, member).iter().any(|c| c.str("text").as_deref() == Some("Back at six"))
+    });
+
+    let off = run.say(admin, "/lockdown off");
+    assert!(off.contains("lockdown off"), "{off:?}");
+    let buy = run.say(member, "/buy");
+    assert!(!buy.contains("paused"), "{buy:?}");
+    run.stop();
+}
