@@ -83,9 +83,10 @@ async fn idle(shutdown: &CancellationToken) -> bool {
 /// Sends the rest of `job` (until it ends, is cancelled, or shutdown).
 async fn drive(app: &App, job: BroadcastJob, shutdown: &CancellationToken) -> Result<(), StepError> {
     let data = &app.services.data;
+    let id = job.started_ms;
     if let Some(user) = job.in_flight {
         // Killed while this message was in flight: it may have been delivered. Never again.
-        broadcast::update_job(data, |j| {
+        update(app, id, |j| {
             j.uncertain += 1;
             j.cursor = j.cursor.max(Some(user));
             j.in_flight = None;
@@ -96,20 +97,22 @@ async fn drive(app: &App, job: BroadcastJob, shutdown: &CancellationToken) -> Re
     }
     let html = teloxide::utils::html::escape(&job.text);
     loop {
-        let Some(current) = broadcast::job(data)?.filter(BroadcastJob::is_active) else { return Ok(()) };
+        let Some(current) = broadcast::job(data)?.filter(|j| j.is_active() && j.started_ms == id) else {
+            return Ok(());
+        };
         let batch = next_users(app, current.cursor)?;
         if batch.is_empty() {
-            return Ok(finish(app).await?);
+            return Ok(finish(app, id).await?);
         }
         for user in batch {
             if shutdown.is_cancelled() {
                 return Ok(data.flush().await?);
             }
-            if !broadcast::job(data)?.is_some_and(|j| j.is_active() && j.started_ms == job.started_ms) {
+            if !broadcast::job(data)?.is_some_and(|j| j.is_active() && j.started_ms == id) {
                 return Ok(());
             }
             if !recipient(app, user) {
-                broadcast::update_job(data, |j| {
+                update(app, id, |j| {
                     j.cursor = Some(user);
                     j.skipped += 1;
                 })?;
@@ -122,10 +125,10 @@ async fn drive(app: &App, job: BroadcastJob, shutdown: &CancellationToken) -> Re
             if !granted {
                 return Ok(data.flush().await?);
             }
-            broadcast::update_job(data, |j| j.in_flight = Some(user))?;
+            update(app, id, |j| j.in_flight = Some(user))?;
             data.flush().await?;
             let delivered = send(app, user, &html).await;
-            broadcast::update_job(data, |j| {
+            update(app, id, |j| {
                 j.cursor = Some(user);
                 j.in_flight = None;
                 if delivered {
@@ -136,6 +139,16 @@ async fn drive(app: &App, job: BroadcastJob, shutdown: &CancellationToken) -> Re
             })?;
         }
     }
+}
+
+/// Changes job `id` (a job cancelled and replaced by a new one meanwhile is left alone).
+fn update(app: &App, id: u64, change: impl FnOnce(&mut BroadcastJob)) -> Result<(), StoreError> {
+    broadcast::update_job(&app.services.data, |j| {
+        if j.started_ms == id {
+            change(j);
+        }
+    })?;
+    Ok(())
 }
 
 /// Up to [`BATCH`] user ids after `cursor`, ascending.
@@ -187,16 +200,16 @@ async fn send(app: &App, user: i64, html: &str) -> bool {
     false
 }
 
-/// Marks the job finished, flushed, and audits it.
-async fn finish(app: &App) -> Result<(), StoreError> {
+/// Marks job `id` finished, flushed, and audits it.
+async fn finish(app: &App, id: u64) -> Result<(), StoreError> {
     let now = app.services.sentinel.clock().unix_ms();
     let job = broadcast::update_job(&app.services.data, |j| {
-        if j.is_active() {
+        if j.is_active() && j.started_ms == id {
             j.ended_ms = Some(now);
         }
     })?;
     app.services.data.flush().await?;
-    if let Some(job) = job {
+    if let Some(job) = job.filter(|j| j.started_ms == id) {
         tracing::warn!(target: "arcana::audit", event = "broadcast_finished", sent = job.sent, total = job.total,
             skipped = job.skipped, failed = job.failed, uncertain = job.uncertain, "a broadcast finished");
     }

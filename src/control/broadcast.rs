@@ -174,17 +174,21 @@ pub(super) fn start(admin: &Admin<'_>, text: &str, by: Option<i64>, now_ms: u64)
     if let Err(refusal) = check_text(text) {
         return Ok(refusal);
     }
-    if let Some(job) = job(admin.data)?.filter(BroadcastJob::is_active) {
-        return Ok(Response::error(format!(
-            "a broadcast is already running ({} of {} sent); wait for it or `arcana broadcast --cancel`",
-            job.sent, job.total
-        )));
-    }
     let (total, _) = count(admin, now_ms)?;
-    let job = BroadcastJob { started_ms: now_ms, text: text.to_owned(), by, total, ..BroadcastJob::default() };
     {
+        // Checked and written under the job lock: two starts at once cannot both begin.
         let _write = JOB_WRITE.lock().unwrap_or_else(PoisonError::into_inner);
-        admin.data.tree::<BroadcastJob>()?.insert(KEY, &job)?;
+        let tree = admin.data.tree::<BroadcastJob>()?;
+        let previous = tree.get(KEY)?;
+        if let Some(job) = previous.as_ref().filter(|j| j.is_active()) {
+            return Ok(Response::error(format!(
+                "a broadcast is already running ({} of {} sent); wait for it or `arcana broadcast --cancel`",
+                job.sent, job.total
+            )));
+        }
+        // The start time identifies the job: never the same as the last one's.
+        let started_ms = previous.map_or(now_ms, |p| now_ms.max(p.started_ms + 1));
+        tree.insert(KEY, &BroadcastJob { started_ms, text: text.to_owned(), by, total, ..BroadcastJob::default() })?;
     }
     admin.data.flush_blocking()?;
     tracing::warn!(target: "arcana::audit", event = "broadcast_started", by = ?by, total, chars = text.chars().count(),
@@ -222,7 +226,68 @@ pub(super) fn cancel(admin: &Admin<'_>, by: Option<i64>, now_ms: u64) -> Result<
 
 #[cfg(test)]
 mod tests {
+    use std::{sync::Arc, time::Duration};
+
     use super::*;
+    use crate::{
+        accounts::Profiles,
+        clock::{Clock, FakeClock},
+        config::{AccountsConfig, default_tiers},
+        control::Lockdown,
+        readings::History,
+        sentinel::{Blocklist, KEY_LABEL},
+        vault::testing::temp_vault,
+    };
+
+    #[test]
+    fn one_broadcast_at_a_time_to_members_only_and_only_online() {
+        let t = temp_vault();
+        let clock = FakeClock::new();
+        let accounts = Accounts::new(
+            &t.data,
+            Arc::clone(&t.vault),
+            AccountsConfig::default(),
+            default_tiers(),
+            Arc::new(clock.clone()),
+        )
+        .expect("accounts");
+        let blocklist = Blocklist::load(&t.data, &t.vault.subkey(KEY_LABEL)).expect("blocklist");
+        let profiles = Profiles::new(&t.data, Arc::clone(&t.vault)).expect("profiles");
+        let history = History::new(&t.data, Arc::clone(&t.vault), Duration::from_hours(24)).expect("history");
+        let lockdown = Lockdown::load(&t.data).expect("lockdown");
+        let mut admin = Admin {
+            blocklist: &blocklist,
+            vault: &t.vault,
+            profiles: &profiles,
+            accounts: &accounts,
+            history: &history,
+            data: &t.data,
+            online: false,
+            sentinel: None,
+            lockdown: &lockdown,
+        };
+        for user in 1..=4 {
+            accounts.agree(user, 1).expect("agree");
+        }
+        accounts.set_tier(9, "premium").expect("an account that never agreed");
+        blocklist.set_blocked_bot(2, true, clock.unix_ms()).expect("blocked the bot");
+        let now = clock.unix_ms();
+        let dry = dry_run(&admin, "hi", now).expect("dry run");
+        assert!(dry.lines[0].starts_with("would send to 3 registered users (1 more"), "{:?}", dry.lines);
+        assert!(!start(&admin, "hi", None, now).expect("start").ok, "offline: refused");
+        admin.online = true;
+        assert!(start(&admin, "hi", None, now).expect("start").ok);
+        assert_eq!(job(&t.data).expect("job").expect("a job").total, 3);
+        assert!(!start(&admin, "again", None, now).expect("start").ok, "one at a time");
+        assert!(cancel(&admin, None, now).expect("cancel").lines[0].contains("cancelled"));
+        assert!(start(&admin, "again", None, now).expect("start").ok, "after a cancel");
+        let second = job(&t.data).expect("job").expect("a job");
+        assert!(second.started_ms > now, "a new job is told apart from the last, even in the same ms");
+        assert_eq!(second.text, "again");
+        assert!(is_recipient(&accounts, &blocklist, 1, now).expect("1"));
+        assert!(!is_recipient(&accounts, &blocklist, 2, now).expect("2 blocked the bot"));
+        assert!(!is_recipient(&accounts, &blocklist, 9, now).expect("9 never agreed"));
+    }
 
     #[test]
     fn the_job_persists_and_reports_its_progress() {
