@@ -12,12 +12,15 @@ use super::{
     account_commands, admin,
     app::App,
     callbacks, consent, history_view, payments, reading_commands,
-    send::send_html,
+    send::{send_html, send_notice},
     texts::{
         self, ADMINS_ONLY, LOCKDOWN_NOTICE, NEEDS_FRESH_CODE, NOT_IN_PLAN, TRY_AGAIN, WELCOME, help, human_wait,
         private_only,
     },
 };
+
+/// How long a lockdown notice may wait for a send slot before it is dropped.
+const LOCKDOWN_NOTICE_FOR: std::time::Duration = std::time::Duration::from_mins(1);
 
 /// Handles one update. Errors are logged here; nothing propagates to the polling loop.
 pub(crate) async fn handle(app: &App, update: Update) {
@@ -57,10 +60,13 @@ async fn on_message(app: &App, message: &Message) {
     };
     let registered = accounts.is_registered(&account);
     let is_admin = app.services.sentinel.is_admin(user);
-    // Lockdown: only admins and registered users are served; everyone else gets one notice.
+    // Lockdown: only admins and registered users are served; everyone else gets one notice,
+    // sent after every reply and dropped if it cannot go within a minute (a wave of new accounts
+    // must not hold up the members' replies).
     if !is_admin && app.services.lockdown.is_on() && !accounts.is_member(&account) {
         if app.services.lockdown.first_notice(user) {
-            return send_html(&app.sender, chat, LOCKDOWN_NOTICE).await;
+            let stale_at = std::time::Instant::now() + LOCKDOWN_NOTICE_FOR;
+            return send_notice(&app.sender, chat, LOCKDOWN_NOTICE, stale_at).await;
         }
         return;
     }
