@@ -221,6 +221,16 @@ fn a_broadcast_reaches_every_registered_user_exactly_once_across_a_kill_9() {
     assert!(stderr.contains("need the running bot"), "{stderr}");
     let empty = run_cli(&["broadcast", " ", "--dir", path_arg(dir.path())], &[]);
     assert_eq!(empty.status.code(), Some(2), "an empty text is a usage error");
+    let file = dir.path().join("message.txt");
+    std::fs::write(&file, "Hello from a file\n").expect("write the message");
+    let from_file =
+        crate::harness::cli_ok(&["broadcast", "--dry-run", "--file", path_arg(&file), "--dir", path_arg(dir.path())]);
+    assert!(from_file.contains("would send to 12"), "{from_file:?}");
+    let missing = dir.path().join("missing.txt");
+    let out = run_cli(&["broadcast", "--file", path_arg(&missing), "--dir", path_arg(dir.path())], &[]);
+    let (_, stderr) = streams(&out);
+    assert_eq!(out.status.code(), Some(2), "an unreadable file is a usage error: {stderr}");
+    assert!(stderr.contains("missing.txt"), "{stderr}");
 }
 
 #[test]
@@ -262,6 +272,11 @@ fn admins_use_the_incident_controls_in_telegram_and_purchases_pause_under_lockdo
     run.tg.wait_for(REPLY_TIMEOUT, "the broadcast to the member", |calls| {
         to_chat(calls, member).iter().any(|c| c.str("text").as_deref() == Some("Back at six"))
     });
+
+    let reset = run.say(admin, "/reset_limits all");
+    assert!(reset.contains("reset the limits of everyone"), "{reset:?}");
+    let unmute = run.say(admin, &format!("/unmute {member}"));
+    assert!(unmute.contains(&format!("user {member} was not muted")), "{unmute:?}");
 
     let off = run.say(admin, "/lockdown off");
     assert!(off.contains("lockdown off"), "{off:?}");
