@@ -116,7 +116,11 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let _ = sweeper.await;
     let _ = retention.await;
     let _ = secrets.await;
-    let _ = broadcasts.await;
+    // A broadcast message still waiting for Telegram is left to the runtime's shutdown: it is
+    // marked in flight, so the next start counts it uncertain and never sends it again.
+    if tokio::time::timeout(Duration::from_secs(5), broadcasts).await.is_err() {
+        tracing::warn!("a broadcast message was still in flight at exit");
+    }
     let _ = rewrapper.await;
     let _ = backups.await;
     stop_control(control).await;
