@@ -40,6 +40,14 @@ pub enum Command {
     Unblock,
     /// Refund a payment (admins).
     Refund,
+    /// Lockdown on or off (admins).
+    Lockdown,
+    /// Lift a user's mute (admins).
+    Unmute,
+    /// Reset a user's (or everyone's) rate limits (admins).
+    ResetLimits,
+    /// A message to every registered user (admins).
+    Broadcast,
 }
 
 /// Who may use a command.
@@ -106,7 +114,7 @@ const fn row(command: Command, name: &'static str, help: &'static str, access: A
 }
 
 /// Every command, in the order of `/help` and of Telegram's menu.
-pub const TABLE: [Spec; 16] = [
+pub const TABLE: [Spec; 20] = [
     Spec {
         menu: Some("a reading: /draw [one|three|celtic] [your question]"),
         usage: "[one|three|celtic] [question]",
@@ -170,6 +178,31 @@ pub const TABLE: [Spec; 16] = [
         usage: "[USER] CHARGE_ID",
         step_up: StepUp::Always,
         ..row(Command::Refund, "refund", "refund a Telegram Stars payment", Access::Admin)
+    },
+    Spec {
+        usage: "on [REASON] | off",
+        step_up: StepUp::Always,
+        ..row(
+            Command::Lockdown,
+            "lockdown",
+            "serve only admins and registered users; pause registrations and purchases",
+            Access::Admin,
+        )
+    },
+    Spec {
+        usage: "USER",
+        step_up: StepUp::Always,
+        ..row(Command::Unmute, "unmute", "lift a user's mute at once", Access::Admin)
+    },
+    Spec {
+        usage: "USER|all",
+        step_up: StepUp::Always,
+        ..row(Command::ResetLimits, "reset_limits", "lift penalties and empty rate windows", Access::Admin)
+    },
+    Spec {
+        usage: "TEXT",
+        step_up: StepUp::Always,
+        ..row(Command::Broadcast, "broadcast", "send a message to every registered user", Access::Admin)
     },
 ];
 
@@ -282,6 +315,10 @@ mod tests {
             Command::Block,
             Command::Unblock,
             Command::Refund,
+            Command::Lockdown,
+            Command::Unmute,
+            Command::ResetLimits,
+            Command::Broadcast,
         ] {
             assert_eq!(command.spec().command, command);
         }

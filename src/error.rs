@@ -49,6 +49,10 @@ pub enum Error {
     /// An admin operation failed.
     #[error("{0}")]
     Control(String),
+    /// The command line asks for something malformed (a file that cannot be read, an empty
+    /// text).
+    #[error("{0}")]
+    Usage(String),
     /// Some checks of `arcana doctor` failed.
     #[error("{0} check(s) failed")]
     ChecksFailed(usize),
@@ -62,7 +66,7 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::Token(_) => 2,
+            Error::Config(_) | Error::Token(_) | Error::Usage(_) => 2,
             Error::Layout(e) => e.exit_code(),
             Error::Store { source, .. } if source.is_lock_held() => 2,
             Error::Vault(e) if e.is_operator_error() => 2,

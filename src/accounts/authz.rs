@@ -72,4 +72,12 @@ impl Accounts {
         windows.retain(|_, window| !window.is_idle(now));
         before - windows.len()
     }
+
+    /// Empties the per-tier limit windows of `user` (`None`: of everyone); returns how many.
+    pub fn reset_tier_windows(&self, user: Option<i64>) -> usize {
+        let mut windows = self.tier_windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let before = windows.len();
+        windows.retain(|(owner, _), _| user.is_some_and(|u| u != *owner));
+        before - windows.len()
+    }
 }

@@ -138,6 +138,15 @@ impl Accounts {
             || account.consent.is_some_and(|c| c.version >= self.config.notice_version.get())
     }
 
+    /// Whether `account` belongs to a registered user who has used the bot: what lockdown lets in
+    /// and broadcasts reach. With registration required, everyone who agreed to the current
+    /// notice; without it, everyone with any trace of use (a fresh, never stored account has
+    /// none).
+    #[must_use]
+    pub fn is_member(&self, account: &Account) -> bool {
+        self.is_registered(account) && account.last_active().is_some()
+    }
+
     /// Records `user`'s agreement to notice `version`; false if it is not the current one.
     pub fn agree(&self, user: i64, version: u32) -> Result<bool, AccountsError> {
         if version != self.config.notice_version.get() {

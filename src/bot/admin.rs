@@ -1,5 +1,6 @@
-//! Admin commands in Telegram: `/block USER [DURATION] [REASON]` and `/unblock USER`, where USER
-//! is a numeric id or an `@username` the bot has seen. The
+//! Admin commands in Telegram: `/block USER [DURATION] [REASON]`, `/unblock USER`, `/lockdown
+//! on [REASON] | off`, `/unmute USER`, `/reset_limits USER|all` and `/broadcast TEXT`, where USER is a numeric id or
+//! an `@username` the bot has seen. The
 //! sender's role is checked on every call against the configured `admins`; a refusal is short,
 //! honest and audited.
 
@@ -12,12 +13,41 @@ use crate::control::{self, Request};
 use super::{
     app::App,
     send::send_html,
-    texts::{ADMINS_ONLY, BLOCK_USAGE, LOOKUP_FAILED, NOT_SAVED, USERNAME_UNKNOWN},
+    texts::{
+        ADMINS_ONLY, BLOCK_USAGE, BROADCAST_USAGE, LOCKDOWN_USAGE, LOOKUP_FAILED, NOT_SAVED, RESET_LIMITS_USAGE,
+        UNMUTE_USAGE, USERNAME_UNKNOWN,
+    },
 };
 
-/// Parses the arguments of `/block` or `/unblock`.
+/// Parses the arguments of an admin command.
 pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'static str> {
+    let by = Some(by);
+    let user_of = |word: Option<&str>| word.and_then(|w| w.parse::<i64>().ok()).filter(|u| *u > 0);
     let mut words = args.split_whitespace();
+    match command {
+        "lockdown" => {
+            let on = match words.next().map(str::to_ascii_lowercase).as_deref() {
+                Some("on") => true,
+                Some("off") => false,
+                _ => return Err(LOCKDOWN_USAGE),
+            };
+            let reason: Vec<&str> = words.collect();
+            let reason = (on && !reason.is_empty()).then(|| reason.join(" "));
+            return Ok(Request::Lockdown { on, reason, by });
+        }
+        "broadcast" if args.trim().is_empty() => return Err(BROADCAST_USAGE),
+        "broadcast" => return Ok(Request::Broadcast { text: args.trim().to_owned(), dry_run: false, by }),
+        "unmute" => return Ok(Request::Unmute { user: user_of(words.next()).ok_or(UNMUTE_USAGE)?, by }),
+        "reset_limits" => {
+            let word = words.next();
+            let user = match word {
+                Some(w) if w.eq_ignore_ascii_case("all") => None,
+                _ => Some(user_of(word).ok_or(RESET_LIMITS_USAGE)?),
+            };
+            return Ok(Request::ResetLimits { user, by });
+        }
+        _ => {}
+    }
     let user = words.next().and_then(|w| w.parse::<i64>().ok()).filter(|u| *u > 0).ok_or(BLOCK_USAGE)?;
     if command == "unblock" {
         return Ok(Request::Unblock { user });
@@ -28,7 +58,7 @@ pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'sta
         _ => (None, &rest[..]),
     };
     let reason = (!reason_words.is_empty()).then(|| reason_words.join(" "));
-    Ok(Request::Block { user, for_ms, reason, by: Some(by) })
+    Ok(Request::Block { user, for_ms, reason, by })
 }
 
 /// Replaces a leading `@username` with the user id it was last seen with (through the blind
@@ -46,7 +76,7 @@ fn resolve_username(app: &App, args: &str) -> Result<String, &'static str> {
     }
 }
 
-/// Handles `/block` and `/unblock`.
+/// Handles the admin commands.
 pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &str) {
     let chat = ChatId(message.chat.id.0);
     let Some(sender) = message.from.as_ref().map(|u| crate::sanitize::user_id(u.id)) else { return };
@@ -55,7 +85,10 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
         send_html(&app.sender, chat, ADMINS_ONLY).await;
         return;
     }
-    let args = match resolve_username(app, args) {
+    // A broadcast's text or a lockdown's reason may start with an `@` of its own.
+    let resolved =
+        if matches!(command, "broadcast" | "lockdown") { Ok(args.to_owned()) } else { resolve_username(app, args) };
+    let args = match resolved {
         Ok(args) => args,
         Err(reply) => {
             send_html(&app.sender, chat, reply).await;
@@ -104,5 +137,21 @@ mod tests {
         assert!(parse("block", "", 1).is_err());
         assert!(parse("block", "-5", 1).is_err());
         assert!(parse("block", "abc", 1).is_err());
+        assert_eq!(
+            parse("lockdown", "ON spam wave", 1),
+            Ok(Request::Lockdown { on: true, reason: Some("spam wave".into()), by: Some(1) })
+        );
+        assert_eq!(parse("lockdown", "off", 1), Ok(Request::Lockdown { on: false, reason: None, by: Some(1) }));
+        assert_eq!(parse("lockdown", "maybe", 1), Err(LOCKDOWN_USAGE));
+        assert_eq!(parse("unmute", "42", 1), Ok(Request::Unmute { user: 42, by: Some(1) }));
+        assert_eq!(parse("unmute", "", 1), Err(UNMUTE_USAGE));
+        assert_eq!(parse("reset_limits", "all", 1), Ok(Request::ResetLimits { user: None, by: Some(1) }));
+        assert_eq!(parse("reset_limits", "42", 1), Ok(Request::ResetLimits { user: Some(42), by: Some(1) }));
+        assert_eq!(parse("reset_limits", "", 1), Err(RESET_LIMITS_USAGE));
+        assert_eq!(
+            parse("broadcast", " Back at 6 ", 1),
+            Ok(Request::Broadcast { text: "Back at 6".into(), dry_run: false, by: Some(1) })
+        );
+        assert_eq!(parse("broadcast", " ", 1), Err(BROADCAST_USAGE));
     }
 }

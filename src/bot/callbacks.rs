@@ -14,7 +14,10 @@ use super::redact::Redacted;
 use super::{
     app::App,
     consent, history_view, payments,
-    texts::{BUTTON_GONE, BUTTON_NOT_IN_PLAN, BUTTON_NOT_YOURS, BUTTON_START_FIRST, TRY_AGAIN_PLAIN},
+    texts::{
+        BUTTON_GONE, BUTTON_NOT_IN_PLAN, BUTTON_NOT_YOURS, BUTTON_START_FIRST, LOCKDOWN_BUTTON, PURCHASES_LOCKED_PLAIN,
+        TRY_AGAIN_PLAIN,
+    },
 };
 
 /// Where a pressed button's message is.
@@ -41,6 +44,13 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery) {
     let mut answer_text: Option<&'static str> = None;
     let mut welcome = false;
     match verified {
+        // No new registrations while lockdown is on (a notice sent before it still has its button).
+        Some(Ok(data)) if data.action() == consent::ACTION && registration_locked(app, user) => {
+            answer_text = Some(LOCKDOWN_BUTTON);
+        }
+        Some(Ok(data)) if data.action() == payments::BUY && payments::purchases_locked(app, user) => {
+            answer_text = Some(PURCHASES_LOCKED_PLAIN);
+        }
         Some(Ok(data)) if data.action() == consent::ACTION => {
             (answer_text, welcome) = consent::on_agree(app, user, &data);
             if welcome {
@@ -87,6 +97,15 @@ async fn answer(app: &App, query: &CallbackQuery, text: Option<&str>) {
     if let Err(e) = request.await {
         tracing::debug!(error = %Redacted(&e), "cannot answer a callback query");
     }
+}
+
+/// Whether a press of the consent button by `user` is refused: lockdown is on, they are not an
+/// admin and not registered yet.
+fn registration_locked(app: &App, user: i64) -> bool {
+    let services = &app.services;
+    services.lockdown.is_on()
+        && !services.sentinel.is_admin(user)
+        && !services.accounts.get(user).is_ok_and(|account| services.accounts.is_member(&account))
 }
 
 /// Whether `user` may no longer use `command` (a button outlives the rights it was sent under).

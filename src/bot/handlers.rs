@@ -12,9 +12,15 @@ use super::{
     account_commands, admin,
     app::App,
     callbacks, consent, history_view, payments, reading_commands,
-    send::send_html,
-    texts::{self, ADMINS_ONLY, NEEDS_FRESH_CODE, NOT_IN_PLAN, TRY_AGAIN, WELCOME, help, human_wait, private_only},
+    send::{send_html, send_notice},
+    texts::{
+        self, ADMINS_ONLY, LOCKDOWN_NOTICE, NEEDS_FRESH_CODE, NOT_IN_PLAN, TRY_AGAIN, WELCOME, help, human_wait,
+        private_only,
+    },
 };
+
+/// How long a lockdown notice may wait for a send slot before it is dropped.
+const LOCKDOWN_NOTICE_FOR: std::time::Duration = std::time::Duration::from_mins(1);
 
 /// Handles one update. Errors are logged here; nothing propagates to the polling loop.
 pub(crate) async fn handle(app: &App, update: Update) {
@@ -53,8 +59,18 @@ async fn on_message(app: &App, message: &Message) {
         }
     };
     let registered = accounts.is_registered(&account);
-    let session = if registered { remember(app, user, from, &account) } else { None };
     let is_admin = app.services.sentinel.is_admin(user);
+    // Lockdown: only admins and registered users are served; everyone else gets one notice,
+    // sent after every reply and dropped if it cannot go within a minute (a wave of new accounts
+    // must not hold up the members' replies).
+    if !is_admin && app.services.lockdown.is_on() && !accounts.is_member(&account) {
+        if app.services.lockdown.first_notice(user) {
+            let stale_at = std::time::Instant::now() + LOCKDOWN_NOTICE_FOR;
+            return send_notice(&app.sender, chat, LOCKDOWN_NOTICE, stale_at).await;
+        }
+        return;
+    }
+    let session = if registered { remember(app, user, from, &account) } else { None };
     match accounts.authorize(user, &account, is_admin, &command) {
         Decision::Allowed => {}
         Decision::NeedsConsent => return Box::pin(consent::send_notice(app, user, chat, false)).await,
@@ -87,7 +103,14 @@ async fn on_message(app: &App, message: &Message) {
         Command::Start if registered => send_html(&app.sender, chat, WELCOME).await,
         Command::Start | Command::Privacy => Box::pin(consent::send_notice(app, user, chat, registered)).await,
         Command::Help => send_html(&app.sender, chat, &help()).await,
-        Command::Block | Command::Unblock => Box::pin(admin::handle(app, message, command.name(), &args)).await,
+        Command::Block
+        | Command::Unblock
+        | Command::Lockdown
+        | Command::Unmute
+        | Command::ResetLimits
+        | Command::Broadcast => {
+            Box::pin(admin::handle(app, message, command.name(), &args)).await;
+        }
         Command::Draw => Box::pin(reading_commands::draw(app, user, chat, is_admin, &args)).await,
         Command::History => Box::pin(history_view::show(app, user, chat)).await,
         Command::Credits => Box::pin(reading_commands::credits(app, user, chat, is_admin)).await,

@@ -20,6 +20,7 @@ mod app;
 mod audit_writer;
 mod backoff;
 mod backups;
+mod broadcast;
 mod callbacks;
 mod client;
 mod consent;

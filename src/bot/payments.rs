@@ -26,7 +26,8 @@ use super::{
     send::{reply_slot, send_html, send_html_with},
     texts::{
         self, BUY_USAGE, CHECKOUT_EXPIRED, CHECKOUT_FAILED, CHECKOUT_FORGED, CHECKOUT_MISMATCH, CHECKOUT_PAUSED,
-        CHECKOUT_START_FIRST, PAYMENT_NOT_RECORDED, PURCHASES_DISABLED, TRY_AGAIN,
+        CHECKOUT_START_FIRST, PAYMENT_NOT_RECORDED, PURCHASES_DISABLED, PURCHASES_LOCKED, PURCHASES_LOCKED_PLAIN,
+        TRY_AGAIN,
     },
 };
 
@@ -38,6 +39,9 @@ pub(crate) async fn buy(app: &App, user: i64, chat: ChatId, args: &str) {
     let billing = &app.services.billing;
     if !billing.config().enabled {
         return send_html(&app.sender, chat, PURCHASES_DISABLED).await;
+    }
+    if purchases_locked(app, user) {
+        return send_html(&app.sender, chat, PURCHASES_LOCKED).await;
     }
     if let Some(kind) = ProductKind::parse(args) {
         return send_invoice(app, user, chat, kind).await;
@@ -115,10 +119,19 @@ pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
     }
 }
 
+/// Whether purchases are paused for `user`: lockdown is on and they are not an admin. (A payment
+/// Telegram already made is still credited.)
+pub(crate) fn purchases_locked(app: &App, user: i64) -> bool {
+    app.services.lockdown.is_on() && !app.services.sentinel.is_admin(user)
+}
+
 fn check(app: &App, user: i64, query: &PreCheckoutQuery) -> Result<(), &'static str> {
     let services = &app.services;
     if !services.billing.config().enabled {
         return Err(CHECKOUT_PAUSED);
+    }
+    if purchases_locked(app, user) {
+        return Err(PURCHASES_LOCKED_PLAIN);
     }
     match services.accounts.get(user) {
         Ok(account) if services.accounts.is_registered(&account) => {}

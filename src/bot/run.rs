@@ -75,6 +75,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         pipeline: control::PipelineStats::default(),
         backups: Arc::new(control::BackupStats::default()),
         audit,
+        lockdown: control::Lockdown::load(&store)?,
     });
     finish_deletions(&services).await;
     // The inbox first: `arcana status` must count what a previous run left unfinished from the
@@ -121,6 +122,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         .metrics
         .listen
         .map(|addr| tokio::spawn(super::metrics_server::serve(Arc::clone(&app), addr, shutdown.clone())));
+    let broadcasts = tokio::spawn(super::broadcast::run(Arc::clone(&app), shutdown.clone()));
     let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
     shutdown.cancel();
     drain(&app, grace).await;
@@ -135,6 +137,11 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let _ = metrics_saver.await;
     if let Some(server) = metrics_server {
         let _ = server.await;
+    }
+    // A broadcast message still waiting for Telegram is left to the runtime's shutdown: it is
+    // marked in flight, so the next start counts it uncertain and never sends it again.
+    if tokio::time::timeout(Duration::from_secs(5), broadcasts).await.is_err() {
+        tracing::warn!("a broadcast message was still in flight at exit");
     }
     let _ = rewrapper.await;
     let _ = backups.await;

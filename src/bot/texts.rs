@@ -163,6 +163,33 @@ pub(crate) const USERNAME_UNKNOWN: &str = "No user with that username has used t
 /// A failed username lookup.
 pub(crate) const LOOKUP_FAILED: &str = "⚠️ Lookup failed; try again.";
 
+/// `/lockdown` without `on` or `off`.
+pub(crate) const LOCKDOWN_USAGE: &str = "Usage: /lockdown on [REASON] or /lockdown off";
+
+/// `/unmute` without a valid user.
+pub(crate) const UNMUTE_USAGE: &str = "Usage: /unmute USER_ID|@username";
+
+/// `/reset_limits` without a valid user or `all`.
+pub(crate) const RESET_LIMITS_USAGE: &str = "Usage: /reset_limits USER_ID|@username|all";
+
+/// `/broadcast` without a text.
+pub(crate) const BROADCAST_USAGE: &str =
+    "Usage: /broadcast TEXT (to every registered user who has not blocked the bot)";
+
+// ---- Lockdown (`handlers`, `callbacks`, `payments`) ----
+
+/// The one notice a user who is not registered gets while lockdown is on.
+pub(crate) const LOCKDOWN_NOTICE: &str = "🔒 arcana is not taking new users right now. Please try again later.";
+
+/// The same, as a button answer (plain text).
+pub(crate) const LOCKDOWN_BUTTON: &str = "arcana is not taking new users right now. Please try again later.";
+
+/// `/buy` while lockdown is on.
+pub(crate) const PURCHASES_LOCKED: &str = "🔒 Purchases are paused for a while. Please try again later.";
+
+/// The same, as a button or checkout answer (plain text).
+pub(crate) const PURCHASES_LOCKED_PLAIN: &str = "Purchases are paused for a while. Please try again later.";
+
 /// A block or unblock that could not be saved (escaped by the caller with the other replies).
 pub(crate) const NOT_SAVED: &str = "⚠️ Not saved; try again.";
 

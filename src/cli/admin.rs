@@ -61,6 +61,29 @@ pub fn export_user(dir: &DataDir, env: &Env, user: i64, file: &std::path::Path) 
     Ok(())
 }
 
+/// `arcana broadcast`: start one (text or `--file`), count its recipients (`--dry-run`), follow
+/// it (`--status`) or stop it (`--cancel`).
+pub fn broadcast(args: super::args::BroadcastArgs, env: &Env) -> Result<(), Error> {
+    let dir = args.dir.resolve(env);
+    let request = if args.status {
+        Request::BroadcastStatus
+    } else if args.cancel {
+        Request::BroadcastCancel { by: None }
+    } else {
+        let text = match (args.text, &args.file) {
+            (Some(text), _) => text,
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .map_err(|e| Error::Usage(format!("broadcast --file {}: {e}", file.display())))?,
+            (None, None) => String::new(),
+        };
+        if text.trim().is_empty() {
+            return Err(Error::Usage(String::from("the broadcast text is empty")));
+        }
+        Request::Broadcast { text, dry_run: args.dry_run, by: None }
+    };
+    run(&dir, env, &request)
+}
+
 fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Error> {
     if *request == Request::Status {
         return Err(Error::Control(String::from("the bot is not running (no control socket)")));
@@ -79,6 +102,7 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
     let blocklist = Blocklist::load(&data, &vault.subkey(crate::sentinel::KEY_LABEL)).map_err(store_error)?;
     let domain = Domain::open(&data, &vault, &config, std::sync::Arc::new(SystemClock::default()))?;
     let audit = AuditTrail::open(&data, &vault).map_err(store_error)?;
+    let lockdown = control::Lockdown::load(&data).map_err(store_error)?;
     let admin = Admin {
         blocklist: &blocklist,
         vault: &vault,
@@ -88,6 +112,8 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
         audit: &audit,
         data: &data,
         online: false,
+        sentinel: None,
+        lockdown: &lockdown,
     };
     let now = SystemClock::default().unix_ms();
     control::finish_interrupted_deletions(&admin, now)?;

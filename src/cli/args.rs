@@ -46,6 +46,8 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// List accounts (id, tier, registered, two-factor, blocked, muted), filtered; no secrets.
+    Users(UsersArgs),
     /// Refund a Telegram Stars payment and take back what it bought (needs the running bot).
     Refund(RefundArgs),
     /// Write an encrypted, integrity-checked backup of both stores (safe while the bot runs); with
@@ -54,6 +56,78 @@ pub enum Command {
     /// Restore a backup into a data directory without `db/` and `keys/`: it needs only the
     /// `master.key` (or `ARCANA_PASSPHRASE`) in use when the backup was taken.
     Restore(FileArgs),
+    /// Incident control: serve only admins and registered users (registrations and purchases
+    /// pause); survives a restart.
+    #[command(subcommand)]
+    Lockdown(LockdownCommand),
+    /// Lift a user's mute (penalty) at once.
+    Unmute(UserArgs),
+    /// Lift penalties and empty the rate windows of a user, or of everyone.
+    ResetLimits(ResetLimitsArgs),
+    /// Send a message to every registered user who has not blocked the bot (needs the running
+    /// bot; at most once per user, resumed after a restart).
+    Broadcast(BroadcastArgs),
+}
+
+/// `arcana broadcast`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["text", "file", "status", "cancel"])))]
+pub struct BroadcastArgs {
+    /// The message (plain text).
+    #[arg(value_name = "TEXT", conflicts_with = "file")]
+    pub text: Option<String>,
+    /// Read the message from a file (UTF-8 plain text).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Only count who would get it; send nothing.
+    #[arg(long, conflicts_with_all = ["status", "cancel"])]
+    pub dry_run: bool,
+    /// Show the progress of the current (or last) broadcast.
+    #[arg(long, conflicts_with_all = ["text", "file", "cancel"])]
+    pub status: bool,
+    /// Stop the running broadcast.
+    #[arg(long, conflicts_with_all = ["text", "file"])]
+    pub cancel: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
+}
+
+/// `arcana lockdown ...`.
+#[derive(Debug, Subcommand)]
+pub enum LockdownCommand {
+    /// Switch lockdown on.
+    On(LockdownOnArgs),
+    /// Switch lockdown off.
+    Off(DirArg),
+    /// Show whether lockdown is on.
+    Status(DirArg),
+}
+
+/// `arcana lockdown on`.
+#[derive(Debug, Args)]
+pub struct LockdownOnArgs {
+    /// Why (kept for the audit trail and shown in `arcana status`).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
+}
+
+/// `arcana reset-limits`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("whom").required(true).args(["user", "all"])))]
+pub struct ResetLimitsArgs {
+    /// Telegram user id.
+    #[arg(value_name = "USER", value_parser = clap::value_parser!(i64).range(1..))]
+    pub user: Option<i64>,
+    /// Everyone's limits.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
 }
 
 /// `arcana audit`.
@@ -163,6 +237,51 @@ pub enum UserCommand {
     /// Write everything stored about a user (as `/export` shows it) to a new file, mode 0600;
     /// audited.
     Export(ExportArgs),
+    /// A user's standing: tier, premium, consent, two-factor on or off, sessions, credits,
+    /// readings kept, blocked or muted and why (no secrets); audited.
+    Show(UserShowArgs),
+}
+
+/// `arcana user show`.
+#[derive(Debug, Args)]
+pub struct UserShowArgs {
+    /// One line of JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub user: UserArgs,
+}
+
+/// `arcana users`.
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub filter: UsersFilterArgs,
+    /// One line of JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub dir: DirArg,
+}
+
+/// The filters of `arcana users`.
+#[derive(Debug, Args)]
+pub struct UsersFilterArgs {
+    /// Only this tier (the effective one: premium while it lasts).
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<String>,
+    /// Only users blocked by an admin or who blocked the bot.
+    #[arg(long)]
+    pub blocked: bool,
+    /// Only users muted now.
+    #[arg(long)]
+    pub muted: bool,
+    /// Only users with two-factor authentication on.
+    #[arg(long = "2fa")]
+    pub two_factor: bool,
 }
 
 /// `arcana user export`.

@@ -1,7 +1,8 @@
 //! The `arcana` command line: the one place that reads the environment and prints.
 //!
 //! Commands: `run` (the bot), `init` (create the data directory), `doctor` (check it), and the
-//! admin tools `block`, `unblock`, `blocked`, `status`, `keys`, `user`, `backup`, `restore`.
+//! admin tools `block`, `unblock`, `blocked`, `status`, `keys`, `user`, `backup`, `restore`,
+//! `lockdown`, `unmute`, `reset-limits`, `broadcast`, `users`.
 
 mod admin;
 mod args;
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AuditAction, Cli, Command, KeysCommand, UserCommand};
+pub use args::{AuditAction, Cli, Command, KeysCommand, LockdownCommand, UserCommand};
 pub use env::Env;
 
 use crate::{Error, control::Request};
@@ -88,6 +89,19 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::User(UserCommand::Export(args)) => {
             admin::export_user(&args.user.dir.resolve(env), env, args.user.user, &args.file)
         }
+        Command::User(UserCommand::Show(args)) => {
+            admin::run(&args.user.dir.resolve(env), env, &Request::UserShow { user: args.user.user, json: args.json })
+        }
+        Command::Users(args) => {
+            let f = args.filter;
+            let filter = crate::control::UserFilter {
+                tier: f.tier,
+                blocked: f.blocked,
+                muted: f.muted,
+                two_factor: f.two_factor,
+            };
+            admin::run(&args.dir.resolve(env), env, &Request::Users { filter, json: args.json })
+        }
         Command::User(UserCommand::Revoke(args)) => {
             admin::run(&args.dir.resolve(env), env, &Request::Revoke { user: args.user })
         }
@@ -101,5 +115,19 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
             admin::run(&args.file.dir.resolve(env), env, &Request::Backup { path: path.display().to_string() })
         }
         Command::Restore(args) => restore::restore(&args.dir.resolve(env), env, &args.file),
+        Command::Lockdown(LockdownCommand::On(args)) => {
+            admin::run(&args.dir.resolve(env), env, &Request::Lockdown { on: true, reason: args.reason, by: None })
+        }
+        Command::Lockdown(LockdownCommand::Off(dir)) => {
+            admin::run(&dir.resolve(env), env, &Request::Lockdown { on: false, reason: None, by: None })
+        }
+        Command::Lockdown(LockdownCommand::Status(dir)) => admin::run(&dir.resolve(env), env, &Request::LockdownStatus),
+        Command::Broadcast(args) => admin::broadcast(args, env),
+        Command::Unmute(args) => {
+            admin::run(&args.dir.resolve(env), env, &Request::Unmute { user: args.user, by: None })
+        }
+        Command::ResetLimits(args) => {
+            admin::run(&args.dir.resolve(env), env, &Request::ResetLimits { user: args.user, by: None })
+        }
     }
 }

@@ -114,6 +114,7 @@ mod tests {
         accounts: Accounts,
         history: crate::readings::History,
         audit: crate::audit::AuditTrail,
+        lockdown: crate::control::Lockdown,
     }
 
     impl Restarted {
@@ -138,6 +139,7 @@ mod tests {
                 )
                 .expect("history"),
                 audit: crate::audit::AuditTrail::open(&t.data, &vault).expect("audit"),
+                lockdown: crate::control::Lockdown::load(&t.data).expect("lockdown"),
                 vault,
             }
         }
@@ -152,6 +154,8 @@ mod tests {
                 audit: &self.audit,
                 data,
                 online: false,
+                sentinel: None,
+                lockdown: &self.lockdown,
             }
         }
     }

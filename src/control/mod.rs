@@ -6,27 +6,33 @@
 //! [`execute`], and security-critical changes are flushed before they are acknowledged.
 
 mod blocks;
+pub mod broadcast;
 mod client;
 mod deletion;
 mod domain;
 mod export;
+mod incident;
 mod keys;
+mod lockdown;
 mod ops;
 mod pipeline;
 mod protocol;
 pub mod retention;
 mod server;
 mod services;
+mod users;
 
 pub use client::{ControlError, send};
 pub use deletion::{Tombstone, finish_interrupted_deletions};
 pub use domain::{Domain, DomainError};
 pub use export::user_data;
+pub use lockdown::{Lockdown, LockdownRecord};
 pub use ops::{Admin, OpsError, execute};
 pub use pipeline::{BackupStats, PipelineStats};
 pub use protocol::{Request, Response};
 pub use server::serve;
 pub use services::{RefundFuture, Services, Telegram};
+pub use users::UserFilter;
 
 /// The socket's file name inside the data directory.
 pub const SOCKET_NAME: &str = "control.sock";

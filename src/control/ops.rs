@@ -6,12 +6,12 @@ use std::path::Path;
 use crate::{
     accounts::{Accounts, AccountsError, Profiles},
     backup::{self, BackupError},
-    sentinel::Blocklist,
+    sentinel::{Blocklist, Sentinel},
     store::{Store, StoreError},
     vault::{Vault, VaultError},
 };
 
-use super::{Request, Response, blocks, deletion, keys};
+use super::{Lockdown, Request, Response, blocks, broadcast, deletion, incident, keys, users};
 
 /// What admin operations act on.
 pub struct Admin<'a> {
@@ -31,6 +31,10 @@ pub struct Admin<'a> {
     pub data: &'a Store,
     /// Whether the bot is running (and re-wraps keys in the background).
     pub online: bool,
+    /// The running bot's sentinel (penalties and rate windows in memory); `None` offline.
+    pub sentinel: Option<&'a Sentinel>,
+    /// The lockdown switch.
+    pub lockdown: &'a Lockdown,
 }
 
 /// Why an admin operation failed.
@@ -116,6 +120,16 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
             admin.data.flush_blocking()?;
             Ok(Response::ok(vec![format!("ended {ended} sessions of user {user}")]))
         }
+        Request::Lockdown { on, reason, by } => incident::lockdown(admin, *on, reason.as_deref(), *by, now_ms),
+        Request::LockdownStatus => Ok(Response::ok(admin.lockdown.status_lines())),
+        Request::Unmute { user, by } => incident::unmute(admin, *user, *by, now_ms),
+        Request::ResetLimits { user, by } => incident::reset_limits(admin, *user, *by),
+        Request::Broadcast { text, dry_run: true, .. } => broadcast::dry_run(admin, text, now_ms),
+        Request::Broadcast { text, dry_run: false, by } => broadcast::start(admin, text, *by, now_ms),
+        Request::BroadcastStatus => broadcast::status(admin),
+        Request::BroadcastCancel { by } => broadcast::cancel(admin, *by, now_ms),
+        Request::UserShow { user, json } => users::show(admin, *user, *json, now_ms),
+        Request::Users { filter, json } => users::list(admin, filter, *json, now_ms),
         Request::Backup { path } => {
             let summary = backup::take_to(admin.data, admin.vault, now_ms, Path::new(path))?;
             tracing::info!(target: "arcana::audit", event = "backup", entries = summary.entries, "backup written");

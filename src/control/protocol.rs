@@ -75,6 +75,62 @@ pub enum Request {
         /// The payer, if the admin names one (checked against the payment).
         user: Option<String>,
     },
+    /// Switch lockdown on or off (only admins and registered users are served while it is on).
+    Lockdown {
+        /// On or off.
+        on: bool,
+        /// Why (kept while it is on, shown in `status`).
+        reason: Option<String>,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// The lockdown state.
+    LockdownStatus,
+    /// Lift a user's mute (penalty) at once.
+    Unmute {
+        /// Telegram user id.
+        user: i64,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// Lift penalties and empty rate windows of a user, or of everyone (`None`).
+    ResetLimits {
+        /// Telegram user id; `None` for everyone.
+        user: Option<i64>,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// Start a broadcast to every registered user (only a running bot sends), or with `dry_run`
+    /// count who would get it.
+    Broadcast {
+        /// The message, plain text.
+        text: String,
+        /// Only count the recipients.
+        dry_run: bool,
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// The broadcast's progress.
+    BroadcastStatus,
+    /// Stop the running broadcast.
+    BroadcastCancel {
+        /// The admin who asked, when from Telegram.
+        by: Option<i64>,
+    },
+    /// One user's standing (no secrets; audited).
+    UserShow {
+        /// Telegram user id.
+        user: i64,
+        /// One line of JSON instead of `name<TAB>value` lines.
+        json: bool,
+    },
+    /// Every account matching a filter, one line each, with a count.
+    Users {
+        /// Which accounts.
+        filter: super::UserFilter,
+        /// One line of JSON instead of a table.
+        json: bool,
+    },
     /// Write an encrypted backup of the data store to an absolute path.
     Backup {
         /// Where (absolute; must not exist).

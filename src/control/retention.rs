@@ -118,6 +118,7 @@ mod tests {
         let profiles = Profiles::new(&t.data, Arc::clone(&t.vault)).expect("profiles");
         let history = History::new(&t.data, Arc::clone(&t.vault), Duration::from_hours(24)).expect("history");
         let audit = crate::audit::AuditTrail::open(&t.data, &t.vault).expect("audit");
+        let lockdown = crate::control::Lockdown::load(&t.data).expect("lockdown");
         let admin = Admin {
             blocklist: &blocklist,
             vault: &t.vault,
@@ -127,6 +128,8 @@ mod tests {
             audit: &audit,
             data: &t.data,
             online: false,
+            sentinel: None,
+            lockdown: &lockdown,
         };
         for user in 1..=5 {
             accounts.agree(user, 1).expect("agree");

@@ -102,6 +102,11 @@ fn status(services: &Services) -> Response {
     ];
     lines.extend(services.telegram.get().map(|telegram| telegram.figures()).unwrap_or_default());
     lines.push(format!("store_bytes\t{}", services.data.size_on_disk().unwrap_or_default()));
+    lines.extend(services.lockdown.status_lines());
+    lines.extend(match super::broadcast::job(&services.data) {
+        Ok(job) => job.map(|j| j.status_lines()).unwrap_or_default(),
+        Err(e) => vec![format!("broadcast\tunreadable: {e}")],
+    });
     Response::ok(lines)
 }
 

@@ -37,6 +37,8 @@ pub struct Services {
     pub backups: std::sync::Arc<super::BackupStats>,
     /// The audit trail.
     pub audit: Arc<crate::audit::AuditTrail>,
+    /// The lockdown switch.
+    pub lockdown: super::Lockdown,
 }
 
 /// A refund in progress: the operator's line and the payer's id, or a plain message.
@@ -78,6 +80,8 @@ impl Services {
             audit: &self.audit,
             data: &self.data,
             online: true,
+            sentinel: Some(&self.sentinel),
+            lockdown: &self.lockdown,
         }
     }
 }

@@ -91,6 +91,11 @@ impl History {
     }
 
     /// The ids of `user`'s readings still within the retention at `now_ms`, newest first.
+    /// How many readings of `user` are kept and shown at `now_ms` (none is opened).
+    pub fn count(&self, user: i64, now_ms: u64) -> Result<usize, VaultError> {
+        Ok(self.live_ids(user, now_ms)?.len())
+    }
+
     fn live_ids(&self, user: i64, now_ms: u64) -> Result<Vec<ReadingId>, VaultError> {
         let now = at(now_ms);
         let oldest = now_ms.saturating_sub(self.retention_ms());

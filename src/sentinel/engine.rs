@@ -229,6 +229,30 @@ impl Sentinel {
         self.windows.len() + self.debouncer.tracked() + self.penalties.tracked()
     }
 
+    /// Lifts `user`'s mute and escalation (in memory and in the store) at once; returns whether
+    /// a mute was in force.
+    pub fn unmute(&self, user: i64) -> Result<bool, StoreError> {
+        self.penalties.lift(user, self.clock.unix_ms())
+    }
+
+    /// Lifts the penalties and empties the rate windows of `user` (`None`: of everyone); returns
+    /// how many mutes were in force and how many windows were emptied. Debounce fingerprints
+    /// (keyed hashes, seconds long) are left to age out.
+    pub fn reset_limits(&self, user: Option<i64>) -> Result<(usize, usize), StoreError> {
+        let now_unix = self.clock.unix_ms();
+        let Some(user) = user else {
+            let windows = self.windows.retain(|_, _| false);
+            return Ok((self.penalties.lift_all(now_unix)?, windows));
+        };
+        let windows = self.windows.retain(|(who, _), _| match *who {
+            Who::User(u) | Who::UserInChat(u, _) => u != user,
+            // A private chat's id is its user's id.
+            Who::Chat(chat) => chat != user,
+            Who::Global => true,
+        });
+        Ok((usize::from(self.penalties.lift(user, now_unix)?), windows))
+    }
+
     /// Forgets state that no longer matters (idle windows, old fingerprints, decayed penalties,
     /// ended blocks); returns how many entries were dropped. The bot runs this periodically.
     pub fn sweep(&self) -> usize {

@@ -46,7 +46,7 @@ mod window;
 pub use blocklist::{AdminBlock, BlockRecord, Blocklist, REASON_MAX_CHARS};
 pub use engine::{KEY_LABEL, Sentinel, UserRule};
 pub use inbound::{Inbound, InboundKind, Membership};
-pub use penalty::{Mute, PenaltyRecord, forget_penalty};
+pub use penalty::{Mute, PenaltyRecord, forget_penalties, forget_penalty, penalty_of};
 pub use stats::Stats;
 pub use verdict::Verdict;
 pub(crate) use window::{Admission, Window};

@@ -133,6 +133,45 @@ impl Penalties {
     pub(crate) fn tracked(&self) -> usize {
         self.users.len()
     }
+
+    /// Lifts `user`'s mute and forgets their strikes and level (memory and store); returns
+    /// whether a mute was in force at `now_unix`.
+    pub(crate) fn lift(&self, user: i64, now_unix: u64) -> Result<bool, StoreError> {
+        let muted = self.users.get_with(&user, |s| s.record.muted_until_ms > now_unix).unwrap_or(false);
+        self.users.retain(|u, _| *u != user);
+        self.tree.remove(&user.to_be_bytes())?;
+        Ok(muted)
+    }
+
+    /// Lifts every mute and forgets all strikes and levels; returns how many mutes were in
+    /// force at `now_unix`.
+    pub(crate) fn lift_all(&self, now_unix: u64) -> Result<usize, StoreError> {
+        let mut muted = 0;
+        self.users.retain(|_, s| {
+            muted += usize::from(s.record.muted_until_ms > now_unix);
+            false
+        });
+        forget_all_penalties(&self.tree)?;
+        Ok(muted)
+    }
+}
+
+/// Removes every persisted penalty; returns how many records there were.
+fn forget_all_penalties(tree: &TypedTree<PenaltyRecord>) -> Result<usize, StoreError> {
+    let keys: Vec<Vec<u8>> = tree.iter_at(SystemTime::now()).map(|e| e.map(|(k, _)| k)).collect::<Result<_, _>>()?;
+    tree.apply(&[], &keys)?;
+    Ok(keys.len())
+}
+
+/// Removes every persisted penalty in `store` (the offline `reset-limits --all`); returns how
+/// many there were.
+pub fn forget_penalties(store: &Store) -> Result<usize, StoreError> {
+    forget_all_penalties(&store.tree::<PenaltyRecord>()?)
+}
+
+/// `user`'s persisted penalty, if any (a mute in force is always persisted).
+pub fn penalty_of(store: &Store, user: i64) -> Result<Option<PenaltyRecord>, StoreError> {
+    store.tree::<PenaltyRecord>()?.get(&user.to_be_bytes())
 }
 
 /// Removes `user`'s persisted penalty (their deletion); returns whether there was one. A running
@@ -198,6 +237,24 @@ mod tests {
         let reloaded = Penalties::load(config(), &store).expect("reload");
         assert!(reloaded.muted(7, 2_000).is_some(), "a mute survives a restart");
         assert!(reloaded.muted(7, 61_020).is_none());
+    }
+
+    #[test]
+    fn a_lifted_mute_is_gone_from_memory_and_store() {
+        let tmp = crate::layout::private_tempdir();
+        let store = Store::open_temporary(tmp.path()).expect("open");
+        let p = Penalties::load(config(), &store).expect("load");
+        for (user, t) in [(7, 0), (7, 10), (7, 20), (8, 0), (8, 10), (8, 20)] {
+            let _ = p.strike(user, t, 1_000 + t).expect("strike");
+        }
+        assert!(p.muted(7, 1_100).is_some() && p.muted(8, 1_100).is_some());
+        assert!(p.lift(7, 1_100).expect("lift"), "a mute was in force");
+        assert!(p.muted(7, 1_100).is_none(), "lifted at once");
+        assert!(penalty_of(&store, 7).expect("read").is_none(), "and in the store");
+        assert!(Penalties::load(config(), &store).expect("reload").muted(7, 1_100).is_none());
+        assert_eq!(p.lift_all(1_100).expect("lift all"), 1);
+        assert!(p.muted(8, 1_100).is_none());
+        assert!(penalty_of(&store, 8).expect("read").is_none());
     }
 
     #[test]

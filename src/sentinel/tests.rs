@@ -265,3 +265,25 @@ fn payments_pass_even_for_blocked_muted_and_limited_users() {
     assert_eq!(f.at(0.2, &payment(2)), Verdict::Allow);
     assert_eq!(f.at(0.3, &payment(2)), Verdict::Allow);
 }
+
+#[test]
+fn unmute_and_reset_limits_apply_at_once() {
+    let mut c = config(1, 60, 0);
+    c.penalty.strikes = NonZeroU32::new(2).expect("nonzero");
+    let f = fixture(&c);
+    assert!(f.at(0.0, &msg(1, "a")).is_allowed());
+    assert!(matches!(f.at(0.1, &msg(1, "b")), Verdict::Limited { .. }));
+    assert!(matches!(f.at(0.2, &msg(1, "c")), Verdict::Penalised { .. }));
+    assert!(matches!(f.at(0.3, &msg(1, "d")), Verdict::Penalised { .. }), "muted");
+    assert!(f.sentinel.unmute(1).expect("unmute"), "a mute was in force");
+    // Unmuted, but the rate window still holds the first message.
+    assert!(matches!(f.at(0.4, &msg(1, "e")), Verdict::Limited { .. }));
+    assert!(f.at(0.5, &msg(2, "x")).is_allowed());
+    let (mutes, windows) = f.sentinel.reset_limits(Some(1)).expect("reset");
+    assert_eq!((mutes, windows), (0, 1), "only user 1's window");
+    assert!(f.at(0.6, &msg(1, "f")).is_allowed(), "through at once");
+    assert!(matches!(f.at(0.7, &msg(2, "y")), Verdict::Limited { .. }), "user 2's window is untouched");
+    let (_, windows) = f.sentinel.reset_limits(None).expect("reset all");
+    assert_eq!(windows, 2);
+    assert!(f.at(0.8, &msg(2, "z")).is_allowed());
+}

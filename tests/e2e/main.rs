@@ -9,6 +9,8 @@
 //! - `accounts` — consent, tiers and roles, sessions, two-factor enrolment and step-up;
 //! - `pipeline` — floods: fairness between chats, the configured limit, a kill mid-flood;
 //! - `operator` — the audit trail and its verification, alerts to the admins;
+//! - `console` — `arcana user show` and `arcana users`;
+//! - `incident` — lockdown, unmute and reset-limits, broadcasts;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
 
 #[path = "../support/mod.rs"]
@@ -17,9 +19,11 @@ mod support;
 mod accounts;
 mod builders;
 mod cli;
+mod console;
 mod crash;
 mod fake_server;
 mod harness;
+mod incident;
 mod operator;
 mod pipeline;
 mod privacy;

@@ -63,6 +63,12 @@ pub(crate) async fn reply_slot(sender: &Sender, chat: ChatId) -> bool {
     sender.slot(chat, Class::Reply).await
 }
 
+/// Waits for a background slot in `chat` (a broadcast): granted only when no reply or notice
+/// that may go now is waiting, and never from the bucket's last token.
+pub(crate) async fn background_slot(sender: &Sender, chat: ChatId) -> bool {
+    sender.slot(chat, Class::Background).await
+}
+
 /// Boxed by its callers: a handler's future then holds a pointer, not the whole HTTP request,
 /// at each of its sends (under a flood thousands of handlers wait for a slot at once).
 async fn send_classed(

@@ -62,6 +62,10 @@ pub(crate) enum Class {
         /// When the notice no longer says anything true.
         stale_at: Instant,
     },
+    /// Background work (a broadcast): granted only when no reply or notice that may go now is
+    /// waiting anywhere, and never from the last token of the bucket, so normal replies are not
+    /// held up by it.
+    Background,
 }
 
 /// The grant of one slot (the waiting sender is woken by it).
@@ -165,7 +169,7 @@ impl Schedule {
         let state = self.chats.entry(chat).or_default();
         match class {
             Class::Reply => state.replies.push_back(waiter),
-            Class::Notice { .. } => state.notices.push_back(waiter),
+            Class::Notice { .. } | Class::Background => state.notices.push_back(waiter),
         }
         self.waiting += 1;
     }
@@ -190,10 +194,16 @@ impl Schedule {
                 let wait = Duration::from_secs_f64(missing / f64::from(self.limits.per_second.max(1)));
                 return Some(self.earliest_stale(now + wait));
             }
-            let Some(chat) = self.pick(now) else {
+            let Some((chat, background)) = self.pick(now) else {
                 let next_ready = self.chats.values().filter(|c| c.waiting() > 0).filter_map(|c| c.next_at).min();
                 return next_ready.map(|at| self.earliest_stale(at.max(now)));
             };
+            // Keep the last token for a reply that may come at any moment (if the bucket holds more).
+            let needed = if self.limits.burst >= 2 { 2.0 } else { 1.0 };
+            if background && self.tokens < needed {
+                let wait = Duration::from_secs_f64((needed - self.tokens) / f64::from(self.limits.per_second.max(1)));
+                return Some(self.earliest_stale(now + wait));
+            }
             if self.grant(chat, now) {
                 self.tokens -= 1.0;
             }
@@ -201,18 +211,23 @@ impl Schedule {
         None
     }
 
-    /// The chat to serve next: ready, replies before notices, least demand, oldest request.
-    fn pick(&self, now: Instant) -> Option<i64> {
+    /// The chat to serve next: ready, replies before notices before background work, least
+    /// demand, oldest request; and whether its request is background work.
+    fn pick(&self, now: Instant) -> Option<(i64, bool)> {
         self.chats
             .iter()
             .filter(|(_, c)| c.ready(now))
             .filter_map(|(&id, c)| {
                 let front = c.front()?;
-                let rank = u8::from(matches!(front.class, Class::Notice { .. }));
+                let rank = match front.class {
+                    Class::Reply => 0u8,
+                    Class::Notice { .. } => 1,
+                    Class::Background => 2,
+                };
                 Some((rank, c.demand(now), front.seq, id))
             })
             .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)))
-            .map(|(_, _, _, id)| id)
+            .map(|(rank, _, _, id)| (id, rank == 2))
     }
 
     /// Wakes the front waiter of `chat`; true if someone was still waiting for it.
@@ -249,7 +264,9 @@ impl Schedule {
         let mut dropped = 0;
         for state in self.chats.values_mut() {
             let before = state.notices.len();
-            state.notices.retain(|w| !matches!(w.class, Class::Notice { stale_at } if stale_at <= now));
+            state
+                .notices
+                .retain(|w| !matches!(w.class, Class::Notice { stale_at } if stale_at <= now) && !w.grant.is_closed());
             dropped += before - state.notices.len();
             // Requests whose sender is gone free their place at once.
             let before = state.replies.len();
@@ -267,7 +284,7 @@ impl Schedule {
             .flat_map(|c| c.notices.iter())
             .filter_map(|w| match w.class {
                 Class::Notice { stale_at } => Some(stale_at),
-                Class::Reply => None,
+                Class::Reply | Class::Background => None,
             })
             .min();
         stale.map_or(at, |s| s.max(self.next_cleanup).min(at))
@@ -293,6 +310,23 @@ mod tests {
 
     fn granted(rx: &mut oneshot::Receiver<()>) -> bool {
         rx.try_recv().is_ok()
+    }
+
+    #[test]
+    fn background_work_waits_for_replies_and_leaves_the_last_token() {
+        let t0 = Instant::now();
+        let mut s = Schedule::new(SendLimits { burst: 3, ..SendLimits::default() }, t0);
+        let mut background = request(&mut s, 7, Class::Background);
+        let mut replies: Vec<_> = (1..=2).map(|chat| request(&mut s, chat, Class::Reply)).collect();
+        s.run(t0);
+        assert!(replies.iter_mut().all(granted), "replies first");
+        assert!(!granted(&mut background), "one token left: kept for a reply");
+        let mut reply = request(&mut s, 3, Class::Reply);
+        s.run(t0);
+        assert!(granted(&mut reply), "the kept token serves a late reply at once");
+        let next = s.run(t0).expect("a time to run again");
+        s.run(next + Duration::from_millis(40));
+        assert!(granted(&mut background), "background goes once the bucket refills");
     }
 
     #[test]
