@@ -175,7 +175,7 @@ fn audit(c: &mut Criterion) {
         b.iter(|| {
             i += 1;
             trail.append(vec![record(i)]).expect("append");
-            trail.checkpoint().expect("checkpoint");
+            trail.checkpoint().expect("checkpoint").expect("intact");
         });
     });
     group.finish();

@@ -58,7 +58,8 @@ pub enum Access {
     /// Registered users whose tier lists it (the default tiers list every such command).
     Tier,
     /// Every registered user, whatever the tier configuration says: the user's rights over their
-    /// own data (export, deletion). A tier cannot remove or limit it.
+    /// own data (export, deletion) and the fresh two-factor code they may need for them. A tier
+    /// cannot remove or limit it.
     Right,
     /// Admins only.
     Admin,
@@ -155,7 +156,7 @@ pub const TABLE: [Spec; 20] = [
         private_only: true,
         open_to_blocked: true,
         usage: "CODE",
-        ..row(Command::Verify, "verify", "confirm a sensitive action with a fresh code", Access::Tier)
+        ..row(Command::Verify, "verify", "confirm a sensitive action with a fresh code", Access::Right)
     },
     Spec {
         step_up: StepUp::Always,
@@ -254,7 +255,8 @@ pub fn tier_commands() -> impl Iterator<Item = &'static str> {
 }
 
 /// The names of the commands every user keeps whatever the tiers say (the privacy notice, export,
-/// deletion): a tier may still name them in its list (older configs do), but not limit them.
+/// deletion, and `/verify` for the fresh code they may need): a tier may still name them in its
+/// list (older configs do), but not limit them.
 pub fn rights() -> impl Iterator<Item = &'static str> {
     TABLE.iter().filter(|spec| matches!(spec.access, Access::Right) || spec.command == Command::Privacy).map(|s| s.name)
 }

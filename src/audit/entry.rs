@@ -54,8 +54,8 @@ impl Record for UserIndex {
 }
 
 /// Where the chain starts and how far it is known to reach, kept in the **key store**
-/// (`DIR/keys/`), apart from the entries in `DIR/db/`: an attacker who edits or rolls back `db/`
-/// cannot move it to match.
+/// (`DIR/keys/`), apart from the entries in `DIR/db/`, and authenticated by its own MAC under the
+/// audit key: an attacker who edits or rolls back `db/` (or `keys/`) cannot move it to match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainState {
     /// The first entry kept (older ones were dropped by retention).
@@ -66,12 +66,28 @@ pub struct ChainState {
     pub head_seq: u64,
     /// Its MAC.
     pub head_mac: [u8; 32],
+    /// The state's own MAC ([`state_mac`]).
+    pub mac: [u8; 32],
 }
 
 impl Default for ChainState {
     fn default() -> Self {
-        ChainState { anchor_seq: 1, anchor_prev_mac: GENESIS, head_seq: 0, head_mac: GENESIS }
+        ChainState { anchor_seq: 1, anchor_prev_mac: GENESIS, head_seq: 0, head_mac: GENESIS, mac: GENESIS }
     }
+}
+
+/// The MAC of a chain state's fields.
+#[must_use]
+pub fn state_mac(key: &hmac::Key, state: &ChainState) -> [u8; 32] {
+    let mut ctx = hmac::Context::with_key(key);
+    ctx.update(b"arcana/audit-chain-state/v1");
+    ctx.update(&state.anchor_seq.to_be_bytes());
+    ctx.update(&state.anchor_prev_mac);
+    ctx.update(&state.head_seq.to_be_bytes());
+    ctx.update(&state.head_mac);
+    let mut out = [0; 32];
+    out.copy_from_slice(ctx.sign().as_ref());
+    out
 }
 
 impl Record for ChainState {

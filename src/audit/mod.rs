@@ -24,7 +24,7 @@ mod verify;
 
 pub use entry::{ChainState, Entry};
 pub use query::{Filter, json, line};
-pub use trail::AuditTrail;
+pub use trail::{AuditTrail, ChainProblem};
 pub use verify::Verdict;
 
 #[cfg(test)]

@@ -15,23 +15,30 @@ pub struct Filter {
     pub user: Option<i64>,
     /// Of this event.
     pub event: Option<String>,
+    /// Only the newest this many (all if `None`).
+    pub limit: Option<usize>,
 }
 
 impl AuditTrail {
     /// The entries matching `filter`, oldest first.
+    /// Entries below the anchor (dropped by retention, or never part of the chain) are not shown.
     pub fn query(&self, filter: &Filter) -> Result<Vec<Entry>, StoreError> {
         let tag = filter.user.map(|u| self.user_tag(u));
-        let mut out = Vec::new();
-        for item in self.entries.iter_from(&0u64.to_be_bytes()) {
+        let anchor = self.state()?.map_or(1, |s| s.anchor_seq);
+        let mut out = std::collections::VecDeque::new();
+        for item in self.entries.iter_from(&anchor.to_be_bytes()) {
             let (_, entry) = item?;
             let keep = filter.since_ms.is_none_or(|since| entry.at_ms >= since)
                 && tag.is_none_or(|tag| entry.user_tag == Some(tag))
                 && filter.event.as_deref().is_none_or(|event| entry.event == event);
             if keep {
-                out.push(entry);
+                out.push_back(entry);
+                if filter.limit.is_some_and(|limit| out.len() > limit) {
+                    out.pop_front();
+                }
             }
         }
-        Ok(out)
+        Ok(out.into())
     }
 }
 

@@ -26,7 +26,7 @@ fn trail() -> (TempVault, AuditTrail) {
     let records =
         (1..=10).map(|i| record(i * 1_000, "block", 1_000_000 + i64::try_from(i % 2 + 1).expect("small"))).collect();
     assert_eq!(trail.append(records).expect("append"), 10);
-    trail.checkpoint().expect("checkpoint");
+    trail.checkpoint().expect("checkpoint").expect("intact");
     (t, trail)
 }
 
@@ -99,13 +99,67 @@ fn an_inserted_entry_is_detected() {
 }
 
 #[test]
-fn a_trail_cut_short_is_detected() {
+fn a_trail_cut_short_is_detected_and_stays_detected_after_a_restart() {
     let (t, trail) = trail();
     let tree = raw(&t);
     for seq in 8..=10u64 {
         tree.remove(seq.to_be_bytes()).expect("remove");
     }
     assert_eq!(broken_at(&trail), 8, "the head in the key store says #10");
+    drop(trail);
+    // The next start appends and checkpoints: the head must not move back to hide the cut.
+    let reopened = AuditTrail::open(&t.data, &t.vault).expect("reopen");
+    reopened.append(vec![record(20_000, "block", ONE)]).expect("append");
+    assert!(reopened.checkpoint().expect("checkpoint").is_err(), "the head refuses to move");
+    assert!(matches!(reopened.verify().expect("verify"), Verdict::Broken { .. }));
+}
+
+#[test]
+fn a_forged_chain_state_is_detected() {
+    let (t, trail) = trail();
+    let state_tree = t.vault_keys_raw_tree("audit_chain");
+    let mut bytes = state_tree.get(b"chain").expect("get").expect("state").to_vec();
+    let at = bytes.len() - 40;
+    bytes[at] ^= 0x01;
+    state_tree.insert(b"chain", bytes).expect("write");
+    assert_eq!(broken_at(&trail), 0);
+}
+
+#[test]
+fn retention_never_drops_entries_that_do_not_verify() {
+    let (t, trail) = trail();
+    // Backdate entries 1..=9 so that retention would take them: their MACs no longer match.
+    let entries = t.data.tree::<Entry>().expect("tree");
+    for seq in 1..=9u64 {
+        let mut entry = entries.get(&seq.to_be_bytes()).expect("get").expect("entry");
+        entry.at_ms = 0;
+        entries.insert(&seq.to_be_bytes(), &entry).expect("write");
+    }
+    assert!(trail.drop_before(500).expect("drop").is_ok_and(|n| n == 0), "nothing unverified is dropped");
+    assert_eq!(broken_at(&trail), 1);
+}
+
+#[test]
+fn entries_below_the_anchor_are_neither_shown_nor_kept() {
+    let (t, trail) = trail();
+    assert_eq!(trail.drop_before(3_500).expect("drop").expect("verified"), 3);
+    let mut forged = t.data.tree::<Entry>().expect("tree").get(&5u64.to_be_bytes()).expect("get").expect("5");
+    forged.seq = 2;
+    t.data.tree::<Entry>().expect("tree").insert(&2u64.to_be_bytes(), &forged).expect("insert below the anchor");
+    assert!(trail.query(&Filter::default()).expect("query").iter().all(|e| e.seq >= 4), "not shown");
+    assert!(matches!(trail.verify().expect("verify"), Verdict::Intact { .. }));
+    trail.drop_before(3_500).expect("drop").expect("verified");
+    assert!(t.data.tree::<Entry>().expect("tree").get(&2u64.to_be_bytes()).expect("get").is_none(), "swept");
+}
+
+#[test]
+fn events_appended_after_a_users_deletion_carry_no_id() {
+    let (_t, trail) = trail();
+    trail.forget_user(ONE).expect("forget");
+    trail.append(vec![record(30_000, "retention_delete", ONE)]).expect("append");
+    let about_one = trail.query(&Filter { user: Some(ONE), ..Filter::default() }).expect("query");
+    assert!(about_one.iter().all(|e| e.user.is_none()), "{about_one:?}");
+    assert_eq!(about_one.last().map(|e| e.event.as_str()), Some("retention_delete"));
 }
 
 #[test]
@@ -133,10 +187,10 @@ fn a_changed_user_id_is_detected_and_a_deleted_users_id_is_blanked() {
 #[test]
 fn retention_drops_old_entries_and_what_is_kept_still_verifies() {
     let (_t, trail) = trail();
-    assert_eq!(trail.drop_before(4_500).expect("drop"), 4);
+    assert_eq!(trail.drop_before(4_500).expect("drop").expect("verified"), 4);
     assert_eq!(trail.verify().expect("verify"), Verdict::Intact { entries: 6, range: (5, 10) });
     assert_eq!(trail.query(&Filter::default()).expect("query").first().map(|e| e.seq), Some(5));
-    assert_eq!(trail.drop_before(u64::MAX).expect("drop"), 5, "the newest entry is always kept");
+    assert_eq!(trail.drop_before(u64::MAX).expect("drop").expect("verified"), 5, "the newest entry is always kept");
     assert_eq!(trail.append(vec![record(20_000, "block", ONE)]).expect("append"), 11);
     assert_eq!(trail.verify().expect("verify"), Verdict::Intact { entries: 2, range: (10, 11) });
 }

@@ -1,7 +1,14 @@
 //! The audit trail: appending entries to the chain, recording how far it reaches, forgetting a
 //! deleted user's id, and dropping entries past retention while the rest stays verifiable.
+//!
+//! The recorded head only ever moves forward, and only after the entry it names is checked to
+//! still be there with its MAC: a trail cut short in `db/` stays detectably short whatever runs
+//! next. Retention drops only entries it has checked link by link.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+};
 
 use ring::hmac;
 
@@ -11,24 +18,54 @@ use crate::{
     vault::Vault,
 };
 
-use super::entry::{ChainState, Entry, GENESIS, UserIndex, UserTag, chain_mac};
+use super::entry::{ChainState, Entry, GENESIS, UserIndex, UserTag, chain_mac, state_mac};
 
 /// The key of the one [`ChainState`] record.
 const CHAIN_KEY: &[u8] = b"chain";
-/// Entries a retention sweep drops at most at once.
+/// Entries one retention batch drops at most.
 const SWEEP_BATCH: usize = 10_000;
+/// Users whose ids are blanked in entries appended after their deletion, at most (events of a
+/// deletion may still wait in the tap's queue when it happens).
+const FORGOTTEN_MAX: usize = 10_000;
+
+/// Why the chain state cannot be trusted or moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainProblem {
+    /// The key store's record of the chain does not match its MAC.
+    StateForged,
+    /// The entry the recorded head names is missing or changed: the trail was cut short or edited.
+    HeadMissing {
+        /// The head's sequence number.
+        head_seq: u64,
+    },
+}
+
+impl std::fmt::Display for ChainProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChainProblem::StateForged => f.write_str("the chain state in the key store does not match its MAC"),
+            ChainProblem::HeadMissing { head_seq } => {
+                write!(f, "the entry #{head_seq} the key store recorded as the head is missing or changed")
+            }
+        }
+    }
+}
 
 /// The audit trail over a data store (entries) and a key store (the chain's state).
 pub struct AuditTrail {
     pub(super) entries: TypedTree<Entry>,
     index: TypedTree<UserIndex>,
-    pub(super) chain: TypedTree<ChainState>,
+    chain: TypedTree<ChainState>,
     data: Store,
     keys: Store,
     pub(super) mac_key: hmac::Key,
     tag_key: hmac::Key,
-    /// The last entry's sequence number and MAC.
+    /// The last entry's sequence number and MAC; held while appending or forgetting.
     last: Mutex<(u64, [u8; 32])>,
+    /// Tags of users deleted by this process: their ids are blanked in entries appended later.
+    forgotten: Mutex<HashSet<UserTag>>,
+    /// Held by verification and retention, which must not see each other half done.
+    pub(super) sweep: Mutex<()>,
 }
 
 impl std::fmt::Debug for AuditTrail {
@@ -37,12 +74,18 @@ impl std::fmt::Debug for AuditTrail {
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every guarded value is consistent between statements.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl AuditTrail {
     /// The trail in `data`, keyed from `vault`, with its chain state in the vault's key store.
     pub fn open(data: &Store, vault: &Arc<Vault>) -> Result<AuditTrail, StoreError> {
         let entries = data.tree::<Entry>()?;
         let keys = vault.keys_store.clone();
         let chain = keys.tree::<ChainState>()?;
+        let mac_key = hmac::Key::new(hmac::HMAC_SHA256, vault.subkey("audit/chain/v1").as_slice());
         let last = if let Some((_, entry)) = entries.last()? {
             (entry.seq, entry.mac)
         } else {
@@ -55,15 +98,12 @@ impl AuditTrail {
             chain,
             data: data.clone(),
             keys,
-            mac_key: hmac::Key::new(hmac::HMAC_SHA256, vault.subkey("audit/chain/v1").as_slice()),
+            mac_key,
             tag_key: hmac::Key::new(hmac::HMAC_SHA256, vault.subkey("audit/user-tag/v1").as_slice()),
             last: Mutex::new(last),
+            forgotten: Mutex::new(HashSet::new()),
+            sweep: Mutex::new(()),
         })
-    }
-
-    fn last(&self) -> MutexGuard<'_, (u64, [u8; 32])> {
-        // Updated only after an entry is stored: consistent at every statement.
-        self.last.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The keyed hash of `user` that entries carry.
@@ -75,52 +115,88 @@ impl AuditTrail {
         out
     }
 
+    /// The chain's state as the key store records it, checked against its MAC.
+    pub fn state(&self) -> Result<Result<ChainState, ChainProblem>, StoreError> {
+        Ok(match self.chain.get(CHAIN_KEY)? {
+            None => Ok(ChainState::default()),
+            Some(state) if state.mac == state_mac(&self.mac_key, &state) => Ok(state),
+            Some(_) => Err(ChainProblem::StateForged),
+        })
+    }
+
+    fn write_state(&self, mut state: ChainState) -> Result<(), StoreError> {
+        state.mac = state_mac(&self.mac_key, &state);
+        self.chain.insert(CHAIN_KEY, &state)?;
+        self.keys.flush_blocking()
+    }
+
     /// Appends `records` in order; returns the last sequence number. Not yet durable: see
     /// [`AuditTrail::checkpoint`].
     pub fn append(&self, records: Vec<AuditRecord>) -> Result<u64, StoreError> {
-        let mut last = self.last();
+        let mut last = lock(&self.last);
         for record in records {
             let (user, fields) = split_user(record.fields);
+            let tag = user.map(|u| self.user_tag(u));
+            let forgotten = tag.is_some_and(|t| lock(&self.forgotten).contains(&t));
             let mut entry = Entry {
                 seq: last.0 + 1,
                 at_ms: record.at_ms,
                 event: record.event,
-                user_tag: user.map(|u| self.user_tag(u)),
-                user,
+                user_tag: tag,
+                user: user.filter(|_| !forgotten),
                 fields,
                 mac: GENESIS,
             };
             entry.mac = chain_mac(&self.mac_key, &last.1, &entry);
-            if let Some(tag) = entry.user_tag {
+            self.entries.insert(&entry.seq.to_be_bytes(), &entry)?;
+            if let Some(tag) = entry.user_tag.filter(|_| entry.user.is_some()) {
                 self.index.insert(&index_key(&tag, entry.seq), &UserIndex)?;
             }
-            self.entries.insert(&entry.seq.to_be_bytes(), &entry)?;
             *last = (entry.seq, entry.mac);
         }
         Ok(last.0)
     }
 
-    /// Makes the entries so far durable, then records the chain's head in the key store: the head
-    /// never claims more than the data store holds, and an entry removed from the end of `db/`
-    /// afterwards is detected.
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        let (seq, mac) = *self.last();
-        self.data.flush_blocking()?;
-        let mut state = self.chain.get(CHAIN_KEY)?.unwrap_or_default();
-        if state.head_seq != seq {
-            state.head_seq = seq;
-            state.head_mac = mac;
-            self.chain.insert(CHAIN_KEY, &state)?;
-            self.keys.flush_blocking()?;
+    /// Makes the entries so far durable, then moves the recorded head in the key store up to
+    /// them — forward only, and only if the entry at the old head is still there with its MAC.
+    /// Returns the problem instead of moving it when the trail was cut short or edited.
+    pub fn checkpoint(&self) -> Result<Result<(), ChainProblem>, StoreError> {
+        let (seq, mac) = *lock(&self.last);
+        let state = match self.state()? {
+            Ok(state) => state,
+            Err(problem) => return Ok(Err(problem)),
+        };
+        if seq <= state.head_seq {
+            return Ok(if seq == state.head_seq {
+                Ok(())
+            } else {
+                Err(ChainProblem::HeadMissing { head_seq: state.head_seq })
+            });
         }
-        Ok(())
+        if state.head_seq > 0 && self.entries.get(&state.head_seq.to_be_bytes())?.map(|e| e.mac) != Some(state.head_mac)
+        {
+            return Ok(Err(ChainProblem::HeadMissing { head_seq: state.head_seq }));
+        }
+        self.data.flush_blocking()?;
+        self.write_state(ChainState { head_seq: seq, head_mac: mac, ..state })?;
+        Ok(Ok(()))
     }
 
-    /// Blanks `user`'s id in every entry about them (their deletion): the entries stay, under the
-    /// keyed hash only, and the chain still verifies. Returns how many.
+    /// Blanks `user`'s id in every entry about them (their deletion), and in entries appended
+    /// later by this process: the entries stay, under the keyed hash only, and the chain still
+    /// verifies. Returns how many were blanked.
     pub fn forget_user(&self, user: i64) -> Result<usize, StoreError> {
         let tag = self.user_tag(user);
-        let mut forgotten = 0;
+        // No append runs meanwhile: none can index an entry this pass would miss.
+        let _appending = lock(&self.last);
+        {
+            let mut forgotten = lock(&self.forgotten);
+            if forgotten.len() >= FORGOTTEN_MAX {
+                forgotten.clear();
+            }
+            forgotten.insert(tag);
+        }
+        let mut blanked = 0;
         for raw in self.index.keys_with_prefix_at(&tag, std::time::UNIX_EPOCH)? {
             if let Some(seq) = raw.get(16..24).and_then(|s| <[u8; 8]>::try_from(s).ok())
                 && let Some(mut entry) = self.entries.get(&seq)?
@@ -128,40 +204,57 @@ impl AuditTrail {
             {
                 entry.user = None;
                 self.entries.insert(&seq, &entry)?;
-                forgotten += 1;
+                blanked += 1;
             }
             self.index.remove(&raw)?;
         }
-        Ok(forgotten)
+        Ok(blanked)
     }
 
-    /// Drops entries older than `cutoff_ms` from the front (at most 10,000 at once); the anchor
-    /// moves first (in the key store, flushed), so the chain verifies from the first entry kept.
-    /// Returns how many were dropped.
-    pub fn drop_before(&self, cutoff_ms: u64) -> Result<usize, StoreError> {
-        let mut state = self.chain.get(CHAIN_KEY)?.unwrap_or_default();
+    /// Drops entries older than `cutoff_ms` from the front, each checked link by link from the
+    /// anchor first (an entry that does not verify stops the sweep: nothing unverified is ever
+    /// dropped). The anchor moves first (in the key store, flushed), then the entries go; leftovers
+    /// of an interrupted sweep below the anchor go too. Returns how many were dropped, or the
+    /// problem that stopped it.
+    pub fn drop_before(&self, cutoff_ms: u64) -> Result<Result<usize, ChainProblem>, StoreError> {
+        let _sweeping = lock(&self.sweep);
+        let mut state = match self.state()? {
+            Ok(state) => state,
+            Err(problem) => return Ok(Err(problem)),
+        };
+        let newest = lock(&self.last).0;
         let mut dropped = Vec::new();
         let mut prev_mac = state.anchor_prev_mac;
-        for item in self.entries.iter_from(&state.anchor_seq.to_be_bytes()) {
+        let entries = self.entries.iter_from(&state.anchor_seq.to_be_bytes());
+        for (expected, item) in (state.anchor_seq..).zip(entries) {
             let (_, entry) = item?;
-            if entry.at_ms >= cutoff_ms || dropped.len() >= SWEEP_BATCH || entry.seq >= self.last().0 {
+            let links = entry.seq == expected && chain_mac(&self.mac_key, &prev_mac, &entry) == entry.mac;
+            if !links || entry.at_ms >= cutoff_ms || dropped.len() >= SWEEP_BATCH || entry.seq >= newest {
                 break;
             }
             prev_mac = entry.mac;
             dropped.push(entry);
         }
-        let Some(newest) = dropped.last() else { return Ok(0) };
-        state.anchor_seq = newest.seq + 1;
-        state.anchor_prev_mac = prev_mac;
-        self.chain.insert(CHAIN_KEY, &state)?;
-        self.keys.flush_blocking()?;
+        let below: Vec<Vec<u8>> = self
+            .entries
+            .iter_from(&0u64.to_be_bytes())
+            .map_while(|item| item.ok().filter(|(_, e)| e.seq < state.anchor_seq).map(|(k, _)| k))
+            .collect();
+        if let Some(last_dropped) = dropped.last() {
+            state.anchor_seq = last_dropped.seq + 1;
+            state.anchor_prev_mac = prev_mac;
+            self.write_state(state)?;
+        }
         for entry in &dropped {
+            self.entries.remove(&entry.seq.to_be_bytes())?;
             if let Some(tag) = entry.user_tag {
                 self.index.remove(&index_key(&tag, entry.seq))?;
             }
-            self.entries.remove(&entry.seq.to_be_bytes())?;
         }
-        Ok(dropped.len())
+        for key in &below {
+            self.entries.remove(key)?;
+        }
+        Ok(Ok(dropped.len() + below.len()))
     }
 
     /// After a restore from a backup (authenticated as a whole, so nobody edited it): the key store
@@ -169,21 +262,13 @@ impl AuditTrail {
     /// copies, which the data copy lacks. Re-records the head at the chain's end; returns by how
     /// many entries it moved back.
     pub fn settle_after_restore(&self) -> Result<u64, StoreError> {
-        let (seq, mac) = *self.last();
-        let mut state = self.chain.get(CHAIN_KEY)?.unwrap_or_default();
+        let (seq, mac) = *lock(&self.last);
+        let state = self.state()?.unwrap_or_default();
         let behind = state.head_seq.saturating_sub(seq);
-        if behind > 0 {
-            state.head_seq = seq;
-            state.head_mac = mac;
-            self.chain.insert(CHAIN_KEY, &state)?;
-            self.keys.flush_blocking()?;
+        if behind > 0 || state.mac != state_mac(&self.mac_key, &state) {
+            self.write_state(ChainState { head_seq: seq, head_mac: mac, ..state })?;
         }
         Ok(behind)
-    }
-
-    /// The chain's state as the key store records it.
-    pub fn state(&self) -> Result<ChainState, StoreError> {
-        Ok(self.chain.get(CHAIN_KEY)?.unwrap_or_default())
     }
 }
 
@@ -195,15 +280,19 @@ fn index_key(tag: &UserTag, seq: u64) -> [u8; 24] {
 }
 
 /// Takes the user an event concerns out of its fields: `user` (or `owner`), else a private
-/// `chat` (whose id is the user's).
+/// `chat` (whose id is the user's). Accepts `42` and `Some(42)` (a field logged with `?`).
 fn split_user(fields: Vec<(String, String)>) -> (Option<i64>, Vec<(String, String)>) {
+    let id = |value: &str| {
+        let inner = value.strip_prefix("Some(").and_then(|v| v.strip_suffix(')')).unwrap_or(value);
+        inner.parse::<i64>().ok()
+    };
     let mut user = None;
     let mut chat = None;
     let mut rest = Vec::with_capacity(fields.len());
     for (name, value) in fields {
-        match (name.as_str(), value.parse::<i64>()) {
-            ("user" | "owner", Ok(id)) if user.is_none() => user = Some(id),
-            ("chat", Ok(id)) if id > 0 => chat = Some(id),
+        match (name.as_str(), id(&value)) {
+            ("user" | "owner", Some(found)) if user.is_none() => user = Some(found),
+            ("chat", Some(found)) if found > 0 => chat = Some(found),
             _ => rest.push((name, value)),
         }
     }

@@ -28,7 +28,11 @@ pub enum Verdict {
 impl AuditTrail {
     /// Checks the whole chain (see the module docs).
     pub fn verify(&self) -> Result<Verdict, StoreError> {
-        let state = self.state()?;
+        let _sweeping = self.sweep.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = match self.state()? {
+            Ok(state) => state,
+            Err(problem) => return Ok(Verdict::Broken { at_seq: 0, problem: problem.to_string() }),
+        };
         let mut prev = state.anchor_prev_mac;
         let mut expected = state.anchor_seq;
         let mut entries = 0;

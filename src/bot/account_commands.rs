@@ -119,7 +119,7 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
                     let photo = InputFile::memory(png).file_name("arcana-2fa.png");
                     if reply_slot(&app.sender, chat).await {
                         match app.sender.bot().send_photo(chat, photo).caption(TWO_FACTOR_QR_CAPTION).await {
-                            Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::TwoFactorKey),
+                            Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::TwoFactorKey).await,
                             Err(e) => tracing::warn!(error = %Redacted(&e), "cannot send the QR code"),
                         }
                     }
@@ -139,7 +139,7 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
 /// Sends a message showing a secret and schedules its deletion.
 async fn send_secret(app: &App, chat: ChatId, html: &str, kind: SecretKind) {
     if let Some(sent) = send_html_id(&app.sender, chat, html).await {
-        keep_until_due(app, chat, sent, kind);
+        keep_until_due(app, chat, sent, kind).await;
     }
 }
 
@@ -198,7 +198,7 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
         return;
     }
     match app.sender.bot().send_document(chat, file).caption(texts::export_caption(&lifetime)).await {
-        Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::Export),
+        Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::Export).await,
         Err(e) => {
             tracing::warn!(error = %Redacted(&e), "cannot send the export");
             send_html(&app.sender, chat, TRY_AGAIN).await;

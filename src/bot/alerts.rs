@@ -17,7 +17,7 @@ use std::{
 };
 
 use teloxide::types::ChatId;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 use tokio_util::sync::CancellationToken;
 
 use crate::{audit_tap::AuditRecord, clock::rfc3339, config::Config};
@@ -196,7 +196,7 @@ fn duration_ms(d: Duration) -> u64 {
 /// floods every [`TICK`].
 pub(crate) async fn run(
     app: Arc<App>,
-    mut batches: UnboundedReceiver<Vec<AuditRecord>>,
+    mut batches: Receiver<Vec<AuditRecord>>,
     watchdog_abort: Option<String>,
     shutdown: CancellationToken,
 ) {
@@ -249,6 +249,7 @@ async fn send(app: &App, alert: &Alert) {
         follow_up = alert.follow_up, "an alert was sent to the admins");
     let mut chats: Vec<i64> = app.config.admins.clone();
     chats.extend(app.config.alerts.chat);
+    chats.sort_unstable();
     chats.dedup();
     for chat in chats {
         send_html(&app.sender, ChatId(chat), &text).await;

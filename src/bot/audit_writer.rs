@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 
 use crate::{
     audit::AuditTrail,
@@ -29,7 +29,7 @@ const SWEEP_EVERY: Duration = Duration::from_hours(1);
 /// Records appended in one batch at most.
 const BATCH: usize = 1_000;
 
-/// The running writer.
+/// The running writer; stopped (queued events written, made durable) when stopped or dropped.
 pub(crate) struct AuditWriter {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -37,11 +37,11 @@ pub(crate) struct AuditWriter {
 
 impl AuditWriter {
     /// Starts the writer on `trail`, keeping entries for `retention`, copying each batch to
-    /// `alerts`.
+    /// `alerts` (dropped when the alerts fall behind: the trail is what must not lose them).
     pub(crate) fn spawn(
         trail: Arc<AuditTrail>,
         retention: Duration,
-        alerts: UnboundedSender<Vec<AuditRecord>>,
+        alerts: Sender<Vec<AuditRecord>>,
     ) -> std::io::Result<AuditWriter> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
@@ -53,6 +53,10 @@ impl AuditWriter {
 
     /// Writes what is queued, makes it durable and stops. Blocking.
     pub(crate) fn stop(mut self) {
+        self.finish();
+    }
+
+    fn finish(&mut self) {
         self.stop.store(true, Ordering::Release);
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
@@ -62,17 +66,27 @@ impl AuditWriter {
     }
 }
 
-fn run(trail: &AuditTrail, retention: Duration, alerts: &UnboundedSender<Vec<AuditRecord>>, stop: &AtomicBool) {
+impl Drop for AuditWriter {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// Checkpoint attempts when stopping before giving up (a full or failing disk).
+const FINAL_ATTEMPTS: u32 = 3;
+
+fn run(trail: &AuditTrail, retention: Duration, alerts: &Sender<Vec<AuditRecord>>, stop: &AtomicBool) {
     let mut last_checkpoint = Instant::now();
     let mut last_sweep: Option<Instant> = None;
     let mut dirty = false;
+    let mut broken_reported = false;
+    let mut final_attempts = 0;
     loop {
         let stopping = stop.load(Ordering::Acquire);
         let records = audit_tap::take(BATCH, if stopping { Duration::ZERO } else { Duration::from_millis(500) });
         let drained = records.len() < BATCH;
         if !records.is_empty() {
-            // The alerts may be gone at shutdown; the trail is what matters.
-            let _ = alerts.send(records.clone());
+            let _ = alerts.try_send(records.clone());
             match trail.append(records) {
                 Ok(_) => dirty = true,
                 Err(e) => tracing::error!(error = %e, "cannot append to the audit trail"),
@@ -80,18 +94,32 @@ fn run(trail: &AuditTrail, retention: Duration, alerts: &UnboundedSender<Vec<Aud
         }
         if dirty && (stopping || last_checkpoint.elapsed() >= CHECKPOINT_EVERY) {
             match trail.checkpoint() {
-                Ok(()) => dirty = false,
-                Err(e) => tracing::error!(error = %e, "cannot checkpoint the audit trail"),
+                Ok(Ok(())) => dirty = false,
+                Ok(Err(problem)) => {
+                    // The head cannot move: someone cut the trail short or edited it. Say so once
+                    // (in the trail too); appending goes on.
+                    if !broken_reported {
+                        tracing::error!(target: "arcana::audit", event = "audit_broken", problem = %problem,
+                            "the audit trail was cut short or edited; its recorded head stays where it was");
+                        broken_reported = true;
+                    }
+                    dirty = false;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot checkpoint the audit trail");
+                    if stopping {
+                        final_attempts += 1;
+                        if final_attempts >= FINAL_ATTEMPTS {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                }
             }
             last_checkpoint = Instant::now();
         }
-        if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
-            let cutoff = SystemClock::default().unix_ms().saturating_sub(duration_ms(retention));
-            match trail.drop_before(cutoff) {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(dropped = n, "audit entries past retention dropped"),
-                Err(e) => tracing::error!(error = %e, "cannot drop old audit entries"),
-            }
+        if !stopping && last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+            sweep(trail, retention);
             last_sweep = Some(Instant::now());
         }
         if stopping && drained && !dirty {
@@ -99,3 +127,25 @@ fn run(trail: &AuditTrail, retention: Duration, alerts: &UnboundedSender<Vec<Aud
         }
     }
 }
+
+/// Drops entries past `retention`, batch after batch while full ones come back (bounded).
+fn sweep(trail: &AuditTrail, retention: Duration) {
+    let cutoff = SystemClock::default().unix_ms().saturating_sub(duration_ms(retention));
+    for _ in 0..MAX_SWEEP_BATCHES {
+        match trail.drop_before(cutoff) {
+            Ok(Ok(n)) if n >= FULL_BATCH => tracing::info!(dropped = n, "audit entries past retention dropped"),
+            Ok(Ok(0)) => return,
+            Ok(Ok(n)) => return tracing::info!(dropped = n, "audit entries past retention dropped"),
+            Ok(Err(problem)) => {
+                return tracing::error!(target: "arcana::audit", event = "audit_broken", problem = %problem,
+                    "retention stopped at an entry that does not verify");
+            }
+            Err(e) => return tracing::error!(error = %e, "cannot drop old audit entries"),
+        }
+    }
+}
+
+/// What a full retention batch drops.
+const FULL_BATCH: usize = 10_000;
+/// Retention batches in one sweep at most.
+const MAX_SWEEP_BATCHES: usize = 100;

@@ -299,23 +299,25 @@ const KNOWN_KINDS: &[&str] = &[
 
 const KNOWN_VERDICTS: &[&str] = &["allowed", "debounced", "limited", "penalised", "blocked", "ignored"];
 
-/// Saves the totals every 30 s until `shutdown`, then once more.
+/// Saves the totals every 30 s until `shutdown` (the last save comes after the drain: [`save_now`]).
 pub(crate) async fn keep_saving(app: std::sync::Arc<App>, shutdown: tokio_util::sync::CancellationToken) {
-    let Some(metrics) = get() else { return };
     loop {
-        let stopping = tokio::select! {
-            () = shutdown.cancelled() => true,
-            () = tokio::time::sleep(Duration::from_secs(30)) => false,
-        };
-        let saving = std::sync::Arc::clone(&app);
-        match tokio::task::spawn_blocking(move || metrics.save(&saving)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "cannot save the metric totals"),
-            Err(e) => tracing::warn!(error = %e, "metric totals task failed"),
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_secs(30)) => {}
         }
-        if stopping {
-            return;
-        }
+        save_now(&app).await;
+    }
+}
+
+/// Saves the totals now.
+pub(crate) async fn save_now(app: &std::sync::Arc<App>) {
+    let Some(metrics) = get() else { return };
+    let saving = std::sync::Arc::clone(app);
+    match tokio::task::spawn_blocking(move || metrics.save(&saving)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "cannot save the metric totals"),
+        Err(e) => tracing::warn!(error = %e, "metric totals task failed"),
     }
 }
 

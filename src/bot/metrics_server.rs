@@ -25,6 +25,8 @@ pub(crate) const MAX_HEAD_BYTES: usize = 8 * 1024;
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections served at once.
 pub(crate) const MAX_CONNECTIONS: usize = 16;
+/// The longest one exchange (request and response) may take.
+pub(crate) const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves metrics on `addr` until `shutdown`.
 pub(crate) async fn serve(app: Arc<App>, addr: SocketAddr, shutdown: CancellationToken) {
@@ -55,7 +57,8 @@ pub(crate) async fn serve(app: Arc<App>, addr: SocketAddr, shutdown: Cancellatio
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { continue };
         let app = Arc::clone(&app);
         tokio::spawn(async move {
-            let _ = answer(&app, stream).await;
+            // The whole exchange is bounded: a client that stops reading gives its slot back.
+            let _ = tokio::time::timeout(EXCHANGE_TIMEOUT, answer(&app, stream)).await;
             drop(slot);
         });
     }

@@ -58,7 +58,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         control::Domain::open(&store, &vault, &config, Arc::new(SystemClock::default()))?;
     // The audit trail first: everything from here on is recorded.
     let audit = Arc::new(crate::audit::AuditTrail::open(&store, &vault)?);
-    let (alert_batches, alert_receiver) = tokio::sync::mpsc::unbounded_channel();
+    let (alert_batches, alert_receiver) = tokio::sync::mpsc::channel(ALERT_BATCHES);
     let audit_writer = AuditWriter::spawn(Arc::clone(&audit), config.audit.retention, alert_batches)
         .map_err(|e| BotError::Audit(e.to_string()))?;
     let watchdog_abort = take_abort_marker(&dir.db_path());
@@ -135,6 +135,8 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let _ = secrets.await;
     let _ = alerts.await;
     let _ = metrics_saver.await;
+    // After the drain: what the grace period handled counts too.
+    super::metrics::save_now(&app).await;
     if let Some(server) = metrics_server {
         let _ = server.await;
     }
@@ -204,6 +206,9 @@ async fn finish_store(store: &Store) -> Result<(), BotError> {
     store.flush().await?;
     Ok(())
 }
+
+/// Audit batches waiting for the alerts at most (beyond it they reach the trail, not the alerts).
+const ALERT_BATCHES: usize = 256;
 
 /// Writes the audit events queued so far, makes them durable and stops the writer.
 async fn stop_audit(writer: AuditWriter) {

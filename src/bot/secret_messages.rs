@@ -25,13 +25,14 @@ const PER_TICK: usize = 50;
 const GIVE_UP_AFTER_MS: u64 = 48 * 3_600_000;
 
 /// Schedules `message` in `chat`, which shows a secret of `kind`, for deletion after the
-/// configured lifetime.
-pub(crate) fn keep_until_due(app: &App, chat: ChatId, message: MessageId, kind: SecretKind) {
+/// configured lifetime; durable before it returns (a kill right after must not leave it).
+pub(crate) async fn keep_until_due(app: &App, chat: ChatId, message: MessageId, kind: SecretKind) {
     let accounts = &app.services.accounts;
     let lifetime = u64::try_from(accounts.config().secret_message_lifetime.as_millis()).unwrap_or(u64::MAX);
     let due = accounts.now().saturating_add(lifetime);
-    if let Err(e) = accounts.secret_messages().schedule((chat.0, message.0), kind, due) {
-        tracing::error!(error = %e, "cannot schedule a secret message's deletion");
+    match accounts.secret_messages().schedule((chat.0, message.0), kind, due) {
+        Ok(()) => app.make_durable().await,
+        Err(e) => tracing::error!(error = %e, "cannot schedule a secret message's deletion"),
     }
 }
 
@@ -68,6 +69,10 @@ pub(crate) async fn run_deleter(app: Arc<App>, shutdown: CancellationToken) {
                     | ApiError::ChatNotFound
                     | ApiError::UserDeactivated,
                 )) => true,
+                Err(RequestError::RetryAfter(_)) => {
+                    // Telegram asks to slow down: the rest waits for the next tick.
+                    break;
+                }
                 Err(e) => {
                     tracing::warn!(error = %Redacted(&e), "cannot delete a secret message yet; will retry");
                     false
@@ -78,10 +83,6 @@ pub(crate) async fn run_deleter(app: Arc<App>, shutdown: CancellationToken) {
                 && let Err(e) = messages.done((chat, message))
             {
                 tracing::error!(error = %e, "cannot forget a deleted secret message");
-            }
-            if !finished {
-                // Telegram is unwell: try the rest on the next tick.
-                break;
             }
         }
     }

@@ -120,6 +120,8 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
     let response = control::execute(&admin, request, now);
     // What the command did is in the trail before it reports (even when it failed).
     audit.append(audit_tap::take(usize::MAX, std::time::Duration::ZERO)).map_err(store_error)?;
-    audit.checkpoint().map_err(store_error)?;
+    if let Err(problem) = audit.checkpoint().map_err(store_error)? {
+        eprintln!("arcana: warning: {problem}; see `arcana audit verify`");
+    }
     Ok(response?)
 }

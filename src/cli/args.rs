@@ -149,6 +149,9 @@ pub struct AuditArgs {
     /// One JSON object per line.
     #[arg(long)]
     pub json: bool,
+    /// Only the newest N matching entries (0 for all).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub limit: usize,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub dir: DirArg,

@@ -71,6 +71,7 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
                     user: args.user,
                     event: args.event,
                     json: args.json,
+                    limit: (args.limit > 0).then_some(args.limit),
                 };
                 admin::run(&args.dir.resolve(env), env, &request)
             }

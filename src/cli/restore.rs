@@ -102,7 +102,9 @@ fn record_restore(dir: &DataDir, env: &Env, config: &Config, file: &Path) -> Res
     tracing::warn!(target: "arcana::audit", event = "restore", file = %name, head_moved_back = behind,
         "a backup was restored into this data directory");
     trail.append(crate::audit_tap::take(usize::MAX, std::time::Duration::ZERO)).map_err(store_error)?;
-    trail.checkpoint().map_err(store_error)?;
+    if let Err(problem) = trail.checkpoint().map_err(store_error)? {
+        eprintln!("arcana: warning: the restored audit trail: {problem}");
+    }
     opened.keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
     Ok(())
 }

@@ -36,19 +36,27 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     // The configuration may have just been written: read it as the file says.
     let config = load_config(dir, env).inspect_err(|e| audit_refused_start(dir, env, e))?;
     let Opened { data: store, keys, vault } = open_all(dir, env, &config)?;
+    let (audit_store, audit_vault) = (store.clone(), std::sync::Arc::clone(&vault));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("arcana")
         .build()
         .map_err(|e| Error::Runtime(e.to_string()))?;
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         let stop = CancellationToken::new();
         shutdown::cancel_on_signals(stop.clone()).map_err(|e| Error::Runtime(e.to_string()))?;
         tracing::info!(dir = %dir.root().display(), api = %config.telegram.api_url, "starting");
         bot::run(RunContext { config, token, store, vault, dir: dir.clone() }, stop).await.map_err(Error::from)
-    })?;
+    });
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    // What was emitted after the bot's audit writer stopped (a handler past the grace, a control
+    // request, a failed start) still reaches the trail.
+    if let Ok(trail) = crate::audit::AuditTrail::open(&audit_store, &audit_vault) {
+        let _ = trail.append(crate::audit_tap::take(usize::MAX, std::time::Duration::ZERO));
+        let _ = trail.checkpoint();
+    }
+    outcome?;
     keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
     Ok(())
 }

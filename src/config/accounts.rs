@@ -92,8 +92,8 @@ impl Default for TwoFactorConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct TierConfig {
-    /// Commands (without the slash) this tier may use; `start`, `help`, `privacy`, `export` and
-    /// `delete_me` always work.
+    /// Commands (without the slash) this tier may use; `start`, `help`, `privacy`, `export`,
+    /// `delete_me` and `verify` always work.
     pub commands: Vec<String>,
     /// Per-command limits for this tier, on top of the sentinel's.
     #[serde(default)]

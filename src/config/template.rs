@@ -96,9 +96,9 @@ lockout = "5m"
 # Wrong codes per minute across all accounts that raise an alert in the audit log.
 alert_per_minute = 5
 
-# Subscription tiers: the commands each may use (/start, /help, /privacy, /export and /delete_me
+# Subscription tiers: the commands each may use (/start, /help, /privacy, /export, /delete_me, /verify
 # always work, whatever a tier lists; admins may use everything). Optional per-tier limits:
-# [tiers.free.limits] draw = { limit = 5, per = "1h" } (not on /privacy, /export, /delete_me)
+# [tiers.free.limits] draw = { limit = 5, per = "1h" } (not on /privacy, /export, /delete_me, /verify)
 # daily_readings: readings a day the tier includes, or "unlimited"; spreads: the spreads the daily
 # allowance covers (one, three, celtic_cross). Left out, free and premium keep the values below and
 # other tiers have no limit and all spreads. Bought credits pay for any spread.

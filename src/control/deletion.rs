@@ -55,14 +55,16 @@ fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> 
     crate::billing::forget_charges(admin.data, user)?;
     admin.accounts.remove(user)?;
     // Any retention works here: removal does not look at it.
+    // Each removal takes its expiry-index entry (which holds the user id) along.
     let readings = admin.history.remove_all(user)?;
-    admin
-        .data
-        .forget_expiry_entries(<crate::tarot::StoredReading as crate::vault::Sealed>::TREE, &user.to_be_bytes())?;
     // What the security layer kept: the block record goes (an admin block in force stays as a
     // pseudonymous ban), and any penalty.
     let kept_ban = admin.blocklist.forget(user, now_ms)?;
     crate::sentinel::forget_penalty(admin.data, user)?;
+    if let Some(sentinel) = admin.sentinel {
+        // The running sentinel's memory of a mute, which a later strike would write back.
+        sentinel.unmute(user)?;
+    }
     // Messages showing their secrets are deleted from the chat by the running bot (at its next
     // start if it is stopped); the schedule's entries go with them.
     admin.accounts.secret_messages().expedite(user, None, now_ms)?;

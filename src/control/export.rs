@@ -8,11 +8,18 @@ use crate::clock::rfc3339;
 
 use super::{Admin, OpsError};
 
+/// Security events about the user included at most (the newest).
+const AUDIT_EVENTS: usize = 1_000;
+
 /// The export of `user` at `now_ms`.
 pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, OpsError> {
     let profile = admin.profiles.get(user)?;
     let account = admin.accounts.get(user)?;
     let readings = admin.history.all(user, now_ms)?;
+    let penalty = admin.data.tree::<crate::sentinel::PenaltyRecord>()?.get(&user.to_be_bytes())?;
+    let audit_filter =
+        crate::audit::Filter { user: Some(user), limit: Some(AUDIT_EVENTS), ..crate::audit::Filter::default() };
+    let audit_events = admin.audit.query(&audit_filter)?;
     Ok(json!({
         "telegram_id": user,
         "profile": profile,
@@ -35,6 +42,13 @@ pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, Ops
                 let name = crate::tarot::card(id).map_or("?", |c| c.name);
                 if reversed { format!("{name} (reversed)") } else { name.to_owned() }
             }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "mute": penalty.map(|p| json!({
+            "level": p.level, "muted_until": (p.muted_until_ms > 0).then(|| rfc3339(p.muted_until_ms)),
+        })),
+        "security_events": audit_events.iter().map(|e| json!({
+            "at": rfc3339(e.at_ms), "event": e.event,
+            "details": e.fields.iter().filter(|(k, _)| k != "message").map(|(k, v)| json!({ k: v })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "blocked": admin.blocklist.get(user).map(|b| json!({
             "by_admin": b.admin.as_ref().map(|a| json!({

@@ -45,6 +45,8 @@ pub enum Request {
         event: Option<String>,
         /// One JSON object per line instead of text.
         json: bool,
+        /// Only the newest this many (`None`: all).
+        limit: Option<usize>,
     },
     /// Verify the audit chain.
     AuditVerify,

@@ -12,6 +12,9 @@ use crate::{clock::duration_ms, config::AccountsConfig};
 
 use super::{Admin, OpsError, deletion};
 
+/// Deletions one step makes at most (each flushes both stores).
+const MAX_DELETIONS_PER_STEP: usize = 20;
+
 /// Why retention deleted a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -53,6 +56,10 @@ pub fn step(
     let mut out = Step::default();
     let block_cutoff = now_ms.saturating_sub(duration_ms(config.retention_after_block));
     for (user, record) in admin.blocklist.list() {
+        if out.deleted.len() >= MAX_DELETIONS_PER_STEP {
+            // A wave of blocks 30 days ago is worked off over several steps, not one long stall.
+            return Ok(Step { cursor, ..out });
+        }
         if record.blocked_bot_since_ms.is_some_and(|since| since <= block_cutoff) {
             remove(admin, user, Reason::BlockedBot, now_ms)?;
             out.deleted.push((user, Reason::BlockedBot));
@@ -63,6 +70,11 @@ pub fn step(
     let start = cursor.map_or(0, |after| ids.partition_point(|&id| id <= after));
     let slice = &ids[start..ids.len().min(start + batch)];
     for &user in slice {
+        if out.deleted.len() >= MAX_DELETIONS_PER_STEP {
+            // The next step starts at this user.
+            out.cursor = Some(user.saturating_sub(1));
+            return Ok(out);
+        }
         let account = admin.accounts.get(user)?;
         match account.last_active() {
             Some(at) if at <= idle_cutoff => {

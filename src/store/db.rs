@@ -78,13 +78,6 @@ impl Store {
         expiry::sweep(&self.db, &self.gate, &self.watchdog, now)
     }
 
-    /// Removes the expiry index entries of `tree` whose record key starts with `key_prefix`
-    /// (what a deleted user's records, removed before removals took their entries along, left);
-    /// returns how many.
-    pub fn forget_expiry_entries(&self, tree: &str, key_prefix: &[u8]) -> Result<usize, StoreError> {
-        expiry::forget_entries(&self.db, &self.gate, &self.watchdog, tree, key_prefix)
-    }
-
     /// Every tree's name (tests scan them for what must not be there).
     #[cfg(test)]
     pub(crate) fn tree_names(&self) -> Vec<String> {

@@ -62,31 +62,3 @@ pub(super) fn sweep(db: &sled::Db, gate: &Gate, watchdog: &Watchdog, now: System
     }
     Ok(removed)
 }
-
-/// Removes the index entries of `tree` whose record key starts with `key_prefix` (a deleted
-/// user's, left by records removed before removals took their entries along); returns how many.
-pub(super) fn forget_entries(
-    db: &sled::Db,
-    gate: &Gate,
-    watchdog: &Watchdog,
-    tree: &str,
-    key_prefix: &[u8],
-) -> Result<usize, StoreError> {
-    let index = {
-        let _watch = watchdog.guard("forget_entries_open");
-        db.open_tree(INDEX_TREE)?
-    };
-    let mut stale = Vec::new();
-    for entry in index.iter().keys() {
-        let raw = entry?;
-        if parse_index_key(&raw).is_some_and(|(_, t, key)| t == tree.as_bytes() && key.starts_with(key_prefix)) {
-            stale.push(raw);
-        }
-    }
-    let _gate = gate.mutation();
-    let _watch = watchdog.guard("forget_entries");
-    for raw in &stale {
-        index.remove(raw)?;
-    }
-    Ok(stale.len())
-}

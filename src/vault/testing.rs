@@ -21,6 +21,11 @@ impl TempVault {
     pub fn kek_input(&self) -> KekInput {
         KekInput::File(DataDir::new(self.tmp.path()).read_master_key().expect("key"))
     }
+
+    /// The raw sled tree `name` of the key store (tests that tamper with it).
+    pub fn vault_keys_raw_tree(&self, name: &str) -> sled::Tree {
+        self.vault.keys_store.raw_tree(name)
+    }
 }
 
 /// A fresh data directory with its data store and vault.
