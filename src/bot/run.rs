@@ -18,6 +18,7 @@ use crate::{
     secret::BotToken,
     sentinel::Sentinel,
     store::Store,
+    supervisor::Notifier,
     vault::Vault,
 };
 
@@ -35,6 +36,8 @@ pub struct RunContext {
     pub vault: Arc<Vault>,
     /// The data directory (for the control socket).
     pub dir: DataDir,
+    /// Tells systemd when the bot is ready, alive and stopping (does nothing outside systemd).
+    pub notifier: Notifier,
 }
 
 impl std::fmt::Debug for RunContext {
@@ -45,7 +48,7 @@ impl std::fmt::Debug for RunContext {
 
 /// Runs the bot until `shutdown` is cancelled, then stops gracefully.
 pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), BotError> {
-    let RunContext { config, token, store, vault, dir } = ctx;
+    let RunContext { config, token, store, vault, dir, notifier } = ctx;
     let sentinel = Arc::new(Sentinel::new(
         &config.sentinel,
         &config.admins,
@@ -85,7 +88,8 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let (bot, sender) = client::build(&token, &config.telegram)?;
     // Only this function sets it, once.
     let _ = services.telegram.set(Arc::new(super::refund::ControlPort(sender.clone())));
-    let Some(me) = startup::connect(&bot, &shutdown).await? else {
+    let Some(me) = startup::connect(&bot, &shutdown, &notifier).await? else {
+        notifier.stopping();
         stop_control(control).await;
         let _ = rewrapper.await;
         let _ = backups.await;
@@ -102,7 +106,8 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let finisher = tokio::spawn(finisher);
     recover(&app, &dispatcher, pending);
     let sweeper = tokio::spawn(sweep_expired(store.clone(), Arc::clone(&sentinel), shutdown.clone()));
-    let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
+    let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone(), &notifier).await;
+    notifier.stopping();
     shutdown.cancel();
     drain(&app, grace).await;
     // Removals of updates finished so far are written; the rest stay for the next start.

@@ -8,9 +8,12 @@ use crate::layout::DataDir;
 
 use super::Env;
 
+/// `arcana --version`: the package version and the git commit it was built from.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("ARCANA_COMMIT"), ")");
+
 /// arcana — a tarot-reading Telegram bot with a security layer and encrypted storage.
 #[derive(Debug, Parser)]
-#[command(name = "arcana", version, about, long_about = None)]
+#[command(name = "arcana", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -48,6 +51,37 @@ pub enum Command {
     /// Restore a backup into a data directory without `db/` and `keys/`: it needs only the
     /// `master.key` (or `ARCANA_PASSPHRASE`) in use when the backup was taken.
     Restore(FileArgs),
+    /// Run arcana as a hardened systemd service.
+    #[command(subcommand)]
+    Service(ServiceCommand),
+}
+
+/// `arcana service ...`.
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// Write the systemd unit, create the service user and data directory (as root), and print
+    /// what was done and the next commands; `--print` only shows the unit.
+    Install(ServiceArgs),
+}
+
+/// `arcana service install`.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// Data directory of the service.
+    #[arg(long, value_name = "DIR", default_value = crate::unit::DEFAULT_DIR)]
+    pub dir: PathBuf,
+    /// User (and group) the service runs as; created as a system user if missing.
+    #[arg(long, value_name = "NAME", default_value = crate::unit::DEFAULT_USER)]
+    pub user: String,
+    /// Where the unit runs arcana from (this binary is copied there).
+    #[arg(long = "bin", value_name = "PATH", default_value = crate::unit::DEFAULT_BINARY)]
+    pub binary: PathBuf,
+    /// The token file, loaded by systemd as the credential `bot-token`.
+    #[arg(long, value_name = "FILE", default_value = crate::unit::DEFAULT_TOKEN_FILE)]
+    pub token_file: PathBuf,
+    /// Print the unit and change nothing.
+    #[arg(long)]
+    pub print: bool,
 }
 
 /// `arcana refund`.

@@ -1,7 +1,8 @@
 //! The `arcana` command line: the one place that reads the environment and prints.
 //!
 //! Commands: `run` (the bot), `init` (create the data directory), `doctor` (check it), and the
-//! admin tools `block`, `unblock`, `blocked`, `status`, `keys`, `user`, `backup`, `restore`.
+//! admin tools `block`, `unblock`, `blocked`, `status`, `keys`, `user`, `backup`, `restore`, and
+//! `service install` (the systemd unit).
 
 mod admin;
 mod args;
@@ -11,13 +12,14 @@ mod init;
 mod keys;
 mod restore;
 mod run;
+mod service;
 mod settings;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, KeysCommand, UserCommand};
+pub use args::{Cli, Command, KeysCommand, ServiceCommand, UserCommand};
 pub use env::Env;
 
 use crate::{Error, control::Request};
@@ -81,5 +83,12 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
             admin::run(&args.file.dir.resolve(env), env, &Request::Backup { path: path.display().to_string() })
         }
         Command::Restore(args) => restore::restore(&args.dir.resolve(env), env, &args.file),
+        Command::Service(ServiceCommand::Install(args)) => service::install(&service::InstallOptions {
+            dir: args.dir,
+            user: args.user,
+            binary: args.binary,
+            token_file: args.token_file,
+            print: args.print,
+        }),
     }
 }

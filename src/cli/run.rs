@@ -7,6 +7,7 @@ use crate::{
     bot::{self, RunContext},
     layout::DataDir,
     logging, shutdown,
+    supervisor::Notifier,
 };
 
 use super::{
@@ -21,7 +22,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     let filter = logging::filter(env.log.as_deref(), config.log.level.as_str()).map_err(|e| {
         crate::config::ConfigError::Env { variable: "ARCANA_LOG", message: crate::config::one_line(&e.to_string()) }
     })?;
-    logging::init(filter, vec![token.expose().to_owned()]);
+    logging::init(filter, vec![token.expose().to_owned()], log_style(&config, env));
 
     let created = dir.ensure_with(env.passphrase.is_none())?;
     if created.any() {
@@ -35,6 +36,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     // The configuration may have just been written: read it as the file says.
     let config = load_config(dir, env)?;
     let Opened { data: store, keys, vault } = open_all(dir, env, &config)?;
+    let notifier = Notifier::new(&env.notify).map_err(|e| Error::Runtime(e.to_string()))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -45,9 +47,20 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         let stop = CancellationToken::new();
         shutdown::cancel_on_signals(stop.clone()).map_err(|e| Error::Runtime(e.to_string()))?;
         tracing::info!(dir = %dir.root().display(), api = %config.telegram.api_url, "starting");
-        bot::run(RunContext { config, token, store, vault, dir: dir.clone() }, stop).await.map_err(Error::from)
+        bot::run(RunContext { config, token, store, vault, dir: dir.clone(), notifier }, stop)
+            .await
+            .map_err(Error::from)
     })?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
     Ok(())
+}
+
+/// The log style for `config` in this environment (journald's stream or not).
+fn log_style(config: &crate::config::Config, env: &Env) -> logging::Style {
+    let format = match config.log.format {
+        crate::config::LogFormat::Text => logging::Format::Text,
+        crate::config::LogFormat::Json => logging::Format::Json,
+    };
+    logging::Style { format, journal: env.journal }
 }

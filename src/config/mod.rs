@@ -14,7 +14,7 @@ mod template;
 
 pub use accounts::{AccountsConfig, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
 pub use backup::BackupConfig;
-pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
+pub use model::{BotConfig, Config, LogConfig, LogFormat, LogLevel, StoreConfig, TelegramConfig};
 pub use parse::ConfigError;
 pub(crate) use parse::one_line;
 pub use readings::{PaymentsConfig, ReadingsConfig, resolve_time_zone};

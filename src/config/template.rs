@@ -135,4 +135,6 @@ keep = 7
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").
 level = "info"
+# "text" (under systemd, without timestamps: journald adds its own) or "json" (one object a line).
+format = "text"
 "#;

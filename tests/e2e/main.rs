@@ -7,7 +7,9 @@
 //! - `cli` — `init`, `doctor`, configuration errors;
 //! - `sentinel` — rate limits, notices, debounce, the blocklist, penalties across restarts;
 //! - `accounts` — consent, tiers and roles, sessions, two-factor enrolment and step-up;
-//! - `pipeline` — floods: fairness between chats, the configured limit, a kill mid-flood.
+//! - `pipeline` — floods: fairness between chats, the configured limit, a kill mid-flood;
+//! - `systemd` — `sd_notify`, the token as a credential, journald and JSON logs, `--version`,
+//!   `service install --print`.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -23,5 +25,6 @@ mod raw_http;
 mod run_basic;
 mod run_resilience;
 mod sentinel;
+mod systemd;
 mod tarot;
 mod vault;
