@@ -112,6 +112,7 @@ impl UnitSpec {
         line("PrivateDevices=yes");
         line("PrivateUsers=yes");
         line("PrivateIPC=yes");
+        line("PrivateMounts=yes");
         line("NoNewPrivileges=yes");
         line("CapabilityBoundingSet=");
         line("AmbientCapabilities=");
