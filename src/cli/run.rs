@@ -47,8 +47,14 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         let stop = CancellationToken::new();
         shutdown::cancel_on_signals(stop.clone()).map_err(|e| Error::Runtime(e.to_string()))?;
         tracing::info!(dir = %dir.root().display(), api = %config.telegram.api_url, "starting");
-        bot::run(RunContext { config, token, store, vault, dir: dir.clone(), notifier }, stop)
+        // On a worker thread, not the main one: teloxide measures the stack through the
+        // `stacker` crate, and for the main thread musl finds the stack's size by probing with
+        // `mremap` page by page, a probe qemu-user (Debian 12's 7.2) never lets finish — an
+        // emulated armv7 build hung before its first request. Worker threads know their stack.
+        let context = RunContext { config, token, store, vault, dir: dir.clone(), notifier };
+        tokio::spawn(bot::run(context, stop))
             .await
+            .map_err(|e| Error::Runtime(format!("the bot task failed: {e}")))?
             .map_err(Error::from)
     })?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
