@@ -2,7 +2,7 @@
 //! directory (config, master key, both stores and the first scheduled backup written) and on
 //! one that exists, against the fake Telegram server. Honours `ARCANA_BIN` and `ARCANA_RUNNER`
 //! like the end-to-end tests, so the same figure is taken for a cross-built binary under
-//! emulation: `ARCANA_BIN=target/dist/arcana-aarch64-unknown-linux-musl
+//! emulation: `ARCANA_BIN=target/static/arcana-aarch64-unknown-linux-musl
 //! ARCANA_RUNNER=qemu-aarch64 cargo bench --bench startup`.
 //!
 //! Prints the minimum, median and maximum of `STARTUP_RUNS` (default 5) runs of each.
