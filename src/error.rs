@@ -49,8 +49,8 @@ pub enum Error {
     /// An admin operation failed.
     #[error("{0}")]
     Control(String),
-    /// The command line asks for something malformed (a file that cannot be read, an empty
-    /// text).
+    /// The command line asks for something malformed or impossible (a file that cannot be read,
+    /// an empty text, `service install` without root).
     #[error("{0}")]
     Usage(String),
     /// Some checks of `arcana doctor` failed.
@@ -59,6 +59,12 @@ pub enum Error {
     /// A runtime resource (threads, signals) could not be set up.
     #[error("runtime: {0}")]
     Runtime(String),
+    /// The service unit cannot be written for these settings.
+    #[error(transparent)]
+    Unit(#[from] crate::unit::UnitError),
+    /// Installing the service failed part way.
+    #[error("service install: {0}")]
+    Service(String),
 }
 
 impl Error {
@@ -66,9 +72,9 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::Token(_) | Error::Usage(_) => 2,
+            Error::Config(_) | Error::Token(_) | Error::Unit(_) | Error::Usage(_) => 2,
             Error::Layout(e) => e.exit_code(),
-            Error::Store { source, .. } if source.is_lock_held() => 2,
+            Error::Store { source, .. } if source.is_lock_held() || source.is_too_new() => 2,
             Error::Vault(e) if e.is_operator_error() => 2,
             Error::Store { .. }
             | Error::Bot(_)
@@ -79,7 +85,8 @@ impl Error {
             | Error::Accounts(_)
             | Error::Control(_)
             | Error::ChecksFailed(_)
-            | Error::Runtime(_) => 1,
+            | Error::Runtime(_)
+            | Error::Service(_) => 1,
         }
     }
 }

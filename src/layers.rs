@@ -17,6 +17,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("shutdown", 0),
     ("command", 0),
     ("clock", 0),
+    ("supervisor", 0),
+    ("unit", 0),
     ("secret", 1),
     ("logging", 1),
     // Pure domain and settings.

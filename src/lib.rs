@@ -23,6 +23,8 @@
 //! - [`billing`] — Telegram Stars invoices, payments credited exactly once, refunds;
 //! - [`control`] — admin operations, over the control socket or directly on the store;
 //! - [`bot`] — long polling into a durable inbox, per-chat lanes, handlers, fair sending;
+//! - [`supervisor`] — `sd_notify` to systemd: ready, watchdog pings, stopping (a leaf);
+//! - [`unit`](mod@unit) — the hardened systemd unit `arcana service install` writes (a leaf);
 //! - [`cli`] — the `arcana` command line, the only place that reads the environment.
 //!
 //! Library code never reads environment variables and never prints: configuration is parsed
@@ -54,7 +56,9 @@ pub mod secret;
 pub mod sentinel;
 pub mod shutdown;
 pub mod store;
+pub mod supervisor;
 pub mod tarot;
+pub mod unit;
 pub mod vault;
 
 pub use error::{Error, Result};

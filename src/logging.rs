@@ -1,6 +1,11 @@
 //! Structured logging to stderr with `tracing`, scrubbing secrets from every line; audit events
 //! also go to the audit tap ([`crate::audit_tap`]) whatever the log level.
 //!
+//! Three shapes: plain text with a timestamp (a terminal, a file); under journald (systemd's
+//! `JOURNAL_STREAM` names stderr) text without the timestamp journald adds itself and with a
+//! `<N>` syslog priority prefix, so `journalctl -p warning` works; and one JSON object a line
+//! (`log.format = "json"`) for log shippers. Never ANSI colours.
+//!
 //! Redaction is defence in depth: arcana never formats anything holding the token, but a
 //! dependency might (teloxide's `Bot` derives `Debug`; HTTP errors carry request URLs). Every
 //! formatted line passes through [`RedactingWriter`], which replaces each secret with `[redacted]`.
@@ -8,11 +13,16 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::{
     Layer,
     filter::{LevelFilter, Targets},
-    fmt::MakeWriter,
+    fmt::{
+        FmtContext, FormatEvent, FormatFields, MakeWriter,
+        format::{self, Writer},
+    },
     layer::SubscriberExt,
+    registry::LookupSpan,
     util::SubscriberInitExt,
 };
 
@@ -39,18 +49,79 @@ pub fn filter(env_filter: Option<&str>, level: &str) -> Result<Targets, LogFilte
     }
 }
 
+/// The shape of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Text lines.
+    #[default]
+    Text,
+    /// One JSON object a line.
+    Json,
+}
+
+/// How lines are written: the format, and whether stderr is journald's stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Text or JSON.
+    pub format: Format,
+    /// Under journald: text lines get a `<N>` priority prefix and no timestamp.
+    pub journal: bool,
+}
+
 /// Installs the global subscriber writing to stderr, scrubbing every string in `secrets`.
 /// Calling it twice is harmless (the second call is ignored).
-pub fn init(filter: Targets, secrets: Vec<String>) {
+pub fn init(filter: Targets, secrets: Vec<String>, style: Style) {
     let writer = RedactingMakeWriter::new(secrets, io::stderr);
-    let layer = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false).with_target(true);
-    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).with(crate::audit_tap::layer()).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(layer(style, writer).with_filter(filter))
+        .with(crate::audit_tap::layer())
+        .try_init();
 }
 
 /// Installs only the audit tap (no log output): for admin commands, whose audit events must
 /// reach the trail while their output stays what they print.
 pub fn init_audit_only() {
     let _ = tracing_subscriber::registry().with(crate::audit_tap::layer()).try_init();
+}
+
+/// The formatting layer for `style`, writing through `writer`.
+fn layer<S, W>(style: Style, writer: W) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let base = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false).with_target(true);
+    match style {
+        Style { format: Format::Json, .. } => {
+            Box::new(base.json().with_current_span(false).with_span_list(false).flatten_event(true))
+        }
+        Style { format: Format::Text, journal: true } => {
+            Box::new(base.event_format(JournalPriority(format::format().without_time().with_ansi(false))))
+        }
+        Style { format: Format::Text, journal: false } => Box::new(base),
+    }
+}
+
+/// Prefixes each line with its syslog priority (`<3>` error … `<7>` debug), which journald
+/// reads (`SyslogLevelPrefix=`, on by default) and strips.
+struct JournalPriority<F>(F);
+
+impl<S, N, F> FormatEvent<S, N> for JournalPriority<F>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N>,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
+        let priority = match *event.metadata().level() {
+            Level::ERROR => 3,
+            Level::WARN => 4,
+            Level::INFO => 6,
+            _ => 7,
+        };
+        write!(writer, "<{priority}>")?;
+        self.0.format_event(ctx, writer, event)
+    }
 }
 
 /// A [`MakeWriter`] whose writers scrub secrets before writing to the inner writer.
@@ -161,6 +232,47 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    fn captured(style: Style) -> String {
+        use tracing_subscriber::layer::SubscriberExt;
+        let sink = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink2 = Arc::clone(&sink);
+        let make = RedactingMakeWriter::new(vec!["123:SECRET".into()], move || SinkWriter(Arc::clone(&sink2)));
+        let subscriber = tracing_subscriber::registry().with(layer(style, make));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(user = 5, token = "123:SECRET", "limit reached");
+        });
+        String::from_utf8(sink.lock().expect("lock").clone()).expect("utf-8")
+    }
+
+    #[test]
+    fn text_lines_carry_a_timestamp_and_no_colour() {
+        let line = captured(Style::default());
+        assert!(line.contains("WARN"), "{line}");
+        assert!(line.contains("limit reached"), "{line}");
+        assert!(line.starts_with(|c: char| c.is_ascii_digit()), "a timestamp first: {line}");
+        assert!(!line.contains('\u{1b}'), "no ANSI escapes: {line:?}");
+        assert!(line.contains("[redacted]") && !line.contains("SECRET"), "{line}");
+    }
+
+    #[test]
+    fn journald_lines_have_a_priority_and_no_timestamp() {
+        let line = captured(Style { format: Format::Text, journal: true });
+        assert!(line.starts_with("<4> WARN arcana::logging::tests: limit reached"), "{line}");
+        assert!(!line.contains('\u{1b}'), "no ANSI escapes: {line:?}");
+        assert!(line.contains("[redacted]") && !line.contains("SECRET"), "{line}");
+    }
+
+    #[test]
+    fn json_lines_are_one_object_each() {
+        let text = captured(Style { format: Format::Json, journal: false });
+        let value: serde_json::Value = serde_json::from_str(text.trim()).expect("one JSON object");
+        assert_eq!(value["level"], "WARN");
+        assert_eq!(value["message"], "limit reached");
+        assert_eq!(value["user"], 5);
+        assert_eq!(value["token"], "[redacted]");
+        assert!(value["timestamp"].is_string());
     }
 
     #[test]

@@ -11,8 +11,10 @@ use zeroize::Zeroizing;
 /// Why a token was refused. Messages never contain the token itself.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TokenError {
-    /// Neither `BOT_TOKEN` nor `telegram.token_file` gave a token.
-    #[error("missing bot token: set BOT_TOKEN or telegram.token_file in the config")]
+    /// Neither `BOT_TOKEN`, systemd's credential nor `telegram.token_file` gave a token.
+    #[error(
+        "missing bot token: set BOT_TOKEN, the systemd credential bot-token (LoadCredential=), or telegram.token_file in the config"
+    )]
     Missing,
     /// The token does not look like `<bot id>:<secret>`.
     #[error("{source_name} is malformed: expected <digits>:<secret of 30+ letters, digits, '_' or '-'>")]

@@ -44,6 +44,7 @@ mod run;
 mod secret_messages;
 mod send;
 mod startup;
+mod tasks;
 mod texts;
 
 pub use error::BotError;

@@ -13,7 +13,7 @@ use teloxide::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::{control::PipelineStats, sentinel::Inbound};
+use crate::{control::PipelineStats, sentinel::Inbound, supervisor::Notifier};
 
 use super::redact::Redacted;
 use super::{BotError, app::App, backoff::Backoff, dispatch::Dispatcher, notice};
@@ -73,6 +73,8 @@ struct Poller {
     timeout_secs: u32,
     /// The next update id to ask for; everything below it is in the inbox or done.
     offset: i64,
+    /// systemd's watchdog is pinged from this loop.
+    notifier: Notifier,
 }
 
 /// Polls until `shutdown` is cancelled. Returns an error only for failures a restart would not
@@ -83,6 +85,7 @@ pub(crate) async fn poll(
     dispatcher: Dispatcher,
     offset: i64,
     shutdown: CancellationToken,
+    notifier: &Notifier,
 ) -> Result<(), BotError> {
     let timeout_secs = u32::try_from(app.config.telegram.poll_timeout.as_secs()).unwrap_or(25);
     let mut poller = Poller {
@@ -93,9 +96,13 @@ pub(crate) async fn poll(
         backoff: Backoff::new(Duration::from_millis(250), Duration::from_secs(30)),
         timeout_secs,
         offset,
+        notifier: notifier.clone(),
     };
     tracing::info!(offset = poller.offset, "polling for updates");
+    notifier.ready();
     loop {
+        // A loop that stops coming round stops the pings, and systemd restarts the bot.
+        poller.notifier.watchdog();
         if !poller.wait_for_room().await {
             return Ok(());
         }
@@ -127,6 +134,8 @@ impl Poller {
             if PipelineStats::get(&self.app.services.pipeline.inbox) < capacity {
                 return true;
             }
+            // Paused on purpose, not hung.
+            self.notifier.watchdog();
             if !warned {
                 tracing::warn!(capacity, "inbox full; polling paused until handling catches up");
                 warned = true;

@@ -2,11 +2,7 @@
 //! lanes, poll until shutdown, let in-flight updates finish (what does not stays in the inbox
 //! for the next start), flush the store.
 
-use super::audit_writer::AuditWriter;
-use std::{
-    sync::Arc,
-    time::{Duration, SystemTime},
-};
+use std::{sync::Arc, time::Duration};
 
 use tokio_util::sync::CancellationToken;
 
@@ -19,10 +15,14 @@ use crate::{
     secret::BotToken,
     sentinel::Sentinel,
     store::Store,
+    supervisor::Notifier,
     vault::Vault,
 };
 
-use super::{BotError, app::App, client, dispatch::Dispatcher, inbox::Inbox, polling, startup};
+use super::{
+    BotError, app::App, audit_writer::AuditWriter, client, dispatch::Dispatcher, inbox::Inbox, polling, startup,
+    tasks::AppTasks,
+};
 
 /// Everything `run` needs, prepared by the caller (the CLI).
 pub struct RunContext {
@@ -36,6 +36,8 @@ pub struct RunContext {
     pub vault: Arc<Vault>,
     /// The data directory (for the control socket).
     pub dir: DataDir,
+    /// Tells systemd when the bot is ready, alive and stopping (does nothing outside systemd).
+    pub notifier: Notifier,
 }
 
 impl std::fmt::Debug for RunContext {
@@ -46,7 +48,7 @@ impl std::fmt::Debug for RunContext {
 
 /// Runs the bot until `shutdown` is cancelled, then stops gracefully.
 pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), BotError> {
-    let RunContext { config, token, store, vault, dir } = ctx;
+    let RunContext { config, token, store, vault, dir, notifier } = ctx;
     let sentinel = Arc::new(Sentinel::new(
         &config.sentinel,
         &config.admins,
@@ -95,7 +97,8 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let (bot, sender) = client::build(&token, &config.telegram)?;
     // Only this function sets it, once.
     let _ = services.telegram.set(Arc::new(super::refund::ControlPort(sender.clone())));
-    let Some(me) = startup::connect(&bot, &shutdown).await? else {
+    let Some(me) = startup::connect(&bot, &shutdown, &notifier).await? else {
+        notifier.stopping();
         stop_control(control).await;
         let _ = rewrapper.await;
         let _ = backups.await;
@@ -112,39 +115,16 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let (dispatcher, finisher) = Dispatcher::new(Arc::clone(&app));
     let finisher = tokio::spawn(finisher);
     recover(&app, &dispatcher, pending);
-    let sweeper = tokio::spawn(sweep_expired(Arc::clone(&app.services), shutdown.clone()));
-    let retention = tokio::spawn(super::retention::run(Arc::clone(&app.services), shutdown.clone()));
-    let secrets = tokio::spawn(super::secret_messages::run_deleter(Arc::clone(&app), shutdown.clone()));
-    let alerts = tokio::spawn(super::alerts::run(Arc::clone(&app), alert_receiver, watchdog_abort, shutdown.clone()));
-    let metrics_saver = tokio::spawn(super::metrics::keep_saving(Arc::clone(&app), shutdown.clone()));
-    let metrics_server = app
-        .config
-        .metrics
-        .listen
-        .map(|addr| tokio::spawn(super::metrics_server::serve(Arc::clone(&app), addr, shutdown.clone())));
-    let broadcasts = tokio::spawn(super::broadcast::run(Arc::clone(&app), shutdown.clone()));
-    let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone()).await;
+    let tasks = AppTasks::spawn(&app, alert_receiver, watchdog_abort, &shutdown);
+    let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone(), &notifier).await;
+    notifier.stopping();
     shutdown.cancel();
     drain(&app, grace).await;
     // Removals of updates finished so far are written; the rest stay for the next start.
     if tokio::time::timeout(Duration::from_secs(2), finisher).await.is_err() {
         tracing::warn!("updates still running at exit stay in the inbox for the next start");
     }
-    let _ = sweeper.await;
-    let _ = retention.await;
-    let _ = secrets.await;
-    let _ = alerts.await;
-    let _ = metrics_saver.await;
-    // After the drain: what the grace period handled counts too.
-    super::metrics::save_now(&app).await;
-    if let Some(server) = metrics_server {
-        let _ = server.await;
-    }
-    // A broadcast message still waiting for Telegram is left to the runtime's shutdown: it is
-    // marked in flight, so the next start counts it uncertain and never sends it again.
-    if tokio::time::timeout(Duration::from_secs(5), broadcasts).await.is_err() {
-        tracing::warn!("a broadcast message was still in flight at exit");
-    }
+    tasks.join(&app).await;
     let _ = rewrapper.await;
     let _ = backups.await;
     stop_control(control).await;
@@ -240,33 +220,6 @@ async fn serve_control(path: std::path::PathBuf, services: Arc<Services>, shutdo
     if let Err(e) = control::serve(path.clone(), services, shutdown).await {
         tracing::error!(socket = %path.display(), error = %e,
             "control socket unavailable; stop the bot to use `arcana block` and the other admin tools");
-    }
-}
-
-/// Every 30 s, forgets sentinel and per-tier limit state that no longer matters; once a minute,
-/// removes expired records from the store.
-async fn sweep_expired(services: Arc<Services>, shutdown: CancellationToken) {
-    let (store, sentinel) = (services.data.clone(), &services.sentinel);
-    let mut tick = tokio::time::interval(Duration::from_secs(30));
-    let mut round = 0u64;
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        let forgotten = sentinel.sweep() + services.accounts.sweep_tier_windows();
-        tracing::debug!(forgotten, tracked = sentinel.tracked_keys(), "sentinel state swept");
-        round += 1;
-        if round % 2 == 1 {
-            continue;
-        }
-        let s = store.clone();
-        match tokio::task::spawn_blocking(move || s.sweep_expired(SystemTime::now())).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(n)) => tracing::debug!(removed = n, "expired records swept"),
-            Ok(Err(e)) => tracing::error!(error = %e, "expiry sweep failed"),
-            Err(e) => tracing::error!(error = %e, "expiry sweep task failed"),
-        }
     }
 }
 

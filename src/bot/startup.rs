@@ -11,7 +11,12 @@ use teloxide::{
 use tokio_util::sync::CancellationToken;
 
 use super::redact::Redacted;
+use crate::supervisor::Notifier;
+
 use super::{BotError, backoff::Backoff};
+
+/// Start-up time asked of systemd for one `getMe` attempt, on top of the wait before it.
+const REQUEST_ALLOWANCE: Duration = Duration::from_secs(90);
 
 /// The commands shown in Telegram's menu: the command table's rows with a menu entry.
 pub(crate) fn commands() -> Vec<BotCommand> {
@@ -21,8 +26,14 @@ pub(crate) fn commands() -> Vec<BotCommand> {
         .collect()
 }
 
-/// Calls `getMe` until it succeeds; `None` if shutdown came first.
-pub(crate) async fn connect(bot: &Bot, shutdown: &CancellationToken) -> Result<Option<Me>, BotError> {
+/// Calls `getMe` until it succeeds; `None` if shutdown came first. While it fails, asks systemd
+/// for more start-up time before each retry, so a Pi that boots before its network is up is not
+/// killed for starting slowly.
+pub(crate) async fn connect(
+    bot: &Bot,
+    shutdown: &CancellationToken,
+    notifier: &Notifier,
+) -> Result<Option<Me>, BotError> {
     let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(30));
     loop {
         let result = tokio::select! {
@@ -35,6 +46,8 @@ pub(crate) async fn connect(bot: &Bot, shutdown: &CancellationToken) -> Result<O
             Err(e) => {
                 let delay = backoff.next_delay();
                 tracing::warn!(error = %Redacted(&e), retry_in_ms = delay.as_millis(), "cannot reach the Telegram Bot API yet");
+                // The retry's own request may take a while too (teloxide waits 10 s after a 5xx).
+                notifier.extend_start(delay + REQUEST_ALLOWANCE, "cannot reach the Telegram Bot API yet; retrying");
                 tokio::select! {
                     () = shutdown.cancelled() => return Ok(None),
                     () = tokio::time::sleep(delay) => {}

@@ -8,9 +8,12 @@ use crate::layout::DataDir;
 
 use super::Env;
 
+/// `arcana --version`: the package version and the git commit it was built from.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("ARCANA_COMMIT"), ")");
+
 /// arcana — a tarot-reading Telegram bot with a security layer and encrypted storage.
 #[derive(Debug, Parser)]
-#[command(name = "arcana", version, about, long_about = None)]
+#[command(name = "arcana", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -67,6 +70,9 @@ pub enum Command {
     /// Send a message to every registered user who has not blocked the bot (needs the running
     /// bot; at most once per user, resumed after a restart).
     Broadcast(BroadcastArgs),
+    /// Run arcana as a hardened systemd service.
+    #[command(subcommand)]
+    Service(ServiceCommand),
 }
 
 /// `arcana broadcast`.
@@ -192,6 +198,34 @@ fn parse_since(text: &str) -> Result<Since, String> {
     text.parse::<jiff::Timestamp>()
         .map(|t| Since::At(u64::try_from(t.as_millisecond()).unwrap_or(0)))
         .map_err(|_| String::from("use a duration (\"1h\", \"7d\") or an RFC 3339 time (\"2026-12-01T00:00:00Z\")"))
+}
+
+/// `arcana service ...`.
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// Write the systemd unit, create the service user and data directory (as root), and print
+    /// what was done and the next commands; `--print` only shows the unit.
+    Install(ServiceArgs),
+}
+
+/// `arcana service install`.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// Data directory of the service.
+    #[arg(long, value_name = "DIR", default_value = crate::unit::DEFAULT_DIR)]
+    pub dir: PathBuf,
+    /// User (and group) the service runs as; created as a system user if missing.
+    #[arg(long, value_name = "NAME", default_value = crate::unit::DEFAULT_USER)]
+    pub user: String,
+    /// Where the unit runs arcana from (this binary is copied there).
+    #[arg(long = "bin", value_name = "PATH", default_value = crate::unit::DEFAULT_BINARY)]
+    pub binary: PathBuf,
+    /// The token file, loaded by systemd as the credential `bot-token`.
+    #[arg(long, value_name = "FILE", default_value = crate::unit::DEFAULT_TOKEN_FILE)]
+    pub token_file: PathBuf,
+    /// Print the unit and change nothing.
+    #[arg(long)]
+    pub print: bool,
 }
 
 /// `arcana refund`.

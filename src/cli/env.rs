@@ -1,8 +1,10 @@
 //! The environment variables arcana reads, captured once at start-up.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use zeroize::Zeroizing;
+
+use crate::supervisor::NotifySettings;
 
 /// Settings that come from the environment.
 #[derive(Default, Clone)]
@@ -19,6 +21,12 @@ pub struct Env {
     pub passphrase: Option<Zeroizing<String>>,
     /// `ARCANA_NEW_PASSPHRASE`: the new passphrase for `arcana keys rotate --master`.
     pub new_passphrase: Option<Zeroizing<String>>,
+    /// `CREDENTIALS_DIRECTORY`: where systemd put the unit's `LoadCredential=` files.
+    pub credentials: Option<PathBuf>,
+    /// `NOTIFY_SOCKET`, `WATCHDOG_USEC` and `WATCHDOG_PID`: systemd's `Type=notify` protocol.
+    pub notify: NotifySettings,
+    /// `JOURNAL_STREAM` names the device and inode of stderr: logs go to journald.
+    pub journal: bool,
 }
 
 impl std::fmt::Debug for Env {
@@ -30,6 +38,9 @@ impl std::fmt::Debug for Env {
             .field("log", &self.log)
             .field("passphrase", &self.passphrase.as_ref().map(|_| "[redacted]"))
             .field("new_passphrase", &self.new_passphrase.as_ref().map(|_| "[redacted]"))
+            .field("credentials", &self.credentials)
+            .field("notify", &self.notify)
+            .field("journal", &self.journal)
             .finish()
     }
 }
@@ -46,6 +57,54 @@ impl Env {
             log: var("ARCANA_LOG"),
             passphrase: std::env::var("ARCANA_PASSPHRASE").ok().filter(|v| !v.is_empty()).map(Zeroizing::new),
             new_passphrase: std::env::var("ARCANA_NEW_PASSPHRASE").ok().filter(|v| !v.is_empty()).map(Zeroizing::new),
+            credentials: var("CREDENTIALS_DIRECTORY").map(PathBuf::from),
+            notify: NotifySettings {
+                socket: var("NOTIFY_SOCKET"),
+                watchdog: watchdog(var("WATCHDOG_USEC").as_deref(), var("WATCHDOG_PID").as_deref(), std::process::id()),
+            },
+            journal: var("JOURNAL_STREAM").is_some_and(|stream| stderr_is(&stream)),
         }
+    }
+}
+
+/// systemd's watchdog interval, when it is meant for process `pid` (`WATCHDOG_PID` unset or
+/// equal to it).
+fn watchdog(usec: Option<&str>, for_pid: Option<&str>, pid: u32) -> Option<Duration> {
+    let usec: u64 = usec?.trim().parse().ok()?;
+    match for_pid.map(|p| p.trim().parse::<u32>()) {
+        None => {}
+        Some(Ok(p)) if p == pid => {}
+        Some(_) => return None,
+    }
+    (usec > 0).then(|| Duration::from_micros(usec))
+}
+
+/// Whether stderr is the stream `JOURNAL_STREAM` (`DEVICE:INODE`) names, as `systemd.exec(5)`
+/// asks: a child that inherited the variable but writes elsewhere keeps timestamps.
+fn stderr_is(stream: &str) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Some((device, inode)) = stream.split_once(':') else { return false };
+    let (Ok(device), Ok(inode)) = (device.parse::<u64>(), inode.parse::<u64>()) else { return false };
+    std::fs::metadata("/proc/self/fd/2").is_ok_and(|meta| meta.dev() == device && meta.ino() == inode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_watchdog_interval_is_taken_only_for_this_process() {
+        assert_eq!(watchdog(Some("120000000"), None, 7), Some(Duration::from_mins(2)));
+        assert_eq!(watchdog(Some("120000000"), Some("7"), 7), Some(Duration::from_mins(2)));
+        assert_eq!(watchdog(Some("120000000"), Some("8"), 7), None);
+        assert_eq!(watchdog(Some("0"), None, 7), None);
+        assert_eq!(watchdog(Some("soon"), None, 7), None);
+        assert_eq!(watchdog(None, Some("7"), 7), None);
+    }
+
+    #[test]
+    fn a_journal_stream_that_is_not_stderr_is_ignored() {
+        assert!(!stderr_is("0:0"));
+        assert!(!stderr_is("garbage"));
     }
 }

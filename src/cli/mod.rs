@@ -2,7 +2,8 @@
 //!
 //! Commands: `run` (the bot), `init` (create the data directory), `doctor` (check it), and the
 //! admin tools `block`, `unblock`, `blocked`, `status`, `keys`, `user`, `backup`, `restore`,
-//! `lockdown`, `unmute`, `reset-limits`, `broadcast`, `users`.
+//! `lockdown`, `unmute`, `reset-limits`, `broadcast`, `users`, `audit`, `accounting`, and
+//! `service install` (the systemd unit).
 
 mod admin;
 mod args;
@@ -12,13 +13,14 @@ mod init;
 mod keys;
 mod restore;
 mod run;
+mod service;
 mod settings;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AuditAction, Cli, Command, KeysCommand, LockdownCommand, UserCommand};
+pub use args::{AuditAction, Cli, Command, KeysCommand, LockdownCommand, ServiceCommand, UserCommand};
 pub use env::Env;
 
 use crate::{Error, control::Request};
@@ -130,5 +132,12 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::ResetLimits(args) => {
             admin::run(&args.dir.resolve(env), env, &Request::ResetLimits { user: args.user, by: None })
         }
+        Command::Service(ServiceCommand::Install(args)) => service::install(&service::InstallOptions {
+            dir: args.dir,
+            user: args.user,
+            binary: args.binary,
+            token_file: args.token_file,
+            print: args.print,
+        }),
     }
 }

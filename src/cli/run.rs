@@ -7,6 +7,7 @@ use crate::{
     bot::{self, RunContext},
     layout::DataDir,
     logging, shutdown,
+    supervisor::Notifier,
 };
 
 use super::{
@@ -21,7 +22,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     let filter = logging::filter(env.log.as_deref(), config.log.level.as_str()).map_err(|e| {
         crate::config::ConfigError::Env { variable: "ARCANA_LOG", message: crate::config::one_line(&e.to_string()) }
     })?;
-    logging::init(filter, vec![token.expose().to_owned()]);
+    logging::init(filter, vec![token.expose().to_owned()], log_style(&config, env));
     warn_if_token_file_exposed(env, &config);
 
     let created = dir.ensure_with(env.passphrase.is_none())?;
@@ -37,6 +38,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     let config = load_config(dir, env).inspect_err(|e| audit_refused_start(dir, env, e))?;
     let Opened { data: store, keys, vault } = open_all(dir, env, &config)?;
     let (audit_store, audit_vault) = (store.clone(), std::sync::Arc::clone(&vault));
+    let notifier = Notifier::new(&env.notify).map_err(|e| Error::Runtime(e.to_string()))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -47,7 +49,15 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         let stop = CancellationToken::new();
         shutdown::cancel_on_signals(stop.clone()).map_err(|e| Error::Runtime(e.to_string()))?;
         tracing::info!(dir = %dir.root().display(), api = %config.telegram.api_url, "starting");
-        bot::run(RunContext { config, token, store, vault, dir: dir.clone() }, stop).await.map_err(Error::from)
+        // On a worker thread, not the main one: teloxide measures the stack through the
+        // `stacker` crate, and for the main thread musl finds the stack's size by probing with
+        // `mremap` page by page, a probe qemu-user (Debian 12's 7.2) never lets finish — an
+        // emulated armv7 build hung before its first request. Worker threads know their stack.
+        let context = RunContext { config, token, store, vault, dir: dir.clone(), notifier };
+        tokio::spawn(bot::run(context, stop))
+            .await
+            .map_err(|e| Error::Runtime(format!("the bot task failed: {e}")))?
+            .map_err(Error::from)
     });
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     // What was emitted after the bot's audit writer stopped (a handler past the grace, a control
@@ -76,4 +86,13 @@ fn audit_refused_start(dir: &DataDir, env: &Env, error: &crate::config::ConfigEr
         let _ = trail.append(crate::audit_tap::take(usize::MAX, std::time::Duration::ZERO));
         let _ = trail.checkpoint();
     }
+}
+
+/// The log style for `config` in this environment (journald's stream or not).
+fn log_style(config: &crate::config::Config, env: &Env) -> logging::Style {
+    let format = match config.log.format {
+        crate::config::LogFormat::Text => logging::Format::Text,
+        crate::config::LogFormat::Json => logging::Format::Json,
+    };
+    logging::Style { format, journal: env.journal }
 }

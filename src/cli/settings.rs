@@ -24,18 +24,32 @@ pub fn load_config(dir: &DataDir, env: &Env) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
-/// The token from `BOT_TOKEN`, else from `telegram.token_file`.
+/// The name of the token's credential in a systemd unit (`LoadCredential=bot-token:FILE`).
+pub const TOKEN_CREDENTIAL: &str = "bot-token";
+
+/// The token from `BOT_TOKEN`, else from systemd's credential `bot-token` (in
+/// `$CREDENTIALS_DIRECTORY`), else from `telegram.token_file`.
 pub fn resolve_token(env: &Env, config: &Config) -> Result<BotToken, TokenError> {
     if let Some(raw) = &env.bot_token {
         return BotToken::parse(raw, "BOT_TOKEN");
     }
+    if let Some(credentials) = &env.credentials {
+        let path = credentials.join(TOKEN_CREDENTIAL);
+        if path.exists() {
+            return token_from_file(&path, "credential");
+        }
+    }
     let Some(path) = &config.telegram.token_file else {
         return Err(TokenError::Missing);
     };
+    token_from_file(path, "telegram.token_file")
+}
+
+fn token_from_file(path: &std::path::Path, source: &str) -> Result<BotToken, TokenError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| TokenError::Unreadable { path: shown.clone(), reason: e.kind().to_string() })?;
-    BotToken::parse(&text, &format!("telegram.token_file {shown}"))
+    BotToken::parse(&text, &format!("{source} {shown}"))
 }
 
 /// Warns (in the log, so call it once logging is set up) if the token file in use can be read by

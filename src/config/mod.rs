@@ -15,7 +15,7 @@ mod template;
 
 pub use accounts::{AccountsConfig, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
 pub use backup::BackupConfig;
-pub use model::{BotConfig, Config, LogConfig, LogLevel, StoreConfig, TelegramConfig};
+pub use model::{BotConfig, Config, LogConfig, LogFormat, LogLevel, StoreConfig, TelegramConfig};
 pub use operations::{AlertsConfig, AuditConfig, MetricsConfig};
 pub use parse::ConfigError;
 pub(crate) use parse::one_line;

@@ -174,6 +174,19 @@ impl Default for BotConfig {
 pub struct LogConfig {
     /// The least severe level logged (`ARCANA_LOG` overrides it).
     pub level: LogLevel,
+    /// Plain text lines, or one JSON object a line for log shippers.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// `LEVEL target: message key=value` (with a timestamp unless journald adds its own).
+    #[default]
+    Text,
+    /// One JSON object a line (timestamp, level, target, fields).
+    Json,
 }
 
 /// A log level name.

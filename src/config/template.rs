@@ -167,4 +167,6 @@ forged_per_minute = 10
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").
 level = "info"
+# "text" (under systemd, without timestamps: journald adds its own) or "json" (one object a line).
+format = "text"
 "#;

@@ -5,7 +5,7 @@ use std::{path::Path, sync::Arc, time::SystemTime};
 
 use crate::config::StoreConfig;
 
-use super::{Record, StoreError, TypedTree, Watchdog, expiry, gate::Gate};
+use super::{Record, StoreError, TypedTree, Watchdog, expiry, format, gate::Gate};
 
 /// The process's one sled database.
 #[derive(Clone)]
@@ -37,6 +37,13 @@ impl Store {
             let _watch = watchdog.guard("open");
             sled_config(path, config).open()?
         };
+        let opened = {
+            let _watch = watchdog.guard("format_check");
+            format::check(&db)?
+        };
+        if let format::Opened::Migrated { from } = opened {
+            tracing::info!(path = %path.display(), from, to = format::CURRENT, "migrated the store to the current format");
+        }
         Ok(Store { db, watchdog, gate: Gate::default() })
     }
 

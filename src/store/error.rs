@@ -34,6 +34,16 @@ pub enum StoreError {
         /// Version byte expected.
         expected: u8,
     },
+    /// The store was written by a newer arcana; this build refuses to touch it.
+    #[error(
+        "written by a newer arcana (store format {found}; this build reads up to {supported}): run the newer binary, or restore a backup taken by this version"
+    )]
+    TooNew {
+        /// The format found.
+        found: u32,
+        /// The newest format this build reads.
+        supported: u32,
+    },
     /// A blocking store task could not complete.
     #[error("store task failed: {0}")]
     Task(String),
@@ -51,6 +61,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the store was written by a newer build.
+    #[must_use]
+    pub fn is_too_new(&self) -> bool {
+        matches!(self, StoreError::TooNew { .. })
+    }
+
     /// Whether the store is held by another process (sled allows one process per store).
     #[must_use]
     pub fn is_lock_held(&self) -> bool {

@@ -13,10 +13,14 @@
 //! [`Store::snapshot`] holds it exclusively while it copies every tree into a [`Snapshot`], so
 //! the copy is consistent across trees while the bot keeps writing;
 //! [`Store::restore_snapshot`] builds a new store from one.
+//!
+//! Upgrades: every store carries a [`format`](mod@format) version, checked on open: older stores are
+//! migrated, newer ones refused.
 
 mod db;
 mod error;
 mod expiry;
+pub mod format;
 mod gate;
 mod record;
 mod snapshot;

@@ -12,6 +12,8 @@
 //! - `console` — `arcana user show` and `arcana users`;
 //! - `incident` — lockdown, unmute and reset-limits, broadcasts;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
+//! - `systemd` — `sd_notify`, the token as a credential, journald and JSON logs, `--version`,
+//!   `service install --print`.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -31,5 +33,6 @@ mod raw_http;
 mod run_basic;
 mod run_resilience;
 mod sentinel;
+mod systemd;
 mod tarot;
 mod vault;

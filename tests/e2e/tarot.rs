@@ -36,7 +36,11 @@ struct Session {
 
 impl Session {
     fn start(toml: &str) -> Self {
-        let dir = dir_with_config(toml);
+        Session::start_in(dir_with_config(toml))
+    }
+
+    /// A bot on an existing data directory.
+    fn start_in(dir: TempDir) -> Self {
         let tg = FakeTelegram::start();
         let bot = BotProcess::start(dir.path(), &tg.url());
         Session { dir, tg, bot }
@@ -447,4 +451,102 @@ fn a_rate_limited_user_gets_a_checkout_answer_and_their_payment_credited() {
     let offline = run_cli(&["refund", "charge-limited", "--dir", &dir], &[]);
     let (_, stderr) = streams(&offline);
     assert!(!offline.status.success() && stderr.contains("running bot"), "{stderr}");
+}
+
+/// The data directory a format-1 build (before store format stamps, commit 7fe1a9b) left behind
+/// after `store_format_1_fixture_writer`: user 500 registered, one three-card reading, a pack
+/// of 10 credits bought with charge `charge-v1`.
+const FORMAT_1_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-v1");
+
+/// Writes the fixture above with the binary in `ARCANA_BIN` (an older build) into
+/// `FIXTURE_OUT`. Not part of the suite: run once per store format, by hand:
+/// `ARCANA_BIN=old/arcana FIXTURE_OUT=tests/fixtures/store-vN cargo test --test e2e -- --ignored fixture_writer`.
+#[test]
+#[ignore = "writes a fixture with an older binary; run by hand"]
+fn store_format_1_fixture_writer() {
+    let out = std::env::var("FIXTURE_OUT").expect("FIXTURE_OUT names the fixture directory");
+    let mut s = Session::start(&config(""));
+    let user = 500;
+    s.register(user);
+    let three = s.say(user, "/draw three What should I focus on?");
+    assert!(three.contains("Three cards"), "{three}");
+    let payload = s.invoice(user, "credits", 50);
+    assert_eq!(s.checkout(user, &payload, "XTR", 50), (true, String::new()));
+    assert!(s.say_payment(user, &payload, 50, "charge-v1").contains("10 credits"));
+    stop_cleanly(s.bot);
+    let status = std::process::Command::new("cp").arg("-a").arg(s.dir.path()).arg(&out).status().expect("cp");
+    assert!(status.success());
+    for leftover in ["control.sock", "backups"] {
+        let _ = std::fs::remove_file(std::path::Path::new(&out).join(leftover));
+        let _ = std::fs::remove_dir_all(std::path::Path::new(&out).join(leftover));
+    }
+}
+
+/// A copy of the format-1 fixture in a fresh temporary directory, with the modes git does not
+/// keep (0700 directory, 0600 key).
+fn format_1_data_dir() -> TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = crate::support::private_tempdir();
+    let status = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(format!("{FORMAT_1_FIXTURE}/."))
+        .arg(dir.path())
+        .status()
+        .expect("cp");
+    assert!(status.success(), "copy the fixture");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod dir");
+    std::fs::set_permissions(dir.path().join("master.key"), std::fs::Permissions::from_mode(0o600)).expect("chmod key");
+    dir
+}
+
+#[test]
+fn a_store_written_by_format_1_is_migrated_and_read_through_the_bot() {
+    let mut s = Session::start_in(format_1_data_dir());
+    let user = 500;
+    // Telegram's update ids go on from where the old run confirmed them.
+    s.tg.push_update_with_id(1000, updates::command(user, "/help"));
+    wait_polled_past(&s.tg, &mut s.bot, 1000);
+    let standing = s.say(user, "/credits");
+    assert!(standing.contains("Credits: 10"), "the credits bought under format 1: {standing}");
+    let history = s.say(user, "/history");
+    assert!(history.contains("page 1 of 1 (1 kept") && history.contains("Three cards"), "{history}");
+    // A payment already credited under format 1 stays credited once.
+    let payload = s.invoice(user, "credits", 50);
+    let again = s.push(updates::successful_payment(user, &payload, 50, "charge-v1"));
+    assert_eq!(texts_to(&again, user), "", "charge-v1 was credited under format 1: {again:#?}");
+    let Session { dir, bot, .. } = s;
+    let first = stop_cleanly(bot);
+    let migrated = first.lines().filter(|l| l.contains("migrated the store to the current format")).count();
+    assert_eq!(migrated, 2, "the data store and the key store are migrated:\n{first}");
+    let s = Session::start_in(dir);
+    s.tg.wait_for(REPLY_TIMEOUT, "the restarted bot to poll", |calls| calls.iter().any(|c| c.method == "getUpdates"));
+    let second = stop_cleanly(s.bot);
+    assert!(!second.contains("migrated the store"), "a second start migrates nothing:\n{second}");
+}
+
+#[test]
+fn an_older_binary_refuses_a_newer_store_with_one_line_and_exit_2() {
+    let dir = format_1_data_dir();
+    // Stamp the data store with a format from the future, as a newer arcana would.
+    {
+        let db = sled::open(dir.path().join("db")).expect("open the fixture's store");
+        let future = arcana::store::format::CURRENT + 1;
+        db.insert(arcana::store::format::MARKER, &future.to_be_bytes()).expect("stamp");
+        db.flush().expect("flush");
+    }
+    for command in ["run", "doctor"] {
+        let output = run_cli(
+            &[command, "--dir", path_arg(dir.path())],
+            &[("BOT_TOKEN", crate::support::bot_process::TEST_TOKEN)],
+        );
+        let (stdout, stderr) = streams(&output);
+        if command == "run" {
+            assert_eq!(output.status.code(), Some(2), "{stderr}");
+            assert_eq!(stderr.lines().count(), 1, "one line:\n{stderr}");
+            assert!(stderr.contains("written by a newer arcana (store format 3"), "{stderr}");
+        } else {
+            assert!(!output.status.success(), "doctor flags it:\n{stdout}{stderr}");
+            assert!(stdout.contains("newer arcana") || stderr.contains("newer arcana"), "{stdout}{stderr}");
+        }
+    }
 }

@@ -276,7 +276,13 @@ pub fn run_cli(args: &[&str], env: &[(&str, &str)]) -> Output {
     Output { status, stdout: stdout.bytes_now(), stderr: stderr.bytes_now() }
 }
 
-/// The binary with a scrubbed environment: no `BOT_TOKEN`, no `ARCANA_*`.
+/// The binary under test as a [`Command`] (through `ARCANA_RUNNER`, environment scrubbed, output
+/// piped), for tests that need to set up its streams themselves.
+pub fn command() -> Command {
+    base_command()
+}
+
+/// The binary with a scrubbed environment: no `BOT_TOKEN`, no `ARCANA_*`, no systemd variables.
 /// The binary under test: `ARCANA_BIN` if set (e.g. a cross-built one), else the one cargo
 /// built; run through `ARCANA_RUNNER` if set (e.g. `qemu-aarch64`, or `valgrind --tool=massif`).
 fn base_command() -> Command {
@@ -292,6 +298,10 @@ fn base_command() -> Command {
         None => Command::new(&bin),
     };
     command.env_remove("BOT_TOKEN");
+    // systemd's variables: a test run under a service manager must not reach it.
+    for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "CREDENTIALS_DIRECTORY"] {
+        command.env_remove(key);
+    }
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("ARCANA_") {
             command.env_remove(key);

@@ -1,0 +1,107 @@
+//! SD-card wear: bytes the release binary writes to storage (`write_bytes` of `/proc/PID/io`)
+//! per 1,000 ordinary updates — 50 registered users sending `/draw`, `/history`, `/credits` and
+//! `/help` one update at a time, each finished before the next arrives (a quiet bot, the
+//! opposite of the flood bench's batches) — once with the default `store.flush_every` and once
+//! with each setting in `WRITES_FLUSH_EVERY` (default `5s`), to show what lowers it.
+//!
+//! Run: `cargo bench --bench writes`. Honours `ARCANA_BIN` and `ARCANA_RUNNER`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use support::bot_process::BotProcess;
+use support::fake_telegram::FakeTelegram;
+use support::updates;
+
+const USERS: i64 = 50;
+const UPDATES: usize = 1_000;
+const FIRST_USER: i64 = 5_000_000;
+const TEXTS: [&str; 4] = ["/draw", "/history", "/credits", "/help"];
+const WAIT: Duration = Duration::from_mins(1);
+
+fn main() -> ExitCode {
+    let settings = std::env::var("WRITES_FLUSH_EVERY").unwrap_or_else(|_| "5s".into());
+    let mut rows = Vec::new();
+    for flush_every in std::iter::once(None).chain(settings.split(',').map(|s| Some(s.trim().to_owned()))) {
+        match measure(flush_every.as_deref()) {
+            Ok(bytes) => rows.push((flush_every.unwrap_or_else(|| "500ms (default)".into()), bytes)),
+            Err(e) => {
+                eprintln!("writes bench: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!("bytes written to storage per {UPDATES} ordinary updates, one at a time ({USERS} users):");
+    for (flush_every, bytes) in rows {
+        println!("  store.flush_every = {flush_every:<16} {:>6} KiB", bytes / 1024);
+    }
+    ExitCode::SUCCESS
+}
+
+fn measure(flush_every: Option<&str>) -> Result<u64, String> {
+    let dir = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| format!("tempdir: {e}"))?;
+    let store = flush_every.map(|every| format!("\n[store]\nflush_every = \"{every}\"\n")).unwrap_or_default();
+    let config = format!("[sentinel]\ndebounce = \"0s\"\ndefault = {{ limit = 1000, per = \"1m\" }}\n{store}");
+    std::fs::write(dir.path().join("arcana.toml"), config).map_err(|e| format!("write arcana.toml: {e}"))?;
+    let tg = FakeTelegram::start();
+    let mut bot = BotProcess::builder(dir.path(), &tg.url()).env("ARCANA_LOG", "warn").spawn();
+    for user in FIRST_USER..FIRST_USER + USERS {
+        one(&tg, &mut bot, updates::command(user, "/start"))?;
+        let data = tg
+            .calls()
+            .iter()
+            .rev()
+            .filter(|c| c.method == "sendMessage" && c.int("chat_id") == Some(user))
+            .find_map(consent_button)
+            .ok_or_else(|| format!("no consent button for user {user}"))?;
+        one(&tg, &mut bot, updates::button_press(user, "privacy", "I agree", &data))?;
+    }
+    // Let the registrations' background flush pass, then count from here.
+    std::thread::sleep(Duration::from_secs(2));
+    let before = write_bytes(bot.pid()).ok_or("cannot read /proc/PID/io")?;
+    for i in 0..UPDATES {
+        let user = FIRST_USER + i64::try_from(i).unwrap_or(0) % USERS;
+        one(&tg, &mut bot, updates::command(user, TEXTS[i % TEXTS.len()]))?;
+    }
+    // The last background flush is part of the cost.
+    std::thread::sleep(Duration::from_secs(6));
+    let after = write_bytes(bot.pid()).ok_or("cannot read /proc/PID/io")?;
+    let output = bot.terminate_output();
+    if output.status.code() != Some(0) {
+        return Err(format!("exit {:?} after SIGTERM", output.status));
+    }
+    Ok(after.saturating_sub(before))
+}
+
+/// Pushes `update` and waits until the bot has finished it.
+fn one(tg: &FakeTelegram, bot: &mut BotProcess, update: serde_json::Value) -> Result<(), String> {
+    let id = tg.push_update(update);
+    let polled_past = |calls: &[support::fake_telegram::Call]| {
+        calls.iter().any(|c| c.method == "getUpdates" && c.int("offset") > Some(id))
+    };
+    tg.try_wait_for(WAIT, polled_past).map_err(|_| format!("no getUpdates past update {id}"))?;
+    if !bot.wait_idle(WAIT) {
+        return Err(format!("update {id} not finished within {WAIT:?}"));
+    }
+    Ok(())
+}
+
+/// The callback data of the "I agree" button under a sent message.
+fn consent_button(call: &support::fake_telegram::Call) -> Option<String> {
+    let markup = call.json("reply_markup")?;
+    markup["inline_keyboard"].as_array()?.iter().filter_map(|row| row.as_array()).flatten().find_map(|button| {
+        (button["text"].as_str()? == "I agree").then(|| button["callback_data"].as_str().map(str::to_owned))?
+    })
+}
+
+/// Bytes the process caused to be written to storage (`write_bytes` of `/proc/PID/io`).
+fn write_bytes(pid: u32) -> Option<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+    io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok())
+}
