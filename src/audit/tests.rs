@@ -118,11 +118,16 @@ fn a_trail_cut_short_is_detected_and_stays_detected_after_a_restart() {
 fn a_forged_chain_state_is_detected() {
     let (t, trail) = trail();
     let state_tree = t.vault_keys_raw_tree("audit_chain");
-    let mut bytes = state_tree.get(b"chain").expect("get").expect("state").to_vec();
-    let at = bytes.len() - 40;
-    bytes[at] ^= 0x01;
-    state_tree.insert(b"chain", bytes).expect("write");
-    assert_eq!(broken_at(&trail), 0);
+    let original = state_tree.get(b"chain").expect("get").expect("state").to_vec();
+    // Every byte after the record header, one at a time: garbled or only altered, it is caught.
+    for at in 9..original.len() {
+        let mut bytes = original.clone();
+        bytes[at] ^= 0x01;
+        state_tree.insert(b"chain", bytes).expect("write");
+        assert_eq!(broken_at(&trail), 0, "byte {at}");
+    }
+    state_tree.insert(b"chain", original).expect("restore");
+    assert!(matches!(trail.verify().expect("verify"), Verdict::Intact { .. }));
 }
 
 #[test]
@@ -193,4 +198,14 @@ fn retention_drops_old_entries_and_what_is_kept_still_verifies() {
     assert_eq!(trail.drop_before(u64::MAX).expect("drop").expect("verified"), 5, "the newest entry is always kept");
     assert_eq!(trail.append(vec![record(20_000, "block", ONE)]).expect("append"), 11);
     assert_eq!(trail.verify().expect("verify"), Verdict::Intact { entries: 2, range: (10, 11) });
+}
+
+#[test]
+fn a_garbled_last_entry_does_not_stop_the_trail_from_opening() {
+    let (t, trail) = trail();
+    drop(trail);
+    raw(&t).insert(10u64.to_be_bytes(), b"\x01garbage".to_vec()).expect("garble");
+    let reopened = AuditTrail::open(&t.data, &t.vault).expect("it still opens");
+    assert_eq!(reopened.append(vec![record(40_000, "block", ONE)]).expect("append"), 11);
+    assert_eq!(broken_at(&reopened), 10);
 }

@@ -86,11 +86,19 @@ impl AuditTrail {
         let keys = vault.keys_store.clone();
         let chain = keys.tree::<ChainState>()?;
         let mac_key = hmac::Key::new(hmac::HMAC_SHA256, vault.subkey("audit/chain/v1").as_slice());
-        let last = if let Some((_, entry)) = entries.last()? {
-            (entry.seq, entry.mac)
-        } else {
-            let state = chain.get(CHAIN_KEY)?.unwrap_or_default();
-            (state.anchor_seq.saturating_sub(1), state.anchor_prev_mac)
+        let last = match entries.last() {
+            Ok(Some((_, entry))) => (entry.seq, entry.mac),
+            // A garbled last entry must not stop the bot: the chain goes on after it, and
+            // `verify` reports the break there.
+            Err(StoreError::Decode { .. } | StoreError::Version { .. }) => {
+                let key = entries.last_key()?.unwrap_or_default();
+                (key.get(..8).and_then(|k| <[u8; 8]>::try_from(k).ok()).map_or(0, u64::from_be_bytes), GENESIS)
+            }
+            Err(e) => return Err(e),
+            Ok(None) => {
+                let state = chain.get(CHAIN_KEY).ok().flatten().unwrap_or_default();
+                (state.anchor_seq.saturating_sub(1), state.anchor_prev_mac)
+            }
         };
         Ok(AuditTrail {
             entries,
@@ -116,11 +124,13 @@ impl AuditTrail {
     }
 
     /// The chain's state as the key store records it, checked against its MAC.
+    /// A record that does not even decode is as forged as one whose MAC does not match.
     pub fn state(&self) -> Result<Result<ChainState, ChainProblem>, StoreError> {
-        Ok(match self.chain.get(CHAIN_KEY)? {
-            None => Ok(ChainState::default()),
-            Some(state) if state.mac == state_mac(&self.mac_key, &state) => Ok(state),
-            Some(_) => Err(ChainProblem::StateForged),
+        Ok(match self.chain.get(CHAIN_KEY) {
+            Ok(None) => Ok(ChainState::default()),
+            Ok(Some(state)) if state.mac == state_mac(&self.mac_key, &state) => Ok(state),
+            Ok(Some(_)) | Err(StoreError::Decode { .. } | StoreError::Version { .. }) => Err(ChainProblem::StateForged),
+            Err(e) => return Err(e),
         })
     }
 

@@ -133,6 +133,12 @@ impl<R: Record> TypedTree<R> {
         }
     }
 
+    /// The greatest key, without decoding its record.
+    pub fn last_key(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let _watch = self.watchdog.guard("last_key");
+        Ok(self.tree.last()?.map(|(key, _)| key.to_vec()))
+    }
+
     /// Records from `start` on (expired or not), in key order; undecodable ones as errors.
     pub fn iter_from(&self, start: &[u8]) -> impl Iterator<Item = Result<(Vec<u8>, R), StoreError>> + '_ {
         self.tree.range(start.to_vec()..).map(|entry| match entry {
