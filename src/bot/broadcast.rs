@@ -12,7 +12,7 @@ use teloxide::{
     RequestError,
     payloads::SendMessageSetters,
     prelude::Requester,
-    types::{ChatId, LinkPreviewOptions, ParseMode},
+    types::{ChatId, ParseMode},
 };
 use tokio_util::sync::CancellationToken;
 
@@ -33,7 +33,11 @@ enum StepError {
     Accounts(#[from] AccountsError),
 }
 
-use super::{app::App, redact::Redacted, send::background_slot};
+use super::{
+    app::App,
+    redact::Redacted,
+    send::{background_slot, no_preview},
+};
 
 /// How often an idle bot looks for a new broadcast.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
@@ -174,15 +178,8 @@ fn recipient(app: &App, user: i64) -> bool {
 async fn send(app: &App, user: i64, html: &str) -> bool {
     let chat = ChatId(user);
     for attempt in 1..=ATTEMPTS {
-        let request = app.sender.bot().send_message(chat, html).parse_mode(ParseMode::Html).link_preview_options(
-            LinkPreviewOptions {
-                is_disabled: true,
-                url: None,
-                prefer_small_media: false,
-                prefer_large_media: false,
-                show_above_text: false,
-            },
-        );
+        let request =
+            app.sender.bot().send_message(chat, html).parse_mode(ParseMode::Html).link_preview_options(no_preview());
         match request.await {
             Ok(_) => return true,
             Err(RequestError::RetryAfter(wait)) if attempt < ATTEMPTS => {

@@ -226,16 +226,13 @@ pub(super) fn cancel(admin: &Admin<'_>, by: Option<i64>, now_ms: u64) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use std::{sync::Arc, time::Duration};
+    use std::sync::Arc;
 
     use super::*;
     use crate::{
-        accounts::Profiles,
         clock::{Clock, FakeClock},
-        config::{AccountsConfig, default_tiers},
-        control::Lockdown,
-        readings::History,
-        sentinel::{Blocklist, KEY_LABEL},
+        config::AccountsConfig,
+        control::testing::OfflineServices,
         vault::testing::temp_vault,
     };
 
@@ -243,31 +240,9 @@ mod tests {
     fn one_broadcast_at_a_time_to_members_only_and_only_online() {
         let t = temp_vault();
         let clock = FakeClock::new();
-        let accounts = Accounts::new(
-            &t.data,
-            Arc::clone(&t.vault),
-            AccountsConfig::default(),
-            default_tiers(),
-            Arc::new(clock.clone()),
-        )
-        .expect("accounts");
-        let blocklist = Blocklist::load(&t.data, &t.vault.subkey(KEY_LABEL)).expect("blocklist");
-        let profiles = Profiles::new(&t.data, Arc::clone(&t.vault)).expect("profiles");
-        let history = History::new(&t.data, Arc::clone(&t.vault), Duration::from_hours(24)).expect("history");
-        let lockdown = Lockdown::load(&t.data).expect("lockdown");
-        let audit = crate::audit::AuditTrail::open(&t.data, &t.vault).expect("audit");
-        let mut admin = Admin {
-            blocklist: &blocklist,
-            vault: &t.vault,
-            profiles: &profiles,
-            accounts: &accounts,
-            history: &history,
-            audit: &audit,
-            data: &t.data,
-            online: false,
-            sentinel: None,
-            lockdown: &lockdown,
-        };
+        let services = OfflineServices::open(&t, AccountsConfig::default(), Arc::new(clock.clone()));
+        let (accounts, blocklist) = (&services.accounts, &services.blocklist);
+        let mut admin = services.admin(&t);
         for user in 1..=4 {
             accounts.agree(user, 1).expect("agree");
         }
@@ -286,9 +261,9 @@ mod tests {
         let second = job(&t.data).expect("job").expect("a job");
         assert!(second.started_ms > now, "a new job is told apart from the last, even in the same ms");
         assert_eq!(second.text, "again");
-        assert!(is_recipient(&accounts, &blocklist, 1, now).expect("1"));
-        assert!(!is_recipient(&accounts, &blocklist, 2, now).expect("2 blocked the bot"));
-        assert!(!is_recipient(&accounts, &blocklist, 9, now).expect("9 never agreed"));
+        assert!(is_recipient(accounts, blocklist, 1, now).expect("1"));
+        assert!(!is_recipient(accounts, blocklist, 2, now).expect("2 blocked the bot"));
+        assert!(!is_recipient(accounts, blocklist, 9, now).expect("9 never agreed"));
     }
 
     #[test]

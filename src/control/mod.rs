@@ -20,6 +20,8 @@ mod protocol;
 pub mod retention;
 mod server;
 mod services;
+#[cfg(test)]
+pub(crate) mod testing;
 mod users;
 
 pub use client::{ControlError, send};

@@ -106,11 +106,8 @@ mod tests {
 
     use super::*;
     use crate::{
-        accounts::{Accounts, Profiles},
         clock::{Clock, FakeClock},
-        config::default_tiers,
-        readings::History,
-        sentinel::{Blocklist, KEY_LABEL},
+        control::testing::OfflineServices,
         vault::testing::temp_vault,
     };
 
@@ -123,26 +120,9 @@ mod tests {
             inactive_retention: Duration::from_hours(24 * 10),
             ..AccountsConfig::default()
         };
-        let accounts =
-            Accounts::new(&t.data, Arc::clone(&t.vault), config.clone(), default_tiers(), Arc::new(clock.clone()))
-                .expect("accounts");
-        let blocklist = Blocklist::load(&t.data, &t.vault.subkey(KEY_LABEL)).expect("blocklist");
-        let profiles = Profiles::new(&t.data, Arc::clone(&t.vault)).expect("profiles");
-        let history = History::new(&t.data, Arc::clone(&t.vault), Duration::from_hours(24)).expect("history");
-        let audit = crate::audit::AuditTrail::open(&t.data, &t.vault).expect("audit");
-        let lockdown = crate::control::Lockdown::load(&t.data).expect("lockdown");
-        let admin = Admin {
-            blocklist: &blocklist,
-            vault: &t.vault,
-            profiles: &profiles,
-            accounts: &accounts,
-            history: &history,
-            audit: &audit,
-            data: &t.data,
-            online: false,
-            sentinel: None,
-            lockdown: &lockdown,
-        };
+        let services = OfflineServices::open(&t, config.clone(), Arc::new(clock.clone()));
+        let (accounts, blocklist) = (&services.accounts, &services.blocklist);
+        let admin = services.admin(&t);
         for user in 1..=5 {
             accounts.agree(user, 1).expect("agree");
             accounts.touch_session(user, &accounts.get(user).expect("account")).expect("touch");

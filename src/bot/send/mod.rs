@@ -5,6 +5,6 @@ mod reply;
 mod schedule;
 mod sender;
 
-pub(crate) use reply::{background_slot, reply_slot, send_html, send_html_id, send_html_with, send_notice};
+pub(crate) use reply::{background_slot, no_preview, reply_slot, send_html, send_html_id, send_html_with, send_notice};
 pub(crate) use schedule::SendLimits;
 pub use sender::Sender;

@@ -123,7 +123,8 @@ fn count_reply(sent: bool) {
     }
 }
 
-fn no_preview() -> LinkPreviewOptions {
+/// Link previews off: arcana's messages carry no links worth a preview.
+pub(crate) fn no_preview() -> LinkPreviewOptions {
     LinkPreviewOptions {
         is_disabled: true,
         url: None,
