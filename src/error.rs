@@ -72,7 +72,9 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::Token(_) | Error::Unit(_) | Error::Usage(_) => 2,
+            Error::Config(_) | Error::Token(_) | Error::Unit(_) | Error::Usage(_) | Error::Bot(BotError::WebTls(_)) => {
+                2
+            }
             Error::Layout(e) => e.exit_code(),
             Error::Store { source, .. } if source.is_lock_held() || source.is_too_new() => 2,
             Error::Vault(e) if e.is_operator_error() => 2,

@@ -40,11 +40,13 @@ const LAYERS: &[(&str, u8)] = &[
     ("billing", 7),
     // Operations shared by the CLI, the control socket and the bot.
     ("control", 8),
+    // The web side: Mini App, API, login (started by the bot).
+    ("web", 9),
     // The Telegram adapter.
-    ("bot", 9),
+    ("bot", 10),
     // The edge: one error type for the process, and the command line.
-    ("error", 10),
-    ("cli", 11),
+    ("error", 11),
+    ("cli", 12),
 ];
 
 /// The crate's own modules a file's non-test code names, with the line they are named on.

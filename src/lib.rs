@@ -22,6 +22,7 @@
 //! - [`readings`] — daily allowances, draws and the sealed reading history;
 //! - [`billing`] — Telegram Stars invoices, payments credited exactly once, refunds;
 //! - [`control`] — admin operations, over the control socket or directly on the store;
+//! - [`web`] — the Mini App, the JSON API with tokens bound to sessions, Telegram Login (opt-in);
 //! - [`bot`] — long polling into a durable inbox, per-chat lanes, handlers, fair sending;
 //! - [`supervisor`] — `sd_notify` to systemd: ready, watchdog pings, stopping (a leaf);
 //! - [`unit`](mod@unit) — the hardened systemd unit `arcana service install` writes (a leaf);
@@ -60,5 +61,6 @@ pub mod supervisor;
 pub mod tarot;
 pub mod unit;
 pub mod vault;
+pub mod web;
 
 pub use error::{Error, Result};

@@ -30,6 +30,10 @@ pub struct Account {
     /// inactivity retention.
     #[serde(default)]
     pub last_active_ms: Option<u64>,
+    /// The newest `auth_date` (Unix seconds) of Telegram-signed data exchanged for a web token:
+    /// data of that date or older is a replay and is refused.
+    #[serde(default)]
+    pub web_signed_through_s: u64,
 }
 
 impl Account {

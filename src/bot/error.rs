@@ -21,6 +21,17 @@ pub enum BotError {
     /// The audit writer could not start.
     #[error("audit writer: {0}")]
     Audit(String),
+    /// arcana's own TLS could not be set up (a certificate or key file).
+    #[error("config: key `{}`: {}", .0.key, .0.message)]
+    WebTls(crate::web::TlsError),
+    /// The web side could not listen on `http.listen`.
+    #[error("cannot listen on http.listen {addr}: {reason}")]
+    WebListen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        reason: String,
+    },
     /// The update inbox could not be opened or read.
     #[error("inbox: {0}")]
     Inbox(#[from] super::inbox::InboxError),

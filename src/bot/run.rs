@@ -49,13 +49,19 @@ impl std::fmt::Debug for RunContext {
 /// Runs the bot until `shutdown` is cancelled, then stops gracefully.
 pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), BotError> {
     let RunContext { config, token, store, vault, dir, notifier } = ctx;
-    let sentinel = Arc::new(Sentinel::new(
-        &config.sentinel,
-        &config.admins,
-        &store,
-        &vault.subkey(crate::sentinel::KEY_LABEL),
-        Arc::new(SystemClock::default()),
-    )?);
+    let sentinel = Arc::new(
+        Sentinel::new(
+            &config.sentinel,
+            &config.admins,
+            &store,
+            &vault.subkey(crate::sentinel::KEY_LABEL),
+            Arc::new(SystemClock::default()),
+        )?
+        .with_api_rules(config.http.per_user, config.http.per_address),
+    );
+    // The web side's listener is bound (and its TLS files read) before anything connects: a
+    // wrong path or a taken port stops the start with one clear line.
+    let web_listener = bind_web(&config.http).await?;
     let control::Domain { profiles, accounts, readings, billing } =
         control::Domain::open(&store, &vault, &config, Arc::new(SystemClock::default()))?;
     // The audit trail first: everything from here on is recorded.
@@ -108,9 +114,22 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let username = me.user.username.clone().unwrap_or_default();
     tracing::info!(bot = %username, "connected to the Telegram Bot API");
     startup::prepare(&bot).await;
+    if let (Some(public_url), Some(_)) = (config.http.public_url.as_deref(), &web_listener) {
+        startup::set_menu_button(&bot, public_url).await;
+    }
 
     let grace = config.bot.shutdown_grace;
     let offset = inbox.position()?;
+    let web = web_listener.map(|listening| {
+        let ctx = crate::web::WebContext::new(
+            Arc::clone(&services),
+            config.http.clone(),
+            token.expose(),
+            username.clone(),
+            config.payments.enabled,
+        );
+        tokio::spawn(crate::web::serve(Arc::new(ctx), listening, shutdown.clone()))
+    });
     let app = Arc::new(App::new(sender, services, config, username, inbox));
     let (dispatcher, finisher) = Dispatcher::new(Arc::clone(&app));
     let finisher = tokio::spawn(finisher);
@@ -125,6 +144,9 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         tracing::warn!("updates still running at exit stay in the inbox for the next start");
     }
     tasks.join(&app).await;
+    if let Some(web) = web {
+        let _ = web.await;
+    }
     let _ = rewrapper.await;
     let _ = backups.await;
     stop_control(control).await;
@@ -132,6 +154,19 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     finish_store(&store).await?;
     tracing::info!("stopped");
     outcome
+}
+
+/// Reads the TLS files and binds `http.listen`, when the web side is on.
+async fn bind_web(config: &crate::config::HttpConfig) -> Result<Option<crate::web::Listening>, BotError> {
+    let Some(addr) = config.listen else { return Ok(None) };
+    let tls = match config.tls() {
+        Some((cert, key)) => Some(crate::web::tls_acceptor(cert, key).map_err(BotError::WebTls)?),
+        None => None,
+    };
+    let listening = crate::web::Listening::bind(addr, tls)
+        .await
+        .map_err(|e| BotError::WebListen { addr, reason: e.to_string() })?;
+    Ok(Some(listening))
 }
 
 /// Finishes deletions a kill interrupted, before any update is handled. A failure is logged and

@@ -66,3 +66,18 @@ pub(crate) async fn prepare(bot: &Bot) {
         tracing::warn!(error = %Redacted(&e), "setMyCommands failed");
     }
 }
+
+/// With `http.public_url` set, the bot's menu button (in every private chat without its own)
+/// opens the Mini App at `<public_url>/app`.
+pub(crate) async fn set_menu_button(bot: &Bot, public_url: &str) {
+    let Ok(url) = url::Url::parse(&format!("{public_url}/app")) else { return };
+    let button = teloxide::types::MenuButton::WebApp {
+        text: String::from("Readings"),
+        web_app: teloxide::types::WebAppInfo { url },
+    };
+    let mut request = bot.set_chat_menu_button();
+    request.menu_button = Some(button);
+    if let Err(e) = request.await {
+        tracing::warn!(error = %Redacted(&e), "setChatMenuButton failed; the Mini App is still reachable by its link");
+    }
+}

@@ -73,6 +73,9 @@ pub enum Command {
     /// Run arcana as a hardened systemd service.
     #[command(subcommand)]
     Service(ServiceCommand),
+    /// The web side (Mini App, API, login).
+    #[command(subcommand)]
+    Web(WebCommand),
 }
 
 /// `arcana broadcast`.
@@ -108,6 +111,14 @@ pub enum LockdownCommand {
     Off(DirArg),
     /// Show whether lockdown is on.
     Status(DirArg),
+}
+
+/// `arcana web ...`.
+#[derive(Debug, Subcommand)]
+pub enum WebCommand {
+    /// Rotate the token signing key: every token issued before is refused at once (users open
+    /// the Mini App or log in again).
+    RotateKey(DirArg),
 }
 
 /// `arcana lockdown on`.

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AuditAction, Cli, Command, KeysCommand, LockdownCommand, ServiceCommand, UserCommand};
+pub use args::{AuditAction, Cli, Command, KeysCommand, LockdownCommand, ServiceCommand, UserCommand, WebCommand};
 pub use env::Env;
 
 use crate::{Error, control::Request};
@@ -125,6 +125,7 @@ pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
             admin::run(&dir.resolve(env), env, &Request::Lockdown { on: false, reason: None, by: None })
         }
         Command::Lockdown(LockdownCommand::Status(dir)) => admin::run(&dir.resolve(env), env, &Request::LockdownStatus),
+        Command::Web(WebCommand::RotateKey(dir)) => admin::run(&dir.resolve(env), env, &Request::WebRotateKey),
         Command::Broadcast(args) => admin::broadcast(args, env),
         Command::Unmute(args) => {
             admin::run(&args.dir.resolve(env), env, &Request::Unmute { user: args.user, by: None })

@@ -6,6 +6,7 @@
 mod accounts;
 mod backup;
 mod duration;
+mod http;
 mod model;
 mod operations;
 mod parse;
@@ -15,6 +16,7 @@ mod template;
 
 pub use accounts::{AccountsConfig, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
 pub use backup::BackupConfig;
+pub use http::HttpConfig;
 pub use model::{BotConfig, Config, LogConfig, LogFormat, LogLevel, StoreConfig, TelegramConfig};
 pub use operations::{AlertsConfig, AuditConfig, MetricsConfig};
 pub use parse::ConfigError;

@@ -37,6 +37,8 @@ pub struct Config {
     pub alerts: super::AlertsConfig,
     /// The metrics listener.
     pub metrics: super::MetricsConfig,
+    /// The web side: Mini App, HTTP API, Telegram Login (off unless `http.listen` is set).
+    pub http: super::HttpConfig,
     /// Logging.
     pub log: LogConfig,
 }
@@ -57,6 +59,7 @@ impl Default for Config {
             audit: super::AuditConfig::default(),
             alerts: super::AlertsConfig::default(),
             metrics: super::MetricsConfig::default(),
+            http: super::HttpConfig::default(),
             log: LogConfig::default(),
         }
     }

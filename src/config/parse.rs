@@ -104,6 +104,14 @@ impl Config {
                 });
             }
         }
+        if self.http.tls_cert.is_some() != self.http.tls_key.is_some() {
+            let key = if self.http.tls_cert.is_some() { "http.tls_key" } else { "http.tls_cert" };
+            return Err(ConfigError::Key {
+                path: path.to_path_buf(),
+                key: key.to_owned(),
+                message: String::from("set both http.tls_cert and http.tls_key (PEM files), or neither"),
+            });
+        }
         if !self.tiers.contains_key(&self.accounts.default_tier) {
             return Err(ConfigError::Key {
                 path: path.to_path_buf(),

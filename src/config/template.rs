@@ -164,6 +164,26 @@ forged_per_minute = 10
 # Serve Prometheus metrics at /metrics and a health check at /healthz here; off when unset.
 # listen = "127.0.0.1:9464"
 
+[http]
+# The web side: the Telegram Mini App (/app), the JSON API (/api/v1) and the Telegram Login page
+# (/login). Off unless `listen` is set.
+# listen = "127.0.0.1:8080"
+# The HTTPS address users reach (a reverse proxy, a tunnel, or arcana's own TLS below); with it
+# set the bot's menu button opens the Mini App.
+# public_url = "https://tarot.example.org"
+# Serve TLS 1.3 here instead of behind a proxy (PEM files, readable by arcana only).
+# tls_cert = "/etc/arcana/fullchain.pem"
+# tls_key = "/etc/arcana/privkey.pem"
+init_data_max_age = "1h"
+login_max_age = "10m"
+token_lifetime = "24h"
+# Behind a reverse proxy that sets X-Forwarded-For: limit per the address it reports.
+trust_forwarded_for = false
+# Other sites allowed to call the API from a browser (CORS), e.g. ["https://app.example.org"].
+cors_origins = []
+per_user = { limit = 120, per = "1m" }
+per_address = { limit = 240, per = "1m" }
+
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").
 level = "info"

@@ -23,6 +23,7 @@ mod services;
 #[cfg(test)]
 pub(crate) mod testing;
 mod users;
+mod web_keys;
 
 pub use client::{ControlError, send};
 pub use deletion::{Tombstone, finish_interrupted_deletions};
@@ -35,6 +36,7 @@ pub use protocol::{Request, Response};
 pub use server::serve;
 pub use services::{RefundFuture, Services, Telegram};
 pub use users::UserFilter;
+pub use web_keys::{generation as token_key_generation, rotate as rotate_token_key};
 
 /// The socket's file name inside the data directory.
 pub const SOCKET_NAME: &str = "control.sock";

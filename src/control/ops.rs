@@ -122,6 +122,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         }
         Request::Lockdown { on, reason, by } => incident::lockdown(admin, *on, reason.as_deref(), *by, now_ms),
         Request::LockdownStatus => Ok(Response::ok(admin.lockdown.status_lines())),
+        Request::WebRotateKey => super::web_keys::rotate_request(admin.data),
         Request::Unmute { user, by } => incident::unmute(admin, *user, *by, now_ms),
         Request::ResetLimits { user, by } => incident::reset_limits(admin, *user, *by),
         Request::Broadcast { text, dry_run: true, .. } => broadcast::dry_run(admin, text, now_ms),

@@ -88,6 +88,8 @@ pub enum Request {
     },
     /// The lockdown state.
     LockdownStatus,
+    /// Rotate the web side's token signing key (every token issued before is refused).
+    WebRotateKey,
     /// Lift a user's mute (penalty) at once.
     Unmute {
         /// Telegram user id.

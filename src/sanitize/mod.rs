@@ -14,7 +14,7 @@
 //! - [`CallbackSigner`] and [`CallbackData`]: inline-button data parsed against a grammar and
 //!   MAC-bound to one user in one chat, at most 64 bytes on the wire.
 
-mod base64url;
+pub(crate) mod base64url;
 mod callback;
 mod chars;
 mod command_args;

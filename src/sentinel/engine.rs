@@ -27,7 +27,15 @@ enum Who {
     UserInChat(i64, i64),
     Chat(i64),
     Global,
+    /// A signed-in user's requests to the HTTP API.
+    ApiUser(i64),
+    /// Requests to the HTTP API from one client address (IPv4 mapped into IPv6).
+    ApiAddress(u128),
 }
+
+/// The rule ids of the HTTP API's buckets (not indexes into `rules`).
+const API_USER_RULE: u16 = u16::MAX;
+const API_ADDRESS_RULE: u16 = u16::MAX - 1;
 
 /// A bucket: whose, and which rule (0 = default, then commands, then callbacks).
 type BucketKey = (Who, u16);
@@ -50,6 +58,8 @@ pub struct Sentinel {
     penalties: Penalties,
     counters: Counters,
     resolve: Option<UserRule>,
+    /// The HTTP API's limits: per signed-in user, per client address.
+    api_rules: Option<(LimitRule, LimitRule)>,
 }
 
 /// A library user's own rule for who may use the bot (like aiogram-sentinel's `resolve_user`):
@@ -98,6 +108,7 @@ impl Sentinel {
             penalties: Penalties::load(config.penalty, store)?,
             counters: Counters::default(),
             resolve: None,
+            api_rules: None,
         })
     }
 
@@ -199,6 +210,63 @@ impl Sentinel {
         self
     }
 
+    /// Sets the HTTP API's limits: requests per signed-in user and per client address.
+    #[must_use]
+    pub fn with_api_rules(mut self, per_user: LimitRule, per_address: LimitRule) -> Sentinel {
+        self.api_rules = Some((per_user, per_address));
+        self
+    }
+
+    /// Decides an HTTP API request from `address`, by `user` when signed in: blocklist and
+    /// mutes as for updates, then the API's own buckets — per address always, per user when
+    /// known (a user over their limit earns strikes toward a mute like in Telegram). Admins are
+    /// not exempt here: the API is never an operator's tool.
+    pub fn check_api(&self, user: Option<i64>, address: std::net::IpAddr) -> Verdict {
+        let verdict = self.decide_api(user, address);
+        self.counters.count(verdict);
+        verdict
+    }
+
+    fn decide_api(&self, user: Option<i64>, address: std::net::IpAddr) -> Verdict {
+        let now_unix = self.clock.unix_ms();
+        if let Some(user) = user {
+            if self.blocklist.is_blocked(user, now_unix) {
+                return Verdict::Blocked;
+            }
+            if let Some((retry_after, notify)) = self.penalties.muted(user, now_unix) {
+                return Verdict::Penalised { retry_after, notify };
+            }
+        }
+        let Some((per_user, per_address)) = self.api_rules else { return Verdict::Allow };
+        let now = self.clock.mono_ms();
+        let octets = match address {
+            std::net::IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
+            std::net::IpAddr::V6(v6) => v6.octets(),
+        };
+        let by_address = (Who::ApiAddress(u128::from_be_bytes(octets)), API_ADDRESS_RULE);
+        if let Admission::Denied { retry_after_ms, notify } =
+            self.windows.with(by_address, |w| w.admit(now, per_address.limit.get(), ms(per_address.per)))
+        {
+            return Verdict::Limited { retry_after: Duration::from_millis(retry_after_ms), notify };
+        }
+        let Some(user) = user else { return Verdict::Allow };
+        match self
+            .windows
+            .with((Who::ApiUser(user), API_USER_RULE), |w| w.admit(now, per_user.limit.get(), ms(per_user.per)))
+        {
+            Admission::Accepted => Verdict::Allow,
+            Admission::Denied { retry_after_ms, notify } => match self.penalties.strike(user, now, now_unix) {
+                Ok(Some(mute)) => {
+                    tracing::warn!(target: "arcana::audit", event = "penalty", user, level = mute.level,
+                        mute_secs = mute.duration.as_secs(), "user muted for repeatedly hitting the API's limits");
+                    let _ = self.penalties.muted(user, now_unix);
+                    Verdict::Penalised { retry_after: mute.duration, notify: true }
+                }
+                _ => Verdict::Limited { retry_after: Duration::from_millis(retry_after_ms), notify },
+            },
+        }
+    }
+
     /// Whether `user` is a configured admin.
     #[must_use]
     pub fn is_admin(&self, user: i64) -> bool {
@@ -245,10 +313,10 @@ impl Sentinel {
             return Ok((self.penalties.lift_all(now_unix)?, windows));
         };
         let windows = self.windows.retain(|(who, _), _| match *who {
-            Who::User(u) | Who::UserInChat(u, _) => u != user,
+            Who::User(u) | Who::UserInChat(u, _) | Who::ApiUser(u) => u != user,
             // A private chat's id is its user's id.
             Who::Chat(chat) => chat != user,
-            Who::Global => true,
+            Who::Global | Who::ApiAddress(_) => true,
         });
         Ok((usize::from(self.penalties.lift(user, now_unix)?), windows))
     }

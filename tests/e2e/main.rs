@@ -12,6 +12,7 @@
 //! - `console` — `arcana user show` and `arcana users`;
 //! - `incident` — lockdown, unmute and reset-limits, broadcasts;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
+//! - `web` — the Mini App, the API and its tokens, Telegram Login, in a real browser too;
 //! - `systemd` — `sd_notify`, the token as a credential, journald and JSON logs, `--version`,
 //!   `service install --print`.
 
@@ -36,3 +37,5 @@ mod sentinel;
 mod systemd;
 mod tarot;
 mod vault;
+mod web;
+mod web_client;

@@ -1,0 +1,279 @@
+//! The JSON API under `/api/v1`: a session from Telegram-signed data, then the signed-in
+//! routes — me, readings (paged), one reading, draw, export, delete, logout. Each does what the
+//! matching Telegram command does, through the same services: the same allowance and credits,
+//! the same tier permissions, the same step-up with a fresh code under two-factor.
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{Path, RawQuery, State},
+    http::request::Parts,
+    routing::{get, post},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{
+    accounts::{TokenSessionRefusal, TwoFactorError},
+    control::Request as ControlRequest,
+    readings::{DrawOutcome, Refusal},
+    tarot::{DrawRequest, QUESTION_MAX_CHARS, Spread},
+};
+
+use super::{
+    auth::{Caller, admit, client_address},
+    body::JsonBody,
+    context::WebContext,
+    error::ApiError,
+    init_data::{TelegramUser, verify_init_data},
+    jwt::Claims,
+    keys,
+    login_data::verify_login,
+    views,
+};
+
+/// Readings per history page.
+const PAGE_SIZE: usize = 5;
+
+/// The API's routes.
+pub(super) fn routes() -> Router<Arc<WebContext>> {
+    Router::new()
+        .route("/api/v1/session", post(session))
+        .route("/api/v1/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/credits", get(me))
+        .route("/api/v1/readings", get(readings))
+        .route("/api/v1/readings/{id}", get(one_reading))
+        .route("/api/v1/draw", post(draw))
+        .route("/api/v1/export", get(export).post(export_with_code))
+        .route("/api/v1/delete", post(delete))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionBody {
+    init_data: Option<String>,
+    login_data: Option<String>,
+}
+
+/// A token for the user Telegram vouches for, bound to a new session.
+pub(super) async fn issue_token(ctx: &WebContext, user: &TelegramUser) -> Result<(String, u64), ApiError> {
+    let services = &ctx.services;
+    let session = match services.accounts.open_token_session(user.id, user.auth_date) {
+        Ok(Ok(session)) => session,
+        Ok(Err(TokenSessionRefusal::NotRegistered)) => {
+            return Err(ApiError::forbidden(
+                "open the bot in Telegram and accept the privacy notice first",
+                "not_registered",
+            ));
+        }
+        Ok(Err(TokenSessionRefusal::Replayed)) => {
+            return Err(ApiError::unauthorized("this sign-in was already used; open the app again"));
+        }
+        Err(e) => return Err(ApiError::internal(&e)),
+    };
+    // The replay marker and the session are durable before the token is handed out.
+    services.data.flush().await.map_err(|e| ApiError::internal(&e))?;
+    let now_s = ctx.now_ms() / 1000;
+    let lifetime_s = ctx.config.token_lifetime.as_secs();
+    let session_end_s = session.created_ms / 1000 + services.accounts.config().session_lifetime.as_secs();
+    let exp = (now_s + lifetime_s).min(session_end_s.max(now_s + 1));
+    let key = keys::current(&services.data, &services.vault).map_err(|e| ApiError::internal(&e))?;
+    let claims = Claims { sub: user.id.to_string(), sid: session.id, iat: now_s, exp };
+    Ok((key.sign(&claims), exp * 1000))
+}
+
+async fn session(
+    State(ctx): State<Arc<WebContext>>,
+    parts: Parts,
+    JsonBody(body): JsonBody<SessionBody>,
+) -> Result<Json<Value>, ApiError> {
+    let address = client_address(&ctx, &parts);
+    admit(ctx.services.sentinel.check_api(None, address))?;
+    let now_s = ctx.now_ms() / 1000;
+    let user = match (&body.init_data, &body.login_data) {
+        (Some(raw), None) => {
+            verify_init_data(raw, &ctx.init_data_secret, now_s, ctx.config.init_data_max_age.as_secs())
+        }
+        (None, Some(raw)) => verify_login(raw, &ctx.login_secret, now_s, ctx.config.login_max_age.as_secs()),
+        _ => return Err(ApiError::bad_request("send init_data or login_data")),
+    }
+    .map_err(|e| {
+        tracing::info!(target: "arcana::audit", event = "web_auth_refused", reason = %e,
+            "Telegram-signed data refused");
+        ApiError::unauthorized("Telegram's signature does not check out; open the app again")
+    })?;
+    if ctx.services.sentinel.blocklist().is_blocked(user.id, ctx.now_ms()) {
+        return Err(ApiError::forbidden("this account is blocked", "blocked"));
+    }
+    let (token, expires_at) = issue_token(&ctx, &user).await?;
+    Ok(Json(json!({ "token": token, "expires_at": expires_at })))
+}
+
+async fn logout(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    ctx.services.accounts.end_session(caller.user, &caller.session.id).map_err(|e| ApiError::internal(&e))?;
+    ctx.services.data.flush().await.map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+async fn me(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.authorize(&ctx, "credits")?;
+    let services = &ctx.services;
+    let standing = services
+        .readings
+        .standing(&services.accounts, caller.user, caller.is_admin)
+        .map_err(|e| ApiError::internal(&e))?;
+    let zone = services.readings.zone().label();
+    Ok(Json(views::me(caller.user, None, &standing, zone, caller.account.two_factor_on(), ctx.payments)))
+}
+
+fn page_of(query: Option<&str>) -> Result<usize, ApiError> {
+    let Some(query) = query else { return Ok(0) };
+    let mut page = 0;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if key == "page" {
+            page = value.parse::<usize>().ok().filter(|p| *p < 100_000).ok_or(ApiError::bad_request("bad page"))?;
+        }
+    }
+    Ok(page)
+}
+
+async fn readings(
+    State(ctx): State<Arc<WebContext>>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.authorize(&ctx, "history")?;
+    let index = page_of(query.as_deref())?;
+    let history = &ctx.services.readings.history;
+    let page = history.page(caller.user, index, PAGE_SIZE, ctx.now_ms()).map_err(|e| ApiError::internal(&e))?;
+    let readings: Vec<Value> =
+        page.entries.iter().filter_map(|(id, stored)| views::stored_reading(id, stored)).collect();
+    Ok(Json(json!({ "page": page.index, "pages": page.pages, "total": page.total, "readings": readings })))
+}
+
+async fn one_reading(
+    State(ctx): State<Arc<WebContext>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.authorize(&ctx, "history")?;
+    let not_found = || ApiError::not_found("no such reading");
+    let id = views::parse_reading_id(&id).ok_or_else(not_found)?;
+    let stored =
+        ctx.services.readings.history.get(caller.user, &id, ctx.now_ms()).map_err(|e| ApiError::internal(&e))?;
+    stored.and_then(|s| views::stored_reading(&id, &s)).map(Json).ok_or_else(not_found)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrawBody {
+    spread: Option<String>,
+    question: Option<String>,
+}
+
+async fn draw(
+    State(ctx): State<Arc<WebContext>>,
+    caller: Caller,
+    JsonBody(body): JsonBody<DrawBody>,
+) -> Result<Json<Value>, ApiError> {
+    caller.authorize(&ctx, "draw")?;
+    let spread = match body.spread.as_deref() {
+        None => Spread::One,
+        Some(word) => Spread::parse(word).ok_or(ApiError::bad_request("unknown spread"))?,
+    };
+    if body.question.as_ref().is_some_and(|q| q.chars().count() > QUESTION_MAX_CHARS * 4) {
+        return Err(ApiError::bad_request("question too long"));
+    }
+    let request = DrawRequest { spread, question: body.question };
+    let services = &ctx.services;
+    let outcome = services
+        .readings
+        .draw(&services.accounts, caller.user, caller.is_admin, &request)
+        .map_err(|e| ApiError::internal(&e))?;
+    match outcome {
+        DrawOutcome::Drawn { reading, coverage } => Ok(Json(json!({
+            "reading": views::reading(None, &reading, ctx.now_ms()),
+            "coverage": views::coverage(coverage),
+        }))),
+        DrawOutcome::Refused { refusal: Refusal::DailyLimitReached { .. }, resets_at_ms } => {
+            Err(ApiError::forbidden("today's readings are used up", "daily_limit")
+                .with("resets_at", json!(resets_at_ms)))
+        }
+        DrawOutcome::Refused { refusal: Refusal::SpreadNotIncluded, .. } => {
+            Err(ApiError::forbidden("your plan does not include this spread", "spread_not_included"))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CodeBody {
+    code: Option<String>,
+}
+
+/// Under two-factor, a fresh TOTP or backup code must come with the request (as `/verify` does
+/// before `/export` and `/delete_me` in Telegram); it is used up, durably, before the action.
+async fn step_up(ctx: &WebContext, caller: &Caller, code: Option<&str>) -> Result<(), ApiError> {
+    if !caller.account.two_factor_on() {
+        return Ok(());
+    }
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty() && c.len() <= 64) else {
+        return Err(ApiError::forbidden("enter a code from your authenticator app or a backup code", "code_required"));
+    };
+    let outcome = ctx.services.accounts.step_up(caller.user, code);
+    ctx.services.data.flush().await.map_err(|e| ApiError::internal(&e))?;
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(TwoFactorError::Locked { retry_after_ms }) => {
+            Err(ApiError::forbidden("too many wrong codes", "code_locked")
+                .with("retry_after_s", json!(retry_after_ms.div_ceil(1000))))
+        }
+        Err(TwoFactorError::Accounts(e)) => Err(ApiError::internal(&e)),
+        Err(_) => Err(ApiError::forbidden("that code is not valid", "code_invalid")),
+    }
+}
+
+async fn export(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    export_for(&ctx, &caller, None).await
+}
+
+async fn export_with_code(
+    State(ctx): State<Arc<WebContext>>,
+    caller: Caller,
+    JsonBody(body): JsonBody<CodeBody>,
+) -> Result<Json<Value>, ApiError> {
+    export_for(&ctx, &caller, body.code.as_deref()).await
+}
+
+async fn export_for(ctx: &WebContext, caller: &Caller, code: Option<&str>) -> Result<Json<Value>, ApiError> {
+    caller.authorize(ctx, "export")?;
+    step_up(ctx, caller, code).await?;
+    let services = Arc::clone(&ctx.services);
+    let (user, now) = (caller.user, ctx.now_ms());
+    let data = tokio::task::spawn_blocking(move || crate::control::user_data(&services.admin(), user, now))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::internal(&e))?;
+    tracing::info!(target: "arcana::audit", event = "export", user, via = "web", "a user exported their data");
+    Ok(Json(data))
+}
+
+async fn delete(
+    State(ctx): State<Arc<WebContext>>,
+    caller: Caller,
+    JsonBody(body): JsonBody<CodeBody>,
+) -> Result<Json<Value>, ApiError> {
+    caller.authorize(&ctx, "delete_me")?;
+    step_up(&ctx, &caller, body.code.as_deref()).await?;
+    let services = Arc::clone(&ctx.services);
+    let (user, now) = (caller.user, ctx.now_ms());
+    tokio::task::spawn_blocking(move || {
+        crate::control::execute(&services.admin(), &ControlRequest::DeleteUser { user }, now)
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(json!({ "deleted": true })))
+}

@@ -1,0 +1,59 @@
+//! What every web request shares: the services of the running bot, the `[http]` settings, the
+//! secrets that verify Telegram-signed data (derived from the bot token, never the token
+//! itself), and the bot's username for the login widget.
+
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use crate::{config::HttpConfig, control::Services};
+
+use super::{init_data::init_data_secret, login_data::login_secret};
+
+/// Shared state of the web side.
+pub struct WebContext {
+    /// The running bot's services.
+    pub services: Arc<Services>,
+    /// `[http]`.
+    pub config: HttpConfig,
+    /// Verifies the Mini App's `initData`.
+    pub(super) init_data_secret: Zeroizing<[u8; 32]>,
+    /// Verifies the Login Widget's data.
+    pub(super) login_secret: Zeroizing<[u8; 32]>,
+    /// The bot's username (from `getMe`).
+    pub bot_username: String,
+    /// Whether payments are on (the Mini App points to `/buy`).
+    pub payments: bool,
+}
+
+impl std::fmt::Debug for WebContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebContext").field("bot_username", &self.bot_username).finish_non_exhaustive()
+    }
+}
+
+impl WebContext {
+    /// The context for `services`, with the secrets derived from `bot_token`.
+    #[must_use]
+    pub fn new(
+        services: Arc<Services>,
+        config: HttpConfig,
+        bot_token: &str,
+        bot_username: String,
+        payments: bool,
+    ) -> WebContext {
+        WebContext {
+            services,
+            config,
+            init_data_secret: Zeroizing::new(init_data_secret(bot_token)),
+            login_secret: Zeroizing::new(login_secret(bot_token)),
+            bot_username,
+            payments,
+        }
+    }
+
+    /// Unix milliseconds now, by the sentinel's clock.
+    pub(super) fn now_ms(&self) -> u64 {
+        self.services.sentinel.clock().unix_ms()
+    }
+}

@@ -1,0 +1,371 @@
+//! The web side seen from outside: the Mini App's `initData` exchanged for a token, forged and
+//! replayed sign-ins refused, forged and expired tokens refused, the API spending the same
+//! allowance as `/draw`, tokens dying with their session, the Login Widget's callback bound to
+//! the browser's `state`, the security headers, and the Mini App in a real headless Chromium.
+//!
+//! Telegram's signatures are computed here from Telegram's documentation with `ring`, not with
+//! arcana's code.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use base64::Engine as _;
+use ring::{digest, hmac};
+use serde_json::{Value, json};
+
+use crate::accounts::Running;
+use crate::harness::{REPLY_TIMEOUT, path_arg};
+use crate::support::bot_process::{TEST_TOKEN, run_cli};
+use crate::web_client::{WebResponse, get, post, request};
+
+/// A free port on loopback (bound and released; the bot binds it a moment later).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// The free tier reads, draws (3 a day, every spread) and manages its account.
+fn config(port: u16, extra_http: &str) -> String {
+    format!(
+        r#"admins = [1]
+
+[sentinel]
+debounce = "0s"
+default = {{ limit = 200, per = "1m" }}
+
+[accounts]
+require_registration = true
+notice_version = 1
+session_idle = "30m"
+session_lifetime = "7d"
+max_sessions = 5
+step_up_for = "10m"
+default_tier = "free"
+
+[tiers.free]
+commands = ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "draw", "history", "credits"]
+daily_readings = 3
+
+[tiers.premium]
+commands = ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "draw", "history", "credits"]
+
+[http]
+listen = "127.0.0.1:{port}"
+public_url = "https://arcana.test"
+{extra_http}
+"#
+    )
+}
+
+fn now_s() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// `initData` as Telegram signs it for the bot `token`: `hash = hex(HMAC-SHA256(HMAC-SHA256(
+/// "WebAppData", token), data-check-string))`, the check string being the other fields sorted,
+/// `key=value`, joined by `\n`.
+fn init_data(token: &str, user: i64, auth_date: u64) -> String {
+    let user_json = json!({ "id": user, "first_name": "Ann", "language_code": "en" }).to_string();
+    let date = auth_date.to_string();
+    let mut fields =
+        vec![("auth_date", date.as_str()), ("query_id", "AAHdF6IQAAAAAN0XohDhrOrc"), ("user", user_json.as_str())];
+    fields.sort_unstable();
+    let check: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let secret = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, b"WebAppData"), token.as_bytes());
+    let hash = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret.as_ref()), check.join("\n").as_bytes());
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &fields {
+        query.append_pair(k, v);
+    }
+    query.append_pair("hash", &hex(hash.as_ref()));
+    query.finish()
+}
+
+/// The Login Widget's fields and hash (`secret = SHA-256(token)`), as a query string.
+fn login_query(token: &str, user: i64, auth_date: u64) -> String {
+    let (id, date) = (user.to_string(), auth_date.to_string());
+    let mut fields =
+        vec![("auth_date", date.as_str()), ("first_name", "Ann"), ("id", id.as_str()), ("username", "ann")];
+    fields.sort_unstable();
+    let check: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let secret = digest::digest(&digest::SHA256, token.as_bytes());
+    let hash = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret.as_ref()), check.join("\n").as_bytes());
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &fields {
+        query.append_pair(k, v);
+    }
+    query.append_pair("hash", &hex(hash.as_ref()));
+    query.finish()
+}
+
+/// The bot with the web side on, its address, once `/api/v1/me` answers.
+fn start(extra_http: &str) -> (Running, String) {
+    let port = free_port();
+    let run = Running::start(&config(port, extra_http));
+    let addr = format!("127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + REPLY_TIMEOUT;
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the web side never listened on {addr}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (run, addr)
+}
+
+fn session(addr: &str, init: &str) -> WebResponse {
+    post(addr, "/api/v1/session", None, &json!({ "init_data": init }))
+}
+
+fn token_of(response: &WebResponse) -> String {
+    assert_eq!(response.status, 200, "a token: {response:?}");
+    response.json()["token"].as_str().expect("token").to_owned()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[test]
+fn signed_init_data_gives_a_token_and_every_forgery_is_refused() {
+    let (mut run, addr) = start("");
+    let user = 51_001;
+    run.register(user);
+
+    // Not registered: Telegram's signature is good, but arcana has no consent.
+    let stranger = session(&addr, &init_data(TEST_TOKEN, 51_999, now_s()));
+    assert_eq!((stranger.status, stranger.json()["reason"].as_str()), (403, Some("not_registered")), "{stranger:?}");
+
+    let good = init_data(TEST_TOKEN, user, now_s() - 5);
+    let tampered = good.replace(&format!("%22id%22%3A{user}"), &format!("%22id%22%3A{}", user + 1));
+    assert_ne!(tampered, good, "the user id was changed");
+    let wrong_hash = format!("{}{}", &good[..good.len() - 64], "0".repeat(64));
+    let other_bot = init_data("987654321:AAAnotherBotsTokenAAAAAAAAAAAAAAAAAA", user, now_s());
+    let stale = init_data(TEST_TOKEN, user, now_s() - 2 * 3600);
+    for (what, data) in
+        [("tampered", &tampered), ("wrong hash", &wrong_hash), ("another bot", &other_bot), ("stale", &stale)]
+    {
+        let refused = session(&addr, data);
+        assert_eq!(refused.status, 401, "{what}: {refused:?}");
+        assert!(refused.json()["error"].is_string(), "{what}: a JSON error");
+    }
+
+    let token = token_of(&session(&addr, &good));
+    let me = get(&addr, "/api/v1/me", Some(&token));
+    assert_eq!(me.status, 200, "{me:?}");
+    let me = me.json();
+    assert_eq!(
+        (me["user_id"].as_i64(), me["tier"].as_str(), me["allowance"].as_u64()),
+        (Some(user), Some("free"), Some(3))
+    );
+
+    // The same initData again is a replay, even while its session lives.
+    assert_eq!(session(&addr, &good).status, 401, "a replay");
+
+    // Forged tokens.
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let payload: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).expect("payload"))
+            .expect("claims");
+    assert_eq!(payload["sub"], json!(user.to_string()));
+    let none = format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), parts[1]);
+    let mut other = payload.clone();
+    other["sub"] = json!((user + 1).to_string());
+    let changed = format!("{}.{}.{}", parts[0], b64(other.to_string().as_bytes()), parts[2]);
+    let header = br#"{"alg":"HS512","typ":"JWT","kid":"1"}"#;
+    let input = format!("{}.{}", b64(header), parts[1]);
+    let hs512 = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA512, b"guess"), input.as_bytes());
+    let other_alg = format!("{input}.{}", b64(hs512.as_ref()));
+    for (what, forged) in
+        [("alg none", none.as_str()), ("changed payload", &changed), ("HS512", &other_alg), ("junk", "a.b.c")]
+    {
+        let refused = get(&addr, "/api/v1/me", Some(forged));
+        assert_eq!(refused.status, 401, "{what}: {refused:?}");
+    }
+    assert_eq!(get(&addr, "/api/v1/me", None).status, 401, "no token");
+    // The original still works: nothing above disturbed it.
+    assert_eq!(get(&addr, "/api/v1/me", Some(&token)).status, 200);
+    let log = run.bot.stderr_text();
+    assert!(!log.contains(&token) && !log.contains(parts[2]), "the token is never logged");
+}
+
+#[test]
+fn a_draw_through_the_api_spends_the_allowance_that_draw_then_reports() {
+    let (mut run, addr) = start("");
+    let user = 51_002;
+    run.register(user);
+    let token = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s())));
+
+    let drawn = post(&addr, "/api/v1/draw", Some(&token), &json!({ "spread": "three", "question": "Will it work?" }));
+    assert_eq!(drawn.status, 200, "{drawn:?}");
+    let drawn = drawn.json();
+    assert_eq!(drawn["coverage"], json!({ "kind": "allowance", "left": 2 }));
+    let cards = drawn["reading"]["cards"].as_array().expect("cards");
+    assert_eq!(cards.len(), 3);
+    assert_eq!(cards[0]["position"], json!("Past"));
+
+    // Telegram sees the same allowance: one of three used.
+    let credits = run.say(user, "/credits");
+    assert!(credits.contains("2 of 3"), "{credits}");
+    let reply = run.say(user, "/draw");
+    assert!(reply.contains("1 readings left today") || reply.contains("1 reading left"), "{reply}");
+
+    // Both readings are in the history the API pages, newest first, and open one by one.
+    let page = get(&addr, "/api/v1/readings?page=0", Some(&token));
+    assert_eq!(page.status, 200, "{page:?}");
+    let page = page.json();
+    assert_eq!(page["total"], json!(2));
+    let oldest = &page["readings"][1];
+    assert_eq!(oldest["spread"], json!("three"));
+    assert_eq!(oldest["question"], json!("Will it work?"));
+    let names: Vec<&Value> = cards.iter().map(|c| &c["name"]).collect();
+    let stored: Vec<&Value> = oldest["cards"].as_array().expect("cards").iter().map(|c| &c["name"]).collect();
+    assert_eq!(names, stored, "the API's draw is the reading kept in history");
+    let id = oldest["id"].as_str().expect("id");
+    let one = get(&addr, &format!("/api/v1/readings/{id}"), Some(&token));
+    assert_eq!((one.status, one.json()["id"].as_str()), (200, Some(id)));
+    assert_eq!(get(&addr, "/api/v1/readings/00000000000000000000000a", Some(&token)).status, 404);
+
+    // The last one of the day, then the refusal, as in Telegram.
+    assert_eq!(post(&addr, "/api/v1/draw", Some(&token), &json!({})).json()["coverage"]["left"], json!(0));
+    let refused = post(&addr, "/api/v1/draw", Some(&token), &json!({ "spread": "one" }));
+    assert_eq!((refused.status, refused.json()["reason"].as_str()), (403, Some("daily_limit")), "{refused:?}");
+    let reply = run.say(user, "/draw");
+    assert!(!reply.contains("left today"), "Telegram refuses too: {reply}");
+}
+
+#[test]
+fn a_token_stops_working_when_its_session_ends_and_the_key_rotates() {
+    let (mut run, addr) = start("");
+    let user = 51_003;
+    run.register(user);
+    let token = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s() - 10)));
+    assert_eq!(get(&addr, "/api/v1/me", Some(&token)).status, 200);
+
+    run.say(user, "/logout_all");
+    let ended = get(&addr, "/api/v1/me", Some(&token));
+    assert_eq!(ended.status, 401, "after /logout_all: {ended:?}");
+
+    // A fresh launch of the Mini App signs in again; a sign-out ends that token only.
+    let second = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s() - 5)));
+    let third = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s())));
+    assert_eq!(post(&addr, "/api/v1/logout", Some(&second), &json!({})).status, 200);
+    assert_eq!(get(&addr, "/api/v1/me", Some(&second)).status, 401, "signed out");
+    assert_eq!(get(&addr, "/api/v1/me", Some(&third)).status, 200, "the other session lives");
+
+    // Rotating the signing key ends every token at once (the running bot is asked over its socket).
+    let output = run_cli(&["web", "rotate-key", "--dir", path_arg(run.dir())], &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(get(&addr, "/api/v1/me", Some(&third)).status, 401, "after the key rotation");
+
+    // A block ends the sessions too, and a blocked user gets no new token.
+    let fourth = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s() + 1)));
+    let output = run_cli(&["block", &user.to_string(), "--dir", path_arg(run.dir())], &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let blocked = get(&addr, "/api/v1/me", Some(&fourth));
+    assert!(matches!(blocked.status, 401 | 403), "{blocked:?}");
+    assert_eq!(session(&addr, &init_data(TEST_TOKEN, user, now_s() + 2)).status, 403, "blocked: no token");
+}
+
+#[test]
+fn deletion_through_the_api_needs_a_fresh_code_under_two_factor() {
+    let (mut run, addr) = start("");
+    let user = 51_004;
+    run.register(user);
+    let enrolment = run.enrol(user);
+    let token = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s())));
+    let me = get(&addr, "/api/v1/me", Some(&token)).json();
+    assert_eq!(me["two_factor"], json!(true));
+
+    let missing = post(&addr, "/api/v1/delete", Some(&token), &json!({}));
+    assert_eq!((missing.status, missing.json()["reason"].as_str()), (403, Some("code_required")));
+    let wrong = post(&addr, "/api/v1/delete", Some(&token), &json!({ "code": "000000" }));
+    assert_eq!(wrong.status, 403, "{wrong:?}");
+    let export = get(&addr, "/api/v1/export", Some(&token));
+    assert_eq!(export.status, 403, "export needs the code too: {export:?}");
+
+    let backup = enrolment.backup[0].clone();
+    let deleted = post(&addr, "/api/v1/delete", Some(&token), &json!({ "code": backup }));
+    assert_eq!((deleted.status, deleted.json()["deleted"].as_bool()), (200, Some(true)), "{deleted:?}");
+    assert_eq!(get(&addr, "/api/v1/me", Some(&token)).status, 401, "the token died with the account");
+}
+
+#[test]
+fn the_login_callback_is_bound_to_the_browsers_state() {
+    let (mut run, addr) = start("");
+    let user = 51_005;
+    run.register(user);
+
+    let page = get(&addr, "/login", None);
+    assert_eq!(page.status, 200, "{page:?}");
+    let cookie = page.header("set-cookie").expect("a state cookie").to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let state = cookie.split(';').next().and_then(|c| c.split_once('=')).map(|(_, v)| v.to_owned()).expect("state");
+    assert!(
+        page.body.contains(&format!("https://arcana.test/login/callback?state={state}")),
+        "the widget returns only to the configured callback: {}",
+        page.body
+    );
+    assert!(page.header("content-security-policy").is_some_and(|csp| csp.contains("https://telegram.org")));
+    assert_eq!(get(&addr, "/login?return_to=https://evil.example", None).status, 400, "no open redirect");
+
+    let signed = login_query(TEST_TOKEN, user, now_s());
+    let with_cookie = |query: &str, cookie: Option<&str>| {
+        let header = cookie.map(|c| format!("arcana_login_state={c}"));
+        let headers: Vec<(&str, &str)> = header.iter().map(|h| ("Cookie", h.as_str())).collect();
+        request(&addr, "GET", &format!("/login/callback?{query}"), &headers, None)
+    };
+    let no_state = with_cookie(&signed, Some(&state));
+    assert_eq!(no_state.status, 403, "no state in the callback: {no_state:?}");
+    let no_cookie = with_cookie(&format!("state={state}&{signed}"), None);
+    assert_eq!(no_cookie.status, 403, "no cookie: {no_cookie:?}");
+    let other = "0".repeat(48);
+    let wrong = with_cookie(&format!("state={other}&{signed}"), Some(&state));
+    assert_eq!(wrong.status, 403, "another state: {wrong:?}");
+    let tampered =
+        with_cookie(&format!("state={state}&{}", signed.replace("username=ann", "username=eve")), Some(&state));
+    assert_eq!(tampered.status, 401, "a changed field: {tampered:?}");
+
+    let done = with_cookie(&format!("state={state}&{signed}"), Some(&state));
+    assert_eq!(done.status, 303, "{done:?}");
+    let location = done.header("location").expect("a redirect");
+    let token = location.strip_prefix("/app#token=").expect("to the Mini App with the token in the fragment");
+    assert_eq!(get(&addr, "/api/v1/me", Some(token)).status, 200);
+    // The same login data again is a replay.
+    let again = with_cookie(&format!("state={state}&{signed}"), Some(&state));
+    assert_eq!(again.status, 401, "{again:?}");
+}
+
+#[test]
+fn answers_carry_the_security_headers_and_refuse_oversized_bodies() {
+    let (_run, addr) = start(r#"cors_origins = ["https://app.example.org"]"#);
+    let app = get(&addr, "/app", None);
+    assert_eq!(app.status, 200);
+    let csp = app.header("content-security-policy").expect("CSP");
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors https://web.telegram.org"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(app.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(app.header("referrer-policy"), Some("no-referrer"));
+    assert!(app.header("strict-transport-security").is_some_and(|h| h.contains("max-age=31536000")));
+    assert!(app.body.contains("/app/app.js"), "the page loads its own script");
+    assert_eq!(get(&addr, "/app/app.js", None).header("content-type"), Some("text/javascript; charset=utf-8"));
+
+    let foreign = request(&addr, "GET", "/api/v1/me", &[("Origin", "https://evil.example")], None);
+    assert_eq!(foreign.header("access-control-allow-origin"), None, "no CORS for other origins");
+    let allowed = request(&addr, "OPTIONS", "/api/v1/me", &[("Origin", "https://app.example.org")], None);
+    assert_eq!(allowed.header("access-control-allow-origin"), Some("https://app.example.org"), "{allowed:?}");
+
+    let huge = format!("{{\"init_data\": \"{}\"}}", "a".repeat(64 * 1024));
+    let refused = request(&addr, "POST", "/api/v1/session", &[], Some(&huge));
+    assert_eq!(refused.status, 413, "{refused:?}");
+    assert!(refused.json()["error"].is_string());
+    let junk = request(&addr, "POST", "/api/v1/session", &[], Some("{not json"));
+    assert_eq!((junk.status, junk.json()["error"].as_str()), (400, Some("malformed JSON body")));
+    let unknown = get(&addr, "/api/v2/anything", None);
+    assert_eq!(unknown.status, 404);
+}
