@@ -44,6 +44,7 @@ default_tier = "free"
 [tiers.free]
 commands = ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "draw", "history", "credits"]
 daily_readings = 3
+spreads = ["one", "three", "celtic_cross"]
 
 [tiers.premium]
 commands = ["start", "help", "privacy", "sessions", "logout_all", "2fa", "verify", "draw", "history", "credits"]
@@ -368,4 +369,115 @@ fn answers_carry_the_security_headers_and_refuse_oversized_bodies() {
     assert_eq!((junk.status, junk.json()["error"].as_str()), (400, Some("malformed JSON body")));
     let unknown = get(&addr, "/api/v2/anything", None);
     assert_eq!(unknown.status, 404);
+}
+
+/// Debian's headless Chromium (`ARCANA_CHROMIUM` overrides the path).
+fn chromium() -> String {
+    let path = std::env::var("ARCANA_CHROMIUM").unwrap_or_else(|_| String::from("chromium"));
+    let found = std::process::Command::new(&path).arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(found, "the browser test needs Chromium: `apt-get install chromium` (or set ARCANA_CHROMIUM)");
+    path
+}
+
+/// Opens `url` in headless Chromium at a phone's size with `extra` flags; returns stdout.
+fn browse(url: &str, extra: &[&str]) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let output = std::process::Command::new(chromium())
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=390,1400"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--virtual-time-budget=15000")
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The Mini App's URL as Telegram opens it: `initData` and the theme in the fragment.
+fn mini_app_url(addr: &str, init: &str) -> String {
+    let theme = json!({ "bg_color": "#17212b", "text_color": "#f5f5f5", "hint_color": "#708499",
+        "button_color": "#5288c1", "button_text_color": "#ffffff", "secondary_bg_color": "#232e3c" });
+    let mut fragment = url::form_urlencoded::Serializer::new(String::new());
+    fragment.append_pair("tgWebAppData", init);
+    fragment.append_pair("tgWebAppVersion", "8.0");
+    fragment.append_pair("tgWebAppPlatform", "web");
+    fragment.append_pair("tgWebAppThemeParams", &theme.to_string());
+    format!("http://{addr}/app#{}", fragment.finish())
+}
+
+#[test]
+fn the_mini_app_shows_a_celtic_cross_in_a_real_browser() {
+    let (mut run, addr) = start("");
+    let user = 51_006;
+    run.register(user);
+    let token = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s() - 10)));
+    let drawn = post(
+        &addr,
+        "/api/v1/draw",
+        Some(&token),
+        &json!({ "spread": "celtic_cross", "question": "<b>Where next?</b>" }),
+    );
+    assert_eq!(drawn.status, 200, "{drawn:?}");
+    let cards = drawn.json()["reading"]["cards"].as_array().expect("cards").clone();
+    assert_eq!(cards.len(), 10);
+
+    // What a person sees: the page signs in with the initData Telegram gave it, loads the history
+    // and lays the newest reading out.
+    let dom = browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s() - 5)), &["--dump-dom"]);
+    let start = dom.find("id=\"reading\"").unwrap_or_else(|| panic!("no #reading on the page:\n{dom}"));
+    let reading = &dom[start..];
+    assert!(dom.contains("spread-celtic_cross"), "laid out as a Celtic Cross:\n{dom}");
+    for (position, card) in cards.iter().enumerate() {
+        let name = card["name"].as_str().expect("name");
+        let tile = format!("data-card=\"{name}\"");
+        let at = reading.find(&tile).unwrap_or_else(|| panic!("card {name} is not on the page:\n{reading}"));
+        let tile_html = &reading[at.saturating_sub(200)..(at + 300).min(reading.len())];
+        assert!(
+            tile_html.contains(&format!("data-position=\"{}\"", position + 1)),
+            "{name} at {}: {tile_html}",
+            position + 1
+        );
+        let reversed = card["reversed"].as_bool().expect("reversed");
+        assert!(
+            tile_html.contains(&format!("data-reversed=\"{reversed}\"")),
+            "{name} is shown {}: {tile_html}",
+            if reversed { "reversed" } else { "upright" }
+        );
+    }
+    assert!(dom.contains("&lt;b&gt;Where next?&lt;/b&gt;"), "the question is shown as text, not markup");
+    assert!(!dom.contains("<b>Where next?</b>"), "the question is never markup");
+
+    // And a screenshot of it, for people.
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mini-app-celtic-cross.png");
+    let _ = std::fs::remove_file(&shot);
+    browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s())), &[&format!("--screenshot={}", shot.display())]);
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 10_000, "a screenshot of the Mini App at {}", shot.display());
+    eprintln!("Mini App screenshot: {}", shot.display());
+}
+
+#[test]
+fn a_token_past_its_expiry_is_refused() {
+    // Sessions here live one minute, so the token's expiry (never past its session's end) is a
+    // minute away.
+    let port = free_port();
+    let toml = config(port, "").replace(r#"session_lifetime = "7d""#, r#"session_lifetime = "1m""#);
+    let mut run = Running::start(&toml);
+    let addr = format!("127.0.0.1:{port}");
+    let user = 51_007;
+    run.register(user);
+    let issued = session(&addr, &init_data(TEST_TOKEN, user, now_s()));
+    let token = token_of(&issued);
+    let expires_at = issued.json()["expires_at"].as_u64().expect("expires_at");
+    let now_ms = now_s() * 1000;
+    assert!(expires_at <= now_ms + 61_000, "the token ends with its session: {expires_at} vs {now_ms}");
+    assert_eq!(get(&addr, "/api/v1/me", Some(&token)).status, 200);
+    std::thread::sleep(Duration::from_millis(expires_at.saturating_sub(now_ms) + 1_500));
+    let expired = get(&addr, "/api/v1/me", Some(&token));
+    assert_eq!(
+        (expired.status, expired.json()["error"].as_str()),
+        (401, Some("invalid or expired token")),
+        "{expired:?}"
+    );
 }
