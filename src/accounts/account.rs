@@ -30,10 +30,20 @@ pub struct Account {
     /// inactivity retention.
     #[serde(default)]
     pub last_active_ms: Option<u64>,
-    /// The newest `auth_date` (Unix seconds) of Telegram-signed data exchanged for a web token:
-    /// data of that date or older is a replay and is refused.
+    /// Telegram-signed sign-ins already exchanged for a web token, kept until they would be
+    /// refused as stale anyway: the same payload again is a replay.
     #[serde(default)]
-    pub web_signed_through_s: u64,
+    pub web_sign_ins: Vec<UsedSignIn>,
+}
+
+/// One exchanged sign-in: the first 16 bytes of Telegram's hash, and until when (Unix seconds)
+/// it is remembered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsedSignIn {
+    /// What identifies the signed payload.
+    pub signature: [u8; 16],
+    /// Remembered until (Unix seconds).
+    pub until_s: u64,
 }
 
 impl Account {

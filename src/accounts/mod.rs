@@ -16,7 +16,7 @@ mod two_factor;
 mod usage;
 pub mod wallet;
 
-pub use account::{Account, Consent, Failures, TwoFactor};
+pub use account::{Account, Consent, Failures, TwoFactor, UsedSignIn};
 pub use authz::Decision;
 pub use profile::{Profile, Profiles};
 pub use secret_messages::{MessageRef, SecretKind, SecretMessage, SecretMessages};

@@ -2,13 +2,16 @@
 //! data (the Mini App's `initData` or the Login Widget's) is exchanged, and the token works only
 //! while that session lives — `/logout_all`, `arcana user revoke`, a block, a two-factor change
 //! and deletion end it, like every session. Each piece of signed data opens at most one session:
-//! the account remembers the newest `auth_date` exchanged, so a replay (even after the session
-//! it opened ended) is refused.
+//! the account remembers the payloads exchanged until they would be stale anyway, so a replay
+//! (even after the session it opened ended) is refused.
 
 use super::{
-    Accounts, AccountsError,
+    Accounts, AccountsError, UsedSignIn,
     sessions::{self, Session},
 };
+
+/// Sign-ins remembered per account at most (the oldest is forgotten first).
+const MAX_REMEMBERED: usize = 32;
 
 /// Why no session was opened for signed data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -16,7 +19,7 @@ pub enum TokenSessionRefusal {
     /// The user has not agreed to the privacy notice in Telegram.
     #[error("not registered")]
     NotRegistered,
-    /// Data of this date (or newer) was already exchanged.
+    /// This signed payload was already exchanged.
     #[error("signed data already used")]
     Replayed,
 }
@@ -25,11 +28,12 @@ pub enum TokenSessionRefusal {
 const TOUCH_EVERY_MS: u64 = 60_000;
 
 impl Accounts {
-    /// Opens a session for `user` from signed data dated `auth_date_s`.
+    /// Opens a session for `user` from the signed payload `sign_in` (remembered until it would be
+    /// stale anyway).
     pub fn open_token_session(
         &self,
         user: i64,
-        auth_date_s: u64,
+        sign_in: UsedSignIn,
     ) -> Result<Result<Session, TokenSessionRefusal>, AccountsError> {
         if !self.is_registered(&self.get(user)?) {
             return Ok(Err(TokenSessionRefusal::NotRegistered));
@@ -37,10 +41,14 @@ impl Accounts {
         let (now, policy) = (self.now(), self.policy());
         let id = super::service_session_id()?;
         let opened = self.update(user, |account| {
-            if auth_date_s <= account.web_signed_through_s {
+            account.web_sign_ins.retain(|used| used.until_s > now / 1000);
+            if account.web_sign_ins.iter().any(|used| used.signature == sign_in.signature) {
                 return Err(TokenSessionRefusal::Replayed);
             }
-            account.web_signed_through_s = auth_date_s;
+            account.web_sign_ins.push(sign_in);
+            if account.web_sign_ins.len() > MAX_REMEMBERED {
+                account.web_sign_ins.remove(0);
+            }
             account.last_active_ms = Some(now);
             sessions::open(&mut account.sessions, id.clone(), now, policy);
             account.sessions.iter().find(|s| s.id == id).cloned().ok_or(TokenSessionRefusal::Replayed)

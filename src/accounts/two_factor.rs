@@ -78,8 +78,33 @@ impl Accounts {
     pub fn step_up(&self, user: i64, input: &str) -> Result<(), TwoFactorError> {
         let (now, policy) = (self.now(), self.policy());
         let until = now.saturating_add(ms(self.config.step_up_for));
-        let hasher = &self.backup_hasher;
         let id = super::service_session_id()?;
+        self.redeem_code(user, input, |account| {
+            let index = sessions::touch(&mut account.sessions, now, policy, || id);
+            account.sessions[index].elevated_until_ms = until;
+        })?;
+        tracing::info!(target: "arcana::audit", event = "2fa_step_up", user, "session elevated by a fresh code");
+        Ok(())
+    }
+
+    /// Checks (and uses up) a fresh TOTP code or a backup code for one action, elevating no
+    /// session: the web side asks for a code with each sensitive request, and a code typed there
+    /// must not unlock the Telegram chat.
+    pub fn confirm_with_code(&self, user: i64, input: &str) -> Result<(), TwoFactorError> {
+        self.redeem_code(user, input, |_| {})?;
+        tracing::info!(target: "arcana::audit", event = "2fa_step_up", user, via = "web",
+            "a fresh code confirmed one web action");
+        Ok(())
+    }
+
+    fn redeem_code(
+        &self,
+        user: i64,
+        input: &str,
+        then: impl FnOnce(&mut super::Account),
+    ) -> Result<(), TwoFactorError> {
+        let now = self.now();
+        let hasher = &self.backup_hasher;
         self.checked(user, |account| {
             let two_factor = account.two_factor.as_mut().filter(|t| t.confirmed).ok_or(TwoFactorError::NotEnrolled)?;
             match totp::verify(&two_factor.secret, input, now / 1000, two_factor.last_step, 1) {
@@ -87,12 +112,9 @@ impl Accounts {
                 Err(TotpError::Malformed) if hasher.redeem(&mut two_factor.backup_codes, input) => {}
                 Err(e) => return Err(map_totp(e)),
             }
-            let index = sessions::touch(&mut account.sessions, now, policy, || id);
-            account.sessions[index].elevated_until_ms = until;
+            then(account);
             Ok(())
-        })?;
-        tracing::info!(target: "arcana::audit", event = "2fa_step_up", user, "session elevated by a fresh code");
-        Ok(())
+        })
     }
 
     /// Whether `account`'s current session is elevated now.

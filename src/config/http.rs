@@ -41,6 +41,9 @@ pub struct HttpConfig {
     pub per_user: LimitRule,
     /// Requests per client address (signed in or not).
     pub per_address: LimitRule,
+    /// Connections one client address (an IPv6 /64) may hold open at once (1 to 512).
+    #[serde(deserialize_with = "connections")]
+    pub connections_per_address: usize,
 }
 
 impl Default for HttpConfig {
@@ -62,6 +65,7 @@ impl Default for HttpConfig {
             cors_origins: Vec::new(),
             per_user: rule(120),
             per_address: rule(240),
+            connections_per_address: 16,
         }
     }
 }
@@ -95,6 +99,14 @@ fn public_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Strin
         ));
     }
     Ok(Some(trimmed.to_owned()))
+}
+
+fn connections<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    let n = usize::deserialize(deserializer)?;
+    if !(1..=512).contains(&n) {
+        return Err(D::Error::custom("expected 1 to 512 connections"));
+    }
+    Ok(n)
 }
 
 fn origins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {

@@ -112,6 +112,15 @@ impl Config {
                 message: String::from("set both http.tls_cert and http.tls_key (PEM files), or neither"),
             });
         }
+        if self.http.trust_forwarded_for && self.http.tls().is_some() {
+            return Err(ConfigError::Key {
+                path: path.to_path_buf(),
+                key: String::from("http.trust_forwarded_for"),
+                message: String::from(
+                    "arcana serves TLS itself, so no proxy sits in front to set X-Forwarded-For: clients would choose their own address",
+                ),
+            });
+        }
         if !self.tiers.contains_key(&self.accounts.default_tier) {
             return Err(ConfigError::Key {
                 path: path.to_path_buf(),

@@ -183,6 +183,8 @@ trust_forwarded_for = false
 cors_origins = []
 per_user = { limit = 120, per = "1m" }
 per_address = { limit = 240, per = "1m" }
+# Connections one client address may hold open at once (behind a proxy: the proxy's own).
+connections_per_address = 16
 
 [log]
 # error, warn, info, debug or trace (ARCANA_LOG overrides, e.g. "arcana=debug,info").

@@ -189,6 +189,14 @@ impl Blocklist {
             || self.banned(user, now_ms)
     }
 
+    /// Whether an admin blocked `user` (or a pseudonymous ban holds their id) at `now_ms`; unlike
+    /// [`Blocklist::is_blocked`], a user who merely blocked the bot is not refused (the web side
+    /// does not need the chat).
+    #[must_use]
+    pub fn is_banned(&self, user: i64, now_ms: u64) -> bool {
+        self.get(user).is_some_and(|r| r.admin_block_at(now_ms).is_some()) || self.banned(user, now_ms)
+    }
+
     /// The record of `user`, if any.
     #[must_use]
     pub fn get(&self, user: i64) -> Option<BlockRecord> {

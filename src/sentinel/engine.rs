@@ -217,39 +217,53 @@ impl Sentinel {
         self
     }
 
-    /// Decides an HTTP API request from `address`, by `user` when signed in: blocklist and
-    /// mutes as for updates, then the API's own buckets — per address always, per user when
-    /// known (a user over their limit earns strikes toward a mute like in Telegram). Admins are
-    /// not exempt here: the API is never an operator's tool.
-    pub fn check_api(&self, user: Option<i64>, address: std::net::IpAddr) -> Verdict {
-        let verdict = self.decide_api(user, address);
+    /// Decides an HTTP request from `address` by the per-address bucket (every request, signed
+    /// in or not). IPv6 addresses count per /64: one machine usually holds a whole /64.
+    pub fn check_api_address(&self, address: std::net::IpAddr) -> Verdict {
+        let verdict = self.decide_api_address(address);
         self.counters.count(verdict);
         verdict
     }
 
-    fn decide_api(&self, user: Option<i64>, address: std::net::IpAddr) -> Verdict {
-        let now_unix = self.clock.unix_ms();
-        if let Some(user) = user {
-            if self.blocklist.is_blocked(user, now_unix) {
-                return Verdict::Blocked;
-            }
-            if let Some((retry_after, notify)) = self.penalties.muted(user, now_unix) {
-                return Verdict::Penalised { retry_after, notify };
-            }
-        }
-        let Some((per_user, per_address)) = self.api_rules else { return Verdict::Allow };
-        let now = self.clock.mono_ms();
+    fn decide_api_address(&self, address: std::net::IpAddr) -> Verdict {
+        let Some((_, per_address)) = self.api_rules else { return Verdict::Allow };
         let octets = match address {
             std::net::IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
-            std::net::IpAddr::V6(v6) => v6.octets(),
+            std::net::IpAddr::V6(v6) => {
+                let mut octets = v6.octets();
+                octets[8..].fill(0);
+                octets
+            }
         };
-        let by_address = (Who::ApiAddress(u128::from_be_bytes(octets)), API_ADDRESS_RULE);
-        if let Admission::Denied { retry_after_ms, notify } =
-            self.windows.with(by_address, |w| w.admit(now, per_address.limit.get(), ms(per_address.per)))
-        {
-            return Verdict::Limited { retry_after: Duration::from_millis(retry_after_ms), notify };
+        let key = (Who::ApiAddress(u128::from_be_bytes(octets)), API_ADDRESS_RULE);
+        match self.windows.with(key, |w| w.admit(self.clock.mono_ms(), per_address.limit.get(), ms(per_address.per))) {
+            Admission::Accepted => Verdict::Allow,
+            Admission::Denied { retry_after_ms, notify } => {
+                Verdict::Limited { retry_after: Duration::from_millis(retry_after_ms), notify }
+            }
         }
-        let Some(user) = user else { return Verdict::Allow };
+    }
+
+    /// Decides a signed-in user's HTTP request (after their session was found live): an admin's
+    /// block or a ban and mutes as for updates (a user who only blocked the bot is served), then
+    /// the per-user bucket — over it earns strikes toward a mute like in Telegram. Admins are not
+    /// exempt: the API is never an operator's tool.
+    pub fn check_api_user(&self, user: i64) -> Verdict {
+        let verdict = self.decide_api_user(user);
+        self.counters.count(verdict);
+        verdict
+    }
+
+    fn decide_api_user(&self, user: i64) -> Verdict {
+        let now_unix = self.clock.unix_ms();
+        if self.blocklist.is_banned(user, now_unix) {
+            return Verdict::Blocked;
+        }
+        if let Some((retry_after, notify)) = self.penalties.muted(user, now_unix) {
+            return Verdict::Penalised { retry_after, notify };
+        }
+        let Some((per_user, _)) = self.api_rules else { return Verdict::Allow };
+        let now = self.clock.mono_ms();
         match self
             .windows
             .with((Who::ApiUser(user), API_USER_RULE), |w| w.admit(now, per_user.limit.get(), ms(per_user.per)))

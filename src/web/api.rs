@@ -8,14 +8,15 @@ use std::sync::Arc;
 use axum::{
     Json, Router,
     extract::{Path, RawQuery, State},
-    http::request::Parts,
+    http::{HeaderValue, header, request::Parts},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::{
-    accounts::{TokenSessionRefusal, TwoFactorError},
+    accounts::{TokenSessionRefusal, TwoFactorError, UsedSignIn},
     control::Request as ControlRequest,
     readings::{DrawOutcome, Refusal},
     tarot::{DrawRequest, QUESTION_MAX_CHARS, Spread},
@@ -29,7 +30,7 @@ use super::{
     init_data::{TelegramUser, verify_init_data},
     jwt::Claims,
     keys,
-    login_data::verify_login,
+    signed_fields::SignedDataError,
     views,
 };
 
@@ -55,12 +56,24 @@ pub(super) fn routes() -> Router<Arc<WebContext>> {
 struct SessionBody {
     init_data: Option<String>,
     login_data: Option<String>,
+    login_code: Option<String>,
 }
 
-/// A token for the user Telegram vouches for, bound to a new session.
-pub(super) async fn issue_token(ctx: &WebContext, user: &TelegramUser) -> Result<(String, u64), ApiError> {
+/// A token for the user Telegram vouches for, bound to a new session; `max_age_s` is how long the
+/// signed payload stays fresh (and is remembered against a replay).
+pub(super) async fn issue_token(
+    ctx: &WebContext,
+    user: &TelegramUser,
+    max_age_s: u64,
+) -> Result<(String, u64), ApiError> {
     let services = &ctx.services;
-    let session = match services.accounts.open_token_session(user.id, user.auth_date) {
+    if services.sentinel.blocklist().is_banned(user.id, ctx.now_ms()) {
+        return Err(ApiError::forbidden("this account is blocked", "blocked"));
+    }
+    let account = services.accounts.get(user.id).map_err(|e| ApiError::internal(&e))?;
+    super::auth::refuse_in_lockdown(ctx, &account, services.sentinel.is_admin(user.id))?;
+    let sign_in = UsedSignIn { signature: user.signature, until_s: user.auth_date.saturating_add(max_age_s) };
+    let session = match services.accounts.open_token_session(user.id, sign_in) {
         Ok(Ok(session)) => session,
         Ok(Err(TokenSessionRefusal::NotRegistered)) => {
             return Err(ApiError::forbidden(
@@ -84,31 +97,35 @@ pub(super) async fn issue_token(ctx: &WebContext, user: &TelegramUser) -> Result
     Ok((key.sign(&claims), exp * 1000))
 }
 
+fn refused_signature(e: SignedDataError) -> ApiError {
+    tracing::info!(target: "arcana::audit", event = "web_auth_refused", reason = %e, "Telegram-signed data refused");
+    ApiError::unauthorized("Telegram's signature does not check out; open the app again")
+}
+
 async fn session(
     State(ctx): State<Arc<WebContext>>,
     parts: Parts,
     JsonBody(body): JsonBody<SessionBody>,
-) -> Result<Json<Value>, ApiError> {
-    let address = client_address(&ctx, &parts);
-    admit(ctx.services.sentinel.check_api(None, address))?;
+) -> Result<Response, ApiError> {
+    admit(ctx.services.sentinel.check_api_address(client_address(&ctx, &parts)))?;
     let now_s = ctx.now_ms() / 1000;
-    let user = match (&body.init_data, &body.login_data) {
-        (Some(raw), None) => {
-            verify_init_data(raw, &ctx.init_data_secret, now_s, ctx.config.init_data_max_age.as_secs())
+    let (init_age, login_age) = (ctx.config.init_data_max_age.as_secs(), ctx.config.login_max_age.as_secs());
+    let (user, max_age, from_login) = match (&body.init_data, &body.login_data, &body.login_code) {
+        (Some(raw), None, None) => {
+            (verify_init_data(raw, &ctx.init_data_secret, now_s, init_age).map_err(refused_signature)?, init_age, false)
         }
-        (None, Some(raw)) => verify_login(raw, &ctx.login_secret, now_s, ctx.config.login_max_age.as_secs()),
-        _ => return Err(ApiError::bad_request("send init_data or login_data")),
+        (None, Some(raw), None) => {
+            (super::pages::verify_login_with_state(&ctx, &parts.headers, raw)?.0, login_age, true)
+        }
+        (None, None, Some(code)) => (super::pages::redeem_login_code(&ctx, &parts.headers, code)?, login_age, true),
+        _ => return Err(ApiError::bad_request("send one of init_data, login_data or login_code")),
+    };
+    let (token, expires_at) = issue_token(&ctx, &user, max_age).await?;
+    let mut response = Json(json!({ "token": token, "expires_at": expires_at })).into_response();
+    if from_login {
+        response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(super::pages::CLEAR_STATE_COOKIE));
     }
-    .map_err(|e| {
-        tracing::info!(target: "arcana::audit", event = "web_auth_refused", reason = %e,
-            "Telegram-signed data refused");
-        ApiError::unauthorized("Telegram's signature does not check out; open the app again")
-    })?;
-    if ctx.services.sentinel.blocklist().is_blocked(user.id, ctx.now_ms()) {
-        return Err(ApiError::forbidden("this account is blocked", "blocked"));
-    }
-    let (token, expires_at) = issue_token(&ctx, &user).await?;
-    Ok(Json(json!({ "token": token, "expires_at": expires_at })))
+    Ok(response)
 }
 
 async fn logout(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<Value>, ApiError> {
@@ -192,6 +209,9 @@ async fn draw(
         .readings
         .draw(&services.accounts, caller.user, caller.is_admin, &request)
         .map_err(|e| ApiError::internal(&e))?;
+    // What was spent and sealed is durable before the user sees the reading (Telegram's path has
+    // the inbox to replay; this one does not).
+    services.data.flush().await.map_err(|e| ApiError::internal(&e))?;
     match outcome {
         DrawOutcome::Drawn { reading, coverage } => Ok(Json(json!({
             "reading": views::reading(None, &reading, ctx.now_ms()),
@@ -222,7 +242,7 @@ async fn step_up(ctx: &WebContext, caller: &Caller, code: Option<&str>) -> Resul
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty() && c.len() <= 64) else {
         return Err(ApiError::forbidden("enter a code from your authenticator app or a backup code", "code_required"));
     };
-    let outcome = ctx.services.accounts.step_up(caller.user, code);
+    let outcome = ctx.services.accounts.confirm_with_code(caller.user, code);
     ctx.services.data.flush().await.map_err(|e| ApiError::internal(&e))?;
     match outcome {
         Ok(()) => Ok(()),

@@ -1,7 +1,9 @@
 //! Who is calling: the client's address (for the per-address limits), and for the API's signed-in
 //! routes a [`Caller`] — a valid token whose session still lives, of a user the sentinel lets
-//! through. Every check runs on every request: the token's signature and expiry, the signing
-//! key's generation, the blocklist and mutes, the rate limits, and the session.
+//! through. Every check runs on every request, in this order: the per-address bucket, the
+//! token's signature, expiry and key generation, the session (so a revoked or stolen token
+//! cannot charge its owner's limits or earn them a mute), then the blocklist, mutes and the
+//! per-user bucket, and lockdown.
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -10,7 +12,7 @@ use std::{
 
 use axum::{
     extract::FromRequestParts,
-    http::{HeaderMap, header, request::Parts},
+    http::{Extensions, HeaderMap, header, request::Parts},
 };
 
 use crate::{
@@ -27,11 +29,16 @@ pub struct Peer(pub SocketAddr);
 /// The client's address: the connection's, or behind a trusted proxy the last
 /// `X-Forwarded-For` entry (the one the proxy itself appended).
 pub(super) fn client_address(ctx: &WebContext, parts: &Parts) -> IpAddr {
-    let peer = parts.extensions.get::<Peer>().map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());
+    client_address_of(ctx, &parts.extensions, &parts.headers)
+}
+
+/// [`client_address`] from a request's extensions and headers.
+pub(super) fn client_address_of(ctx: &WebContext, extensions: &Extensions, headers: &HeaderMap) -> IpAddr {
+    let peer = extensions.get::<Peer>().map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.ip());
     if !ctx.config.trust_forwarded_for {
         return peer;
     }
-    forwarded_for(&parts.headers).unwrap_or(peer)
+    forwarded_for(headers).unwrap_or(peer)
 }
 
 fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
@@ -81,6 +88,18 @@ impl Caller {
     }
 }
 
+/// During a lockdown only admins and members (registered users who have used the bot) are
+/// served, as in Telegram.
+pub(super) fn refuse_in_lockdown(ctx: &WebContext, account: &Account, is_admin: bool) -> Result<(), ApiError> {
+    if !is_admin && ctx.services.lockdown.is_on() && !ctx.services.accounts.is_member(account) {
+        return Err(ApiError::forbidden(
+            "arcana is serving only its existing users for now; try again later",
+            "lockdown",
+        ));
+    }
+    Ok(())
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -92,26 +111,25 @@ impl FromRequestParts<Arc<WebContext>> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, ctx: &Arc<WebContext>) -> Result<Caller, ApiError> {
         let services = &ctx.services;
-        let address = client_address(ctx, parts);
-        let now_ms = ctx.now_ms();
+        admit(services.sentinel.check_api_address(client_address(ctx, parts)))?;
         let Some(token) = bearer(parts) else {
-            admit(services.sentinel.check_api(None, address))?;
             return Err(ApiError::unauthorized("sign in first"));
         };
         let key = keys::current(&services.data, &services.vault).map_err(|e| ApiError::internal(&e))?;
-        let Ok(claims) = key.verify(token, now_ms / 1000) else {
-            admit(services.sentinel.check_api(None, address))?;
+        let Ok(claims) = key.verify(token, ctx.now_ms() / 1000) else {
             return Err(ApiError::unauthorized("invalid or expired token"));
         };
         let user = claims.user().map_err(|_| ApiError::unauthorized("invalid or expired token"))?;
-        admit(services.sentinel.check_api(Some(user), address))?;
         let session = services
             .accounts
             .live_session(user, &claims.sid)
             .map_err(|e| ApiError::internal(&e))?
             .ok_or_else(|| ApiError::unauthorized("your session has ended; open the app again"))?;
+        admit(services.sentinel.check_api_user(user))?;
         let account = services.accounts.get(user).map_err(|e| ApiError::internal(&e))?;
-        Ok(Caller { user, session, account, is_admin: services.sentinel.is_admin(user) })
+        let is_admin = services.sentinel.is_admin(user);
+        refuse_in_lockdown(ctx, &account, is_admin)?;
+        Ok(Caller { user, session, account, is_admin })
     }
 }
 

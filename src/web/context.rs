@@ -24,6 +24,8 @@ pub struct WebContext {
     pub bot_username: String,
     /// Whether payments are on (the Mini App points to `/buy`).
     pub payments: bool,
+    /// Login codes waiting for their browser.
+    pub(super) login_codes: super::login_codes::LoginCodes,
 }
 
 impl std::fmt::Debug for WebContext {
@@ -49,6 +51,7 @@ impl WebContext {
             login_secret: Zeroizing::new(login_secret(bot_token)),
             bot_username,
             payments,
+            login_codes: super::login_codes::LoginCodes::default(),
         }
     }
 

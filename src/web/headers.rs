@@ -1,7 +1,8 @@
 //! Response headers on every answer: a strict Content-Security-Policy (the pages load only their
 //! own script and style; Telegram's web clients may frame the Mini App; the login page may load
 //! Telegram's widget), `nosniff`, no referrer, HSTS when served over HTTPS, `no-store` on the
-//! API, and CORS only for the configured origins.
+//! API, and CORS only for the configured origins. Requests for pages count in the sentinel's
+//! per-address bucket here (the API's routes count in their extractors).
 
 use std::sync::Arc;
 
@@ -28,8 +29,16 @@ pub(super) async fn secure(State(ctx): State<Arc<WebContext>>, request: Request,
     let path = request.uri().path().to_owned();
     let origin = allowed_origin(&ctx, request.headers());
     let preflight = request.method() == Method::OPTIONS && path.starts_with("/api/");
+    let page_admitted = if path.starts_with("/api/") {
+        Ok(())
+    } else {
+        let address = super::auth::client_address_of(&ctx, request.extensions(), request.headers());
+        super::auth::admit(ctx.services.sentinel.check_api_address(address))
+    };
     let mut response = if preflight {
         if origin.is_some() { StatusCode::NO_CONTENT.into_response() } else { StatusCode::FORBIDDEN.into_response() }
+    } else if let Err(refused) = page_admitted {
+        refused.into_response()
     } else {
         next.run(request).await
     };

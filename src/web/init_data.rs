@@ -16,6 +16,8 @@ pub struct TelegramUser {
     pub first_name: String,
     /// When Telegram signed the data (Unix seconds).
     pub auth_date: u64,
+    /// What identifies this signed payload: the first 16 bytes of its hash.
+    pub signature: [u8; 16],
 }
 
 #[derive(Deserialize)]
@@ -51,7 +53,12 @@ pub fn verify_init_data(
     if user.is_bot || user.id <= 0 {
         return Err(SignedDataError::User);
     }
-    Ok(TelegramUser { id: user.id, first_name: crate::sanitize::display_name(&user.first_name), auth_date })
+    Ok(TelegramUser {
+        id: user.id,
+        first_name: crate::sanitize::display_name(&user.first_name),
+        auth_date,
+        signature: fields.signature(),
+    })
 }
 
 #[cfg(test)]
@@ -79,7 +86,7 @@ mod tests {
     #[test]
     fn valid_init_data_names_the_user() {
         let user = verify_init_data(&signed(TOKEN, NOW - 5, USER), &init_data_secret(TOKEN), NOW, 3600).expect("valid");
-        assert_eq!(user, TelegramUser { id: 77, first_name: String::from("Ann"), auth_date: NOW - 5 });
+        assert_eq!((user.id, user.first_name.as_str(), user.auth_date), (77, "Ann", NOW - 5));
     }
 
     #[test]
@@ -98,6 +105,8 @@ mod tests {
         assert_eq!(verify_init_data(&no_hash, &secret, NOW, 3600), Err(SignedDataError::Hash));
         let twice = format!("{good}&user=x");
         assert_eq!(verify_init_data(&twice, &secret, NOW, 3600), Err(SignedDataError::Malformed));
+        let folded = format!("{good}&x=a%0Auser%3D1");
+        assert_eq!(verify_init_data(&folded, &secret, NOW, 3600), Err(SignedDataError::Malformed), "a line feed");
         let bot = signed(TOKEN, NOW, r#"{"id":5,"is_bot":true}"#);
         assert_eq!(verify_init_data(&bot, &secret, NOW, 3600), Err(SignedDataError::User));
         assert_eq!(verify_init_data(&"a".repeat(5000), &secret, NOW, 3600), Err(SignedDataError::TooLong));

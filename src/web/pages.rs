@@ -1,10 +1,10 @@
 //! The pages: the Mini App (`/app`, its script and style built into the binary) and, for a
 //! browser outside Telegram, the Login Widget page (`/login`) and its callback. The login flow is
-//! bound to the browser: `/login` sets a random `state` in an `HttpOnly` cookie and gives the widget
-//! a callback URL built only from `http.public_url` with that state; the callback refuses a
-//! missing or different state (CSRF), then verifies Telegram's signature and freshness, opens a
-//! session and sends the browser to `/app` with the token in the URL fragment (which never
-//! reaches a server or a log; the page removes it from the address bar at once).
+//! bound to the browser: `/login` sets a random `state` in an `HttpOnly` `__Host-` cookie and gives
+//! the widget a callback URL built only from `http.public_url` with that state; the callback
+//! refuses a missing or different state (CSRF), verifies Telegram's signature and freshness, and
+//! sends the browser to `/app` with a one-time login code (see [`super::login_codes`]) that the
+//! page redeems for a token with the same cookie — no token ever travels in a URL.
 
 use std::sync::Arc;
 
@@ -17,15 +17,18 @@ use axum::{
 };
 use ring::rand::SecureRandom;
 
-use super::{context::WebContext, error::ApiError, login_data::verify_login};
+use super::{context::WebContext, error::ApiError, init_data::TelegramUser, login_data::verify_login};
 
 const APP_HTML: &str = include_str!("assets/app.html");
 const APP_JS: &str = include_str!("assets/app.js");
 const APP_CSS: &str = include_str!("assets/app.css");
 const LOGIN_HTML: &str = include_str!("assets/login.html");
 
-/// The cookie holding the login state.
-const STATE_COOKIE: &str = "arcana_login_state";
+/// The cookie holding the login state (`__Host-`: set over HTTPS, for this host only, path `/`).
+const STATE_COOKIE: &str = "__Host-arcana_login_state";
+/// Clears the login state cookie.
+pub(super) const CLEAR_STATE_COOKIE: &str =
+    "__Host-arcana_login_state=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax";
 
 /// The page routes.
 pub(super) fn routes() -> Router<Arc<WebContext>> {
@@ -89,7 +92,7 @@ async fn login_page(State(ctx): State<Arc<WebContext>>, RawQuery(query): RawQuer
         .replace("{{BOT_USERNAME}}", &attribute(&ctx.bot_username))
         .replace("{{AUTH_URL}}", &attribute(&auth_url));
     let cookie = format!(
-        "{STATE_COOKIE}={state}; Path=/login; Max-Age={}; HttpOnly; Secure; SameSite=Lax",
+        "{STATE_COOKIE}={state}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax",
         ctx.config.login_max_age.as_secs()
     );
     let mut response =
@@ -115,36 +118,54 @@ fn same_state(a: &str, b: &str) -> bool {
     a.as_ref().iter().zip(b.as_ref()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Checks that `returned` (the `state` that came back) is this browser's login state.
+fn check_state(headers: &HeaderMap, returned: Option<&str>) -> Result<String, ApiError> {
+    let (Some(returned), Some(expected)) = (returned, cookie_state(headers)) else {
+        return Err(ApiError::forbidden("the login state is missing; start again at /login", "state"));
+    };
+    if expected.len() != 48 || !same_state(returned, &expected) {
+        return Err(ApiError::forbidden("the login state does not match; start again at /login", "state"));
+    }
+    Ok(expected)
+}
+
+/// Verifies the Login Widget's data in `query` (with our `state`), for this browser.
+pub(super) fn verify_login_with_state(
+    ctx: &WebContext,
+    headers: &HeaderMap,
+    query: &str,
+) -> Result<(TelegramUser, String), ApiError> {
+    let returned =
+        url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
+    let state = check_state(headers, returned.as_deref())?;
+    let now_s = ctx.now_ms() / 1000;
+    let user = verify_login(query, &ctx.login_secret, now_s, ctx.config.login_max_age.as_secs()).map_err(|e| {
+        tracing::info!(target: "arcana::audit", event = "web_auth_refused", reason = %e, "Login Widget data refused");
+        ApiError::unauthorized("Telegram's signature does not check out; log in again")
+    })?;
+    Ok((user, state))
+}
+
+/// Redeems a login code for the browser holding its state cookie.
+pub(super) fn redeem_login_code(ctx: &WebContext, headers: &HeaderMap, code: &str) -> Result<TelegramUser, ApiError> {
+    let expected = cookie_state(headers);
+    ctx.login_codes.take(code, |state| expected.as_deref().is_some_and(|e| same_state(e, state))).ok_or_else(|| {
+        ApiError::unauthorized("this login link has expired or belongs to another browser; log in again")
+    })
+}
+
 async fn login_callback(
     State(ctx): State<Arc<WebContext>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let query = query.unwrap_or_default();
-    let returned =
-        url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
-    let expected = cookie_state(&headers);
-    let (Some(returned), Some(expected)) = (returned, expected) else {
-        return Err(ApiError::forbidden("the login state is missing; start again at /login", "state"));
-    };
-    if expected.len() != 48 || !same_state(&returned, &expected) {
-        return Err(ApiError::forbidden("the login state does not match; start again at /login", "state"));
+    let (user, state) = verify_login_with_state(&ctx, &headers, &query)?;
+    let code = new_state().ok_or_else(|| ApiError::internal(&"no randomness for a login code"))?;
+    if !ctx.login_codes.insert(code.clone(), user, state) {
+        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "too many logins at once; try again in a minute"));
     }
-    let now_s = ctx.now_ms() / 1000;
-    let user = verify_login(&query, &ctx.login_secret, now_s, ctx.config.login_max_age.as_secs()).map_err(|e| {
-        tracing::info!(target: "arcana::audit", event = "web_auth_refused", reason = %e, "Login Widget data refused");
-        ApiError::unauthorized("Telegram's signature does not check out; log in again")
-    })?;
-    if ctx.services.sentinel.blocklist().is_blocked(user.id, ctx.now_ms()) {
-        return Err(ApiError::forbidden("this account is blocked", "blocked"));
-    }
-    let (token, _) = super::api::issue_token(&ctx, &user).await?;
-    let mut response = redirect(&format!("/app#token={token}"));
-    let clear = format!("{STATE_COOKIE}=; Path=/login; Max-Age=0; HttpOnly; Secure; SameSite=Lax");
-    if let Ok(value) = HeaderValue::from_str(&clear) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    Ok(response)
+    Ok(redirect(&format!("/app#login_code={code}")))
 }
 
 #[cfg(test)]
@@ -159,7 +180,7 @@ mod tests {
     #[test]
     fn the_state_cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, "a=1; arcana_login_state=abc; b=2".parse().expect("value"));
+        headers.insert(header::COOKIE, "a=1; __Host-arcana_login_state=abc; b=2".parse().expect("value"));
         assert_eq!(cookie_state(&headers).as_deref(), Some("abc"));
         assert!(same_state("abc", "abc"));
         assert!(!same_state("abc", "abd"));

@@ -58,6 +58,9 @@ pub fn router(ctx: Arc<WebContext>) -> Router {
     api::routes()
         .merge(pages::routes())
         .fallback(|| async { ApiError::not_found("not found") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        })
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&ctx), headers::secure))
         .with_state(ctx)
 }
@@ -68,6 +71,7 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, tls = tls.is_some(), "serving the Mini App and the API");
     }
+    let peers = super::peers::PeerSlots::new(ctx.config.connections_per_address);
     let router = router(ctx);
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let connections = tokio_util::task::TaskTracker::new();
@@ -86,7 +90,8 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
                 }
             },
         };
-        // Over the cap, the connection is closed at once rather than queued.
+        // Over a cap, the connection is closed at once rather than queued.
+        let Some(peer_slot) = peers.enter(peer.ip()) else { continue };
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { continue };
         let _ = stream.set_nodelay(true);
         let (router, tls, shutdown) = (router.clone(), tls.clone(), shutdown.clone());
@@ -100,6 +105,7 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
                 },
             }
             drop(slot);
+            drop(peer_slot);
         });
     }
     connections.close();

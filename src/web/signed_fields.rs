@@ -60,7 +60,8 @@ impl SignedFields {
         let mut fields = BTreeMap::new();
         let mut hash = None;
         for (count, (key, value)) in url::form_urlencoded::parse(query.as_bytes()).enumerate() {
-            if count >= MAX_FIELDS || key.is_empty() {
+            // A line feed would let one field's text pose as another line of the check string.
+            if count >= MAX_FIELDS || key.is_empty() || key.contains('\n') || value.contains('\n') {
                 return Err(SignedDataError::Malformed);
             }
             if key == "hash" {
@@ -98,6 +99,13 @@ impl SignedFields {
             return Err(SignedDataError::Stale);
         }
         Ok(auth_date)
+    }
+
+    /// The first 16 bytes of the hash: what identifies this signed payload (for the replay check).
+    pub(super) fn signature(&self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&self.hash[..16]);
+        out
     }
 
     /// A field's value.

@@ -39,3 +39,4 @@ mod tarot;
 mod vault;
 mod web;
 mod web_client;
+mod web_tls;

@@ -305,7 +305,8 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
     let page = get(&addr, "/login", None);
     assert_eq!(page.status, 200, "{page:?}");
     let cookie = page.header("set-cookie").expect("a state cookie").to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.starts_with("__Host-") && cookie.contains("HttpOnly") && cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax") && cookie.contains("Path=/;"), "{cookie}");
     let state = cookie.split(';').next().and_then(|c| c.split_once('=')).map(|(_, v)| v.to_owned()).expect("state");
     assert!(
         page.body.contains(&format!("https://arcana.test/login/callback?state={state}")),
@@ -317,7 +318,7 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
 
     let signed = login_query(TEST_TOKEN, user, now_s());
     let with_cookie = |query: &str, cookie: Option<&str>| {
-        let header = cookie.map(|c| format!("arcana_login_state={c}"));
+        let header = cookie.map(|c| format!("__Host-arcana_login_state={c}"));
         let headers: Vec<(&str, &str)> = header.iter().map(|h| ("Cookie", h.as_str())).collect();
         request(&addr, "GET", &format!("/login/callback?{query}"), &headers, None)
     };
@@ -332,19 +333,50 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
         with_cookie(&format!("state={state}&{}", signed.replace("username=ann", "username=eve")), Some(&state));
     assert_eq!(tampered.status, 401, "a changed field: {tampered:?}");
 
-    let done = with_cookie(&format!("state={state}&{signed}"), Some(&state));
-    assert_eq!(done.status, 303, "{done:?}");
-    let location = done.header("location").expect("a redirect");
-    let token = location.strip_prefix("/app#token=").expect("to the Mini App with the token in the fragment");
-    assert_eq!(get(&addr, "/api/v1/me", Some(token)).status, 200);
-    // The same login data again is a replay.
-    let again = with_cookie(&format!("state={state}&{signed}"), Some(&state));
+    // The callback hands the browser a one-time code, never a token.
+    let code_of = |response: &WebResponse| {
+        assert_eq!(response.status, 303, "{response:?}");
+        let location = response.header("location").expect("a redirect");
+        assert!(!location.contains("token"), "no token in a URL: {location}");
+        location.strip_prefix("/app#login_code=").expect("to the Mini App with a login code").to_owned()
+    };
+    let redeem = |code: &str, cookie: Option<&str>| {
+        let header = cookie.map(|c| format!("__Host-arcana_login_state={c}"));
+        let headers: Vec<(&str, &str)> = header.iter().map(|h| ("Cookie", h.as_str())).collect();
+        let body = json!({ "login_code": code }).to_string();
+        request(&addr, "POST", "/api/v1/session", &headers, Some(&body))
+    };
+    // Someone else's browser (no cookie, or another one) cannot redeem the code: login CSRF.
+    let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
+    assert_eq!(redeem(&code, None).status, 401, "a code without its browser's cookie");
+    let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
+    assert_eq!(redeem(&code, Some(&other)).status, 401, "a code with another browser's cookie");
+    // The browser that logged in gets its token, and the cookie is cleared.
+    let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
+    let issued = redeem(&code, Some(&state));
+    let token = token_of(&issued);
+    assert!(issued.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")), "{issued:?}");
+    assert_eq!(get(&addr, "/api/v1/me", Some(&token)).status, 200);
+    assert_eq!(redeem(&code, Some(&state)).status, 401, "a code works once");
+    // The same signed login data again is a replay.
+    let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
+    let again = redeem(&code, Some(&state));
     assert_eq!(again.status, 401, "{again:?}");
 }
 
 #[test]
 fn answers_carry_the_security_headers_and_refuse_oversized_bodies() {
-    let (_run, addr) = start(r#"cors_origins = ["https://app.example.org"]"#);
+    let (run, addr) = start(r#"cors_origins = ["https://app.example.org"]"#);
+    // With http.public_url set, the bot's menu button opens the Mini App.
+    run.tg.wait_for(REPLY_TIMEOUT, "setChatMenuButton", |calls| calls.iter().any(|c| c.method == "setChatMenuButton"));
+    let menu = run.tg.calls_to("setChatMenuButton");
+    assert_eq!(menu.len(), 1, "one setChatMenuButton: {menu:?}");
+    let button = menu[0].json("menu_button").expect("a menu button");
+    assert_eq!(
+        (button["type"].as_str(), button["web_app"]["url"].as_str()),
+        (Some("web_app"), Some("https://arcana.test/app"))
+    );
+
     let app = get(&addr, "/app", None);
     assert_eq!(app.status, 200);
     let csp = app.header("content-security-policy").expect("CSP");
@@ -452,7 +484,7 @@ fn the_mini_app_shows_a_celtic_cross_in_a_real_browser() {
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mini-app-celtic-cross.png");
     let _ = std::fs::remove_file(&shot);
     browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s())), &[&format!("--screenshot={}", shot.display())]);
-    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&shot).map_or(0, |m| m.len());
     assert!(size > 10_000, "a screenshot of the Mini App at {}", shot.display());
     eprintln!("Mini App screenshot: {}", shot.display());
 }

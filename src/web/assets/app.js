@@ -945,25 +945,35 @@
     if (theme && applyTheme(theme)) storageSet(THEME_KEY, JSON.stringify(theme));
     tellTelegramReady();
 
-    const hashToken = params.get('token');
+    const loginCode = params.get('login_code');
     const initData = params.get('tgWebAppData');
-    if (hashToken !== null || initData !== null) {
-      // Remove the token / initData from the address bar and history.
+    if (loginCode !== null || initData !== null) {
+      // Remove the one-time login code / initData from the address bar and history.
       try { history.replaceState(null, '', '/app'); } catch (_) { /* ignore */ }
     }
 
     wire();
     updateCount();
 
-    if (hashToken) {
-      setToken(hashToken);
-    } else if (initData) {
-      // A stale token from an earlier visit is not this user's proof now.
+    state.token = storageGet(TOKEN_KEY);
+    if (loginCode) {
+      // Back from the Telegram Login page: the code is exchanged together with this browser's
+      // login cookie, so nobody else's link can sign this browser in.
       setToken(null);
-      await openSession(initData);
+      await openSession({ login_code: loginCode });
       return;
-    } else {
-      state.token = storageGet(TOKEN_KEY);
+    }
+    if (initData) {
+      // After a reload Telegram hands over the same initData, which arcana accepts only once:
+      // keep this tab's token while it still works for the same user.
+      if (state.token && await tokenWorksFor(initDataUser(initData))) {
+        state.ended = false;
+        await loadAll();
+        return;
+      }
+      setToken(null);
+      await openSession({ init_data: initData });
+      return;
     }
 
     if (!state.token) {
@@ -974,11 +984,34 @@
     await loadAll();
   }
 
-  /** Trades Telegram's initData for a session token, then loads everything. */
-  async function openSession(initData) {
+  /** The Telegram user id named in initData, or null. */
+  function initDataUser(initData) {
+    try {
+      const user = JSON.parse(new URLSearchParams(initData).get('user') || 'null');
+      return user && typeof user.id === 'number' ? user.id : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  /** Whether the stored token still works and belongs to `userId` (no messages shown). */
+  async function tokenWorksFor(userId) {
+    if (userId === null) return false;
+    try {
+      const res = await fetch('/api/v1/me', { headers: { Authorization: 'Bearer ' + state.token } });
+      if (!res.ok) return false;
+      const me = await res.json();
+      return !!me && me.user_id === userId;
+    } catch (_) {
+      return false;
+    }
+  }
+
+  /** Trades Telegram's initData (or a login code) for a session token, then loads everything. */
+  async function openSession(body) {
     setStatus('Opening arcana\u2026', 'info');
     try {
-      const res = await api('POST', '/api/v1/session', { init_data: initData });
+      const res = await api('POST', '/api/v1/session', body);
       if (!res || typeof res.token !== 'string' || !res.token) {
         throw new ApiError(500, 'arcana sent an unexpected answer, try again', null);
       }
@@ -986,7 +1019,7 @@
     } catch (e) {
       if (e.status === 401) return; // endSession showed the message
       // The hash is gone from the URL, so a reload could not retry: offer it here.
-      if (retryable(e)) setStatus([e.message + ' ', retryButton(() => openSession(initData))], 'error');
+      if (retryable(e)) setStatus([e.message + ' ', retryButton(() => openSession(body))], 'error');
       else report(e);
       return;
     }
