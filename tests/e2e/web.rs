@@ -68,18 +68,12 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// `initData` as Telegram signs it for the bot `token`: `hash = hex(HMAC-SHA256(HMAC-SHA256(
-/// "WebAppData", token), data-check-string))`, the check string being the other fields sorted,
-/// `key=value`, joined by `\n`.
-fn init_data(token: &str, user: i64, auth_date: u64) -> String {
-    let user_json = json!({ "id": user, "first_name": "Ann", "language_code": "en" }).to_string();
-    let date = auth_date.to_string();
-    let mut fields =
-        vec![("auth_date", date.as_str()), ("query_id", "AAHdF6IQAAAAAN0XohDhrOrc"), ("user", user_json.as_str())];
+/// `fields` and their hash as Telegram signs them: `hex(HMAC-SHA256(secret, check string))`, the
+/// check string being the fields sorted, `key=value`, joined by `\n`; as a query string.
+fn signed_query(secret: &[u8], mut fields: Vec<(&str, &str)>) -> String {
     fields.sort_unstable();
     let check: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let secret = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, b"WebAppData"), token.as_bytes());
-    let hash = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret.as_ref()), check.join("\n").as_bytes());
+    let hash = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret), check.join("\n").as_bytes());
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in &fields {
         query.append_pair(k, v);
@@ -88,21 +82,23 @@ fn init_data(token: &str, user: i64, auth_date: u64) -> String {
     query.finish()
 }
 
-/// The Login Widget's fields and hash (`secret = SHA-256(token)`), as a query string.
+/// `initData` as Telegram signs it for the bot `token`: the secret is
+/// `HMAC-SHA256("WebAppData", token)`.
+fn init_data(token: &str, user: i64, auth_date: u64) -> String {
+    let user_json = json!({ "id": user, "first_name": "Ann", "language_code": "en" }).to_string();
+    let date = auth_date.to_string();
+    let secret = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, b"WebAppData"), token.as_bytes());
+    let fields =
+        vec![("auth_date", date.as_str()), ("query_id", "AAHdF6IQAAAAAN0XohDhrOrc"), ("user", user_json.as_str())];
+    signed_query(secret.as_ref(), fields)
+}
+
+/// The Login Widget's fields and hash: the secret is `SHA-256(token)`.
 fn login_query(token: &str, user: i64, auth_date: u64) -> String {
     let (id, date) = (user.to_string(), auth_date.to_string());
-    let mut fields =
-        vec![("auth_date", date.as_str()), ("first_name", "Ann"), ("id", id.as_str()), ("username", "ann")];
-    fields.sort_unstable();
-    let check: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let secret = digest::digest(&digest::SHA256, token.as_bytes());
-    let hash = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret.as_ref()), check.join("\n").as_bytes());
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &fields {
-        query.append_pair(k, v);
-    }
-    query.append_pair("hash", &hex(hash.as_ref()));
-    query.finish()
+    let fields = vec![("auth_date", date.as_str()), ("first_name", "Ann"), ("id", id.as_str()), ("username", "ann")];
+    signed_query(secret.as_ref(), fields)
 }
 
 /// The bot with the web side on, its address, once `/api/v1/me` answers.
