@@ -509,3 +509,27 @@ fn a_token_past_its_expiry_is_refused() {
         "{expired:?}"
     );
 }
+
+#[test]
+fn lockdown_keeps_newcomers_out_of_the_web_side_too() {
+    // Without required registration anyone may sign in — except during a lockdown, when only
+    // members (and admins) are served, as in Telegram.
+    let port = free_port();
+    let toml = config(port, "").replace("require_registration = true", "require_registration = false");
+    let mut run = Running::start(&toml);
+    let addr = format!("127.0.0.1:{port}");
+    let member = 51_008;
+    run.say(member, "/help");
+    let member_token = token_of(&session(&addr, &init_data(TEST_TOKEN, member, now_s())));
+
+    let output = run_cli(&["lockdown", "on", "--reason", "spam wave", "--dir", path_arg(run.dir())], &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let newcomer = session(&addr, &init_data(TEST_TOKEN, 51_009, now_s()));
+    assert_eq!((newcomer.status, newcomer.json()["reason"].as_str()), (403, Some("lockdown")), "{newcomer:?}");
+    assert_eq!(get(&addr, "/api/v1/me", Some(&member_token)).status, 200, "members are still served");
+
+    let output = run_cli(&["lockdown", "off", "--dir", path_arg(run.dir())], &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let welcome = session(&addr, &init_data(TEST_TOKEN, 51_009, now_s() + 1));
+    assert_eq!(welcome.status, 200, "after the lockdown: {welcome:?}");
+}
