@@ -120,3 +120,48 @@ fn origins<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D:
     }
     Ok(list)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::Config;
+
+    fn error(toml: &str) -> String {
+        Config::from_toml_str(toml, Path::new("arcana.toml")).expect_err("must fail").to_string()
+    }
+
+    #[test]
+    fn the_web_side_is_off_by_default() {
+        let config = Config::from_toml_str("", Path::new("arcana.toml")).expect("empty config");
+        assert_eq!(config.http.listen, None);
+        assert_eq!(config.http, super::HttpConfig::default());
+    }
+
+    #[test]
+    fn bad_web_settings_name_their_key() {
+        let e = error("[http]\npublic_url = \"http://tarot.example.org\"");
+        assert!(e.contains("http.public_url") && e.contains("https://"), "{e}");
+        let e = error("[http]\npublic_url = \"https://tarot.example.org/arcana\"");
+        assert!(e.contains("http.public_url"), "{e}");
+        let e = error("[http]\ntls_cert = \"/etc/cert.pem\"");
+        assert!(e.contains("http.tls_key"), "{e}");
+        let e = error("[http]\ntls_cert = \"c\"\ntls_key = \"k\"\ntrust_forwarded_for = true");
+        assert!(e.contains("http.trust_forwarded_for"), "{e}");
+        let e = error("[http]\nconnections_per_address = 0");
+        assert!(e.contains("http.connections_per_address"), "{e}");
+        let e = error("[http]\ncors_origins = [\"*\"]");
+        assert!(e.contains("http.cors_origins"), "{e}");
+        let e = error("[http]\ntoken_lifetime = \"48h\"");
+        assert!(e.contains("http.token_lifetime"), "{e}");
+        let e = error("[http]\nlisten = \"everywhere\"");
+        assert!(e.contains("http.listen"), "{e}");
+    }
+
+    #[test]
+    fn a_public_url_loses_its_trailing_slash() {
+        let config = Config::from_toml_str("[http]\npublic_url = \"https://tarot.example.org/\"", Path::new("a.toml"))
+            .expect("valid");
+        assert_eq!(config.http.public_url.as_deref(), Some("https://tarot.example.org"));
+    }
+}
