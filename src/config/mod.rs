@@ -6,6 +6,7 @@
 mod accounts;
 mod backup;
 mod duration;
+mod key_path;
 mod model;
 mod operations;
 mod parse;

@@ -42,6 +42,10 @@ chat_backlog = 50
 shutdown_grace = "10s"
 # A handler taking longer than this is abandoned (and logged).
 handler_timeout = "60s"
+# Flush each finished update's removal from the inbox at once (true), or leave it to the
+# background flush (false): about half the writes of a quiet bot (an SD card lasts longer), but
+# after a crash or power cut the updates finished within the last store.flush_every run again.
+flush_removals = true
 
 [sentinel]
 # Identical events (same user, same bucket, same content) within this window are dropped ("0s" disables).
