@@ -24,8 +24,9 @@ api_url = "https://api.telegram.org"
 poll_timeout = "25s"
 
 [store]
-# sled page cache in MiB; keep it small on a Raspberry Pi.
-cache_capacity_mib = 16
+# sled page cache in MiB (each of the two stores); keep it small on a Raspberry Pi: with 4 the
+# bot serves a flood inside MemoryMax=32M, with 16 it does not.
+cache_capacity_mib = 4
 # Background flush interval for non-critical writes.
 flush_every = "500ms"
 # A store operation hanging longer than this aborts the process so a supervisor restarts it.
