@@ -20,7 +20,9 @@
 //! (`VmHWM`) and bytes written to disk per 1,000 updates (`write_bytes` of `/proc/PID/io`: what
 //! an SD card sees). Config: `default = { limit = 20, per = "1m" }`, `debounce = "2s"`.
 //!
-//! Run: `cargo bench --bench flood` (gives up after 10 minutes).
+//! Run: `cargo bench --bench flood` (gives up after 10 minutes). `FLOOD_CONFIG` is appended to
+//! the bot's `arcana.toml` (e.g. `FLOOD_CONFIG=$'[store]\ncache_capacity_mib = 4'`) to measure a
+//! setting.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -64,8 +66,9 @@ const SCRAPES: usize = 20;
 
 /// The configuration: the limit above, an admin for alerts, metrics on `port`.
 fn config(port: u16) -> String {
+    let extra = std::env::var("FLOOD_CONFIG").unwrap_or_default();
     format!(
-        "admins = [{ADMIN}]\n[sentinel]\ndebounce = \"2s\"\ndefault = {{ limit = 20, per = \"1m\" }}\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"
+        "admins = [{ADMIN}]\n[sentinel]\ndebounce = \"2s\"\ndefault = {{ limit = 20, per = \"1m\" }}\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n{extra}\n"
     )
 }
 

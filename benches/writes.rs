@@ -2,7 +2,8 @@
 //! per 1,000 ordinary updates — 50 registered users sending `/draw`, `/history`, `/credits` and
 //! `/help` one update at a time, each finished before the next arrives (a quiet bot, the
 //! opposite of the flood bench's batches) — once with the default `store.flush_every` and once
-//! with each setting in `WRITES_FLUSH_EVERY` (default `5s`), to show what lowers it.
+//! with each setting in `WRITES_FLUSH_EVERY` (default `5s`), then the same with
+//! `bot.flush_removals = false`, to show what lowers it.
 //!
 //! Run: `cargo bench --bench writes`. Honours `ARCANA_BIN` and `ARCANA_RUNNER`.
 
@@ -25,29 +26,38 @@ const WAIT: Duration = Duration::from_mins(1);
 fn main() -> ExitCode {
     let settings = std::env::var("WRITES_FLUSH_EVERY").unwrap_or_else(|_| "5s".into());
     let mut rows = Vec::new();
-    for flush_every in std::iter::once(None).chain(settings.split(',').map(|s| Some(s.trim().to_owned()))) {
-        match measure(flush_every.as_deref()) {
-            Ok(bytes) => rows.push((flush_every.unwrap_or_else(|| "500ms (default)".into()), bytes)),
-            Err(e) => {
-                eprintln!("writes bench: {e}");
-                return ExitCode::FAILURE;
+    for flush_removals in [true, false] {
+        for flush_every in std::iter::once(None).chain(settings.split(',').map(|s| Some(s.trim().to_owned()))) {
+            match measure(flush_every.as_deref(), flush_removals) {
+                Ok(bytes) => {
+                    rows.push((flush_every.unwrap_or_else(|| "500ms (default)".into()), flush_removals, bytes));
+                }
+                Err(e) => {
+                    eprintln!("writes bench: {e}");
+                    return ExitCode::FAILURE;
+                }
             }
         }
     }
     println!("bytes written to storage per {UPDATES} ordinary updates, one at a time ({USERS} users):");
-    for (flush_every, bytes) in rows {
-        println!("  store.flush_every = {flush_every:<16} {:>6} KiB", bytes / 1024);
+    for (flush_every, flush_removals, bytes) in rows {
+        println!(
+            "  store.flush_every = {flush_every:<16} bot.flush_removals = {flush_removals:<5} {:>6} KiB",
+            bytes / 1024
+        );
     }
     ExitCode::SUCCESS
 }
 
-fn measure(flush_every: Option<&str>) -> Result<u64, String> {
+fn measure(flush_every: Option<&str>, flush_removals: bool) -> Result<u64, String> {
     let dir = tempfile::Builder::new()
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir()
         .map_err(|e| format!("tempdir: {e}"))?;
     let store = flush_every.map(|every| format!("\n[store]\nflush_every = \"{every}\"\n")).unwrap_or_default();
-    let config = format!("[sentinel]\ndebounce = \"0s\"\ndefault = {{ limit = 1000, per = \"1m\" }}\n{store}");
+    let config = format!(
+        "[sentinel]\ndebounce = \"0s\"\ndefault = {{ limit = 1000, per = \"1m\" }}\n{store}\n[bot]\nflush_removals = {flush_removals}\n"
+    );
     std::fs::write(dir.path().join("arcana.toml"), config).map_err(|e| format!("write arcana.toml: {e}"))?;
     let tg = FakeTelegram::start();
     let mut bot = BotProcess::builder(dir.path(), &tg.url()).env("ARCANA_LOG", "warn").spawn();

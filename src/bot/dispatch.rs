@@ -2,7 +2,9 @@
 //! permit and a time limit, and are removed from the inbox when they finish — by one task that
 //! batches removals into one flushed write (group commit). A lane starts its next update only
 //! once the previous one's removal is durable, so after a kill only the update running at that
-//! moment can run again, and there is still no flush per update.
+//! moment can run again, and there is still no flush per update. With `bot.flush_removals =
+//! false` removals are written without a flush (the background flush carries them): fewer bytes
+//! written, but after a crash the updates finished since the last flush run again.
 //!
 //! A denied update's notice also goes into its chat's message lane, so it follows the replies
 //! to what the user sent before it; a denied query is answered at once instead (the client's
@@ -238,15 +240,17 @@ fn notice_done(app: &App, permit: NoticePermit) {
     app.drained.notify_waiters();
 }
 
-/// Removes finished updates from the inbox in batches, each one flushed. When idle, a removal
-/// is written at once; under load, at most one flush per [`REMOVAL_FLUSH_EVERY`] (each sled
-/// flush writes tens of KiB whatever it carries: an SD card wears out).
+/// Removes finished updates from the inbox in batches, each one flushed (unless
+/// `bot.flush_removals` is off). When idle, a removal is written at once; under load, at most one
+/// flush per [`REMOVAL_FLUSH_EVERY`] (each sled flush writes at least a page whatever it
+/// carries: an SD card wears out).
 async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Finished>) {
+    let durable = app.config.bot.flush_removals;
     let mut batch = Vec::with_capacity(MAX_REMOVALS_PER_BATCH);
     let mut last_flush = tokio::time::Instant::now() - REMOVAL_FLUSH_EVERY;
     while removals.recv_many(&mut batch, MAX_REMOVALS_PER_BATCH).await > 0 {
         let due = last_flush + REMOVAL_FLUSH_EVERY;
-        if tokio::time::Instant::now() < due {
+        if durable && tokio::time::Instant::now() < due {
             tokio::time::sleep_until(due).await;
             while batch.len() < MAX_REMOVALS_PER_BATCH {
                 match removals.try_recv() {
@@ -259,7 +263,7 @@ async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Fi
         let (ids, waiting): (Vec<i64>, Vec<_>) = std::mem::take(&mut batch).into_iter().unzip();
         let count = u64::try_from(ids.len()).unwrap_or(u64::MAX);
         let writer = Arc::clone(&app);
-        match tokio::task::spawn_blocking(move || writer.inbox.remove_blocking(&ids)).await {
+        match tokio::task::spawn_blocking(move || writer.inbox.remove_blocking(&ids, durable)).await {
             Ok(Ok(())) => {}
             // The entries stay and run again after a restart: at-least-once, never lost.
             Ok(Err(e)) => tracing::error!(error = %e, "cannot remove finished updates from the inbox"),

@@ -156,11 +156,15 @@ impl Inbox {
         }
     }
 
-    /// Removes finished updates in one batch and flushes. Blocking: call off the async runtime.
-    pub(crate) fn remove_blocking(&self, ids: &[i64]) -> Result<(), InboxError> {
+    /// Removes finished updates in one batch; with `durable`, flushes it before returning
+    /// (otherwise the background flush or the next flushed admission carries it). Blocking: call
+    /// off the async runtime.
+    pub(crate) fn remove_blocking(&self, ids: &[i64], durable: bool) -> Result<(), InboxError> {
         let keys: Vec<Vec<u8>> = ids.iter().map(|&id| update_key(id)).collect();
         self.tree.apply(&[], &keys)?;
-        self.store.flush_blocking()?;
+        if durable {
+            self.store.flush_blocking()?;
+        }
         Ok(())
     }
 }
@@ -190,7 +194,7 @@ mod tests {
         assert_eq!(inbox.position().expect("position"), 12);
         assert_eq!(inbox.pending().expect("pending"), [10, 11]);
         assert_eq!(inbox.load(11), Some(b));
-        inbox.remove_blocking(&[10]).expect("remove");
+        inbox.remove_blocking(&[10], true).expect("remove");
         assert_eq!(inbox.pending().expect("pending"), [11]);
         assert_eq!(inbox.load(10), None);
         inbox.admit_blocking(&[], 40, false).expect("position only");

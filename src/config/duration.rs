@@ -10,15 +10,21 @@ where
     D: Deserializer<'de>,
 {
     let text = String::deserialize(deserializer)?;
+    checked(&text, MIN_MS, MAX_MS).map_err(D::Error::custom)
+}
+
+/// `text` as a duration within `min_ms..=max_ms`, or what is wrong (one copy of this code, not
+/// one per pair of bounds).
+fn checked(text: &str, min_ms: u64, max_ms: u64) -> Result<Duration, String> {
     let value = humantime::parse_duration(text.trim())
-        .map_err(|e| D::Error::custom(format!("invalid duration {text:?} ({e}); use e.g. \"30s\" or \"5m\"")))?;
-    let (min, max) = (Duration::from_millis(MIN_MS), Duration::from_millis(MAX_MS));
+        .map_err(|e| format!("invalid duration {text:?} ({e}); use e.g. \"30s\" or \"5m\""))?;
+    let (min, max) = (Duration::from_millis(min_ms), Duration::from_millis(max_ms));
     if value < min || value > max {
-        return Err(D::Error::custom(format!(
+        return Err(format!(
             "duration {text:?} is out of range ({} to {})",
             humantime::format_duration(min),
             humantime::format_duration(max)
-        )));
+        ));
     }
     Ok(value)
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod backup;
 mod duration;
 mod http;
+mod key_path;
 mod model;
 mod operations;
 mod parse;
