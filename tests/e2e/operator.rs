@@ -262,3 +262,58 @@ fn metrics_parse_move_with_traffic_and_survive_a_restart_and_healthz_follows_pol
     }
     run.stop();
 }
+
+/// Runs `/help`, waits until the bot reports its inbox empty (the removal written, and flushed
+/// unless `flush_removals` is off), kills it with SIGKILL, restarts it and sends `/help` again:
+/// returns the replies of the second run (2 if the first update ran again).
+fn replies_after_a_kill(flush_removals: bool) -> usize {
+    use crate::harness::{REPLY_TIMEOUT, stop_cleanly, wait_replies};
+    use crate::support::bot_process::BotProcess;
+    use crate::support::fake_telegram::FakeTelegram;
+    let dir = crate::support::private_tempdir();
+    let port = free_port();
+    let config = format!(
+        "[store]\nflush_every = \"60s\"\n[bot]\nflush_removals = {flush_removals}\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"
+    );
+    std::fs::write(dir.path().join("arcana.toml"), config).expect("write arcana.toml");
+    let user = 1010;
+    let first = FakeTelegram::start();
+    first.push_update(updates::command(user, "/help"));
+    let mut bot = BotProcess::start(dir.path(), &first.url());
+    wait_replies(&first, &mut bot, user, 1, REPLY_TIMEOUT);
+    wait_inbox_empty(port);
+    let _ = bot.kill9();
+    let second = FakeTelegram::start();
+    second.push_update_with_id(2, updates::command(user, "/help"));
+    let mut bot = BotProcess::start(dir.path(), &second.url());
+    wait_replies(&second, &mut bot, user, 1, REPLY_TIMEOUT);
+    // Update 2 admitted, then everything admitted or recovered finished: all replies are sent.
+    second.wait_for(REPLY_TIMEOUT, "a getUpdates with offset 3", |calls| {
+        calls.iter().any(|c| c.method == "getUpdates" && c.int("offset") >= Some(3))
+    });
+    wait_inbox_empty(port);
+    let replies = second.sent_messages_to(user).len();
+    stop_cleanly(bot);
+    replies
+}
+
+/// Waits until the bot's `/metrics` shows no admitted update unfinished.
+fn wait_inbox_empty(port: u16) {
+    let deadline = std::time::Instant::now() + crate::harness::REPLY_TIMEOUT;
+    let empty = |body: &str| {
+        body.lines()
+            .any(|l| l.split_once(' ').is_some_and(|(name, value)| name.ends_with("inbox_updates") && value == "0"))
+    };
+    while get(port, "/metrics").is_none_or(|(_, body)| !empty(&body)) {
+        assert!(std::time::Instant::now() < deadline, "the inbox never emptied");
+    }
+}
+
+/// `bot.flush_removals` (default on) makes a finished update's removal durable before anything
+/// else happens in its chat: a kill then replays nothing. Off, a kill replays what finished since
+/// the last background flush (fewer bytes written, a reply possibly twice).
+#[test]
+fn a_kill_replays_a_finished_update_only_without_flushed_removals() {
+    assert_eq!(replies_after_a_kill(true), 1, "flushed removal: only the new /help is answered");
+    assert_eq!(replies_after_a_kill(false), 2, "unflushed removal: the old /help runs again");
+}
