@@ -328,20 +328,7 @@ fn key_file_text(key: &[u8; MASTER_KEY_LEN]) -> Zeroizing<String> {
 }
 
 fn from_hex(text: &str, out: &mut [u8; MASTER_KEY_LEN]) -> bool {
-    if text.len() != MASTER_KEY_LEN * 2 || !text.is_ascii() {
-        return false;
-    }
-    for (slot, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
-        let (Some(hi), Some(lo)) = (hex_digit(pair[0]), hex_digit(pair[1])) else {
-            return false;
-        };
-        *slot = hi << 4 | lo;
-    }
-    true
-}
-
-fn hex_digit(b: u8) -> Option<u8> {
-    char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    crate::sanitize::parse_hex(text, out)
 }
 
 #[cfg(test)]

@@ -11,6 +11,23 @@ pub fn user_id(id: UserId) -> i64 {
     i64::try_from(id.0).unwrap_or(i64::MAX)
 }
 
+/// Fills `out` from exactly `2 × out.len()` hex digits (either case); false, with `out` in an
+/// unspecified state, for anything else. The inverse of [`hex_id`].
+#[must_use]
+pub fn parse_hex(text: &str, out: &mut [u8]) -> bool {
+    if text.len() != out.len() * 2 || !text.is_ascii() {
+        return false;
+    }
+    let digit = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    for (slot, pair) in out.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+        let (Some(hi), Some(lo)) = (digit(pair[0]), digit(pair[1])) else {
+            return false;
+        };
+        *slot = hi << 4 | lo;
+    }
+    true
+}
+
 /// Lower-case hex of `bytes` (for random ids; never for key material, which this leaves in
 /// unwiped memory).
 #[must_use]

@@ -162,19 +162,9 @@ impl Sentinel {
             Admission::Accepted => Verdict::Allow,
             Admission::Denied { retry_after_ms, notify } => {
                 let limited = Verdict::Limited { retry_after: Duration::from_millis(retry_after_ms), notify };
-                match inbound.user.map(|u| (u, self.penalties.strike(u, now, now_unix))) {
-                    Some((user, Ok(Some(mute)))) => {
-                        tracing::warn!(target: "arcana::audit", event = "penalty", user, level = mute.level,
-                            mute_secs = mute.duration.as_secs(), "user muted for repeatedly hitting limits");
-                        // Consume the mute's one notice now.
-                        let _ = self.penalties.muted(user, now_unix);
-                        Verdict::Penalised { retry_after: mute.duration, notify: true }
-                    }
-                    Some((_, Err(e))) => {
-                        tracing::error!(error = %e, "cannot persist a penalty");
-                        limited
-                    }
-                    _ => limited,
+                match inbound.user {
+                    Some(user) => self.strike(user, limited, now, now_unix),
+                    None => limited,
                 }
             }
         }
@@ -227,15 +217,7 @@ impl Sentinel {
 
     fn decide_api_address(&self, address: std::net::IpAddr) -> Verdict {
         let Some((_, per_address)) = self.api_rules else { return Verdict::Allow };
-        let octets = match address {
-            std::net::IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
-            std::net::IpAddr::V6(v6) => {
-                let mut octets = v6.octets();
-                octets[8..].fill(0);
-                octets
-            }
-        };
-        let key = (Who::ApiAddress(u128::from_be_bytes(octets)), API_ADDRESS_RULE);
+        let key = (Who::ApiAddress(u128::from_be_bytes(client_key(address))), API_ADDRESS_RULE);
         match self.windows.with(key, |w| w.admit(self.clock.mono_ms(), per_address.limit.get(), ms(per_address.per))) {
             Admission::Accepted => Verdict::Allow,
             Admission::Denied { retry_after_ms, notify } => {
@@ -269,15 +251,29 @@ impl Sentinel {
             .with((Who::ApiUser(user), API_USER_RULE), |w| w.admit(now, per_user.limit.get(), ms(per_user.per)))
         {
             Admission::Accepted => Verdict::Allow,
-            Admission::Denied { retry_after_ms, notify } => match self.penalties.strike(user, now, now_unix) {
-                Ok(Some(mute)) => {
-                    tracing::warn!(target: "arcana::audit", event = "penalty", user, level = mute.level,
-                        mute_secs = mute.duration.as_secs(), "user muted for repeatedly hitting the API's limits");
-                    let _ = self.penalties.muted(user, now_unix);
-                    Verdict::Penalised { retry_after: mute.duration, notify: true }
-                }
-                _ => Verdict::Limited { retry_after: Duration::from_millis(retry_after_ms), notify },
-            },
+            Admission::Denied { retry_after_ms, notify } => {
+                let limited = Verdict::Limited { retry_after: Duration::from_millis(retry_after_ms), notify };
+                self.strike(user, limited, now, now_unix)
+            }
+        }
+    }
+
+    /// A denial of `user` counts as a strike; returns the mute it earned (its one notice
+    /// consumed now, audited) or else `limited`.
+    fn strike(&self, user: i64, limited: Verdict, now: u64, now_unix: u64) -> Verdict {
+        match self.penalties.strike(user, now, now_unix) {
+            Ok(Some(mute)) => {
+                tracing::warn!(target: "arcana::audit", event = "penalty", user, level = mute.level,
+                    mute_secs = mute.duration.as_secs(), "user muted for repeatedly hitting limits");
+                // Consume the mute's one notice now.
+                let _ = self.penalties.muted(user, now_unix);
+                Verdict::Penalised { retry_after: mute.duration, notify: true }
+            }
+            Ok(None) => limited,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot persist a penalty");
+                limited
+            }
         }
     }
 
@@ -347,6 +343,21 @@ impl Sentinel {
             0
         });
         windows + fingerprints + penalties + blocks
+    }
+}
+
+/// The key one client of the web side counts under: an IPv4 address (mapped into IPv6), or an
+/// IPv6 address's /64 — one machine usually holds a whole /64. Shared by the per-address
+/// bucket and the web listener's per-address connection cap.
+#[must_use]
+pub fn client_key(address: std::net::IpAddr) -> [u8; 16] {
+    match address {
+        std::net::IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
+        std::net::IpAddr::V6(v6) => {
+            let mut octets = v6.octets();
+            octets[8..].fill(0);
+            octets
+        }
     }
 }
 

@@ -44,7 +44,7 @@ mod verdict;
 mod window;
 
 pub use blocklist::{AdminBlock, BlockRecord, Blocklist, REASON_MAX_CHARS};
-pub use engine::{KEY_LABEL, Sentinel, UserRule};
+pub use engine::{KEY_LABEL, Sentinel, UserRule, client_key};
 pub use inbound::{Inbound, InboundKind, Membership};
 pub use penalty::{Mute, PenaltyRecord, forget_penalties, forget_penalty, penalty_of};
 pub use stats::Stats;

@@ -32,14 +32,7 @@ impl PeerSlots {
     /// A slot for a connection from `address`, or `None` when it holds `max` already.
     #[must_use]
     pub fn enter(&self, address: IpAddr) -> Option<PeerSlot> {
-        let key = match address {
-            IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
-            IpAddr::V6(v6) => {
-                let mut octets = v6.octets();
-                octets[8..].fill(0);
-                octets
-            }
-        };
+        let key = crate::sentinel::client_key(address);
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let count = open.entry(key).or_default();
         if *count >= self.max {

@@ -124,14 +124,6 @@ pub fn sign_hex(secret: &[u8], fields: &[(&str, &str)]) -> String {
 }
 
 fn decode_hex(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 {
-        return None;
-    }
     let mut out = [0u8; 32];
-    for (i, pair) in text.as_bytes().chunks(2).enumerate() {
-        let digit = |b: u8| char::from(b).to_digit(16);
-        let (high, low) = (digit(pair[0])?, digit(pair[1])?);
-        out[i] = u8::try_from(high * 16 + low).ok()?;
-    }
-    Some(out)
+    crate::sanitize::parse_hex(text, &mut out).then_some(out)
 }

@@ -16,14 +16,8 @@ pub fn reading_id(id: &ReadingId) -> String {
 /// Parses 24 hex digits back into a reading id.
 #[must_use]
 pub fn parse_reading_id(text: &str) -> Option<ReadingId> {
-    if text.len() != 24 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
     let mut id = [0u8; 12];
-    for (i, pair) in text.as_bytes().chunks(2).enumerate() {
-        id[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
-    }
-    Some(id)
+    crate::sanitize::parse_hex(text, &mut id).then_some(id)
 }
 
 /// One reading, its cards in position order.
