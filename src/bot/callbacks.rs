@@ -29,16 +29,20 @@ pub(crate) struct Pressed {
     pub chat: ChatId,
     /// The message carrying the button, if Telegram still has it.
     pub message: Option<MessageId>,
+    /// The press's place in time (its update id): of two presses editing one message, only the
+    /// later one's edit goes out.
+    pub order: i64,
 }
 
-/// Handles a button press.
-pub(crate) async fn on_callback(app: &App, query: CallbackQuery) {
+/// Handles button press `update_id`.
+pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32) {
     let user = crate::sanitize::user_id(query.from.id);
     let chat = query.message.as_ref().map_or(0, |m| m.chat().id.0);
     let pressed = Pressed {
         user,
         chat: ChatId(chat),
         message: query.message.as_ref().map(teloxide::types::MaybeInaccessibleMessage::id),
+        order: i64::from(update_id),
     };
     let verified = query.data.as_deref().map(|data| app.signer.verify(user, chat, data));
     let mut answer_text: Option<&'static str> = None;

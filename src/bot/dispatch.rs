@@ -23,7 +23,7 @@ use super::{
     gate::{Gate, Permit},
     handlers,
     lanes::{Job, Lane, LaneKey, Lanes},
-    notice,
+    notice, send,
 };
 
 /// Most removals written in one batch.
@@ -104,12 +104,14 @@ impl Dispatcher {
             }
         };
         let sender = app.sender.clone();
-        // Queries first (a spinner or a checkout's 10 s are waiting; answering is quick), then
-        // the chats that have had the least sent recently.
+        // Pre-checkout queries first (a checkout's 10 s are waiting; answering is quick), then
+        // messages and button presses alike by their chat's demand: what it has had sent recently
+        // plus what it has waiting. Presses used to rank first too, and accounts pressing within
+        // their limits then took every permit that came free.
         let demand = sender.clone();
         let priority = move |(chat, lane): LaneKey| match lane {
             Lane::Queries => -1.0,
-            Lane::Messages => demand.demand(chat),
+            Lane::Messages | Lane::Press(_) => demand.demand(chat),
         };
         let observe = move |(chat, lane): LaneKey, backlog: usize| {
             if lane == Lane::Messages {
@@ -186,19 +188,25 @@ async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::Unbo
         let timeout = app.config.bot.handler_timeout;
         let handler_app = Arc::clone(&app);
         let started = std::time::Instant::now();
-        let work = tokio::time::timeout(timeout, async move {
-            handlers::handle(&handler_app, update).await;
-        });
+        // The permit goes back when the handler first waits to send (or ends): see
+        // `send::holding`.
+        let work = send::holding(
+            Box::new(permit),
+            tokio::time::timeout(timeout, async move {
+                handlers::handle(&handler_app, update).await;
+            }),
+        );
         let outcome = tokio::spawn(work).await;
         if let Some(metrics) = super::metrics::get() {
             metrics.handled(started.elapsed());
         }
-        drop(permit);
         match outcome {
             Ok(Ok(())) => {}
             Ok(Err(_)) => tracing::warn!(update_id = id, "handler timed out; update abandoned"),
             Err(e) => tracing::error!(update_id = id, error = %e, "handler failed"),
         }
+    } else {
+        drop(permit);
     }
     let (removed, durable) = oneshot::channel();
     if finished.send((id, Some(removed))).is_ok() {
@@ -286,7 +294,7 @@ pub(crate) fn lane_of(update: &Update) -> LaneKey {
     let user = update.from().map(|u| crate::sanitize::user_id(u.id));
     match &update.kind {
         UpdateKind::CallbackQuery(q) => {
-            (q.message.as_ref().map_or_else(|| user.unwrap_or(i64::MAX), |m| m.chat().id.0), Lane::Queries)
+            (q.message.as_ref().map_or_else(|| user.unwrap_or(i64::MAX), |m| m.chat().id.0), Lane::Press(update.id.0))
         }
         UpdateKind::PreCheckoutQuery(_) | UpdateKind::InlineQuery(_) | UpdateKind::ShippingQuery(_) => {
             (user.unwrap_or(i64::MAX), Lane::Queries)

@@ -28,7 +28,7 @@ pub(crate) async fn handle(app: &App, update: Update) {
         // Each command's future is boxed: a task waiting to send holds only what its own
         // command needs, not the largest of them all (thousands wait at once under a flood).
         UpdateKind::Message(message) => on_message(app, &message).await,
-        UpdateKind::CallbackQuery(query) => Box::pin(callbacks::on_callback(app, query)).await,
+        UpdateKind::CallbackQuery(query) => Box::pin(callbacks::on_callback(app, query, update.id.0)).await,
         UpdateKind::PreCheckoutQuery(query) => Box::pin(payments::on_pre_checkout(app, query)).await,
         other => tracing::debug!(update_id = update.id.0, kind = kind_name(&other), "ignored update"),
     }

@@ -18,7 +18,7 @@ use super::redact::Redacted;
 use super::{
     app::App,
     callbacks::Pressed,
-    send::{reply_slot, send_html, send_html_with},
+    send::{send_html, send_html_with},
     texts::{
         self, BACK_TO_HISTORY, CARD_SEPARATOR, ENTRY_UNSHOWABLE, HISTORY_MORE, NEWER, NO_READINGS, OLDER, READING_GONE,
         TRY_AGAIN,
@@ -91,7 +91,7 @@ async fn edit(app: &App, pressed: Pressed, text: &str, keyboard: Option<InlineKe
     let Some(message) = pressed.message else {
         return send_html_with(&app.sender, pressed.chat, text, keyboard).await;
     };
-    if !reply_slot(&app.sender, pressed.chat).await {
+    if !app.sender.edit_slot(pressed.chat, message, pressed.order).await {
         return;
     }
     let mut request = app.sender.bot().edit_message_text(pressed.chat, message, text).parse_mode(ParseMode::Html);

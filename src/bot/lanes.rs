@@ -1,6 +1,7 @@
 //! Per-chat lanes: the work of one lane runs one job after another, in arrival order; different
-//! lanes run concurrently. A chat has two lanes — its messages, and its queries (button presses,
-//! pre-checkout queries) — so a press is answered while the chat's messages still queue.
+//! lanes run concurrently. A chat has a lane for its messages and one for its payment queries,
+//! and each button press runs in a lane of its own — so a press is answered while the chat's
+//! messages still queue, and while the chat's earlier presses still wait to edit their message.
 //!
 //! Each lane's backlog (jobs waiting, not the one running) is capped: beyond it a push is refused
 //! and the caller drops the update. A job takes a permit from the start [`Gate`] when it
@@ -22,8 +23,11 @@ use super::gate::{Gate, Permit};
 pub(crate) enum Lane {
     /// Messages and everything else, in order.
     Messages,
-    /// Callback and pre-checkout queries, answered at once.
+    /// Pre-checkout (and other non-button) queries: answered at once, ahead of everything.
     Queries,
+    /// One button press (by its update id): it starts by its chat's demand, like messages, but
+    /// never waits behind the chat's earlier presses, whose edits may wait for a send slot.
+    Press(u32),
 }
 
 /// A lane: a chat (or the sender, or the update for chat-less updates) and which of its lanes.

@@ -33,7 +33,8 @@ flush_every = "500ms"
 watchdog_timeout = "30s"
 
 [bot]
-# Handlers running at once (one waiting on Telegram's send limits does not count).
+# Handlers working at once: a handler gives its place back when it waits for a send slot
+# (Telegram's rate), so waiting handlers never keep another chat's update from starting.
 max_in_flight = 256
 # Admitted updates kept in the durable inbox until handled; polling pauses while it is full.
 inbox_capacity = 50000

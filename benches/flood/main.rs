@@ -31,8 +31,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../tests/support/mod.rs"]
 mod support;
+
+mod presses;
 
 use support::bot_process::BotProcess;
 use support::fake_telegram::{Call, FakeTelegram};
@@ -114,6 +116,8 @@ struct Report {
     scrape: (Option<Duration>, Option<Duration>, usize),
     /// Alert messages the admin received.
     alerts: Vec<String>,
+    /// Phase 3: presses within limits.
+    presses: presses::PressReport,
 }
 
 /// Times one `GET /metrics` on `port`.
@@ -200,6 +204,10 @@ fn run() -> Result<String, String> {
 
     let calls = tg.calls();
     let written = write_bytes(bot.pid()).zip(written_before).map(|(after, before)| after.saturating_sub(before));
+    let peak_rss_kib = status_kib(bot.pid(), "VmHWM:");
+
+    // Phase 3: button presses within limits, and normal users beside them.
+    let presses = presses::run(&tg, &mut bot, deadline)?;
     let total = u64::try_from(BURST_UPDATES + SUSTAINED_UPDATES + BUTTON_PRESSES).unwrap_or(u64::MAX);
     let report = Report {
         startup,
@@ -209,10 +217,11 @@ fn run() -> Result<String, String> {
         normal_latency: Latencies::of(&calls, &timed, |a| matches!(a, Answer::NthMessage(..))),
         callback_latency: Latencies::of(&calls, &timed, |a| matches!(a, Answer::Callback(_))),
         per_flooder: PerFlooder::count(&calls),
-        peak_rss_kib: status_kib(bot.pid(), "VmHWM:"),
+        peak_rss_kib,
         written_per_1000: written.map(|w| w * 1000 / total),
         scrape: (scrapes.get(scrapes.len() / 2).copied(), scrapes.last().copied(), scrapes.len()),
         alerts: alerts_to_admin(&calls),
+        presses,
     };
     let (status, stderr) = bot.terminate();
     if !status.success() {
@@ -504,6 +513,21 @@ fn render(r: &Report) -> String {
             r.written_per_1000.map_or_else(|| "unknown".to_owned(), |b| format!("{} KiB", b.div_ceil(1024))),
         ),
     ];
+    let p = &r.presses;
+    let edit_rate = f64::from(u32::try_from(p.edits).unwrap_or(u32::MAX)) / p.window.as_secs_f64().max(1e-9);
+    let rows = rows.into_iter().chain([
+        ("presses within limits (300 accounts, one every 6 s): normal users' /help latency", p.normal_latency.render()),
+        ("presses within limits: answers to the presses", p.press_latency.render()),
+        (
+            "presses within limits: edits sent while they lasted",
+            format!(
+                "{} edits for {} presses in {:.0} s ({edit_rate:.1}/s)",
+                p.edits,
+                p.presses,
+                p.window.as_secs_f64()
+            ),
+        ),
+    ]);
     let mut out = String::from("| metric | value |\n|---|---|\n");
     for (metric, value) in rows {
         let _ = writeln!(out, "| {metric} | {value} |");
