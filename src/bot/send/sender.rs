@@ -56,6 +56,23 @@ impl Shared {
     }
 }
 
+/// A waiting edit's place in [`Shared::edits`], removed when it ends unless a later press's edit
+/// took it.
+struct EditClaim<'a> {
+    shared: &'a Shared,
+    key: (i64, i32),
+    order: i64,
+}
+
+impl Drop for EditClaim<'_> {
+    fn drop(&mut self) {
+        let mut edits = self.shared.edits();
+        if edits.get(&self.key).is_some_and(|waiting| waiting.order == self.order) {
+            edits.remove(&self.key);
+        }
+    }
+}
+
 /// The longest the driving task sleeps before checking whether the client is still in use.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 
@@ -107,15 +124,12 @@ impl Sender {
                 earlier.superseded.notify_one();
             }
         }
-        let granted = tokio::select! {
+        // Withdrawn however this ends: granted, superseded, or dropped with a timed-out handler.
+        let _claim = EditClaim { shared: &self.shared, key, order };
+        tokio::select! {
             granted = self.slot(chat, Class::Reply) => granted,
-            () = superseded.notified() => return false,
-        };
-        let mut edits = self.shared.edits();
-        if edits.get(&key).is_some_and(|waiting| waiting.order == order) {
-            edits.remove(&key);
+            () = superseded.notified() => false,
         }
-        granted
     }
 
     /// Holds `chat` back for `wait` (Telegram answered 429 with `retry_after`).
