@@ -516,7 +516,10 @@ fn render(r: &Report) -> String {
     let p = &r.presses;
     let edit_rate = f64::from(u32::try_from(p.edits).unwrap_or(u32::MAX)) / p.window.as_secs_f64().max(1e-9);
     let rows = rows.into_iter().chain([
-        ("presses within limits (300 accounts, one every 6 s): normal users' /help latency", p.normal_latency.render()),
+        (
+            "presses within limits (300 accounts, one every 6 s): 300 normal users' /help latency",
+            p.normal_latency.render(),
+        ),
         ("presses within limits: answers to the presses", p.press_latency.render()),
         (
             "presses within limits: edits sent while they lasted",

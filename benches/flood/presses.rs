@@ -1,7 +1,7 @@
 //! Phase 3 of the flood bench: button presses within limits. [`PRESSERS`] registered accounts,
 //! each with one reading in its history, press their own valid, signed "view reading" button
 //! every [`PRESS_EVERY`] (10 a minute: half the limit, so nothing is limited, muted or alerted),
-//! for [`LOAD_FOR`]; meanwhile [`NORMAL`] normal users send `/help` every [`HELP_EVERY`].
+//! for [`LOAD_FOR`]; meanwhile [`NORMAL`] normal users each send one `/help`, spread evenly.
 //!
 //! The presses ask for more edits (50 a second) than Telegram lets a bot send (30), so this is
 //! the load that once held every start permit with handlers waiting for a send slot: normal
@@ -21,11 +21,10 @@ use crate::{Answer, Latencies, Timed, wait_scanning};
 const PRESSERS: i64 = 300;
 /// First presser's user id (private chats share the user's id).
 const PRESSER_BASE: i64 = 5_000_000;
-/// Normal users sending `/help` during the presses.
-const NORMAL: i64 = 20;
+/// Normal users sending `/help` during the presses (one each).
+const NORMAL: i64 = 300;
 const NORMAL_BASE: i64 = 6_000_000;
 const PRESS_EVERY: Duration = Duration::from_secs(6);
-const HELP_EVERY: Duration = Duration::from_secs(4);
 const LOAD_FOR: Duration = Duration::from_mins(1);
 
 /// What the phase measured.
@@ -90,13 +89,8 @@ fn plan(buttons: &[Button], start: Instant) -> Vec<(Instant, Value, Answer)> {
     let normal = u32::try_from(NORMAL).unwrap_or(1);
     for n in 0..NORMAL {
         let user = NORMAL_BASE + n;
-        let mut at = start + HELP_EVERY * u32::try_from(n).unwrap_or(0) / normal;
-        let mut nth = 0;
-        while at < start + LOAD_FOR {
-            out.push((at, updates::command(user, "/help"), Answer::NthMessage(user, nth)));
-            nth += 1;
-            at += HELP_EVERY;
-        }
+        let at = start + LOAD_FOR * u32::try_from(n).unwrap_or(0) / normal;
+        out.push((at, updates::command(user, "/help"), Answer::NthMessage(user, 0)));
     }
     out
 }

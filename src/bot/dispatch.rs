@@ -118,7 +118,9 @@ impl Dispatcher {
                 sender.set_backlog(chat, backlog);
             }
         };
-        let gate = Gate::new(usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256), priority);
+        // As many handlers may wait to send without a permit as may work with one.
+        let in_flight = usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256);
+        let gate = Gate::new(in_flight, in_flight, priority);
         let lanes = Lanes::new(backlog, gate, observe, runner);
         let remover = finish_removals(Arc::clone(&app), finished_ids);
         (Dispatcher { app, lanes, finished, drops: Arc::default() }, remover)

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::oneshot;
 
-use super::lanes::LaneKey;
+use super::{lanes::LaneKey, send::StartPermit};
 
 /// A lane's priority now: lower goes first.
 type Priority = Box<dyn Fn(LaneKey) -> f64 + Send + Sync>;
@@ -26,6 +26,8 @@ pub(crate) struct Gate {
 
 struct State {
     free: usize,
+    /// Free places for handlers waiting to send without a permit.
+    parked_free: usize,
     seq: u64,
     /// Waiting lanes: (which, arrival, where to send the permit).
     waiting: Vec<(LaneKey, u64, oneshot::Sender<Permit>)>,
@@ -45,12 +47,44 @@ impl Drop for Permit {
     }
 }
 
+/// A place among the handlers waiting to send without a permit; given back when dropped.
+struct WaitingPlace {
+    gate: Arc<Gate>,
+}
+
+impl Drop for WaitingPlace {
+    fn drop(&mut self) {
+        self.gate.state().parked_free += 1;
+    }
+}
+
+impl StartPermit for Permit {
+    fn park(self: Box<Self>) -> Box<dyn Send> {
+        let Some(gate) = self.gate.clone() else { return self };
+        {
+            let mut state = gate.state();
+            if state.parked_free == 0 {
+                return self;
+            }
+            state.parked_free -= 1;
+        }
+        let place = WaitingPlace { gate: Arc::clone(&gate) };
+        drop(self);
+        Box::new(place)
+    }
+}
+
 impl Gate {
-    /// A gate letting `size` handlers run at once, handing freed permits to the waiting lane
-    /// of lowest `priority` (then the earliest).
-    pub(crate) fn new(size: usize, priority: impl Fn(LaneKey) -> f64 + Send + Sync + 'static) -> Arc<Gate> {
+    /// A gate letting `size` handlers work at once, and up to `parked` more wait to send having
+    /// given their permit back; freed permits go to the waiting lane of lowest `priority` (then
+    /// the earliest).
+    pub(crate) fn new(
+        size: usize,
+        parked: usize,
+        priority: impl Fn(LaneKey) -> f64 + Send + Sync + 'static,
+    ) -> Arc<Gate> {
         Arc::new(Gate {
-            state: Mutex::new(State { free: size, seq: 0, waiting: Vec::new() }),
+            state: Mutex::new(State { free: size, parked_free: parked, seq: 0, waiting: Vec::new() }),
             priority: Box::new(priority),
         })
     }
@@ -123,7 +157,7 @@ mod tests {
 
     /// Chat 5 is busy; everyone else quiet.
     fn gate(size: usize) -> Arc<Gate> {
-        Gate::new(size, |(chat, _)| if chat == 5 { 5.0 } else { 0.0 })
+        Gate::new(size, size, |(chat, _)| if chat == 5 { 5.0 } else { 0.0 })
     }
 
     #[tokio::test]
@@ -145,6 +179,20 @@ mod tests {
         drop(quiet);
         drop(busy.await.expect("busy"));
         assert_eq!(gate.state().free, 1, "every permit came back");
+    }
+
+    #[tokio::test]
+    async fn a_parked_permit_frees_its_start_and_parking_is_bounded() {
+        let gate = Gate::new(2, 1, |_| 0.0);
+        let first: Box<dyn StartPermit> = Box::new(gate.acquire((1, Lane::Messages)).await);
+        let second: Box<dyn StartPermit> = Box::new(gate.acquire((2, Lane::Messages)).await);
+        let place = first.park();
+        assert_eq!((gate.state().free, gate.state().parked_free), (1, 0), "the permit went back for a place");
+        let kept = second.park();
+        assert_eq!(gate.state().free, 1, "no place left: the second keeps its permit");
+        drop(place);
+        drop(kept);
+        assert_eq!((gate.state().free, gate.state().parked_free), (2, 1), "everything came back");
     }
 
     #[tokio::test]

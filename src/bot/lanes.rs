@@ -141,7 +141,7 @@ mod tests {
     /// Lanes whose jobs report their number once their gate (if any) opens; chat 1 is busy.
     fn recording(permits: usize, cap: usize) -> (Lanes<Item>, mpsc::UnboundedReceiver<i32>, Arc<Gate>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let gate = Gate::new(permits, |(chat, _): LaneKey| if chat == 1 { 10.0 } else { 0.0 });
+        let gate = Gate::new(permits, permits, |(chat, _): LaneKey| if chat == 1 { 10.0 } else { 0.0 });
         let lanes = Lanes::new(
             cap,
             Arc::clone(&gate),

@@ -9,4 +9,4 @@ mod start_permit;
 pub(crate) use reply::{background_slot, no_preview, reply_slot, send_html, send_html_id, send_html_with, send_notice};
 pub(crate) use schedule::SendLimits;
 pub use sender::Sender;
-pub(crate) use start_permit::holding;
+pub(crate) use start_permit::{StartPermit, holding};

@@ -8,28 +8,56 @@
 //! [`give_back`] before it waits. The permit is not taken again afterwards: what is left of a
 //! handler after its first send is sending, which the schedule already orders.
 //!
-//! The permit is held as `Box<dyn Send>` so this module needs nothing from the gate that made
-//! it (the pipeline sits above `send/`). A task-local, not a parameter, because every send
+//! Waiting handlers stay bounded all the same: a permit is *parked* — traded for one of a fixed
+//! number of waiting places — and kept when every place is taken ([`StartPermit::park`]). The
+//! gate implements the trait, so this module needs nothing from it (the pipeline sits above
+//! `send/`). A task-local, not a parameter, because every send
 //! helper would otherwise carry it through every handler's signature.
 //!
 //! [`Sender::slot`]: super::Sender::slot
 
 use std::{cell::RefCell, future::Future};
 
+/// A start permit that can be traded for a place among the handlers waiting to send.
+pub(crate) trait StartPermit: Send {
+    /// Gives the permit back to the gate if a place among waiting handlers is free, and returns
+    /// that place (held until the handler ends); with every place taken, returns the permit
+    /// itself, still held — so handlers waiting to send stay bounded, and work still starts.
+    fn park(self: Box<Self>) -> Box<dyn Send>;
+}
+
+/// What the running handler holds.
+enum Held {
+    /// Its start permit: it has not waited to send yet.
+    Working(Box<dyn StartPermit>),
+    /// What parking gave: a waiting place, or the permit kept when none was free (held only to
+    /// be dropped when the handler ends).
+    Parked(#[expect(dead_code, reason = "held for its drop")] Box<dyn Send>),
+    /// Nothing: the parking is being done.
+    Nothing,
+}
+
 tokio::task_local! {
-    static HELD: RefCell<Option<Box<dyn Send>>>;
+    static HELD: RefCell<Held>;
 }
 
-/// Runs `work` holding `permit`; the permit is dropped at `work`'s first wait for a send slot,
-/// or when `work` ends.
-pub(crate) async fn holding<F: Future>(permit: Box<dyn Send>, work: F) -> F::Output {
-    HELD.scope(RefCell::new(Some(permit)), work).await
+/// Runs `work` holding `permit`; the permit is parked at `work`'s first wait for a send slot;
+/// whatever is held goes back when `work` ends.
+pub(crate) async fn holding<F: Future>(permit: Box<dyn StartPermit>, work: F) -> F::Output {
+    HELD.scope(RefCell::new(Held::Working(permit)), work).await
 }
 
-/// Drops the current task's start permit, if it holds one (outside [`holding`]: nothing).
+/// Parks the current task's start permit, if it holds one not parked yet (outside [`holding`]:
+/// nothing).
 pub(crate) fn give_back() {
-    let permit = HELD.try_with(|held| held.borrow_mut().take()).ok().flatten();
-    drop(permit);
+    let _ = HELD.try_with(|held| {
+        let taken = std::mem::replace(&mut *held.borrow_mut(), Held::Nothing);
+        let next = match taken {
+            Held::Working(permit) => Held::Parked(permit.park()),
+            other => other,
+        };
+        *held.borrow_mut() = next;
+    });
 }
 
 #[cfg(test)]
@@ -49,24 +77,53 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn the_permit_goes_back_at_the_first_wait_and_not_before() {
-        let dropped = Arc::new(AtomicBool::new(false));
-        let seen = Arc::clone(&dropped);
-        holding(Box::new(Flag(Arc::clone(&dropped))), async move {
-            assert!(!seen.load(Ordering::SeqCst), "held while working");
-            give_back();
-            assert!(seen.load(Ordering::SeqCst), "given back when waiting to send");
-            give_back();
-        })
-        .await;
+    /// Parks into a place (a second flag) when `room`, else keeps itself.
+    struct Permit {
+        #[expect(dead_code, reason = "held for its drop")]
+        flag: Flag,
+        place: Option<Flag>,
+    }
+
+    impl StartPermit for Permit {
+        fn park(mut self: Box<Self>) -> Box<dyn Send> {
+            match self.place.take() {
+                Some(place) => Box::new(place),
+                None => self,
+            }
+        }
+    }
+
+    fn permit(room: bool) -> (Box<Permit>, Arc<AtomicBool>, Arc<AtomicBool>) {
+        let (permit, place) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let held = Permit { flag: Flag(Arc::clone(&permit)), place: room.then(|| Flag(Arc::clone(&place))) };
+        (Box::new(held), permit, place)
     }
 
     #[tokio::test]
-    async fn a_handler_that_never_sends_returns_it_when_it_ends() {
-        let dropped = Arc::new(AtomicBool::new(false));
-        holding(Box::new(Flag(Arc::clone(&dropped))), async {}).await;
-        assert!(dropped.load(Ordering::SeqCst));
+    async fn the_permit_goes_back_at_the_first_wait_and_the_place_when_the_handler_ends() {
+        let (held, permit, place) = permit(true);
+        let (seen_permit, seen_place) = (Arc::clone(&permit), Arc::clone(&place));
+        holding(held, async move {
+            assert!(!seen_permit.load(Ordering::SeqCst), "held while working");
+            give_back();
+            assert!(seen_permit.load(Ordering::SeqCst), "given back when waiting to send");
+            give_back();
+            assert!(!seen_place.load(Ordering::SeqCst), "the waiting place is kept");
+        })
+        .await;
+        assert!(place.load(Ordering::SeqCst), "and given back at the end");
+    }
+
+    #[tokio::test]
+    async fn with_no_place_free_the_permit_is_kept_until_the_end() {
+        let (held, permit, _) = permit(false);
+        let seen = Arc::clone(&permit);
+        holding(held, async move {
+            give_back();
+            assert!(!seen.load(Ordering::SeqCst), "kept: no waiting place was free");
+        })
+        .await;
+        assert!(permit.load(Ordering::SeqCst));
         give_back();
     }
 }
