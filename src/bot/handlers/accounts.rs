@@ -15,11 +15,10 @@ use crate::{
     control::{self, Request},
 };
 
-use super::{
+use crate::bot::{
     app::App,
-    redact::Redacted,
-    secret_messages::{keep_until_due, lifetime_text},
-    send::{reply_slot, send_html, send_html_id},
+    jobs::secret_messages::{keep_until_due, lifetime_text},
+    send::{Redacted, reply_slot, send_html, send_html_id},
     texts::{
         self, CODE_INVALID, CODE_REPLAYED, DELETED, SESSION_CURRENT, SESSIONS_ENDED, TRY_AGAIN, TWO_FACTOR_ALREADY_ON,
         TWO_FACTOR_ENROL_FIRST, TWO_FACTOR_NOT_ON, TWO_FACTOR_OFF, TWO_FACTOR_QR_CAPTION, TWO_FACTOR_WAS_OFF,

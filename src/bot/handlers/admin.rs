@@ -10,7 +10,7 @@ use teloxide::types::{ChatId, Message};
 
 use crate::control::{self, Request};
 
-use super::{
+use crate::bot::{
     app::App,
     send::send_html,
     texts::{

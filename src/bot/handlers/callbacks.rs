@@ -10,15 +10,16 @@ use teloxide::{
 
 use crate::accounts::Decision;
 
-use super::redact::Redacted;
-use super::{
+use crate::bot::{
     app::App,
-    consent, history_view, payments,
+    send::Redacted,
     texts::{
         BUTTON_GONE, BUTTON_NOT_IN_PLAN, BUTTON_NOT_YOURS, BUTTON_START_FIRST, LOCKDOWN_BUTTON, PURCHASES_LOCKED_PLAIN,
         TRY_AGAIN_PLAIN,
     },
 };
+
+use super::{consent, history, payments};
 
 /// Where a pressed button's message is.
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +64,7 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
         }
         Some(Ok(data)) => {
             let command = match data.action() {
-                history_view::PAGE | history_view::VIEW => "history",
+                history::PAGE | history::VIEW => "history",
                 payments::BUY => "buy",
                 _ => "",
             };
@@ -74,8 +75,8 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
             } else {
                 answer(app, &query, None).await;
                 match data.action() {
-                    history_view::PAGE => history_view::on_page(app, pressed, &data).await,
-                    history_view::VIEW => history_view::on_view(app, pressed, &data).await,
+                    history::PAGE => history::on_page(app, pressed, &data).await,
+                    history::VIEW => history::on_view(app, pressed, &data).await,
                     _ => payments::on_buy_button(app, pressed, &data).await,
                 }
                 return;

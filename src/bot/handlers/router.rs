@@ -8,16 +8,16 @@ use crate::{
     sanitize::split_command,
 };
 
-use super::{
-    account_commands, admin,
+use crate::bot::{
     app::App,
-    callbacks, consent, history_view, payments, reading_commands,
     send::{send_html, send_notice},
     texts::{
         self, ADMINS_ONLY, LOCKDOWN_NOTICE, NEEDS_FRESH_CODE, NOT_IN_PLAN, TRY_AGAIN, WELCOME, help, human_wait,
         private_only,
     },
 };
+
+use super::{accounts, admin, callbacks, consent, history, payments, readings};
 
 /// How long a lockdown notice may wait for a send slot before it is dropped.
 const LOCKDOWN_NOTICE_FOR: std::time::Duration = std::time::Duration::from_mins(1);
@@ -111,17 +111,17 @@ async fn on_message(app: &App, message: &Message) {
         | Command::Broadcast => {
             Box::pin(admin::handle(app, message, command.name(), &args)).await;
         }
-        Command::Draw => Box::pin(reading_commands::draw(app, user, chat, is_admin, &args)).await,
-        Command::History => Box::pin(history_view::show(app, user, chat)).await,
-        Command::Credits => Box::pin(reading_commands::credits(app, user, chat, is_admin)).await,
+        Command::Draw => Box::pin(readings::draw(app, user, chat, is_admin, &args)).await,
+        Command::History => Box::pin(history::show(app, user, chat)).await,
+        Command::Credits => Box::pin(readings::credits(app, user, chat, is_admin)).await,
         Command::Buy => Box::pin(payments::buy(app, user, chat, &args)).await,
         Command::Refund => Box::pin(payments::refund(app, user, chat, &args)).await,
-        Command::Sessions => Box::pin(account_commands::sessions(app, user, chat, &current)).await,
-        Command::LogoutAll => Box::pin(account_commands::logout_all(app, user, chat)).await,
-        Command::TwoFactor => Box::pin(account_commands::two_factor(app, from, chat, &args)).await,
-        Command::Verify => Box::pin(account_commands::verify(app, user, chat, &args)).await,
-        Command::Export => Box::pin(account_commands::export(app, user, chat)).await,
-        Command::DeleteMe => Box::pin(account_commands::delete_me(app, user, chat)).await,
+        Command::Sessions => Box::pin(accounts::sessions(app, user, chat, &current)).await,
+        Command::LogoutAll => Box::pin(accounts::logout_all(app, user, chat)).await,
+        Command::TwoFactor => Box::pin(accounts::two_factor(app, from, chat, &args)).await,
+        Command::Verify => Box::pin(accounts::verify(app, user, chat, &args)).await,
+        Command::Export => Box::pin(accounts::export(app, user, chat)).await,
+        Command::DeleteMe => Box::pin(accounts::delete_me(app, user, chat)).await,
     }
 }
 

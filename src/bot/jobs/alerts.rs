@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{audit_tap::AuditRecord, clock::rfc3339, config::Config};
 
-use super::{app::App, send::send_html, texts};
+use crate::bot::{app::App, send::send_html, texts};
 
 /// How often the sentinel's counters are sampled for floods, and quiet periods checked.
 const TICK: Duration = Duration::from_secs(5);
@@ -217,7 +217,7 @@ pub(crate) async fn run(
             batch = batches.recv() => {
                 let Some(batch) = batch else { return };
                 for record in batch {
-                    if let Some(metrics) = super::metrics::get() {
+                    if let Some(metrics) = crate::bot::metrics::get() {
                         metrics.audited(&record);
                     }
                     if let Some(kind) = Kind::of(&record.event) {

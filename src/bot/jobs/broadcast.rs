@@ -33,10 +33,9 @@ enum StepError {
     Accounts(#[from] AccountsError),
 }
 
-use super::{
+use crate::bot::{
     app::App,
-    redact::Redacted,
-    send::{background_slot, no_preview},
+    send::{Redacted, background_slot, no_preview},
 };
 
 /// How often an idle bot looks for a new broadcast.

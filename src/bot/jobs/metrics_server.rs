@@ -17,7 +17,7 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::{app::App, metrics};
+use crate::bot::{app::App, metrics};
 
 /// Longest request head read.
 pub(crate) const MAX_HEAD_BYTES: usize = 8 * 1024;

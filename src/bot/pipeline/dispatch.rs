@@ -18,12 +18,12 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::{control::PipelineStats, sentinel::Verdict};
 
+use crate::bot::{app::App, handlers::router, send};
+
 use super::{
-    app::App,
     gate::{Gate, Permit},
-    handlers,
     lanes::{Job, Lane, LaneKey, Lanes},
-    notice, send,
+    notice,
 };
 
 /// Most removals written in one batch.
@@ -193,11 +193,11 @@ async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::Unbo
         let work = send::holding(
             Box::new(permit),
             tokio::time::timeout(timeout, async move {
-                handlers::handle(&handler_app, update).await;
+                router::handle(&handler_app, update).await;
             }),
         );
         let outcome = tokio::spawn(work).await;
-        if let Some(metrics) = super::metrics::get() {
+        if let Some(metrics) = crate::bot::metrics::get() {
             metrics.handled(started.elapsed());
         }
         match outcome {

@@ -119,7 +119,7 @@ impl Gate {
 mod tests {
     use super::*;
 
-    use crate::bot::lanes::Lane;
+    use crate::bot::pipeline::lanes::Lane;
 
     /// Chat 5 is busy; everyone else quiet.
     fn gate(size: usize) -> Arc<Gate> {
