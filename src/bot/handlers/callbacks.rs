@@ -5,7 +5,7 @@
 use teloxide::{
     payloads::AnswerCallbackQuerySetters,
     prelude::Requester,
-    types::{CallbackQuery, ChatId, MessageId},
+    types::{CallbackQuery, ChatId},
 };
 
 use crate::accounts::Decision;
@@ -19,21 +19,7 @@ use crate::bot::{
     },
 };
 
-use super::{consent, history, payments};
-
-/// Where a pressed button's message is.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Pressed {
-    /// The user who pressed.
-    pub user: i64,
-    /// The chat of the message.
-    pub chat: ChatId,
-    /// The message carrying the button, if Telegram still has it.
-    pub message: Option<MessageId>,
-    /// The press's place in time (its update id): of two presses editing one message, only the
-    /// later one's edit goes out.
-    pub order: i64,
-}
+use super::{consent, history, payments, pressed::Pressed};
 
 /// Handles button press `update_id`.
 pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32) {

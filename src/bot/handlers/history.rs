@@ -23,7 +23,7 @@ use crate::bot::{
     },
 };
 
-use super::callbacks::Pressed;
+use super::pressed::Pressed;
 
 /// Button action: show page N.
 pub(crate) const PAGE: &str = "hist";

@@ -9,6 +9,7 @@ mod callbacks;
 mod consent;
 mod history;
 mod payments;
+mod pressed;
 mod readings;
 pub(super) mod refunds;
 pub(super) mod router;

@@ -29,7 +29,7 @@ use crate::bot::{
     },
 };
 
-use super::callbacks::Pressed;
+use super::pressed::Pressed;
 
 /// Button action: send the invoice for a product.
 pub(crate) const BUY: &str = "buy";

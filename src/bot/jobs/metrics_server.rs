@@ -76,7 +76,7 @@ async fn answer(app: &App, mut stream: TcpStream) -> std::io::Result<()> {
     let path = path.split('?').next().unwrap_or_default();
     match (method, path) {
         ("GET", "/metrics") => {
-            let body = metrics::get().map(|m| m.render(app)).unwrap_or_default();
+            let body = metrics::get().map(|m| m.render(&app.services, app.sender.queued())).unwrap_or_default();
             respond(&mut stream, 200, "text/plain; version=0.0.4; charset=utf-8", &body).await
         }
         ("GET", "/healthz") => {

@@ -8,6 +8,7 @@ mod alerts;
 pub(super) mod audit_writer;
 pub(super) mod backups;
 mod broadcast;
+mod metric_totals;
 mod metrics_server;
 mod retention;
 pub(super) mod secret_messages;

@@ -22,7 +22,8 @@ use crate::bot::{app::App, handlers::router, send};
 
 use super::{
     gate::{Gate, Permit},
-    lanes::{Job, Lane, LaneKey, Lanes},
+    lane::{Lane, LaneKey, lane_of},
+    lanes::{Job, Lanes},
     notice,
 };
 
@@ -284,27 +285,6 @@ async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Fi
             let _ = waiter.send(());
         }
         app.drained.notify_waiters();
-    }
-}
-
-/// The lane an update runs in: queries in their own lane of the chat (or of the user, for
-/// pre-checkout queries, whose private chat has the user's id), everything else in order in the
-/// chat's message lane; an update with neither chat nor user in a lane of its own.
-pub(crate) fn lane_of(update: &Update) -> LaneKey {
-    let user = update.from().map(|u| crate::sanitize::user_id(u.id));
-    match &update.kind {
-        UpdateKind::CallbackQuery(q) => {
-            (q.message.as_ref().map_or_else(|| user.unwrap_or(i64::MAX), |m| m.chat().id.0), Lane::Press(update.id.0))
-        }
-        UpdateKind::PreCheckoutQuery(_) | UpdateKind::InlineQuery(_) | UpdateKind::ShippingQuery(_) => {
-            (user.unwrap_or(i64::MAX), Lane::Queries)
-        }
-        _ => match (update.chat(), user) {
-            (Some(chat), _) => (chat.id.0, Lane::Messages),
-            (None, Some(user)) => (user, Lane::Messages),
-            // Unique per update: below any chat id Telegram uses.
-            (None, None) => (i64::MIN + i64::from(update.id.0), Lane::Messages),
-        },
     }
 }
 

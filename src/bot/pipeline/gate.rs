@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::oneshot;
 
-use super::lanes::LaneKey;
+use super::lane::LaneKey;
 
 /// A lane's priority now: lower goes first.
 type Priority = Box<dyn Fn(LaneKey) -> f64 + Send + Sync>;
@@ -119,7 +119,7 @@ impl Gate {
 mod tests {
     use super::*;
 
-    use crate::bot::pipeline::lanes::Lane;
+    use crate::bot::pipeline::lane::Lane;
 
     /// Chat 5 is busy; everyone else quiet.
     fn gate(size: usize) -> Arc<Gate> {

@@ -7,6 +7,7 @@
 pub(super) mod client;
 pub(super) mod dispatch;
 mod gate;
+mod lane;
 mod lanes;
 mod notice;
 pub(super) mod polling;
