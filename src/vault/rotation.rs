@@ -12,9 +12,8 @@ use crate::store::StoreError;
 
 use super::{
     Vault, VaultError,
-    core::{META_KEY, generation_context},
     envelope::{self, KeyKind, KeyRef},
-    records::{GenerationRecord, GenerationState},
+    records::{GenerationRecord, GenerationState, META_KEY, generation_context},
 };
 
 /// One generation key as `arcana keys status` shows it.
