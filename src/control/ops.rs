@@ -1,58 +1,12 @@
 //! Executing admin requests, shared by the socket server, the offline CLI path and the admin
-//! commands in Telegram. Every change is flushed before it is reported as done.
+//! commands in Telegram: each request to the file of its operation (or done here when it is a
+//! line or two). Every change is flushed before it is reported as done.
 
 use std::path::Path;
 
-use crate::{
-    accounts::{Accounts, AccountsError, Profiles},
-    backup::{self, BackupError},
-    sentinel::{Blocklist, Sentinel},
-    store::{Store, StoreError},
-    vault::{Vault, VaultError},
-};
+use crate::backup;
 
-use super::{Lockdown, Request, Response, blocks, broadcast, deletion, incident, keys, users};
-
-/// What admin operations act on.
-pub struct Admin<'a> {
-    /// The blocklist.
-    pub blocklist: &'a Blocklist,
-    /// The vault.
-    pub vault: &'a std::sync::Arc<Vault>,
-    /// Sealed profiles.
-    pub profiles: &'a Profiles,
-    /// Accounts.
-    pub accounts: &'a Accounts,
-    /// Sealed reading history.
-    pub history: &'a crate::readings::History,
-    /// The audit trail.
-    pub audit: &'a crate::audit::AuditTrail,
-    /// The data store.
-    pub data: &'a Store,
-    /// Whether the bot is running (and re-wraps keys in the background).
-    pub online: bool,
-    /// The running bot's sentinel (penalties and rate windows in memory); `None` offline.
-    pub sentinel: Option<&'a Sentinel>,
-    /// The lockdown switch.
-    pub lockdown: &'a Lockdown,
-}
-
-/// Why an admin operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum OpsError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The vault failed.
-    #[error(transparent)]
-    Vault(#[from] VaultError),
-    /// A backup failed.
-    #[error(transparent)]
-    Backup(#[from] BackupError),
-    /// An account operation failed.
-    #[error(transparent)]
-    Accounts(#[from] AccountsError),
-}
+use super::{Admin, OpsError, Request, Response, blocks, broadcast, deletion, incident, keys, users};
 
 /// Runs `request` at `now_ms` (Unix ms), flushing what it changed. Blocking: run it off the
 /// async runtime.

@@ -3,25 +3,11 @@
 //! codes, no session ids — counts and on/off only. Viewing a user is audited (`user_viewed`),
 //! listing too (`users_listed`).
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{accounts::Account, clock::rfc3339, sentinel::PenaltyRecord};
 
-use super::{Admin, OpsError, Response};
-
-/// Which accounts `arcana users` lists (all filters must hold).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserFilter {
-    /// Only this (effective) tier.
-    pub tier: Option<String>,
-    /// Only users blocked by an admin or who blocked the bot.
-    pub blocked: bool,
-    /// Only users muted now.
-    pub muted: bool,
-    /// Only users with two-factor authentication on.
-    pub two_factor: bool,
-}
+use super::{Admin, OpsError, Response, UserFilter};
 
 /// What is known about one user, without secrets.
 struct Standing {
