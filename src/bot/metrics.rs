@@ -25,7 +25,7 @@ use prometheus_client::{
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    audit_tap::AuditRecord,
+    audit_tap::{AuditRecord, Event},
     clock::{Clock, SystemClock},
     control::{PipelineStats, Services},
     store::{Record, Store, StoreError},
@@ -183,10 +183,10 @@ impl Metrics {
 
     /// Counts what an audit event means for the metrics.
     pub(crate) fn audited(&self, record: &AuditRecord) {
-        match record.event.as_str() {
-            "2fa_failure" => self.two_factor_failures.inc(),
-            "payment" => self.payments.inc(),
-            "refund" => self.refunds.inc(),
+        match Event::parse(&record.event) {
+            Some(Event::TwoFactorFailure) => self.two_factor_failures.inc(),
+            Some(Event::Payment) => self.payments.inc(),
+            Some(Event::Refund) => self.refunds.inc(),
             _ => 0,
         };
     }

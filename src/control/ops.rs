@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::backup;
+use crate::{audit_tap::Event, backup};
 
 use super::{Admin, OpsError, Request, Response, blocks, broadcast, deletion, incident, keys, users};
 
@@ -39,7 +39,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
                 "audit trail intact: {entries} entries (#{first} to #{last}), chained from the anchor and reaching the head recorded in keys/"
             )]),
             crate::audit::Verdict::Broken { at_seq, problem } => {
-                tracing::error!(target: "arcana::audit", event = "audit_broken", at_seq, problem = %problem,
+                tracing::error!(target: "arcana::audit", event = Event::AuditBroken.name(), at_seq, problem = %problem,
                     "the audit trail failed verification");
                 Response::error(format!("audit trail BROKEN at entry #{at_seq}: {problem}"))
             }
@@ -60,7 +60,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         }
         Request::ExportUser { user } => {
             let data = super::export::user_data(admin, *user, now_ms)?;
-            tracing::warn!(target: "arcana::audit", event = "user_exported", user = *user,
+            tracing::warn!(target: "arcana::audit", event = Event::UserExported.name(), user = *user,
                 "an operator exported a user's data");
             Ok(Response::ok(vec![data.to_string()]))
         }
@@ -87,7 +87,8 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         Request::Users { filter, json } => users::list(admin, filter, *json, now_ms),
         Request::Backup { path } => {
             let summary = backup::take_to(admin.data, admin.vault, now_ms, Path::new(path))?;
-            tracing::info!(target: "arcana::audit", event = "backup", entries = summary.entries, "backup written");
+            tracing::info!(target: "arcana::audit", event = Event::Backup.name(), entries = summary.entries,
+                "backup written");
             Ok(Response::ok(vec![format!(
                 "wrote {path}: {} records, {} bytes; it restores on its own with this data directory's master key (or passphrase)",
                 summary.entries, summary.bytes

@@ -16,6 +16,8 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
+use crate::audit_tap::Event;
+
 use super::{PipelineStats, Request, Response, Services, execute};
 
 const MAX_REQUEST_BYTES: u64 = 64 * 1024;
@@ -53,7 +55,7 @@ pub async fn serve(path: PathBuf, services: Arc<Services>, shutdown: Cancellatio
         match stream.peer_cred().map(|cred| cred.uid()) {
             Ok(uid) if uid == own_uid || uid == 0 => {}
             Ok(uid) => {
-                tracing::warn!(target: "arcana::audit", event = "control_peer_refused", uid,
+                tracing::warn!(target: "arcana::audit", event = Event::ControlPeerRefused.name(), uid,
                     "a control connection from another user was refused");
                 continue;
             }
@@ -123,7 +125,7 @@ async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<
         Ok(Request::Refund { charge_id, user }) => match services.telegram.get() {
             Some(telegram) => match telegram.refund(&services, user.as_deref(), &charge_id).await {
                 Ok((summary, owner)) => {
-                    tracing::warn!(target: "arcana::audit", event = "refund_by_operator", user = owner,
+                    tracing::warn!(target: "arcana::audit", event = Event::RefundByOperator.name(), user = owner,
                         "an operator refunded a payment");
                     Response::ok(vec![summary])
                 }

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::{accounts::Account, clock::rfc3339, sentinel::PenaltyRecord};
+use crate::{accounts::Account, audit_tap::Event, clock::rfc3339, sentinel::PenaltyRecord};
 
 use super::{Admin, OpsError, Response, UserFilter};
 
@@ -84,7 +84,8 @@ pub(super) fn show(admin: &Admin<'_>, user: i64, as_json: bool, now_ms: u64) -> 
     let s = Standing::of(admin, user, now_ms)?;
     let readings = admin.history.count(user, now_ms)?;
     let a = &s.account;
-    tracing::warn!(target: "arcana::audit", event = "user_viewed", user, "an operator viewed a user's standing");
+    tracing::warn!(target: "arcana::audit", event = Event::UserViewed.name(), user,
+        "an operator viewed a user's standing");
     let premium = a.wallet.premium.as_ref().filter(|p| p.until_ms > now_ms).map(|p| rfc3339(p.until_ms));
     if as_json {
         let value = json!({
@@ -133,7 +134,7 @@ pub(super) fn list(admin: &Admin<'_>, filter: &UserFilter, as_json: bool, now_ms
             listed.push(standing);
         }
     }
-    tracing::info!(target: "arcana::audit", event = "users_listed", listed = listed.len(),
+    tracing::info!(target: "arcana::audit", event = Event::UsersListed.name(), listed = listed.len(),
         "an operator listed accounts");
     if as_json {
         let users: Vec<_> = listed.iter().map(Standing::summary_json).collect();

@@ -11,6 +11,7 @@ use teloxide::{
 
 use crate::{
     accounts::{SecretKind, TwoFactorError, qr, totp},
+    audit_tap::Event,
     clock::rfc3339,
     control::{self, Request},
 };
@@ -186,7 +187,7 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
         Ok(Err(e)) => return failed(app, chat, &e.to_string()).await,
         Err(e) => return failed(app, chat, &e.to_string()).await,
     };
-    tracing::info!(target: "arcana::audit", event = "export", user, "a user exported their data");
+    tracing::info!(target: "arcana::audit", event = Event::Export.name(), user, "a user exported their data");
     let pretty = serde_json::to_string_pretty(&data).unwrap_or_default();
     let lifetime = lifetime_text(app);
     if pretty.len() <= EXPORT_INLINE_MAX {

@@ -8,7 +8,7 @@ use teloxide::{
     types::{CallbackQuery, ChatId},
 };
 
-use crate::accounts::Decision;
+use crate::{accounts::Decision, audit_tap::Event};
 
 use crate::bot::{
     app::App,
@@ -69,7 +69,8 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
             }
         }
         Some(Err(e)) => {
-            tracing::warn!(target: "arcana::audit", event = "forged_callback", user, error = %e, "button data refused");
+            tracing::warn!(target: "arcana::audit", event = Event::ForgedCallback.name(), user, error = %e,
+                "button data refused");
             answer_text = Some(BUTTON_NOT_YOURS);
         }
         None => {}

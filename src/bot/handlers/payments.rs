@@ -14,6 +14,7 @@ use teloxide::{
 };
 
 use crate::{
+    audit_tap::Event,
     billing::{BillingError, CheckoutError, Offer, ProductKind, Purchase, Received, Recorded, ReverseError, STARS},
     clock::rfc3339,
     sanitize::CallbackData,
@@ -110,7 +111,8 @@ pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
     let request = match verdict {
         Ok(()) => request,
         Err(message) => {
-            tracing::info!(target: "arcana::audit", event = "checkout_refused", user, reason = message, "checkout refused");
+            tracing::info!(target: "arcana::audit", event = Event::CheckoutRefused.name(), user, reason = message,
+                "checkout refused");
             request.error_message(message)
         }
     };
@@ -224,7 +226,8 @@ pub(crate) async fn refund(app: &App, admin: i64, chat: ChatId, args: &str) {
     };
     let text = match super::refunds::refund(&app.sender, &app.services, named_user, charge).await {
         Ok(refunded) => {
-            tracing::warn!(target: "arcana::audit", event = "refund_by_admin", admin, user = refunded.owner, "an admin refunded a payment");
+            tracing::warn!(target: "arcana::audit", event = Event::RefundByAdmin.name(), admin, user = refunded.owner,
+                "an admin refunded a payment");
             escape(&refunded.summary())
         }
         Err(e) => capitalised(&escape(&e.to_string())),

@@ -4,6 +4,7 @@ use teloxide::types::{ChatId, Message, MessageKind, Update, UpdateKind, User};
 
 use crate::{
     accounts::{Account, Decision},
+    audit_tap::Event,
     command::Command,
     sanitize::split_command,
 };
@@ -47,7 +48,8 @@ async fn on_message(app: &App, message: &Message) {
     if let Some(private) = Command::parse(&command).filter(|c| c.spec().private_only)
         && !message.chat.is_private()
     {
-        tracing::info!(target: "arcana::audit", event = "private_only", user, command = private.name(), "refused in a group");
+        tracing::info!(target: "arcana::audit", event = Event::PrivateOnly.name(), user, command = private.name(),
+            "refused in a group");
         return send_html(&app.sender, chat, &private_only(private)).await;
     }
     let accounts = &app.services.accounts;
@@ -75,11 +77,13 @@ async fn on_message(app: &App, message: &Message) {
         Decision::Allowed => {}
         Decision::NeedsConsent => return Box::pin(consent::send_notice(app, user, chat, false)).await,
         Decision::AdminOnly => {
-            tracing::warn!(target: "arcana::audit", event = "access_denied", user, command, reason = "admin_only", "command refused");
+            tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(),
+                user, command, reason = "admin_only", "command refused");
             return send_html(&app.sender, chat, ADMINS_ONLY).await;
         }
         Decision::NeedsTier(tier) => {
-            tracing::warn!(target: "arcana::audit", event = "access_denied", user, command, reason = "tier", "command refused");
+            tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(), user, command, reason = "tier",
+                "command refused");
             let text = match tier {
                 Some(tier) => texts::needs_tier(&teloxide::utils::html::escape(&tier)),
                 None => NOT_IN_PLAN.to_owned(),
@@ -95,7 +99,8 @@ async fn on_message(app: &App, message: &Message) {
     let Some(command) = Command::parse(&command) else { return };
     let elevated = session.as_ref().is_some_and(|s| s.elevated_until_ms > accounts.now());
     if command.needs_step_up(&args) && account.two_factor_on() && !elevated {
-        tracing::info!(target: "arcana::audit", event = "step_up_required", user, command = command.name(), "fresh code required");
+        tracing::info!(target: "arcana::audit", event = Event::StepUpRequired.name(), user, command = command.name(),
+            "fresh code required");
         return send_html(&app.sender, chat, NEEDS_FRESH_CODE).await;
     }
     let current = session.map(|s| s.id).unwrap_or_default();

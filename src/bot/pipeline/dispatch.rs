@@ -16,7 +16,7 @@ use teloxide::types::{Update, UpdateKind};
 use tokio::sync::OwnedSemaphorePermit as NoticePermit;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{control::PipelineStats, sentinel::Verdict};
+use crate::{audit_tap::Event, control::PipelineStats, sentinel::Verdict};
 
 use crate::bot::{app::App, handlers::router, send};
 
@@ -132,7 +132,7 @@ impl Dispatcher {
         if self.lanes.push(key, Work::Update(id)).is_err() {
             PipelineStats::add(&self.app.services.pipeline.backlog_drops, 1);
             if let Some(dropped) = self.drops.record(key.0) {
-                tracing::warn!(target: "arcana::audit", event = "backlog_drop", chat = key.0, dropped,
+                tracing::warn!(target: "arcana::audit", event = Event::BacklogDrop.name(), chat = key.0, dropped,
                     "chat backlog full; updates dropped");
             }
             self.finish(id);
