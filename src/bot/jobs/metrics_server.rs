@@ -39,29 +39,16 @@ pub(crate) async fn serve(app: Arc<App>, addr: SocketAddr, shutdown: Cancellatio
     };
     tracing::info!(%addr, "serving /metrics and /healthz");
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let mut backoff = crate::accept::AcceptBackoff::default();
-    loop {
-        let stream = tokio::select! {
-            () = shutdown.cancelled() => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    backoff.reset();
-                    stream
-                }
-                Err(e) => {
-                    backoff.after_error("metrics", &e).await;
-                    continue;
-                }
-            },
-        };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { continue };
+    crate::accept::until_shutdown(&listener, "metrics", &shutdown, |stream, _| {
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { return };
         let app = Arc::clone(&app);
         tokio::spawn(async move {
             // The whole exchange is bounded: a client that stops reading gives its slot back.
             let _ = tokio::time::timeout(EXCHANGE_TIMEOUT, answer(&app, stream)).await;
             drop(slot);
         });
-    }
+    })
+    .await;
 }
 
 async fn answer(app: &App, mut stream: TcpStream) -> std::io::Result<()> {
