@@ -13,7 +13,8 @@
 //!               (fair across chats, Telegram's limits)      │ finished: removed from the inbox
 //! ```
 //!
-//! The code sits in rooms, each importing only the rooms below it (`src/layers.rs` checks it):
+//! The code sits in rooms, each importing only the rooms below it (`src/layers.rs` checks it;
+//! `ARCHITECTURE.md` walks an update through them):
 //!
 //! ```text
 //! run.rs       start-up and teardown: opens everything, starts the rooms, drains, flushes
@@ -22,7 +23,8 @@
 //! jobs/        what the bot does on its own: alerts, broadcasts, backups, retention, metrics
 //! app.rs       the state every room shares (the sending client, the services, the config)
 //! send/        everything that leaves the bot: the fair schedule, replies, redacted errors
-//! texts.rs  metrics.rs  inbox.rs  error.rs   what the bot says, counts and keeps; its errors
+//! error.rs     the errors that stop the bot
+//! texts.rs  metrics.rs  inbox.rs      what the bot says, what it counts, the durable inbox
 //! ```
 
 mod app;
