@@ -5,6 +5,8 @@
 //! the account remembers the payloads exchanged until they would be stale anyway, so a replay
 //! (even after the session it opened ended) is refused.
 
+use crate::audit_tap::Event;
+
 use super::{
     Accounts, AccountsError, UsedSignIn,
     sessions::{self, Session},
@@ -54,7 +56,8 @@ impl Accounts {
             account.sessions.iter().find(|s| s.id == id).cloned().ok_or(TokenSessionRefusal::Replayed)
         })?;
         if opened.is_ok() {
-            tracing::info!(target: "arcana::audit", event = "web_session", user, "web session opened from Telegram-signed data");
+            tracing::info!(target: "arcana::audit", event = Event::WebSession.name(), user,
+                "web session opened from Telegram-signed data");
         }
         Ok(opened)
     }
@@ -90,7 +93,8 @@ impl Accounts {
             before != account.sessions.len()
         })?;
         if ended {
-            tracing::info!(target: "arcana::audit", event = "web_sign_out", user, "web session ended by its user");
+            tracing::info!(target: "arcana::audit", event = Event::WebSignOut.name(), user,
+                "web session ended by its user");
         }
         Ok(ended)
     }

@@ -20,8 +20,11 @@ use crate::{
 };
 
 use super::{
-    BotError, app::App, audit_writer::AuditWriter, client, dispatch::Dispatcher, inbox::Inbox, polling, startup,
-    tasks::AppTasks,
+    BotError,
+    app::App,
+    inbox::Inbox,
+    jobs::{audit_writer::AuditWriter, tasks::AppTasks},
+    pipeline::{client, dispatch::Dispatcher, polling, startup},
 };
 
 /// Everything `run` needs, prepared by the caller (the CLI).
@@ -98,11 +101,11 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         let (config, root, data, vault) =
             (config.backup.clone(), dir.root().to_path_buf(), store.clone(), Arc::clone(&vault));
         let (stats, shutdown) = (Arc::clone(&services.backups), shutdown.clone());
-        tokio::spawn(async move { super::backups::run(config, &root, data, vault, stats, shutdown).await })
+        tokio::spawn(async move { super::jobs::backups::run(config, &root, data, vault, stats, shutdown).await })
     };
     let (bot, sender) = client::build(&token, &config.telegram)?;
     // Only this function sets it, once.
-    let _ = services.telegram.set(Arc::new(super::refund::ControlPort(sender.clone())));
+    let _ = services.telegram.set(Arc::new(super::handlers::refunds::ControlPort(sender.clone())));
     let Some(me) = startup::connect(&bot, &shutdown, &notifier).await? else {
         notifier.stopping();
         stop_control(control).await;

@@ -1,7 +1,7 @@
 //! Deleting a user (crypto-shredding), crash-safe and race-free, and finishing deletions a kill
 //! interrupted. The vault's side (the deletion record, the key) is in `vault::forget`.
 
-use crate::store::Record;
+use crate::{audit_tap::Event, store::Record};
 
 use super::{Admin, OpsError, Response};
 
@@ -25,7 +25,7 @@ impl Record for Tombstone {
 pub(super) fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
     admin.vault.begin_forget(user, now_ms)?;
     let Erased { had_key, readings, kept_ban } = erase(admin, user, now_ms)?;
-    tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, kept_ban,
+    tracing::warn!(target: "arcana::audit", event = Event::UserDeleted.name(), readings, kept_ban,
         "a user was deleted (crypto-shredded)");
     Ok(Response::ok(vec![if had_key {
         format!(
@@ -86,7 +86,8 @@ pub fn finish_interrupted_deletions(admin: &Admin<'_>, now_ms: u64) -> Result<us
     let pending = admin.vault.forgetting();
     for &user in &pending {
         erase(admin, user, now_ms)?;
-        tracing::warn!(target: "arcana::audit", event = "user_deleted", "an interrupted deletion was finished");
+        tracing::warn!(target: "arcana::audit", event = Event::UserDeleted.name(),
+            "an interrupted deletion was finished");
     }
     Ok(pending.len())
 }

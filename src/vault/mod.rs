@@ -28,6 +28,7 @@ mod kek;
 mod nonce;
 mod records;
 mod rekey;
+mod rekey_recovery;
 mod rotation;
 mod sealed;
 mod service;

@@ -1,10 +1,29 @@
-//! What the key store persists (the `DIR/keys/` sled store) and the link record in the data store.
+//! What the key store persists (the `DIR/keys/` sled store) and the link record in the data store;
+//! the key of the header record, and what each wrapped key is bound to (its context).
 
 use serde::{Deserialize, Serialize};
 
 use crate::store::Record;
 
 use super::kek::KekSource;
+
+/// The key of the key store's header record ([`KeystoreMeta`]).
+pub(crate) const META_KEY: &[u8] = b"meta";
+
+/// What a generation key is bound to when wrapped under the KEK.
+pub(crate) fn generation_context(id: u32) -> Vec<u8> {
+    [b"arcana/generation/".as_slice(), &id.to_be_bytes()].concat()
+}
+
+/// What a subject's data key is bound to when wrapped under a generation key.
+pub(crate) fn data_key_context(subject: i64) -> Vec<u8> {
+    [b"arcana/data-key/".as_slice(), &subject.to_be_bytes()].concat()
+}
+
+/// What the KEK check (`KeystoreMeta::kek_check`) is bound to.
+pub(crate) const KEK_CHECK_CONTEXT: &[u8] = b"arcana/kek-check";
+/// What the root secret (`KeystoreMeta::root`) is bound to.
+pub(crate) const ROOT_CONTEXT: &[u8] = b"arcana/root";
 
 /// The key store's header record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

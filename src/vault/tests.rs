@@ -216,9 +216,9 @@ fn a_committed_passphrase_rotation_killed_half_way_opens_with_the_new_passphrase
     let new_kek = vault.derive_new_kek(&new()).expect("derive");
     vault.prepare_rekey(&new_kek).expect("prepare");
     // Killed inside step 4: committed, one generation promoted, the other and the meta not.
-    let mut meta = vault.meta.get(super::core::META_KEY).expect("meta").expect("meta");
+    let mut meta = vault.meta.get(super::records::META_KEY).expect("meta").expect("meta");
     meta.rekey_committed = true;
-    vault.meta.insert(super::core::META_KEY, &meta).expect("commit");
+    vault.meta.insert(super::records::META_KEY, &meta).expect("commit");
     let (key, mut first) =
         vault.generation_records.iter_at(std::time::SystemTime::now()).next().expect("one").expect("ok");
     first.wrapped = first.next_wrapped.take();

@@ -75,24 +75,10 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
     let router = router(ctx);
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let connections = tokio_util::task::TaskTracker::new();
-    let mut backoff = crate::accept::AcceptBackoff::default();
-    loop {
-        let (stream, peer) = tokio::select! {
-            () = shutdown.cancelled() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => {
-                    backoff.reset();
-                    accepted
-                }
-                Err(e) => {
-                    backoff.after_error("web", &e).await;
-                    continue;
-                }
-            },
-        };
+    crate::accept::until_shutdown(&listener, "web", &shutdown, |stream, peer| {
         // Over a cap, the connection is closed at once rather than queued.
-        let Some(peer_slot) = peers.enter(peer.ip()) else { continue };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { continue };
+        let Some(peer_slot) = peers.enter(peer.ip()) else { return };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { return };
         let _ = stream.set_nodelay(true);
         let (router, tls, shutdown) = (router.clone(), tls.clone(), shutdown.clone());
         connections.spawn(async move {
@@ -107,7 +93,8 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
             drop(slot);
             drop(peer_slot);
         });
-    }
+    })
+    .await;
     connections.close();
     if tokio::time::timeout(DRAIN, connections.wait()).await.is_err() {
         tracing::warn!("web requests still running at shutdown were cut off");

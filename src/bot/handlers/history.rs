@@ -14,16 +14,16 @@ use crate::{
     tarot::{StoredReading, escape, render_html},
 };
 
-use super::redact::Redacted;
-use super::{
+use crate::bot::{
     app::App,
-    callbacks::Pressed,
-    send::{send_html, send_html_with},
+    send::{Redacted, send_html, send_html_with},
     texts::{
         self, BACK_TO_HISTORY, CARD_SEPARATOR, ENTRY_UNSHOWABLE, HISTORY_MORE, NEWER, NO_READINGS, OLDER, READING_GONE,
         TRY_AGAIN,
     },
 };
+
+use super::pressed::Pressed;
 
 /// Button action: show page N.
 pub(crate) const PAGE: &str = "hist";

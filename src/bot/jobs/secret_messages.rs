@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::accounts::SecretKind;
 
-use super::{app::App, redact::Redacted};
+use crate::bot::{app::App, send::Redacted};
 
 /// How often due deletions are looked for.
 const TICK: Duration = Duration::from_secs(1);
@@ -38,7 +38,7 @@ pub(crate) async fn keep_until_due(app: &App, chat: ChatId, message: MessageId, 
 
 /// The configured lifetime of a secret message, as the user is told it.
 pub(crate) fn lifetime_text(app: &App) -> String {
-    super::texts::human_period(app.services.accounts.config().secret_message_lifetime)
+    crate::bot::texts::human_period(app.services.accounts.config().secret_message_lifetime)
 }
 
 /// Deletes due secret messages until `shutdown`.

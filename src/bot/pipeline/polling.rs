@@ -15,8 +15,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{control::PipelineStats, sentinel::Inbound, supervisor::Notifier};
 
-use super::redact::Redacted;
-use super::{BotError, app::App, backoff::Backoff, dispatch::Dispatcher, notice};
+use crate::bot::{
+    BotError,
+    app::App,
+    handlers::router,
+    send::{Backoff, Redacted},
+};
+
+use super::{dispatch::Dispatcher, notice};
 
 /// The update types arcana asks for. Whatever arrives — asked for or not — passes the same path.
 fn allowed_updates() -> Vec<AllowedUpdate> {
@@ -160,10 +166,10 @@ impl Poller {
         match result {
             Ok(updates) => {
                 self.backoff.reset();
-                if let Some(metrics) = super::metrics::get() {
+                if let Some(metrics) = crate::bot::metrics::get() {
                     metrics.polled();
                     for update in &updates {
-                        metrics.update(super::handlers::kind_name(&update.kind));
+                        metrics.update(router::kind_name(&update.kind));
                     }
                 }
                 Ok(Fetched::Batch(updates.into_iter().map(|u| Incoming::Parsed(Box::new(u))).collect()))

@@ -13,9 +13,8 @@ use teloxide::{
 
 use crate::sentinel::Verdict;
 
-use super::redact::Redacted;
-use super::{
-    send::{Sender, send_notice},
+use crate::bot::{
+    send::{Redacted, Sender, send_notice},
     texts::{self, CHECKOUT_TOO_MANY, human_wait},
 };
 

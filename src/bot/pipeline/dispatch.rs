@@ -16,14 +16,15 @@ use teloxide::types::{Update, UpdateKind};
 use tokio::sync::OwnedSemaphorePermit as NoticePermit;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{control::PipelineStats, sentinel::Verdict};
+use crate::{audit_tap::Event, control::PipelineStats, sentinel::Verdict};
+
+use crate::bot::{app::App, handlers::router, send};
 
 use super::{
-    app::App,
     gate::{Gate, Permit},
-    handlers,
-    lanes::{Job, Lane, LaneKey, Lanes},
-    notice, send,
+    lane::{Lane, LaneKey, lane_of},
+    lanes::{Job, Lanes},
+    notice,
 };
 
 /// Most removals written in one batch.
@@ -133,7 +134,7 @@ impl Dispatcher {
         if self.lanes.push(key, Work::Update(id)).is_err() {
             PipelineStats::add(&self.app.services.pipeline.backlog_drops, 1);
             if let Some(dropped) = self.drops.record(key.0) {
-                tracing::warn!(target: "arcana::audit", event = "backlog_drop", chat = key.0, dropped,
+                tracing::warn!(target: "arcana::audit", event = Event::BacklogDrop.name(), chat = key.0, dropped,
                     "chat backlog full; updates dropped");
             }
             self.finish(id);
@@ -195,11 +196,11 @@ async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::Unbo
         let work = send::holding(
             Box::new(permit),
             tokio::time::timeout(timeout, async move {
-                handlers::handle(&handler_app, update).await;
+                router::handle(&handler_app, update).await;
             }),
         );
         let outcome = tokio::spawn(work).await;
-        if let Some(metrics) = super::metrics::get() {
+        if let Some(metrics) = crate::bot::metrics::get() {
             metrics.handled(started.elapsed());
         }
         match outcome {
@@ -286,27 +287,6 @@ async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Fi
             let _ = waiter.send(());
         }
         app.drained.notify_waiters();
-    }
-}
-
-/// The lane an update runs in: queries in their own lane of the chat (or of the user, for
-/// pre-checkout queries, whose private chat has the user's id), everything else in order in the
-/// chat's message lane; an update with neither chat nor user in a lane of its own.
-pub(crate) fn lane_of(update: &Update) -> LaneKey {
-    let user = update.from().map(|u| crate::sanitize::user_id(u.id));
-    match &update.kind {
-        UpdateKind::CallbackQuery(q) => {
-            (q.message.as_ref().map_or_else(|| user.unwrap_or(i64::MAX), |m| m.chat().id.0), Lane::Press(update.id.0))
-        }
-        UpdateKind::PreCheckoutQuery(_) | UpdateKind::InlineQuery(_) | UpdateKind::ShippingQuery(_) => {
-            (user.unwrap_or(i64::MAX), Lane::Queries)
-        }
-        _ => match (update.chat(), user) {
-            (Some(chat), _) => (chat.id.0, Lane::Messages),
-            (None, Some(user)) => (user, Lane::Messages),
-            // Unique per update: below any chat id Telegram uses.
-            (None, None) => (i64::MIN + i64::from(update.id.0), Lane::Messages),
-        },
     }
 }
 

@@ -1,7 +1,7 @@
 //! Telegram Stars in the chat: `/buy` and its buttons send invoices, `pre_checkout_query` is
 //! checked and answered at once, `successful_payment` is credited exactly once (and flushed)
 //! before the receipt, `/refund CHARGE_ID` (admins) refunds through Telegram and reverses the
-//! credit (see [`super::refund`]). A `refunded_payment` message reverses a refund made
+//! credit (see [`super::refunds`]). A `refunded_payment` message reverses a refund made
 //! elsewhere.
 
 use std::sync::Arc;
@@ -14,22 +14,23 @@ use teloxide::{
 };
 
 use crate::{
+    audit_tap::Event,
     billing::{BillingError, CheckoutError, Offer, ProductKind, Purchase, Received, Recorded, ReverseError, STARS},
     clock::rfc3339,
     sanitize::CallbackData,
 };
 
-use super::redact::Redacted;
-use super::{
+use crate::bot::{
     app::App,
-    callbacks::Pressed,
-    send::{reply_slot, send_html, send_html_with},
+    send::{Redacted, reply_slot, send_html, send_html_with},
     texts::{
         self, BUY_USAGE, CHECKOUT_EXPIRED, CHECKOUT_FAILED, CHECKOUT_FORGED, CHECKOUT_MISMATCH, CHECKOUT_PAUSED,
         CHECKOUT_START_FIRST, PAYMENT_NOT_RECORDED, PURCHASES_DISABLED, PURCHASES_LOCKED, PURCHASES_LOCKED_PLAIN,
         TRY_AGAIN,
     },
 };
+
+use super::pressed::Pressed;
 
 /// Button action: send the invoice for a product.
 pub(crate) const BUY: &str = "buy";
@@ -110,7 +111,8 @@ pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
     let request = match verdict {
         Ok(()) => request,
         Err(message) => {
-            tracing::info!(target: "arcana::audit", event = "checkout_refused", user, reason = message, "checkout refused");
+            tracing::info!(target: "arcana::audit", event = Event::CheckoutRefused.name(), user, reason = message,
+                "checkout refused");
             request.error_message(message)
         }
     };
@@ -214,7 +216,7 @@ pub(crate) async fn on_refunded_payment(app: &App, user: i64, charge_id: &str) {
     }
 }
 
-/// `/refund CHARGE_ID` or `/refund USER CHARGE_ID` (admins): see [`super::refund`].
+/// `/refund CHARGE_ID` or `/refund USER CHARGE_ID` (admins): see [`super::refunds`].
 pub(crate) async fn refund(app: &App, admin: i64, chat: ChatId, args: &str) {
     let words: Vec<&str> = args.split_whitespace().collect();
     let (named_user, charge) = match words.as_slice() {
@@ -222,9 +224,10 @@ pub(crate) async fn refund(app: &App, admin: i64, chat: ChatId, args: &str) {
         [user, charge] => (Some(*user), *charge),
         _ => (None, ""),
     };
-    let text = match super::refund::refund(&app.sender, &app.services, named_user, charge).await {
+    let text = match super::refunds::refund(&app.sender, &app.services, named_user, charge).await {
         Ok(refunded) => {
-            tracing::warn!(target: "arcana::audit", event = "refund_by_admin", admin, user = refunded.owner, "an admin refunded a payment");
+            tracing::warn!(target: "arcana::audit", event = Event::RefundByAdmin.name(), admin, user = refunded.owner,
+                "an admin refunded a payment");
             escape(&refunded.summary())
         }
         Err(e) => capitalised(&escape(&e.to_string())),

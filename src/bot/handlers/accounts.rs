@@ -11,15 +11,15 @@ use teloxide::{
 
 use crate::{
     accounts::{SecretKind, TwoFactorError, qr, totp},
+    audit_tap::Event,
     clock::rfc3339,
     control::{self, Request},
 };
 
-use super::{
+use crate::bot::{
     app::App,
-    redact::Redacted,
-    secret_messages::{keep_until_due, lifetime_text},
-    send::{reply_slot, send_html, send_html_id},
+    jobs::secret_messages::{keep_until_due, lifetime_text},
+    send::{Redacted, reply_slot, send_html, send_html_id},
     texts::{
         self, CODE_INVALID, CODE_REPLAYED, DELETED, SESSION_CURRENT, SESSIONS_ENDED, TRY_AGAIN, TWO_FACTOR_ALREADY_ON,
         TWO_FACTOR_ENROL_FIRST, TWO_FACTOR_NOT_ON, TWO_FACTOR_OFF, TWO_FACTOR_QR_CAPTION, TWO_FACTOR_WAS_OFF,
@@ -187,7 +187,7 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
         Ok(Err(e)) => return failed(app, chat, &e.to_string()).await,
         Err(e) => return failed(app, chat, &e.to_string()).await,
     };
-    tracing::info!(target: "arcana::audit", event = "export", user, "a user exported their data");
+    tracing::info!(target: "arcana::audit", event = Event::Export.name(), user, "a user exported their data");
     let pretty = serde_json::to_string_pretty(&data).unwrap_or_default();
     let lifetime = lifetime_text(app);
     if pretty.len() <= EXPORT_INLINE_MAX {

@@ -17,6 +17,7 @@ use tokio::sync::mpsc::Sender;
 
 use crate::{
     audit::AuditTrail,
+    audit_tap::Event,
     audit_tap::{self, AuditRecord},
     clock::{Clock, SystemClock, duration_ms},
 };
@@ -99,7 +100,7 @@ fn run(trail: &AuditTrail, retention: Duration, alerts: &Sender<Vec<AuditRecord>
                     // The head cannot move: someone cut the trail short or edited it. Say so once
                     // (in the trail too); appending goes on.
                     if !broken_reported {
-                        tracing::error!(target: "arcana::audit", event = "audit_broken", problem = %problem,
+                        tracing::error!(target: "arcana::audit", event = Event::AuditBroken.name(), problem = %problem,
                             "the audit trail was cut short or edited; its recorded head stays where it was");
                         broken_reported = true;
                     }
@@ -137,7 +138,7 @@ fn sweep(trail: &AuditTrail, retention: Duration) {
             Ok(Ok(0)) => return,
             Ok(Ok(n)) => return tracing::info!(dropped = n, "audit entries past retention dropped"),
             Ok(Err(problem)) => {
-                return tracing::error!(target: "arcana::audit", event = "audit_broken", problem = %problem,
+                return tracing::error!(target: "arcana::audit", event = Event::AuditBroken.name(), problem = %problem,
                     "retention stopped at an entry that does not verify");
             }
             Err(e) => return tracing::error!(error = %e, "cannot drop old audit entries"),

@@ -5,34 +5,21 @@
 use teloxide::{
     payloads::AnswerCallbackQuerySetters,
     prelude::Requester,
-    types::{CallbackQuery, ChatId, MessageId},
+    types::{CallbackQuery, ChatId},
 };
 
-use crate::accounts::Decision;
+use crate::{accounts::Decision, audit_tap::Event};
 
-use super::redact::Redacted;
-use super::{
+use crate::bot::{
     app::App,
-    consent, history_view, payments,
+    send::Redacted,
     texts::{
         BUTTON_GONE, BUTTON_NOT_IN_PLAN, BUTTON_NOT_YOURS, BUTTON_START_FIRST, LOCKDOWN_BUTTON, PURCHASES_LOCKED_PLAIN,
         TRY_AGAIN_PLAIN,
     },
 };
 
-/// Where a pressed button's message is.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Pressed {
-    /// The user who pressed.
-    pub user: i64,
-    /// The chat of the message.
-    pub chat: ChatId,
-    /// The message carrying the button, if Telegram still has it.
-    pub message: Option<MessageId>,
-    /// The press's place in time (its update id): of two presses editing one message, only the
-    /// later one's edit goes out.
-    pub order: i64,
-}
+use super::{consent, history, payments, pressed::Pressed};
 
 /// Handles button press `update_id`.
 pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32) {
@@ -63,7 +50,7 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
         }
         Some(Ok(data)) => {
             let command = match data.action() {
-                history_view::PAGE | history_view::VIEW => "history",
+                history::PAGE | history::VIEW => "history",
                 payments::BUY => "buy",
                 _ => "",
             };
@@ -74,15 +61,16 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
             } else {
                 answer(app, &query, None).await;
                 match data.action() {
-                    history_view::PAGE => history_view::on_page(app, pressed, &data).await,
-                    history_view::VIEW => history_view::on_view(app, pressed, &data).await,
+                    history::PAGE => history::on_page(app, pressed, &data).await,
+                    history::VIEW => history::on_view(app, pressed, &data).await,
                     _ => payments::on_buy_button(app, pressed, &data).await,
                 }
                 return;
             }
         }
         Some(Err(e)) => {
-            tracing::warn!(target: "arcana::audit", event = "forged_callback", user, error = %e, "button data refused");
+            tracing::warn!(target: "arcana::audit", event = Event::ForgedCallback.name(), user, error = %e,
+                "button data refused");
             answer_text = Some(BUTTON_NOT_YOURS);
         }
         None => {}

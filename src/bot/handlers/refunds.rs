@@ -14,9 +14,8 @@ use teloxide::{
 
 use crate::{billing::Purchase, control::Services};
 
-use super::redact::Redacted;
-use super::{
-    send::{Sender, send_html},
+use crate::bot::{
+    send::{Redacted, Sender, send_html},
     texts::{self, NOTHING_TAKEN_BACK, PREMIUM_REMOVED, TELEGRAM_UNREACHABLE},
 };
 
@@ -73,7 +72,7 @@ impl crate::control::Telegram for ControlPort {
     }
 
     fn figures(&self) -> Vec<String> {
-        super::metrics::get().map(super::metrics::Metrics::status_lines).unwrap_or_default()
+        crate::bot::metrics::get().map(crate::bot::metrics::Metrics::status_lines).unwrap_or_default()
     }
 
     fn refund<'a>(

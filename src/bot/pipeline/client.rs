@@ -7,7 +7,7 @@ use teloxide::Bot;
 
 use crate::{config::TelegramConfig, secret::BotToken};
 
-use super::{
+use crate::bot::{
     BotError,
     send::{SendLimits, Sender},
 };

@@ -10,10 +10,13 @@ use teloxide::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::redact::Redacted;
-use crate::supervisor::Notifier;
-
-use super::{BotError, backoff::Backoff};
+use crate::{
+    bot::{
+        BotError,
+        send::{Backoff, Redacted},
+    },
+    supervisor::Notifier,
+};
 
 /// Start-up time asked of systemd for one `getMe` attempt, on top of the wait before it.
 const REQUEST_ALLOWANCE: Duration = Duration::from_secs(90);

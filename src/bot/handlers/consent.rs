@@ -5,7 +5,7 @@ use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::sanitize::CallbackData;
 
-use super::{
+use crate::bot::{
     app::App,
     send::{send_html, send_html_with},
     texts::{self, AGREE_BUTTON, AGREE_PROMPT, CONSENT_NOTICE_CHANGED, CONSENT_THANKS, TRY_AGAIN_PLAIN, WELCOME},

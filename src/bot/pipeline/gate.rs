@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::oneshot;
 
-use super::{lanes::LaneKey, send::StartPermit};
+use super::lane::LaneKey;
+use crate::bot::send::StartPermit;
 
 /// A lane's priority now: lower goes first.
 type Priority = Box<dyn Fn(LaneKey) -> f64 + Send + Sync>;
@@ -153,7 +154,7 @@ impl Gate {
 mod tests {
     use super::*;
 
-    use crate::bot::lanes::Lane;
+    use crate::bot::pipeline::lane::Lane;
 
     /// Chat 5 is busy; everyone else quiet.
     fn gate(size: usize) -> Arc<Gate> {

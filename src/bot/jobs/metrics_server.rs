@@ -17,7 +17,7 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::{app::App, metrics};
+use crate::bot::{app::App, metrics};
 
 /// Longest request head read.
 pub(crate) const MAX_HEAD_BYTES: usize = 8 * 1024;
@@ -39,29 +39,16 @@ pub(crate) async fn serve(app: Arc<App>, addr: SocketAddr, shutdown: Cancellatio
     };
     tracing::info!(%addr, "serving /metrics and /healthz");
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let mut backoff = crate::accept::AcceptBackoff::default();
-    loop {
-        let stream = tokio::select! {
-            () = shutdown.cancelled() => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    backoff.reset();
-                    stream
-                }
-                Err(e) => {
-                    backoff.after_error("metrics", &e).await;
-                    continue;
-                }
-            },
-        };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { continue };
+    crate::accept::until_shutdown(&listener, "metrics", &shutdown, |stream, _| {
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { return };
         let app = Arc::clone(&app);
         tokio::spawn(async move {
             // The whole exchange is bounded: a client that stops reading gives its slot back.
             let _ = tokio::time::timeout(EXCHANGE_TIMEOUT, answer(&app, stream)).await;
             drop(slot);
         });
-    }
+    })
+    .await;
 }
 
 async fn answer(app: &App, mut stream: TcpStream) -> std::io::Result<()> {
@@ -76,7 +63,7 @@ async fn answer(app: &App, mut stream: TcpStream) -> std::io::Result<()> {
     let path = path.split('?').next().unwrap_or_default();
     match (method, path) {
         ("GET", "/metrics") => {
-            let body = metrics::get().map(|m| m.render(app)).unwrap_or_default();
+            let body = metrics::get().map(|m| m.render(&app.services, app.sender.queued())).unwrap_or_default();
             respond(&mut stream, 200, "text/plain; version=0.0.4; charset=utf-8", &body).await
         }
         ("GET", "/healthz") => {

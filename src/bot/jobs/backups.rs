@@ -8,6 +8,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    audit_tap::Event,
     backup::Rotation,
     clock::{Clock, SystemClock, duration_ms},
     config::BackupConfig,
@@ -58,14 +59,14 @@ pub(crate) async fn run(
             Ok(taken) => {
                 retry_at = None;
                 stats.record_success(at);
-                tracing::info!(target: "arcana::audit", event = "backup", file = %taken.path.display(),
+                tracing::info!(target: "arcana::audit", event = Event::Backup.name(), file = %taken.path.display(),
                     bytes = taken.summary.bytes, records = taken.summary.entries, pruned = taken.pruned,
                     "scheduled backup written");
             }
             Err(error) => {
                 stats.record_failure();
                 retry_at = Some(clock.unix_ms().saturating_add(duration_ms(every.min(RETRY_AFTER))));
-                tracing::error!(target: "arcana::audit", event = "backup_failed", error = %error,
+                tracing::error!(target: "arcana::audit", event = Event::BackupFailed.name(), error = %error,
                     dir = %rotation.dir().display(), "scheduled backup failed; the bot runs on");
             }
         }

@@ -4,20 +4,21 @@ use teloxide::types::{ChatId, Message, MessageKind, Update, UpdateKind, User};
 
 use crate::{
     accounts::{Account, Decision},
+    audit_tap::Event,
     command::Command,
     sanitize::split_command,
 };
 
-use super::{
-    account_commands, admin,
+use crate::bot::{
     app::App,
-    callbacks, consent, history_view, payments, reading_commands,
     send::{send_html, send_notice},
     texts::{
         self, ADMINS_ONLY, LOCKDOWN_NOTICE, NEEDS_FRESH_CODE, NOT_IN_PLAN, TRY_AGAIN, WELCOME, help, human_wait,
         private_only,
     },
 };
+
+use super::{accounts, admin, callbacks, consent, history, payments, readings};
 
 /// How long a lockdown notice may wait for a send slot before it is dropped.
 const LOCKDOWN_NOTICE_FOR: std::time::Duration = std::time::Duration::from_mins(1);
@@ -47,7 +48,8 @@ async fn on_message(app: &App, message: &Message) {
     if let Some(private) = Command::parse(&command).filter(|c| c.spec().private_only)
         && !message.chat.is_private()
     {
-        tracing::info!(target: "arcana::audit", event = "private_only", user, command = private.name(), "refused in a group");
+        tracing::info!(target: "arcana::audit", event = Event::PrivateOnly.name(), user, command = private.name(),
+            "refused in a group");
         return send_html(&app.sender, chat, &private_only(private)).await;
     }
     let accounts = &app.services.accounts;
@@ -75,11 +77,13 @@ async fn on_message(app: &App, message: &Message) {
         Decision::Allowed => {}
         Decision::NeedsConsent => return Box::pin(consent::send_notice(app, user, chat, false)).await,
         Decision::AdminOnly => {
-            tracing::warn!(target: "arcana::audit", event = "access_denied", user, command, reason = "admin_only", "command refused");
+            tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(),
+                user, command, reason = "admin_only", "command refused");
             return send_html(&app.sender, chat, ADMINS_ONLY).await;
         }
         Decision::NeedsTier(tier) => {
-            tracing::warn!(target: "arcana::audit", event = "access_denied", user, command, reason = "tier", "command refused");
+            tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(), user, command, reason = "tier",
+                "command refused");
             let text = match tier {
                 Some(tier) => texts::needs_tier(&teloxide::utils::html::escape(&tier)),
                 None => NOT_IN_PLAN.to_owned(),
@@ -95,7 +99,8 @@ async fn on_message(app: &App, message: &Message) {
     let Some(command) = Command::parse(&command) else { return };
     let elevated = session.as_ref().is_some_and(|s| s.elevated_until_ms > accounts.now());
     if command.needs_step_up(&args) && account.two_factor_on() && !elevated {
-        tracing::info!(target: "arcana::audit", event = "step_up_required", user, command = command.name(), "fresh code required");
+        tracing::info!(target: "arcana::audit", event = Event::StepUpRequired.name(), user, command = command.name(),
+            "fresh code required");
         return send_html(&app.sender, chat, NEEDS_FRESH_CODE).await;
     }
     let current = session.map(|s| s.id).unwrap_or_default();
@@ -111,17 +116,17 @@ async fn on_message(app: &App, message: &Message) {
         | Command::Broadcast => {
             Box::pin(admin::handle(app, message, command.name(), &args)).await;
         }
-        Command::Draw => Box::pin(reading_commands::draw(app, user, chat, is_admin, &args)).await,
-        Command::History => Box::pin(history_view::show(app, user, chat)).await,
-        Command::Credits => Box::pin(reading_commands::credits(app, user, chat, is_admin)).await,
+        Command::Draw => Box::pin(readings::draw(app, user, chat, is_admin, &args)).await,
+        Command::History => Box::pin(history::show(app, user, chat)).await,
+        Command::Credits => Box::pin(readings::credits(app, user, chat, is_admin)).await,
         Command::Buy => Box::pin(payments::buy(app, user, chat, &args)).await,
         Command::Refund => Box::pin(payments::refund(app, user, chat, &args)).await,
-        Command::Sessions => Box::pin(account_commands::sessions(app, user, chat, &current)).await,
-        Command::LogoutAll => Box::pin(account_commands::logout_all(app, user, chat)).await,
-        Command::TwoFactor => Box::pin(account_commands::two_factor(app, from, chat, &args)).await,
-        Command::Verify => Box::pin(account_commands::verify(app, user, chat, &args)).await,
-        Command::Export => Box::pin(account_commands::export(app, user, chat)).await,
-        Command::DeleteMe => Box::pin(account_commands::delete_me(app, user, chat)).await,
+        Command::Sessions => Box::pin(accounts::sessions(app, user, chat, &current)).await,
+        Command::LogoutAll => Box::pin(accounts::logout_all(app, user, chat)).await,
+        Command::TwoFactor => Box::pin(accounts::two_factor(app, from, chat, &args)).await,
+        Command::Verify => Box::pin(accounts::verify(app, user, chat, &args)).await,
+        Command::Export => Box::pin(accounts::export(app, user, chat)).await,
+        Command::DeleteMe => Box::pin(accounts::delete_me(app, user, chat)).await,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::{
     tarot::{DrawRequest, Spread, escape, render_html},
 };
 
-use super::{
+use crate::bot::{
     app::App,
     send::send_html,
     texts::{self, CREDITS_BUY_HINT, CREDITS_NO_LIMIT, DRAW_LAST_TODAY, DRAW_ONE_LEFT, TRY_AGAIN, human_wait},

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{audit_tap::AuditRecord, control::Services};
 
-use super::app::App;
+use crate::bot::app::App;
 
 /// The running tasks.
 pub(crate) struct AppTasks {
@@ -39,7 +39,7 @@ impl AppTasks {
             retention: tokio::spawn(super::retention::run(Arc::clone(&app.services), shutdown.clone())),
             secrets: tokio::spawn(super::secret_messages::run_deleter(Arc::clone(app), shutdown.clone())),
             alerts: tokio::spawn(super::alerts::run(Arc::clone(app), alert_batches, watchdog_abort, shutdown.clone())),
-            metrics_saver: tokio::spawn(super::metrics::keep_saving(Arc::clone(app), shutdown.clone())),
+            metrics_saver: tokio::spawn(super::metric_totals::keep_saving(Arc::clone(app), shutdown.clone())),
             metrics_server: listen
                 .map(|addr| tokio::spawn(super::metrics_server::serve(Arc::clone(app), addr, shutdown.clone()))),
             broadcasts: tokio::spawn(super::broadcast::run(Arc::clone(app), shutdown.clone())),
@@ -54,7 +54,7 @@ impl AppTasks {
         let _ = self.secrets.await;
         let _ = self.alerts.await;
         let _ = self.metrics_saver.await;
-        super::metrics::save_now(app).await;
+        super::metric_totals::save_now(app).await;
         if let Some(server) = self.metrics_server {
             let _ = server.await;
         }

@@ -8,9 +8,12 @@ use std::{sync::Arc, time::Duration};
 
 use teloxide::types::{ChatId, Message};
 
-use crate::control::{self, Request};
+use crate::{
+    audit_tap::Event,
+    control::{self, Request},
+};
 
-use super::{
+use crate::bot::{
     app::App,
     send::send_html,
     texts::{
@@ -81,7 +84,8 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
     let chat = ChatId(message.chat.id.0);
     let Some(sender) = message.from.as_ref().map(|u| crate::sanitize::user_id(u.id)) else { return };
     if !app.services.sentinel.is_admin(sender) {
-        tracing::warn!(target: "arcana::audit", event = "access_denied", user = sender, command, "admin command refused");
+        tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(), user = sender, command,
+            "admin command refused");
         send_html(&app.sender, chat, ADMINS_ONLY).await;
         return;
     }

@@ -16,22 +16,10 @@ use std::{
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
-use super::gate::{Gate, Permit};
-
-/// Which of a chat's lanes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Lane {
-    /// Messages and everything else, in order.
-    Messages,
-    /// Pre-checkout (and other non-button) queries: answered at once, ahead of everything.
-    Queries,
-    /// One button press (by its update id): it starts by its chat's demand, like messages, but
-    /// never waits behind the chat's earlier presses, whose edits may wait for a send slot.
-    Press(u32),
-}
-
-/// A lane: a chat (or the sender, or the update for chat-less updates) and which of its lanes.
-pub(crate) type LaneKey = (i64, Lane);
+use super::{
+    gate::{Gate, Permit},
+    lane::LaneKey,
+};
 
 /// A unit of work.
 pub(crate) type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -134,6 +122,7 @@ impl<T: Send + 'static> Lanes<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bot::pipeline::lane::Lane;
     use tokio::sync::{mpsc, oneshot};
 
     type Item = (i32, Option<oneshot::Receiver<()>>);

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     accounts::AccountsError,
+    audit_tap::Event,
     control::broadcast::{self, BroadcastJob},
     store::StoreError,
 };
@@ -33,10 +34,9 @@ enum StepError {
     Accounts(#[from] AccountsError),
 }
 
-use super::{
+use crate::bot::{
     app::App,
-    redact::Redacted,
-    send::{background_slot, no_preview},
+    send::{Redacted, background_slot, no_preview},
 };
 
 /// How often an idle bot looks for a new broadcast.
@@ -96,7 +96,7 @@ async fn drive(app: &App, job: BroadcastJob, shutdown: &CancellationToken) -> Re
             j.in_flight = None;
         })?;
         data.flush().await?;
-        tracing::warn!(target: "arcana::audit", event = "broadcast_uncertain", user,
+        tracing::warn!(target: "arcana::audit", event = Event::BroadcastUncertain.name(), user,
             "a broadcast message was in flight at a restart; it is not sent again");
     }
     let html = teloxide::utils::html::escape(&job.text);
@@ -207,7 +207,8 @@ async fn finish(app: &App, id: u64) -> Result<(), StoreError> {
     })?;
     app.services.data.flush().await?;
     if let Some(job) = job.filter(|j| j.started_ms == id) {
-        tracing::warn!(target: "arcana::audit", event = "broadcast_finished", sent = job.sent, total = job.total,
+        tracing::warn!(target: "arcana::audit", event = Event::BroadcastFinished.name(),
+            sent = job.sent, total = job.total,
             skipped = job.skipped, failed = job.failed, uncertain = job.uncertain, "a broadcast finished");
     }
     Ok(())
