@@ -24,7 +24,7 @@ pub enum SignedDataError {
     /// Not `key=value` pairs, a repeated key, or too many fields.
     #[error("malformed signed data")]
     Malformed,
-    /// No `hash`, or not 64 hex digits.
+    /// No `hash`, or not 64 lower-case hex digits.
     #[error("missing or malformed hash")]
     Hash,
     /// The hash does not match (tampered, or signed for another bot).
@@ -123,7 +123,8 @@ pub fn sign_hex(secret: &[u8], fields: &[(&str, &str)]) -> String {
     crate::sanitize::hex_id(tag.as_ref())
 }
 
+/// Telegram's hash as it compares it: 64 lower-case hex digits (upper-case is refused).
 fn decode_hex(text: &str) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
-    crate::sanitize::parse_hex(text, &mut out).then_some(out)
+    crate::sanitize::parse_lower_hex(text, &mut out).then_some(out)
 }

@@ -118,6 +118,14 @@ fn session(addr: &str, init: &str) -> WebResponse {
     post(addr, "/api/v1/session", None, &json!({ "init_data": init }))
 }
 
+/// `query` with its `hash` (the last field) in upper-case hex.
+fn upper_case_hash(query: &str) -> String {
+    let (fields, hash) = query.rsplit_once("&hash=").expect("a hash");
+    let upper = hash.to_ascii_uppercase();
+    assert_ne!(upper, hash, "the hash has letters");
+    format!("{fields}&hash={upper}")
+}
+
 fn token_of(response: &WebResponse) -> String {
     assert_eq!(response.status, 200, "a token: {response:?}");
     response.json()["token"].as_str().expect("token").to_owned()
@@ -143,9 +151,16 @@ fn signed_init_data_gives_a_token_and_every_forgery_is_refused() {
     let wrong_hash = format!("{}{}", &good[..good.len() - 64], "0".repeat(64));
     let other_bot = init_data("987654321:AAAnotherBotsTokenAAAAAAAAAAAAAAAAAA", user, now_s());
     let stale = init_data(TEST_TOKEN, user, now_s() - 2 * 3600);
-    for (what, data) in
-        [("tampered", &tampered), ("wrong hash", &wrong_hash), ("another bot", &other_bot), ("stale", &stale)]
-    {
+    // Telegram compares the lower-case hex string of the HMAC: the same bytes in upper case are
+    // not what it signed.
+    let upper = upper_case_hash(&good);
+    for (what, data) in [
+        ("tampered", &tampered),
+        ("wrong hash", &wrong_hash),
+        ("another bot", &other_bot),
+        ("stale", &stale),
+        ("upper-case hash", &upper),
+    ] {
         let refused = session(&addr, data);
         assert_eq!(refused.status, 401, "{what}: {refused:?}");
         assert!(refused.json()["error"].is_string(), "{what}: a JSON error");
@@ -328,6 +343,8 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
     let tampered =
         with_cookie(&format!("state={state}&{}", signed.replace("username=ann", "username=eve")), Some(&state));
     assert_eq!(tampered.status, 401, "a changed field: {tampered:?}");
+    let upper = with_cookie(&format!("state={state}&{}", upper_case_hash(&signed)), Some(&state));
+    assert_eq!(upper.status, 401, "the hash in upper-case hex: {upper:?}");
 
     // The callback hands the browser a one-time code, never a token.
     let code_of = |response: &WebResponse| {
