@@ -165,9 +165,14 @@ async fn readings(
     let index = page_of(query.as_deref())?;
     let history = &ctx.services.readings.history;
     let page = history.page(caller.user, index, PAGE_SIZE, ctx.now_ms()).map_err(|e| ApiError::internal(&e))?;
-    let readings: Vec<Value> =
-        page.entries.iter().filter_map(|(id, stored)| views::stored_reading(id, stored)).collect();
-    Ok(Json(json!({ "page": page.index, "pages": page.pages, "total": page.total, "readings": readings })))
+    // The history clamps a page past the last one to the last (Telegram's buttons want that); a
+    // client asking for page N gets page N, which past the end is empty.
+    let readings: Vec<Value> = if page.index == index {
+        page.entries.iter().filter_map(|(id, stored)| views::stored_reading(id, stored)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Json(json!({ "page": index, "pages": page.pages, "total": page.total, "readings": readings })))
 }
 
 async fn one_reading(

@@ -242,6 +242,14 @@ fn a_draw_through_the_api_spends_the_allowance_that_draw_then_reports() {
     let one = get(&addr, &format!("/api/v1/readings/{id}"), Some(&token));
     assert_eq!((one.status, one.json()["id"].as_str()), (200, Some(id)));
     assert_eq!(get(&addr, "/api/v1/readings/00000000000000000000000a", Some(&token)).status, 404);
+    assert_eq!(get(&addr, &format!("/api/v1/readings/{}", id.to_ascii_uppercase()), Some(&token)).status, 404);
+    // Past the last page is an empty page, not the first (or last) one again.
+    let past = get(&addr, "/api/v1/readings?page=1", Some(&token));
+    assert_eq!(past.status, 200, "{past:?}");
+    let past = past.json();
+    assert_eq!((past["page"].as_u64(), past["pages"].as_u64(), past["total"].as_u64()), (Some(1), Some(1), Some(2)));
+    assert_eq!(past["readings"], json!([]), "{past}");
+    assert_eq!(get(&addr, "/api/v1/readings?page=99999", Some(&token)).json()["readings"], json!([]));
 
     // The last one of the day, then the refusal, as in Telegram.
     assert_eq!(post(&addr, "/api/v1/draw", Some(&token), &json!({})).json()["coverage"]["left"], json!(0));

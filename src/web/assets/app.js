@@ -588,6 +588,11 @@
     const p = Math.max(0, page | 0);
     const data = await api('GET', '/api/v1/readings?page=' + encodeURIComponent(String(p)));
     if (seq !== state.listSeq) return null; // a newer request superseded this one
+    if (p > 0 && Number.isInteger(data.pages) && p >= data.pages) {
+      // Past the last page the answer is empty: the history shrank (retention, a deletion)
+      // under this page, so show its new last page instead.
+      return loadReadings(data.pages - 1, o);
+    }
     const readings = renderReadings(data);
     if (o.autoOpen) {
       if (readings.length > 0) {
