@@ -11,6 +11,7 @@
 
 mod api;
 mod auth;
+mod bare_answers;
 mod body;
 mod context;
 mod error;

@@ -1,6 +1,7 @@
 //! The listener: accepts connections (backing off after errors, at most [`MAX_CONNECTIONS`] at
 //! once), does the TLS handshake when arcana serves TLS itself, and serves HTTP/1.1 with hyper —
-//! request heads capped at [`MAX_HEAD_BYTES`] and given [`HEAD_TIMEOUT`] to arrive, each
+//! request heads capped at [`MAX_HEAD_BYTES`] and given [`HEAD_TIMEOUT`] to arrive (hyper's
+//! own answer to a head it refuses gets arcana's headers: [`super::bare_answers`]), each
 //! connection closed after [`CONNECTION_LIFETIME`]. On shutdown it stops accepting and lets
 //! requests in flight finish (at most [`DRAIN`]).
 
@@ -14,7 +15,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tower_service::Service;
 
-use super::{api, auth::Peer, context::WebContext, error::ApiError, headers, pages};
+use super::{api, auth::Peer, bare_answers::Guarded, context::WebContext, error::ApiError, headers, pages};
 
 /// Connections served at once.
 pub const MAX_CONNECTIONS: usize = 512;
@@ -72,6 +73,7 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
         tracing::info!(%addr, tls = tls.is_some(), "serving the Mini App and the API");
     }
     let peers = super::peers::PeerSlots::new(ctx.config.connections_per_address);
+    let https = super::headers::served_over_https(&ctx);
     let router = router(ctx);
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let connections = tokio_util::task::TaskTracker::new();
@@ -97,9 +99,11 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
         let (router, tls, shutdown) = (router.clone(), tls.clone(), shutdown.clone());
         connections.spawn(async move {
             match tls {
-                None => connection(TokioIo::new(stream), peer, router, shutdown).await,
+                None => connection(TokioIo::new(Guarded::new(stream, https)), peer, router, shutdown).await,
                 Some(acceptor) => match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(stream)) => connection(TokioIo::new(stream), peer, router, shutdown).await,
+                    Ok(Ok(stream)) => {
+                        connection(TokioIo::new(Guarded::new(stream, https)), peer, router, shutdown).await;
+                    }
                     Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                 },

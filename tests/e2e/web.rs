@@ -422,6 +422,27 @@ fn answers_carry_the_security_headers_and_refuse_oversized_bodies() {
     assert_eq!((junk.status, junk.json()["error"].as_str()), (400, Some("malformed JSON body")));
     let unknown = get(&addr, "/api/v2/anything", None);
     assert_eq!(unknown.status, 404);
+
+    // hyper answers a head it refuses by itself, before any route: too large (431), malformed
+    // (400). Those answers carry the same headers, and a JSON error.
+    let padding = "a".repeat(20 * 1024);
+    let huge_head = request(&addr, "GET", "/app", &[("X-Padding", &padding)], None);
+    let malformed = request(&addr, "GET", "/app two", &[], None);
+    for (response, status, error) in
+        [(&huge_head, 431, "request head too large"), (&malformed, 400, "malformed request")]
+    {
+        assert_eq!(response.status, status, "{response:?}");
+        assert_eq!(response.json()["error"], json!(error), "{response:?}");
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"), "{response:?}");
+        assert_eq!(response.header("referrer-policy"), Some("no-referrer"), "{response:?}");
+        assert_eq!(
+            response.header("content-security-policy"),
+            Some("default-src 'none'; frame-ancestors 'none'"),
+            "{response:?}"
+        );
+        assert!(response.header("strict-transport-security").is_some_and(|h| h.contains("max-age=31536000")));
+        assert_eq!(response.header("cache-control"), Some("no-store"), "{response:?}");
+    }
 }
 
 /// Debian's headless Chromium (`ARCANA_CHROMIUM` overrides the path).
