@@ -26,6 +26,8 @@ pub struct WebContext {
     pub payments: bool,
     /// Login codes waiting for their browser.
     pub(super) login_codes: super::login_codes::LoginCodes,
+    /// Requests in flight per forwarded client (behind a trusted proxy).
+    pub(super) client_slots: super::peers::PeerSlots,
 }
 
 impl std::fmt::Debug for WebContext {
@@ -46,12 +48,13 @@ impl WebContext {
     ) -> WebContext {
         WebContext {
             services,
-            config,
             init_data_secret: Zeroizing::new(init_data_secret(bot_token)),
             login_secret: Zeroizing::new(login_secret(bot_token)),
             bot_username,
             payments,
             login_codes: super::login_codes::LoginCodes::default(),
+            client_slots: super::peers::PeerSlots::new(config.connections_per_address),
+            config,
         }
     }
 

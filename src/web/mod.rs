@@ -13,6 +13,7 @@ mod api;
 mod auth;
 mod bare_answers;
 mod body;
+mod client_slots;
 mod context;
 mod error;
 mod headers;

@@ -1,5 +1,6 @@
 //! The listener: accepts connections (backing off after errors, at most [`MAX_CONNECTIONS`] at
-//! once), does the TLS handshake when arcana serves TLS itself, and serves HTTP/1.1 with hyper —
+//! once, and `http.connections_per_address` per client address — behind a trusted proxy, per
+//! forwarded client and request instead: [`super::client_slots`]), does the TLS handshake when arcana serves TLS itself, and serves HTTP/1.1 with hyper —
 //! request heads capped at [`MAX_HEAD_BYTES`] and given [`HEAD_TIMEOUT`] to arrive (hyper's
 //! own answer to a head it refuses gets arcana's headers: [`super::bare_answers`]), each
 //! connection closed after [`CONNECTION_LIFETIME`]. On shutdown it stops accepting and lets
@@ -62,6 +63,7 @@ pub fn router(ctx: Arc<WebContext>) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
         })
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&ctx), super::client_slots::limit))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&ctx), headers::secure))
         .with_state(ctx)
 }
@@ -72,7 +74,10 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, tls = tls.is_some(), "serving the Mini App and the API");
     }
-    let peers = super::peers::PeerSlots::new(ctx.config.connections_per_address);
+    // Behind a trusted proxy every connection is the proxy's: it is held only to the whole
+    // server's limit, and the clients behind it are capped per request (`client_slots`).
+    let per_peer = if ctx.config.trust_forwarded_for { MAX_CONNECTIONS } else { ctx.config.connections_per_address };
+    let peers = super::peers::PeerSlots::new(per_peer);
     let https = super::headers::served_over_https(&ctx);
     let router = router(ctx);
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));

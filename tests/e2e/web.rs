@@ -445,6 +445,62 @@ fn answers_carry_the_security_headers_and_refuse_oversized_bodies() {
     }
 }
 
+/// Reads one response head (up to the blank line) from `stream`.
+fn read_head(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            other => panic!("no complete head ({other:?}): {:?}", String::from_utf8_lossy(&head)),
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// A session request from the forwarded `client` whose body has not come yet: its head says
+/// `Expect: 100-continue`, and hyper answers `100 Continue` once the handler reads the body — from
+/// then on the request holds its client's slot, until the body comes.
+fn held_request(addr: &str, client: &str) -> std::net::TcpStream {
+    use std::io::Write as _;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let head = format!(
+        "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nX-Forwarded-For: {client}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).expect("write head");
+    let answer = read_head(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 100"), "the request is being served: {answer}");
+    stream
+}
+
+#[test]
+fn behind_a_proxy_each_forwarded_client_is_capped_not_the_proxy() {
+    // Every connection comes from the proxy (127.0.0.1 here); the clients are in X-Forwarded-For.
+    let (_run, addr) = start("trust_forwarded_for = true");
+    let (greedy, other) = ("203.0.113.7", "198.51.100.20");
+    let forwarded = |client: &'static str| [("X-Forwarded-For", client)];
+    let mut held: Vec<std::net::TcpStream> = (0..16).map(|_| held_request(&addr, greedy)).collect();
+
+    // The 17th request of the same client is refused at once (429), over a 17th connection from
+    // the proxy that is accepted: the proxy itself is held only to the whole server's limit.
+    let refused = request(&addr, "GET", "/app", &forwarded(greedy), None);
+    assert_eq!(refused.status, 429, "{refused:?}");
+    assert!(refused.header("retry-after").is_some() && refused.header("x-content-type-options").is_some());
+    // Everyone else is served.
+    assert_eq!(request(&addr, "GET", "/app", &forwarded(other), None).status, 200);
+    let served = request(&addr, "POST", "/api/v1/session", &forwarded(other), Some("{}"));
+    assert_eq!(served.status, 400, "the API too: {served:?}");
+
+    // A held request that finishes gives its slot back.
+    let mut done = held.pop().expect("a held request");
+    std::io::Write::write_all(&mut done, b"{}").expect("body");
+    assert!(read_head(&mut done).starts_with("HTTP/1.1 400"), "answered");
+    assert_eq!(request(&addr, "GET", "/app", &forwarded(greedy), None).status, 200, "a slot is free again");
+}
+
 /// Debian's headless Chromium (`ARCANA_CHROMIUM` overrides the path).
 fn chromium() -> String {
     let path = std::env::var("ARCANA_CHROMIUM").unwrap_or_else(|_| String::from("chromium"));
