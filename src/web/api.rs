@@ -3,7 +3,7 @@
 //! matching Telegram command does, through the same services: the same allowance and credits,
 //! the same tier permissions, the same step-up with a fresh code under two-factor.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use axum::{
     Json, Router,
@@ -29,7 +29,7 @@ use super::{
     error::ApiError,
     init_data::{TelegramUser, verify_init_data},
     jwt::Claims,
-    keys,
+    keys, login,
     signed_fields::SignedDataError,
     views,
 };
@@ -59,11 +59,13 @@ struct SessionBody {
     login_code: Option<String>,
 }
 
-/// A token for the user Telegram vouches for, bound to a new session; `max_age_s` is how long the
-/// signed payload stays fresh (and is remembered against a replay).
-pub(super) async fn issue_token(
+/// A token for the user Telegram vouches for (signing in from `address`), bound to a new
+/// session; `max_age_s` is how long the signed payload stays fresh (and is remembered against a
+/// replay).
+async fn issue_token(
     ctx: &WebContext,
     user: &TelegramUser,
+    address: IpAddr,
     max_age_s: u64,
 ) -> Result<(String, u64), ApiError> {
     let services = &ctx.services;
@@ -82,6 +84,7 @@ pub(super) async fn issue_token(
             ));
         }
         Ok(Err(TokenSessionRefusal::Replayed)) => {
+            ctx.refused(address, "replayed");
             return Err(ApiError::unauthorized("this sign-in was already used; open the app again"));
         }
         Err(e) => return Err(ApiError::internal(&e)),
@@ -97,8 +100,8 @@ pub(super) async fn issue_token(
     Ok((key.sign(&claims), exp * 1000))
 }
 
-fn refused_signature(e: SignedDataError) -> ApiError {
-    tracing::info!(target: "arcana::audit", event = "web_auth_refused", reason = %e, "Telegram-signed data refused");
+fn refused_signature(ctx: &WebContext, address: IpAddr, e: SignedDataError) -> ApiError {
+    ctx.refused(address, e.reason());
     ApiError::unauthorized("Telegram's signature does not check out; open the app again")
 }
 
@@ -107,23 +110,26 @@ async fn session(
     parts: Parts,
     JsonBody(body): JsonBody<SessionBody>,
 ) -> Result<Response, ApiError> {
-    admit(ctx.services.sentinel.check_api_address(client_address(&ctx, &parts)))?;
+    let address = client_address(&ctx, &parts);
+    admit(ctx.services.sentinel.check_api_address(address))?;
     let now_s = ctx.now_ms() / 1000;
     let (init_age, login_age) = (ctx.config.init_data_max_age.as_secs(), ctx.config.login_max_age.as_secs());
     let (user, max_age, from_login) = match (&body.init_data, &body.login_data, &body.login_code) {
         (Some(raw), None, None) => {
-            (verify_init_data(raw, &ctx.init_data_secret, now_s, init_age).map_err(refused_signature)?, init_age, false)
+            let user = verify_init_data(raw, &ctx.init_data_secret, now_s, init_age)
+                .map_err(|e| refused_signature(&ctx, address, e))?;
+            (user, init_age, false)
         }
         (None, Some(raw), None) => {
-            (super::pages::verify_login_with_state(&ctx, &parts.headers, raw)?.0, login_age, true)
+            (login::verify_login_with_state(&ctx, &parts.headers, address, raw)?.0, login_age, true)
         }
-        (None, None, Some(code)) => (super::pages::redeem_login_code(&ctx, &parts.headers, code)?, login_age, true),
+        (None, None, Some(code)) => (login::redeem_login_code(&ctx, &parts.headers, address, code)?, login_age, true),
         _ => return Err(ApiError::bad_request("send one of init_data, login_data or login_code")),
     };
-    let (token, expires_at) = issue_token(&ctx, &user, max_age).await?;
+    let (token, expires_at) = issue_token(&ctx, &user, address, max_age).await?;
     let mut response = Json(json!({ "token": token, "expires_at": expires_at })).into_response();
     if from_login {
-        response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(super::pages::CLEAR_STATE_COOKIE));
+        response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(login::CLEAR_STATE_COOKIE));
     }
     Ok(response)
 }

@@ -79,13 +79,18 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
     let per_peer = if ctx.config.trust_forwarded_for { MAX_CONNECTIONS } else { ctx.config.connections_per_address };
     let peers = super::peers::PeerSlots::new(per_peer);
     let https = super::headers::served_over_https(&ctx);
-    let router = router(ctx);
+    let router = router(Arc::clone(&ctx));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let connections = tokio_util::task::TaskTracker::new();
     let mut backoff = crate::accept::AcceptBackoff::default();
+    let mut sweep = tokio::time::interval(super::refused_sign_ins::SWEEP_EVERY);
     loop {
         let (stream, peer) = tokio::select! {
             () = shutdown.cancelled() => break,
+            _ = sweep.tick() => {
+                ctx.refused_sign_ins.sweep(ctx.now_ms());
+                continue;
+            }
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => {
                     backoff.reset();
@@ -121,6 +126,7 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
     if tokio::time::timeout(DRAIN, connections.wait()).await.is_err() {
         tracing::warn!("web requests still running at shutdown were cut off");
     }
+    ctx.refused_sign_ins.sweep_all();
 }
 
 async fn connection<I>(io: TokioIo<I>, peer: SocketAddr, router: Router, shutdown: CancellationToken)

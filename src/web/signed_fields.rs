@@ -17,28 +17,38 @@ const MAX_FIELDS: usize = 32;
 
 /// Why signed Telegram data was refused. Every variant is a 401 at the edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.reason())]
 pub enum SignedDataError {
     /// Longer than [`MAX_PAYLOAD_LEN`].
-    #[error("signed data too long")]
     TooLong,
     /// Not `key=value` pairs, a repeated key, or too many fields.
-    #[error("malformed signed data")]
     Malformed,
     /// No `hash`, or not 64 lower-case hex digits.
-    #[error("missing or malformed hash")]
     Hash,
     /// The hash does not match (tampered, or signed for another bot).
-    #[error("bad signature")]
     Signature,
     /// No user, or a user field that does not parse.
-    #[error("no user in signed data")]
     User,
     /// No `auth_date`, or it is older than allowed.
-    #[error("signed data expired")]
     Stale,
     /// `auth_date` lies in the future.
-    #[error("signed data from the future")]
     Future,
+}
+
+impl SignedDataError {
+    /// What went wrong, in a few words (the message, and the reason an audit entry counts).
+    #[must_use]
+    pub fn reason(self) -> &'static str {
+        match self {
+            SignedDataError::TooLong => "signed data too long",
+            SignedDataError::Malformed => "malformed signed data",
+            SignedDataError::Hash => "missing or malformed hash",
+            SignedDataError::Signature => "bad signature",
+            SignedDataError::User => "no user in signed data",
+            SignedDataError::Stale => "signed data expired",
+            SignedDataError::Future => "signed data from the future",
+        }
+    }
 }
 
 /// Seconds an `auth_date` may lie ahead of our clock.

@@ -14,7 +14,7 @@ use ring::{digest, hmac};
 use serde_json::{Value, json};
 
 use crate::accounts::Running;
-use crate::harness::{REPLY_TIMEOUT, path_arg};
+use crate::harness::{REPLY_TIMEOUT, cli_ok, path_arg};
 use crate::support::bot_process::{TEST_TOKEN, run_cli};
 use crate::web_client::{WebResponse, get, post, request};
 
@@ -370,19 +370,74 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
     // Someone else's browser (no cookie, or another one) cannot redeem the code: login CSRF.
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     assert_eq!(redeem(&code, None).status, 401, "a code without its browser's cookie");
+    let signed = login_query(TEST_TOKEN, user, now_s() - 1);
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     assert_eq!(redeem(&code, Some(&other)).status, 401, "a code with another browser's cookie");
     // The browser that logged in gets its token, and the cookie is cleared.
+    let signed = login_query(TEST_TOKEN, user, now_s() - 2);
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     let issued = redeem(&code, Some(&state));
     let token = token_of(&issued);
     assert!(issued.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")), "{issued:?}");
     assert_eq!(get(&addr, "/api/v1/me", Some(&token)).status, 200);
     assert_eq!(redeem(&code, Some(&state)).status, 401, "a code works once");
-    // The same signed login data again is a replay.
-    let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
-    let again = redeem(&code, Some(&state));
+    // The same signed login data again is a replay: the callback mints no second code.
+    let again = with_cookie(&format!("state={state}&{signed}"), Some(&state));
     assert_eq!(again.status, 401, "{again:?}");
+}
+
+/// The Login Widget's callback for `query` (the widget's fields), in a browser whose state
+/// cookie and returned `state` are both `state`, from the forwarded client `client`.
+fn callback(addr: &str, query: &str, state: &str, client: &str) -> WebResponse {
+    let cookie = format!("__Host-arcana_login_state={state}");
+    let headers = [("Cookie", cookie.as_str()), ("X-Forwarded-For", client)];
+    request(addr, "GET", &format!("/login/callback?state={state}&{query}"), &headers, None)
+}
+
+#[test]
+fn one_login_payload_mints_one_code_and_codes_are_capped_per_user_and_address() {
+    let (mut run, addr) = start("trust_forwarded_for = true");
+    let (attacker, victim) = (51_010, 51_011);
+    run.register(attacker);
+    run.register(victim);
+    let made_up = |n: usize| format!("{n:048x}");
+
+    // One valid payload, replayed with made-up states (an attacker sets both the cookie and the
+    // query): the first mints a code, every replay is refused, and nothing fills up.
+    let signed = login_query(TEST_TOKEN, attacker, now_s());
+    assert_eq!(callback(&addr, &signed, &made_up(0), "203.0.113.7").status, 303);
+    for n in 1..40 {
+        let replay = callback(&addr, &signed, &made_up(n), &format!("203.0.113.{}", n % 200));
+        assert_eq!(replay.status, 401, "replay {n}: {replay:?}");
+    }
+    // Fresh payloads of one user: at most three codes wait for them.
+    for n in 1..=2 {
+        let fresh = login_query(TEST_TOKEN, attacker, now_s() - n);
+        assert_eq!(callback(&addr, &fresh, &made_up(100), "203.0.113.7").status, 303, "code {n}");
+    }
+    let fourth = callback(&addr, &login_query(TEST_TOKEN, attacker, now_s() - 3), &made_up(100), "203.0.113.7");
+    assert_eq!(fourth.status, 429, "{fourth:?}");
+
+    // One address: at most eight codes wait, whoever they are for.
+    for n in 0..6_i64 {
+        run.register(51_020 + n);
+    }
+    let mut waiting = 3; // the attacker's, all from 203.0.113.7
+    for n in 0..6_i64 {
+        let other = callback(&addr, &login_query(TEST_TOKEN, 51_020 + n, now_s()), &made_up(200), "203.0.113.7");
+        waiting += 1;
+        assert_eq!(other.status, if waiting <= 8 { 303 } else { 429 }, "code {waiting} of the address: {other:?}");
+    }
+
+    // Meanwhile a user elsewhere logs in as usual.
+    let state = made_up(300);
+    let location = callback(&addr, &login_query(TEST_TOKEN, victim, now_s()), &state, "198.51.100.20");
+    assert_eq!(location.status, 303, "{location:?}");
+    let code = location.header("location").and_then(|l| l.strip_prefix("/app#login_code=")).expect("a code");
+    let cookie = format!("__Host-arcana_login_state={state}");
+    let body = json!({ "login_code": code }).to_string();
+    let issued = request(&addr, "POST", "/api/v1/session", &[("Cookie", &cookie)], Some(&body));
+    assert_eq!(get(&addr, "/api/v1/me", Some(&token_of(&issued))).json()["user_id"], json!(victim));
 }
 
 #[test]
@@ -443,6 +498,37 @@ fn answers_carry_the_security_headers_and_refuse_oversized_bodies() {
         assert!(response.header("strict-transport-security").is_some_and(|h| h.contains("max-age=31536000")));
         assert_eq!(response.header("cache-control"), Some("no-store"), "{response:?}");
     }
+}
+
+#[test]
+fn refused_sign_ins_are_audited_once_per_address_and_minute() {
+    let (mut run, addr) = start("");
+    let user = 51_030;
+    run.register(user);
+    let good = init_data(TEST_TOKEN, user, now_s());
+    let forged = format!("{}{}", &good[..good.len() - 64], "0".repeat(64));
+    for n in 0..200 {
+        let refused = if n % 4 == 0 { session(&addr, &upper_case_hash(&good)) } else { session(&addr, &forged) };
+        assert_eq!(refused.status, 401, "{refused:?}");
+    }
+    // The windows still open are appended at shutdown.
+    let (dir, _tg) = run.stop();
+    let out = cli_ok(&["audit", "--event", "web_auth_refused", "--json", "--dir", path_arg(dir.path())]);
+    let entries: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert!(
+        (1..=2).contains(&entries.len()),
+        "one entry (two if the requests straddled a minute), not one per request: {out}"
+    );
+    let count = |e: &Value, field: &str| -> u64 {
+        e["fields"][field].as_str().and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("{field} in {e}"))
+    };
+    assert_eq!(entries.iter().map(|e| count(e, "count")).sum::<u64>(), 200, "{out}");
+    for entry in &entries {
+        assert_eq!(entry["fields"]["address"], json!("127.0.0.1"), "{entry}");
+    }
+    let reasons: Vec<&str> = entries.iter().filter_map(|e| e["fields"]["reasons"].as_str()).collect();
+    let reasons = reasons.join(", ");
+    assert!(reasons.contains("bad signature: ") && reasons.contains("missing or malformed hash: "), "{reasons}");
 }
 
 /// Reads one response head (up to the blank line) from `stream`.
