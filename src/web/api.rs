@@ -29,7 +29,9 @@ use super::{
     error::ApiError,
     init_data::{TelegramUser, verify_init_data},
     jwt::Claims,
-    keys, login,
+    keys, launch,
+    launch::Launch,
+    login,
     signed_fields::SignedDataError,
     views,
 };
@@ -55,6 +57,8 @@ pub(super) fn routes() -> Router<Arc<WebContext>> {
 #[serde(deny_unknown_fields)]
 struct SessionBody {
     init_data: Option<String>,
+    /// With `init_data`: the page's word that it was opened inside Telegram.
+    launch: Option<Launch>,
     login_data: Option<String>,
     login_code: Option<String>,
 }
@@ -75,7 +79,7 @@ async fn issue_token(
     let account = services.accounts.get(user.id).map_err(|e| ApiError::internal(&e))?;
     super::auth::refuse_in_lockdown(ctx, &account, services.sentinel.is_admin(user.id))?;
     let sign_in = UsedSignIn { signature: user.signature, until_s: user.auth_date.saturating_add(max_age_s) };
-    let session = match services.accounts.open_token_session(user.id, sign_in) {
+    let session = match services.accounts.open_token_session(user.id, &user.first_name, sign_in) {
         Ok(Ok(session)) => session,
         Ok(Err(TokenSessionRefusal::NotRegistered)) => {
             return Err(ApiError::forbidden(
@@ -112,12 +116,16 @@ async fn session(
 ) -> Result<Response, ApiError> {
     let address = client_address(&ctx, &parts);
     admit(ctx.services.sentinel.check_api_address(address))?;
+    launch::check_same_site(&ctx, &parts.headers).inspect_err(|_| ctx.refused(address, "cross-site"))?;
     let now_s = ctx.now_ms() / 1000;
     let (init_age, login_age) = (ctx.config.init_data_max_age.as_secs(), ctx.config.login_max_age.as_secs());
     let (user, max_age, from_login) = match (&body.init_data, &body.login_data, &body.login_code) {
         (Some(raw), None, None) => {
+            let launch = launch::check_init_data_launch(body.launch.as_ref())
+                .inspect_err(|_| ctx.refused(address, "not opened in Telegram"))?;
             let user = verify_init_data(raw, &ctx.init_data_secret, now_s, init_age)
                 .map_err(|e| refused_signature(&ctx, address, e))?;
+            tracing::debug!(user = user.id, launch = %launch.describe(), "Mini App sign-in");
             (user, init_age, false)
         }
         (None, Some(raw), None) => {
@@ -127,7 +135,9 @@ async fn session(
         _ => return Err(ApiError::bad_request("send one of init_data, login_data or login_code")),
     };
     let (token, expires_at) = issue_token(&ctx, &user, address, max_age).await?;
-    let mut response = Json(json!({ "token": token, "expires_at": expires_at })).into_response();
+    let first_name = user.first_name;
+    let mut response =
+        Json(json!({ "token": token, "expires_at": expires_at, "first_name": first_name })).into_response();
     if from_login {
         response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(login::CLEAR_STATE_COOKIE));
     }
@@ -148,7 +158,9 @@ async fn me(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<V
         .standing(&services.accounts, caller.user, caller.is_admin)
         .map_err(|e| ApiError::internal(&e))?;
     let zone = services.readings.zone().label();
-    Ok(Json(views::me(caller.user, None, &standing, zone, caller.account.two_factor_on(), ctx.payments)))
+    // The name Telegram signed when this session was opened: whose account this browser is in.
+    let name = caller.session.name.as_deref();
+    Ok(Json(views::me(caller.user, name, &standing, zone, caller.account.two_factor_on(), ctx.payments)))
 }
 
 fn page_of(query: Option<&str>) -> Result<usize, ApiError> {

@@ -20,6 +20,7 @@ mod headers;
 mod init_data;
 pub mod jwt;
 mod keys;
+mod launch;
 mod login;
 mod login_codes;
 mod login_data;

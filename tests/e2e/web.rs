@@ -85,7 +85,12 @@ fn signed_query(secret: &[u8], mut fields: Vec<(&str, &str)>) -> String {
 /// `initData` as Telegram signs it for the bot `token`: the secret is
 /// `HMAC-SHA256("WebAppData", token)`.
 fn init_data(token: &str, user: i64, auth_date: u64) -> String {
-    let user_json = json!({ "id": user, "first_name": "Ann", "language_code": "en" }).to_string();
+    init_data_named(token, user, auth_date, "Ann")
+}
+
+/// [`init_data`] for a user called `first_name`.
+fn init_data_named(token: &str, user: i64, auth_date: u64, first_name: &str) -> String {
+    let user_json = json!({ "id": user, "first_name": first_name, "language_code": "en" }).to_string();
     let date = auth_date.to_string();
     let secret = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, b"WebAppData"), token.as_bytes());
     let fields =
@@ -114,8 +119,14 @@ fn start(extra_http: &str) -> (Running, String) {
     (run, addr)
 }
 
+/// What the Mini App says with `initData` when it runs inside Telegram's Android app.
+fn in_telegram() -> Value {
+    json!({ "platform": "android", "via": "webview" })
+}
+
+/// The Mini App's exchange of `init` for a token, from inside Telegram.
 fn session(addr: &str, init: &str) -> WebResponse {
-    post(addr, "/api/v1/session", None, &json!({ "init_data": init }))
+    post(addr, "/api/v1/session", None, &json!({ "init_data": init, "launch": in_telegram() }))
 }
 
 /// `query` with its `hash` (the last field) in upper-case hex.
@@ -595,29 +606,52 @@ fn chromium() -> String {
     path
 }
 
-/// Opens `url` in headless Chromium at a phone's size with `extra` flags; returns stdout.
-fn browse(url: &str, extra: &[&str]) -> String {
+/// A Chromium extension that plays a native Telegram client: at document start it puts
+/// `window.TelegramWebviewProxy` into the page, as Telegram's Android, iOS and desktop apps do,
+/// and records the events the page posts to it (`data-tg-events` on the root element).
+fn telegram_client() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("extension dir");
+    let manifest = json!({
+        "manifest_version": 3, "name": "Telegram client (test)", "version": "1",
+        "content_scripts": [{ "matches": ["http://127.0.0.1/*"], "js": ["webview.js"],
+            "run_at": "document_start", "world": "MAIN" }],
+    });
+    std::fs::write(dir.path().join("manifest.json"), manifest.to_string()).expect("manifest");
+    let script = "window.TelegramWebviewProxy = { postEvent(type) { const root = document.documentElement; \
+        root.setAttribute('data-tg-events', (root.getAttribute('data-tg-events') || '') + ' ' + type); } };";
+    std::fs::write(dir.path().join("webview.js"), script).expect("script");
+    dir
+}
+
+/// Opens `url` in headless Chromium at a phone's size with `extra` flags — inside the Telegram
+/// client of [`telegram_client`] when `in_telegram` — and returns stdout.
+fn browse(url: &str, extra: &[&str], in_telegram: bool) -> String {
     let profile = tempfile::tempdir().expect("profile dir");
-    let output = std::process::Command::new(chromium())
+    let client = telegram_client();
+    let mut command = std::process::Command::new(chromium());
+    command
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=390,1400"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--virtual-time-budget=15000")
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("run chromium");
+        .args(extra);
+    if in_telegram {
+        let extension = client.path().display();
+        command.arg(format!("--load-extension={extension}")).arg(format!("--disable-extensions-except={extension}"));
+    }
+    let output = command.arg(url).output().expect("run chromium");
     assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// The Mini App's URL as Telegram opens it: `initData` and the theme in the fragment.
-fn mini_app_url(addr: &str, init: &str) -> String {
+/// The Mini App's URL as a Telegram client on `platform` opens it: `initData` and the theme in
+/// the fragment.
+fn mini_app_url(addr: &str, init: &str, platform: &str) -> String {
     let theme = json!({ "bg_color": "#17212b", "text_color": "#f5f5f5", "hint_color": "#708499",
         "button_color": "#5288c1", "button_text_color": "#ffffff", "secondary_bg_color": "#232e3c" });
     let mut fragment = url::form_urlencoded::Serializer::new(String::new());
     fragment.append_pair("tgWebAppData", init);
     fragment.append_pair("tgWebAppVersion", "8.0");
-    fragment.append_pair("tgWebAppPlatform", "web");
+    fragment.append_pair("tgWebAppPlatform", platform);
     fragment.append_pair("tgWebAppThemeParams", &theme.to_string());
     format!("http://{addr}/app#{}", fragment.finish())
 }
@@ -640,7 +674,7 @@ fn the_mini_app_shows_a_celtic_cross_in_a_real_browser() {
 
     // What a person sees: the page signs in with the initData Telegram gave it, loads the history
     // and lays the newest reading out.
-    let dom = browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s() - 5)), &["--dump-dom"]);
+    let dom = browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s() - 5), "android"), &["--dump-dom"], true);
     let start = dom.find("id=\"reading\"").unwrap_or_else(|| panic!("no #reading on the page:\n{dom}"));
     let reading = &dom[start..];
     assert!(dom.contains("spread-celtic_cross"), "laid out as a Celtic Cross:\n{dom}");
@@ -662,15 +696,87 @@ fn the_mini_app_shows_a_celtic_cross_in_a_real_browser() {
         );
     }
     assert!(dom.contains("&lt;b&gt;Where next?&lt;/b&gt;"), "the question is shown as text, not markup");
+    // Whose account this is, in the header of every screen: the name Telegram signed, its initial.
+    let who = dom.find("<div id=\"who\"").map(|at| &dom[at..]).expect("#who");
+    let who = &who[..who.find("</div>").expect("the end of #who")];
+    assert!(!who[..who.find('>').unwrap_or(who.len())].contains("hidden"), "shown: {who}");
+    assert!(who.contains(">A</span>") && who.contains(">Ann</strong>"), "Ann, with her initial: {who}");
+    assert!(dom.contains("data-tg-events=\" web_app_ready"), "the page told its Telegram client it is ready");
     assert!(!dom.contains("<b>Where next?</b>"), "the question is never markup");
 
     // And a screenshot of it, for people.
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mini-app-celtic-cross.png");
     let _ = std::fs::remove_file(&shot);
-    browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s())), &[&format!("--screenshot={}", shot.display())]);
+    let url = mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s()), "android");
+    browse(&url, &[&format!("--screenshot={}", shot.display())], true);
     let size = std::fs::metadata(&shot).map_or(0, |m| m.len());
     assert!(size > 10_000, "a screenshot of the Mini App at {}", shot.display());
     eprintln!("Mini App screenshot: {}", shot.display());
+}
+
+#[test]
+fn a_sign_in_planted_in_a_link_is_not_used_outside_telegram() {
+    let (mut run, addr) = start("");
+    let (attacker, victim) = (51_041, 51_042);
+    run.register(attacker);
+    run.register(victim);
+    // The attacker's own fresh initData, in a link opened in the victim's ordinary browser.
+    let planted = init_data_named(TEST_TOKEN, attacker, now_s(), "Eve");
+    let dom = browse(&mini_app_url(&addr, &planted, "android"), &["--dump-dom"], false);
+    assert!(dom.contains("did not use it"), "the page says why it did not sign in:\n{dom}");
+    assert!(!dom.contains("Eve"), "nobody is signed in:\n{dom}");
+
+    // Inside a Telegram client, an address with a second tgWebAppData (the attacker's, before the
+    // one Telegram appends) is refused too.
+    let own = init_data(TEST_TOKEN, victim, now_s());
+    let mut appended = url::form_urlencoded::Serializer::new(String::new());
+    appended.append_pair("tgWebAppData", &own);
+    let url = format!("{}&{}", mini_app_url(&addr, &planted, "android"), appended.finish());
+    let dom = browse(&url, &["--dump-dom"], true);
+    assert!(dom.contains("did not use it") && !dom.contains("Eve") && !dom.contains(">Ann<"), "{dom}");
+
+    // The page exchanged neither: each still opens a session (a signed payload opens only one).
+    assert_eq!(session(&addr, &planted).status, 200, "the planted initData was never used");
+    assert_eq!(session(&addr, &own).status, 200, "nor the victim's own");
+}
+
+#[test]
+fn me_names_the_signed_in_user_and_initdata_needs_a_telegram_launch() {
+    let (mut run, addr) = start("");
+    let user = 51_043;
+    run.register(user);
+    let init = init_data_named(TEST_TOKEN, user, now_s(), "Zephyrine");
+    // Without the page's word that it runs inside Telegram, initData is not used.
+    for launch in [None, Some(json!({ "platform": "unknown", "via": "webview" }))] {
+        let mut body = json!({ "init_data": init });
+        if let Some(launch) = launch {
+            body["launch"] = launch;
+        }
+        let refused = post(&addr, "/api/v1/session", None, &body);
+        assert_eq!((refused.status, refused.json()["reason"].as_str()), (403, Some("not_in_telegram")), "{body}");
+    }
+    // Nor from a page of another site (the browser says so in Sec-Fetch-Site).
+    let body = json!({ "init_data": init, "launch": in_telegram() }).to_string();
+    let headers = [("Sec-Fetch-Site", "cross-site"), ("Origin", "https://evil.example")];
+    let cross = request(&addr, "POST", "/api/v1/session", &headers, Some(&body));
+    assert_eq!((cross.status, cross.json()["reason"].as_str()), (403, Some("cross_site")), "{cross:?}");
+
+    // From inside Telegram: the answer and /me name whose account this is.
+    let issued = session(&addr, &init);
+    assert_eq!(issued.json()["first_name"], json!("Zephyrine"), "{issued:?}");
+    let me = get(&addr, "/api/v1/me", Some(&token_of(&issued))).json();
+    assert_eq!((me["user_id"].as_i64(), me["first_name"].as_str()), (Some(user), Some("Zephyrine")), "{me}");
+
+    // The name is sealed with the account: no file of the data directory holds it in the clear.
+    let (dir, _tg) = run.stop();
+    let mut files = vec![dir.path().to_path_buf()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).expect("dir").map(|e| e.expect("entry").path()));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            assert!(!bytes.windows(9).any(|w| w == b"Zephyrine"), "{} holds the name in the clear", path.display());
+        }
+    }
 }
 
 #[test]
