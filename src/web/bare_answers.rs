@@ -91,6 +91,10 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Guarded<I> {
 
 /// arcana's answer in place of hyper's bare one in `written`, or `None` when `written` is not one.
 fn replacement(written: &[u8], https: bool) -> Option<Vec<u8>> {
+    // Most writes are answers that are not 4xx, or bodies: leave them at the first bytes.
+    if !(written.starts_with(b"HTTP/1.1 4") || written.starts_with(b"HTTP/1.0 4")) {
+        return None;
+    }
     let end = written.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&written[..end]).ok()?;
     let mut lines = head.split("\r\n");
