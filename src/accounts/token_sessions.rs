@@ -30,11 +30,12 @@ pub enum TokenSessionRefusal {
 const TOUCH_EVERY_MS: u64 = 60_000;
 
 impl Accounts {
-    /// Opens a session for `user` from the signed payload `sign_in` (remembered until it would be
-    /// stale anyway).
+    /// Opens a session for `user`, named `name` (the first name Telegram signed), from the
+    /// signed payload `sign_in` (remembered until it would be stale anyway).
     pub fn open_token_session(
         &self,
         user: i64,
+        name: &str,
         sign_in: UsedSignIn,
     ) -> Result<Result<Session, TokenSessionRefusal>, AccountsError> {
         if !self.is_registered(&self.get(user)?) {
@@ -53,7 +54,9 @@ impl Accounts {
             }
             account.last_active_ms = Some(now);
             sessions::open(&mut account.sessions, id.clone(), now, policy);
-            account.sessions.iter().find(|s| s.id == id).cloned().ok_or(TokenSessionRefusal::Replayed)
+            let session = account.sessions.iter_mut().find(|s| s.id == id).ok_or(TokenSessionRefusal::Replayed)?;
+            session.name = Some(name.to_owned());
+            Ok(session.clone())
         })?;
         if opened.is_ok() {
             tracing::info!(target: "arcana::audit", event = Event::WebSession.name(), user,

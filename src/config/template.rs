@@ -189,7 +189,9 @@ trust_forwarded_for = false
 cors_origins = []
 per_user = { limit = 120, per = "1m" }
 per_address = { limit = 240, per = "1m" }
-# Connections one client address may hold open at once (behind a proxy: the proxy's own).
+# Connections one client address (an IPv6 /64) may hold open at once. Behind a proxy
+# (trust_forwarded_for): requests in flight per forwarded address; the proxy itself is held only
+# to the server's 512 connections.
 connections_per_address = 16
 
 [log]
