@@ -444,7 +444,7 @@ mod tests {
         };
         let html = render_html(&r);
         assert!(
-            html.starts_with("🔮 <b>Yes or no</b>\n❓ <i>Will it work?</i>\n\n<b>The answer</b>: The Sun\n"),
+            html.starts_with("🔮 <b>Yes or no</b>\n❓ <i>Will it work?</i>\n\n<b>Your card</b>: The Sun\n"),
             "{html}"
         );
         assert!(html.contains("\n<b>Answer: yes</b>\nThe card leans towards yes"), "{html}");

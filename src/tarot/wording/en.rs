@@ -80,7 +80,7 @@ pub(super) static EN: Wording = Wording {
                 "What will help you choose:",
             ],
         },
-        yes_no: SpreadWording { name: "Yes or no", positions: &["The answer"], framings: &["What the card says:"] },
+        yes_no: SpreadWording { name: "Yes or no", positions: &["Your card"], framings: &["What the card says:"] },
     },
     summary: SummaryWording {
         heading: "The overall picture",

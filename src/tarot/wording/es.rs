@@ -80,7 +80,7 @@ pub(super) static ES: Wording = Wording {
                 "Lo que te ayudará a decidir:",
             ],
         },
-        yes_no: SpreadWording { name: "Sí o no", positions: &["La respuesta"], framings: &["Lo que dice la carta:"] },
+        yes_no: SpreadWording { name: "Sí o no", positions: &["Tu carta"], framings: &["Lo que dice la carta:"] },
     },
     summary: SummaryWording {
         heading: "En conjunto",

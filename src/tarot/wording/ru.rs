@@ -76,7 +76,7 @@ pub(super) static RU: Wording = Wording {
             ],
         },
         yes_no: SpreadWording {
-            name: "Да или нет", positions: &["Ответ"], framings: &["Что говорит карта:"]
+            name: "Да или нет", positions: &["Твоя карта"], framings: &["Что говорит карта:"]
         },
     },
     summary: SummaryWording {
