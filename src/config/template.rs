@@ -106,8 +106,9 @@ alert_per_minute = 5
 # always work, whatever a tier lists; admins may use everything). Optional per-tier limits:
 # [tiers.free.limits] draw = { limit = 5, per = "1h" } (not on /privacy, /export, /delete_me, /verify)
 # daily_readings: readings a day the tier includes, or "unlimited"; spreads: the spreads the daily
-# allowance covers (one, three, celtic_cross). Left out, free and premium keep the values below and
-# other tiers have no limit and all spreads. Bought credits pay for any spread.
+# allowance covers (one, three, celtic_cross, love, career, decision, yes_no). Left out, free and
+# premium keep the values below and other tiers have no limit and all spreads. Bought credits pay
+# for any spread.
 [tiers.free]
 commands = TIER_COMMANDS
 daily_readings = 3

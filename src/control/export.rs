@@ -39,7 +39,7 @@ pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, Ops
         "readings": readings.iter().map(|r| json!({
             "at": rfc3339(r.at_ms), "spread": r.spread, "question": r.question,
             "cards": r.cards.iter().map(|&(id, reversed)| {
-                let name = crate::tarot::card(id).map_or("?", |c| c.name);
+                let name = crate::tarot::card(id).map_or("?", |c| c.name());
                 if reversed { format!("{name} (reversed)") } else { name.to_owned() }
             }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),

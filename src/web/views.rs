@@ -31,7 +31,7 @@ pub fn reading(id: Option<&ReadingId>, reading: &Reading, at_ms: u64) -> Value {
         .map(|(drawn, position)| {
             json!({
                 "position": position,
-                "name": drawn.card.name,
+                "name": drawn.card.name(),
                 "reversed": drawn.reversed,
                 "meaning": drawn.meaning(),
                 "major": drawn.card.is_major(),

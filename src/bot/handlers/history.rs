@@ -178,7 +178,7 @@ fn render_entry(number: usize, stored: &StoredReading, when: &str) -> String {
         .cards
         .iter()
         .take(3)
-        .map(|d| if d.reversed { texts::reversed(d.card.name) } else { d.card.name.to_owned() })
+        .map(|d| if d.reversed { texts::reversed(d.card.name()) } else { d.card.name().to_owned() })
         .collect();
     let more = reading.cards.len().saturating_sub(3);
     let tail = if more > 0 { texts::and_more(more) } else { String::new() };
