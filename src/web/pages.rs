@@ -23,7 +23,6 @@ pub(super) fn routes() -> Router<Arc<WebContext>> {
         .route("/app", get(|| async { asset("text/html; charset=utf-8", APP_HTML) }))
         .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
-        .merge(super::login::routes())
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -59,6 +59,7 @@ impl Listening {
 pub fn router(ctx: Arc<WebContext>) -> Router {
     api::routes()
         .merge(pages::routes())
+        .merge(super::login::routes())
         .fallback(|| async { ApiError::not_found("not found") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
