@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("clock", 0),
     ("supervisor", 0),
     ("unit", 0),
+    ("locale", 0),
     ("secret", 1),
     ("logging", 1),
     // Pure domain and settings.

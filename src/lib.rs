@@ -10,6 +10,7 @@
 //! - [`sanitize`] — pure input sanitisers (usernames, names, commands, signed button data);
 //! - [`clock`] — monotonic and wall-clock milliseconds, RFC 3339 (a leaf);
 //! - [`command`] — the command table: names, help, menu, access, step-up, private-only;
+//! - [`locale`] — the languages (English, Russian, Spanish) and their plural rules (a leaf);
 //! - [`tarot`] — the deck, spreads and rendered readings (pure);
 //! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
 //! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
@@ -50,6 +51,7 @@ mod fsutil;
 #[cfg(test)]
 mod layers;
 pub mod layout;
+pub mod locale;
 pub mod logging;
 pub mod readings;
 pub mod sanitize;
