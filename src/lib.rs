@@ -12,6 +12,7 @@
 //! - [`command`] — the command table: names, help, menu, access, step-up, private-only;
 //! - [`locale`] — the languages (English, Russian, Spanish) and their plural rules (a leaf);
 //! - [`tarot`] — the deck, spreads and rendered readings (pure);
+//! - [`i18n`] — every text a user reads, per locale: one TOML file per language, durations in words;
 //! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
 //! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
 //! - [`layout`] — the data directory (`arcana.toml`, `master.key`, `db/`, `keys/`), staged restores;
@@ -48,6 +49,7 @@ pub mod config;
 pub mod control;
 pub mod error;
 mod fsutil;
+pub mod i18n;
 #[cfg(test)]
 mod layers;
 pub mod layout;
