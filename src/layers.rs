@@ -31,6 +31,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("logging", 1),
     // Pure domain and settings.
     ("tarot", 1),
+    // Every text a user reads, per locale (over `locale` only).
+    ("i18n", 1),
     ("config", 2),
     // Storage and the data directory.
     ("store", 3),

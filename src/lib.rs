@@ -13,6 +13,7 @@
 //! - [`locale`] — the languages (English, Russian, Spanish) and their plural rules (a leaf);
 //! - [`tarot`] — the deck and its texts in each language, card lookup, spreads, summaries and
 //!   rendered readings (pure);
+//! - [`i18n`] — every text a user reads, per locale: one TOML file per language, durations in words;
 //! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
 //! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
 //! - [`layout`] — the data directory (`arcana.toml`, `master.key`, `db/`, `keys/`), staged restores;
@@ -49,6 +50,7 @@ pub mod config;
 pub mod control;
 pub mod error;
 mod fsutil;
+pub mod i18n;
 #[cfg(test)]
 mod layers;
 pub mod layout;
