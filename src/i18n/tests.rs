@@ -398,23 +398,12 @@ fn the_call_reader_sees_keys_and_argument_names() {
     assert_eq!(found[2].args, Some(BTreeSet::new()));
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read src") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn every_key_the_code_names_exists_with_its_arguments() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let own = src.join("i18n");
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    crate::layers::rust_files(&src, &mut files);
     let mut faults = Vec::new();
     for file in files.iter().filter(|f| !f.starts_with(&own)) {
         let source = std::fs::read_to_string(file).expect("read");

@@ -133,7 +133,7 @@ impl TryFrom<&StoredReading> for Reading {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::tarot::deck::DECK_SIZE;
     use crate::tarot::draw::draw_with;
@@ -142,7 +142,8 @@ mod tests {
     use proptest::prelude::*;
     use ring::rand::SystemRandom;
 
-    fn reading(spread: Spread, q: Option<&str>, seed: u64) -> Reading {
+    /// A reading of `spread` drawn from `seed`, with question `q` sanitised.
+    pub(in crate::tarot) fn reading(spread: Spread, q: Option<&str>, seed: u64) -> Reading {
         Reading {
             spread,
             question: q.and_then(question),

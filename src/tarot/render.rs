@@ -284,18 +284,9 @@ mod tests {
     use super::*;
     use crate::tarot::deck::{Card, DECK_SIZE, deck};
     use crate::tarot::draw::Drawn;
-    use crate::tarot::draw::draw_with;
-    use crate::tarot::draw::tests::seeded;
     use crate::tarot::question::QUESTION_MAX_CHARS;
+    use crate::tarot::reading::tests::reading;
     use proptest::prelude::*;
-
-    fn reading(spread: Spread, q: Option<&str>, seed: u64) -> Reading {
-        Reading {
-            spread,
-            question: q.and_then(question),
-            cards: draw_with(spread.card_count(), seeded(seed)).expect("draw"),
-        }
-    }
 
     /// Removes the tags the renderers themselves emit.
     fn strip_own_tags(html: &str) -> String {
