@@ -136,7 +136,7 @@ pub struct Card {
     pub id: u8,
     /// Major or minor arcana, with number or suit and rank.
     pub arcana: Arcana,
-    /// The card's element (see [`nature`](super::nature) for the major arcana's).
+    /// The card's element (the major arcana's follow the Golden Dawn attribution).
     pub element: Element,
     /// How the card answers a yes/no question when upright.
     pub leaning: Leaning,
