@@ -267,6 +267,17 @@ pub fn open_to_blocked(name: &str) -> bool {
     Command::parse(name).is_some_and(|c| c.spec().open_to_blocked)
 }
 
+/// The button actions of `/delete_me`'s confirmation (delete, keep): a blocked user keeps them
+/// with the command, or a blocked user could ask to delete and never confirm.
+pub const DELETE_BUTTONS: [&str; 2] = ["delete_yes", "delete_no"];
+
+/// Whether a user blocked by an admin may still press a button of `action` (the signed data's
+/// action; its signature is checked by the handler, as for every press).
+#[must_use]
+pub fn button_open_to_blocked(action: &str) -> bool {
+    DELETE_BUTTONS.contains(&action)
+}
+
 /// The names of the commands everyone may use, registered or not.
 pub fn always_allowed() -> impl Iterator<Item = &'static str> {
     TABLE.iter().filter(|spec| spec.access == Access::Always).map(|spec| spec.name)

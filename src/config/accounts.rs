@@ -26,6 +26,9 @@ pub struct AccountsConfig {
     /// How long a fresh two-factor code elevates a session for sensitive actions (10 s to 1 day).
     #[serde(deserialize_with = "within::<10_000, 86_400_000, _>")]
     pub step_up_for: Duration,
+    /// How long the confirmation button of `/delete_me` works after it is shown (1 s to 1 hour).
+    #[serde(deserialize_with = "within::<1_000, 3_600_000, _>")]
+    pub delete_confirm_for: Duration,
     /// The tier of a new account.
     pub default_tier: String,
     /// How long a message showing a secret (2FA key and QR code, backup codes, an export) stays
@@ -52,6 +55,7 @@ impl Default for AccountsConfig {
             session_lifetime: Duration::from_hours(24 * 7),
             max_sessions: NonZeroU32::new(3).unwrap_or(NonZeroU32::MIN),
             step_up_for: Duration::from_mins(10),
+            delete_confirm_for: Duration::from_mins(5),
             default_tier: String::from("free"),
             secret_message_lifetime: Duration::from_mins(10),
             retention_after_block: Duration::from_hours(24 * 30),

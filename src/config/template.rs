@@ -84,6 +84,8 @@ session_lifetime = "7d"
 max_sessions = 3
 # A fresh two-factor code unlocks sensitive actions (export, deletion, admin blocks) this long.
 step_up_for = "10m"
+# /delete_me asks first: its "Delete everything" button works this long (1s to 1h).
+delete_confirm_for = "5m"
 # The tier of a new account (one of [tiers.*]).
 default_tier = "free"
 # Messages showing a secret (the two-factor key and QR code, backup codes, an export) are

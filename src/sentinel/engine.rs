@@ -136,9 +136,10 @@ impl Sentinel {
         }
         let Some(who) = inbound.user.or(inbound.chat) else { return Verdict::Ignored };
         if let Some(user) = inbound.user {
-            // A blocked user keeps one right: deleting their data (and the fresh code it may
-            // need), still rate-limited below.
-            let open = inbound.command.as_deref().is_some_and(crate::command::open_to_blocked);
+            // A blocked user keeps one right: deleting their data (the command, its confirming
+            // buttons and the fresh code it may need), still rate-limited below.
+            let open = inbound.command.as_deref().is_some_and(crate::command::open_to_blocked)
+                || inbound.callback_action.as_deref().is_some_and(crate::command::button_open_to_blocked);
             if !open && self.blocklist.is_blocked(user, now_unix) {
                 return Verdict::Blocked;
             }

@@ -1,4 +1,5 @@
-//! The account commands: `/sessions`, `/logout_all`, `/2fa`, `/verify`, `/export`, `/delete_me`.
+//! The account commands: `/sessions`, `/logout_all`, `/2fa`, `/verify`, `/export`, and the deletion
+//! `/delete_me` confirms (`deletion` asks).
 
 use std::{sync::Arc, time::Duration};
 
@@ -21,7 +22,7 @@ use crate::bot::{
     jobs::secret_messages::{keep_until_due, lifetime_text},
     send::{Redacted, reply_slot, send_html, send_html_id},
     texts::{
-        self, CODE_INVALID, CODE_REPLAYED, DELETED, SESSION_CURRENT, SESSIONS_ENDED, TRY_AGAIN, TWO_FACTOR_ALREADY_ON,
+        self, CODE_INVALID, CODE_REPLAYED, SESSION_CURRENT, SESSIONS_ENDED, TRY_AGAIN, TWO_FACTOR_ALREADY_ON,
         TWO_FACTOR_ENROL_FIRST, TWO_FACTOR_NOT_ON, TWO_FACTOR_OFF, TWO_FACTOR_QR_CAPTION, TWO_FACTOR_WAS_OFF,
         VERIFY_NOT_ON, human_wait,
     },
@@ -206,19 +207,24 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
     }
 }
 
-/// `/delete_me`: crypto-shreds the user's data.
-pub(crate) async fn delete_me(app: &App, user: i64, chat: ChatId) {
+/// The deletion `/delete_me` asks for, once confirmed (see `deletion`): crypto-shreds the
+/// user's data. Returns whether it was done; a failure is logged.
+pub(crate) async fn delete_everything(app: &App, user: i64) -> bool {
     let services = Arc::clone(&app.services);
     let now = services.sentinel.clock().unix_ms();
     let outcome =
         tokio::task::spawn_blocking(move || control::execute(&services.admin(), &Request::DeleteUser { user }, now))
             .await;
     match outcome {
-        Ok(Ok(_)) => {
-            send_html(&app.sender, chat, DELETED).await;
+        Ok(Ok(_)) => true,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "account command failed");
+            false
         }
-        Ok(Err(e)) => failed(app, chat, &e.to_string()).await,
-        Err(e) => failed(app, chat, &e.to_string()).await,
+        Err(e) => {
+            tracing::error!(error = %e, "account command failed");
+            false
+        }
     }
 }
 

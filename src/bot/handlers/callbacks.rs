@@ -8,7 +8,7 @@ use teloxide::{
     types::{CallbackQuery, ChatId},
 };
 
-use crate::{accounts::Decision, audit_tap::Event};
+use crate::{accounts::Decision, audit_tap::Event, i18n};
 
 use crate::bot::{
     app::App,
@@ -19,7 +19,7 @@ use crate::bot::{
     },
 };
 
-use super::{consent, history, payments, pressed::Pressed};
+use super::{consent, deletion, hints, history, payments, pressed::Pressed, speak};
 
 /// Handles button press `update_id`.
 pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32) {
@@ -32,6 +32,7 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
         order: i64::from(update_id),
     };
     let verified = query.data.as_deref().map(|data| app.signer.verify(user, chat, data));
+    let locale = speak::locale(Some(&query.from));
     let mut answer_text: Option<&'static str> = None;
     let mut welcome = false;
     match verified {
@@ -41,6 +42,12 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
         }
         Some(Ok(data)) if data.action() == payments::BUY && payments::purchases_locked(app, user) => {
             answer_text = Some(PURCHASES_LOCKED_PLAIN);
+        }
+        // Deletion's buttons judge themselves: a stale one answers why, whoever presses it now.
+        Some(Ok(data)) if deletion::is_button(data.action()) => {
+            let verdict = deletion::judge(app, user, &data);
+            answer(app, &query, deletion::answer_text(verdict, locale)).await;
+            return Box::pin(deletion::act(app, pressed, &data, verdict, locale)).await;
         }
         Some(Ok(data)) if data.action() == consent::ACTION => {
             (answer_text, welcome) = consent::on_agree(app, user, &data);
@@ -52,12 +59,19 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
             let command = match data.action() {
                 history::PAGE | history::VIEW => "history",
                 payments::BUY => "buy",
+                hints::DRAW => "draw",
                 _ => "",
             };
             if command.is_empty() {
                 answer_text = Some(BUTTON_GONE);
             } else if let Some(refusal) = refused(app, user, command) {
                 answer_text = Some(refusal);
+            } else if data.action() == hints::DRAW {
+                let Some((asked, to)) = hints::question_of(&query, user, &data) else {
+                    return answer(app, &query, Some(i18n::text(locale, "hint.question_gone"))).await;
+                };
+                answer(app, &query, None).await;
+                return Box::pin(hints::draw(app, pressed, asked, to)).await;
             } else {
                 answer(app, &query, None).await;
                 match data.action() {

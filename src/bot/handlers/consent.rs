@@ -1,17 +1,35 @@
 //! Registration with consent: the privacy notice with an "I agree" button whose callback data is
-//! signed for the user and chat, and the handling of that button.
+//! signed for the user and chat, and the handling of that button. A newcomer in a group is not
+//! shown the notice there: the group gets one line with a deep link
+//! (`https://t.me/<bot>?start=privacy`) that opens the private chat, where `/start privacy`
+//! shows the notice.
 
-use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
-use crate::sanitize::CallbackData;
+use crate::{i18n, locale::Locale, sanitize::CallbackData};
 
 use crate::bot::{
     app::App,
-    send::{send_html, send_html_with},
+    send::{send_html, send_html_reply, send_html_with},
     texts::{self, AGREE_BUTTON, AGREE_PROMPT, CONSENT_NOTICE_CHANGED, CONSENT_THANKS, TRY_AGAIN_PLAIN, WELCOME},
 };
 
 pub(crate) const ACTION: &str = "consent";
+
+/// The `/start` payload of the group pointer's deep link: show the privacy notice.
+pub(crate) const START_PAYLOAD: &str = "privacy";
+
+/// A newcomer in a group (`chat`, asking in message `asked`): one line, as a reply, pointing to
+/// the private chat, where the deep link's `/start privacy` shows the notice. Falls back to the
+/// notice itself if the bot has no username to link to.
+pub(crate) async fn point_to_private(app: &App, user: i64, chat: ChatId, asked: MessageId, locale: Locale) {
+    if app.username.is_empty() {
+        return send_notice(app, user, chat, false).await;
+    }
+    let link = teloxide::utils::html::escape(&format!("https://t.me/{}?start={START_PAYLOAD}", app.username));
+    let text = i18n::format(locale, "group.privacy_pointer", &[("link", &link)]);
+    send_html_reply(&app.sender, chat, &text, None, Some(asked)).await;
+}
 
 /// Sends the privacy notice, with the signed "I agree" button unless `registered`.
 pub(crate) async fn send_notice(app: &App, user: i64, chat: ChatId, registered: bool) {

@@ -2,11 +2,7 @@
 //! open one reading in full. Buttons are signed for the user and chat, and every press reads the
 //! presser's own history only.
 
-use teloxide::{
-    payloads::EditMessageTextSetters,
-    prelude::Requester,
-    types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode},
-};
+use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::{
     readings::{Page, ReadingId},
@@ -16,7 +12,7 @@ use crate::{
 
 use crate::bot::{
     app::App,
-    send::{Redacted, send_html, send_html_with},
+    send::{send_html, send_html_with},
     texts::{
         self, BACK_TO_HISTORY, CARD_SEPARATOR, ENTRY_UNSHOWABLE, HISTORY_MORE, NEWER, NO_READINGS, OLDER, READING_GONE,
         TRY_AGAIN,
@@ -88,20 +84,7 @@ pub(crate) async fn on_view(app: &App, pressed: Pressed, data: &CallbackData) {
 }
 
 async fn edit(app: &App, pressed: Pressed, text: &str, keyboard: Option<InlineKeyboardMarkup>) {
-    let Some(message) = pressed.message else {
-        return send_html_with(&app.sender, pressed.chat, text, keyboard).await;
-    };
-    if !app.sender.edit_slot(pressed.chat, message, pressed.order).await {
-        return;
-    }
-    let mut request = app.sender.bot().edit_message_text(pressed.chat, message, text).parse_mode(ParseMode::Html);
-    if let Some(keyboard) = keyboard {
-        request = request.reply_markup(keyboard);
-    }
-    if let Err(e) = request.await {
-        // "message is not modified" (a double press) lands here too.
-        tracing::debug!(error = %Redacted(&e), "cannot edit the history message");
-    }
+    pressed.edit(app, text, keyboard).await;
 }
 
 fn render_one(app: &App, stored: &StoredReading) -> String {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use teloxide::types::ChatId;
+use teloxide::types::{ChatId, MessageId};
 
 use crate::{
     clock::rfc3339,
@@ -13,15 +13,28 @@ use crate::{
 
 use crate::bot::{
     app::App,
-    send::send_html,
+    send::{send_html, send_html_reply},
     texts::{self, CREDITS_BUY_HINT, CREDITS_NO_LIMIT, DRAW_LAST_TODAY, DRAW_ONE_LEFT, TRY_AGAIN, human_wait},
 };
 
-/// `/draw`: draws, sends the reading, and says what is left.
-pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, args: &str) {
-    let request = DrawRequest::parse(args);
+/// `/draw`: draws, sends the reading (as a reply to `reply_to`, the asking message in a group),
+/// and says what is left.
+pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, args: &str, reply_to: Option<MessageId>) {
+    draw_request(app, user, chat, is_admin, &DrawRequest::parse(args), reply_to).await;
+}
+
+/// Draws `request` (from `/draw`, or a hint's button), sends the reading as a reply to
+/// `reply_to` if given, and says what is left.
+pub(crate) async fn draw_request(
+    app: &App,
+    user: i64,
+    chat: ChatId,
+    is_admin: bool,
+    request: &DrawRequest,
+    reply_to: Option<MessageId>,
+) {
     let services = &app.services;
-    let outcome = services.readings.draw(&services.accounts, user, is_admin, &request);
+    let outcome = services.readings.draw(&services.accounts, user, is_admin, request);
     let text = match outcome {
         Ok(DrawOutcome::Drawn { reading, coverage }) => {
             let footer = match coverage {
@@ -47,7 +60,7 @@ pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, arg
             TRY_AGAIN.to_owned()
         }
     };
-    send_html(&app.sender, chat, &text).await;
+    send_html_reply(&app.sender, chat, &text, None, reply_to).await;
 }
 
 /// "2026-11-24 00:00 UTC (in 5 h)".

@@ -18,7 +18,7 @@ use crate::bot::{
     },
 };
 
-use super::{accounts, admin, callbacks, consent, history, payments, readings};
+use super::{accounts, admin, callbacks, consent, deletion, hints, history, payments, readings, speak};
 
 /// How long a lockdown notice may wait for a send slot before it is dropped.
 const LOCKDOWN_NOTICE_FOR: std::time::Duration = std::time::Duration::from_mins(1);
@@ -40,12 +40,19 @@ async fn on_message(app: &App, message: &Message) {
         return;
     }
     let (Some(text), Some(from)) = (message.text(), message.from.as_ref()) else { return };
-    let Some((command, args)) = split_command(text, &app.username) else { return };
+    let parsed = split_command(text, &app.username);
+    let private = message.chat.is_private();
+    // Free text is answered in a private chat only (with a hint); a `/word` that is not a
+    // command for this bot (`/help@other_bot`) not at all.
+    if parsed.is_none() && (!private || text.starts_with('/')) {
+        return;
+    }
     let user = crate::sanitize::user_id(from.id);
     let chat = ChatId(message.chat.id.0);
+    let locale = speak::locale(Some(from));
     // Account commands in a group get a pointer to the private chat and nothing else: no
     // authorisation answer, no session touched.
-    if let Some(private) = Command::parse(&command).filter(|c| c.spec().private_only)
+    if let Some(private) = parsed.as_ref().and_then(|(c, _)| Command::parse(c)).filter(|c| c.spec().private_only)
         && !message.chat.is_private()
     {
         tracing::info!(target: "arcana::audit", event = Event::PrivateOnly.name(), user, command = private.name(),
@@ -73,8 +80,25 @@ async fn on_message(app: &App, message: &Message) {
         return;
     }
     let session = if registered { remember(app, user, from, &account) } else { None };
+    let Some((command, args)) = parsed else {
+        if registered {
+            return Box::pin(hints::free_text(app, user, message, locale)).await;
+        }
+        return Box::pin(consent::send_notice(app, user, chat, false)).await;
+    };
+    // An unknown name gets a pointer to /help: in a group only when addressed to this bot
+    // (`/name@bot`), since a bare `/name` there may be another bot's.
+    let Some(known) = Command::parse(&command) else {
+        if private || text.split_whitespace().next().is_some_and(|word| word.contains('@')) {
+            Box::pin(hints::unknown_command(app, chat, &command, locale)).await;
+        }
+        return;
+    };
     match accounts.authorize(user, &account, is_admin, &command) {
         Decision::Allowed => {}
+        Decision::NeedsConsent if !private => {
+            return Box::pin(consent::point_to_private(app, user, chat, message.id, locale)).await;
+        }
         Decision::NeedsConsent => return Box::pin(consent::send_notice(app, user, chat, false)).await,
         Decision::AdminOnly => {
             tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(),
@@ -95,8 +119,7 @@ async fn on_message(app: &App, message: &Message) {
             return send_html(&app.sender, chat, &texts::tier_limited(&wait)).await;
         }
     }
-    // Unknown names end here, after the same authorisation answers as before.
-    let Some(command) = Command::parse(&command) else { return };
+    let command = known;
     let elevated = session.as_ref().is_some_and(|s| s.elevated_until_ms > accounts.now());
     if command.needs_step_up(&args) && account.two_factor_on() && !elevated {
         tracing::info!(target: "arcana::audit", event = Event::StepUpRequired.name(), user, command = command.name(),
@@ -105,7 +128,11 @@ async fn on_message(app: &App, message: &Message) {
     }
     let current = session.map(|s| s.id).unwrap_or_default();
     match command {
-        Command::Start if registered => send_html(&app.sender, chat, WELCOME).await,
+        // `/start privacy` is the deep link of the group pointer: the notice, not the welcome.
+        Command::Start if registered && args != consent::START_PAYLOAD => send_html(&app.sender, chat, WELCOME).await,
+        Command::Start | Command::Privacy if !registered && !private => {
+            Box::pin(consent::point_to_private(app, user, chat, message.id, locale)).await;
+        }
         Command::Start | Command::Privacy => Box::pin(consent::send_notice(app, user, chat, registered)).await,
         Command::Help => send_html(&app.sender, chat, &help()).await,
         Command::Block
@@ -116,7 +143,10 @@ async fn on_message(app: &App, message: &Message) {
         | Command::Broadcast => {
             Box::pin(admin::handle(app, message, command.name(), &args)).await;
         }
-        Command::Draw => Box::pin(readings::draw(app, user, chat, is_admin, &args)).await,
+        Command::Draw => {
+            let reply_to = (!private).then_some(message.id);
+            Box::pin(readings::draw(app, user, chat, is_admin, &args, reply_to)).await;
+        }
         Command::History => Box::pin(history::show(app, user, chat)).await,
         Command::Credits => Box::pin(readings::credits(app, user, chat, is_admin)).await,
         Command::Buy => Box::pin(payments::buy(app, user, chat, &args)).await,
@@ -126,7 +156,7 @@ async fn on_message(app: &App, message: &Message) {
         Command::TwoFactor => Box::pin(accounts::two_factor(app, from, chat, &args)).await,
         Command::Verify => Box::pin(accounts::verify(app, user, chat, &args)).await,
         Command::Export => Box::pin(accounts::export(app, user, chat)).await,
-        Command::DeleteMe => Box::pin(accounts::delete_me(app, user, chat)).await,
+        Command::DeleteMe => Box::pin(deletion::ask(app, user, chat, locale)).await,
     }
 }
 

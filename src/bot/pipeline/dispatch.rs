@@ -219,12 +219,19 @@ async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::Unbo
 
 /// Whether the sender of `update` was blocked after it was admitted (by an admin while it
 /// queued, or before a restart that recovered it): it is then dropped, silently, like any update
-/// of a blocked user — except the commands a blocked user keeps (`/delete_me`, `/verify`).
+/// of a blocked user — except the commands a blocked user keeps (`/delete_me`, `/verify`) and
+/// the buttons confirming a deletion.
 fn blocked_since(app: &App, update: &Update) -> bool {
     let Some(user) = update.from().map(|u| crate::sanitize::user_id(u.id)) else { return false };
     if let UpdateKind::Message(message) = &update.kind
         && let Some((command, _)) = message.text().and_then(|t| crate::sanitize::split_command(t, &app.username))
         && crate::command::open_to_blocked(&command)
+    {
+        return false;
+    }
+    if let UpdateKind::CallbackQuery(query) = &update.kind
+        && let Some(data) = query.data.as_deref()
+        && crate::command::button_open_to_blocked(data.split([':', '.']).next().unwrap_or_default())
     {
         return false;
     }

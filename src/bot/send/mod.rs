@@ -11,7 +11,9 @@ mod start_permit;
 
 pub(crate) use backoff::Backoff;
 pub(crate) use redact::Redacted;
-pub(crate) use reply::{background_slot, no_preview, reply_slot, send_html, send_html_id, send_html_with, send_notice};
+pub(crate) use reply::{
+    background_slot, no_preview, reply_slot, send_html, send_html_id, send_html_reply, send_html_with, send_notice,
+};
 pub(crate) use schedule::SendLimits;
 pub use sender::Sender;
 pub(crate) use start_permit::{StartPermit, holding};

@@ -10,7 +10,7 @@ use teloxide::{
     RequestError,
     payloads::SendMessageSetters,
     prelude::Requester,
-    types::{ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode},
+    types::{ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, ReplyParameters},
 };
 
 use super::{backoff::Backoff, redact::Redacted, schedule::Class, sender::Sender};
@@ -36,22 +36,34 @@ fn is_transient(error: &RequestError) -> bool {
 /// Sends an HTML-formatted reply, retrying transient failures; a message that cannot be sent
 /// is logged.
 pub(crate) async fn send_html(sender: &Sender, chat: ChatId, html: &str) {
-    Box::pin(send_classed(sender, chat, html, None, Class::Reply)).await;
+    Box::pin(send_classed(sender, chat, html, None, None, Class::Reply)).await;
+}
+
+/// As [`send_html_with`], as a reply to message `to` (in a group, so everyone sees whose
+/// request it answers); sent anyway if that message is gone.
+pub(crate) async fn send_html_reply(
+    sender: &Sender,
+    chat: ChatId,
+    html: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+    to: Option<MessageId>,
+) {
+    Box::pin(send_classed(sender, chat, html, keyboard, to, Class::Reply)).await;
 }
 
 /// As [`send_html`], returning the sent message's id (to delete it later), if it was sent.
 pub(crate) async fn send_html_id(sender: &Sender, chat: ChatId, html: &str) -> Option<MessageId> {
-    Box::pin(send_classed(sender, chat, html, None, Class::Reply)).await
+    Box::pin(send_classed(sender, chat, html, None, None, Class::Reply)).await
 }
 
 /// As [`send_html`], with an inline keyboard.
 pub(crate) async fn send_html_with(sender: &Sender, chat: ChatId, html: &str, keyboard: Option<InlineKeyboardMarkup>) {
-    Box::pin(send_classed(sender, chat, html, keyboard, Class::Reply)).await;
+    Box::pin(send_classed(sender, chat, html, keyboard, None, Class::Reply)).await;
 }
 
 /// Sends a limit notice: after the chat's replies, and not at all once `stale_at` has passed.
 pub(crate) async fn send_notice(sender: &Sender, chat: ChatId, html: &str, stale_at: std::time::Instant) {
-    Box::pin(send_classed(sender, chat, html, None, Class::Notice { stale_at })).await;
+    Box::pin(send_classed(sender, chat, html, None, None, Class::Notice { stale_at })).await;
 }
 
 /// Waits for a reply slot in `chat` (for a photo, document, invoice or edit).
@@ -72,6 +84,7 @@ async fn send_classed(
     chat: ChatId,
     html: &str,
     keyboard: Option<InlineKeyboardMarkup>,
+    reply_to: Option<MessageId>,
     class: Class,
 ) -> Option<MessageId> {
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
@@ -84,6 +97,9 @@ async fn send_classed(
             sender.bot().send_message(chat, html).parse_mode(ParseMode::Html).link_preview_options(no_preview());
         if let Some(keyboard) = &keyboard {
             request = request.reply_markup(keyboard.clone());
+        }
+        if let Some(to) = reply_to {
+            request = request.reply_parameters(ReplyParameters::new(to).allow_sending_without_reply());
         }
         match request.await {
             Ok(message) => {
