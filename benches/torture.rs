@@ -5,7 +5,7 @@
 //! - payments: `successful_payment` with fresh charge ids, each delivered twice (Telegram
 //!   redelivers), for credit packs bought with `/buy credits`,
 //! - two-factor enrolment (`/2fa`, then `/2fa CODE` computed from the QR offer's secret),
-//! - deletions (`/delete_me` after a reading),
+//! - deletions (`/delete_me` after a reading, then its "Delete everything" button),
 //! - scheduled backups every two seconds, and two generation key rotations (`arcana keys
 //!   rotate`) whose re-wrapping the kills interrupt.
 //!
@@ -104,6 +104,8 @@ struct World {
     /// Deleters who drew a reading, and those told they were deleted.
     drew: BTreeSet<i64>,
     deleted: BTreeSet<i64>,
+    /// The signed data of the latest "Delete everything" button shown per deleter, not pressed yet.
+    confirms: BTreeMap<i64, String>,
     /// Readings shown per reader.
     read: BTreeMap<i64, usize>,
     draws: BTreeMap<i64, u32>,
@@ -289,7 +291,9 @@ fn workload(rng: &mut Rng, world: &mut World, round: usize) -> Vec<Value> {
     }
     let deleter = rng.pick(DELETERS);
     if !world.deleted.contains(&deleter) {
-        if world.drew.contains(&deleter) {
+        if let Some(data) = world.confirms.remove(&deleter) {
+            batch.push(updates::button_press(deleter, "Delete everything?", DELETE_BUTTON, &data));
+        } else if world.drew.contains(&deleter) {
             batch.push(updates::command(deleter, "/delete_me"));
         } else {
             batch.push(updates::command(deleter, "/draw one Before I go"));
@@ -339,9 +343,23 @@ fn scan(tg: &FakeTelegram, world: &mut World, report: &mut Report) {
             if text.contains("stored about you is deleted") {
                 world.deleted.insert(chat);
             }
+            if let Some(data) = button(call, DELETE_BUTTON) {
+                world.confirms.insert(chat, data);
+            }
         }
     }
     world.seen = calls.len();
+}
+
+/// The label of `/delete_me`'s confirming button.
+const DELETE_BUTTON: &str = "🗑 Delete everything";
+
+/// The data of the button labelled `label` under a sent message, if it has one.
+fn button(call: &Call, label: &str) -> Option<String> {
+    let markup = call.json("reply_markup")?;
+    markup["inline_keyboard"].as_array()?.iter().filter_map(Value::as_array).flatten().find_map(|b| {
+        (b["text"].as_str() == Some(label)).then(|| b["callback_data"].as_str().map(str::to_owned)).flatten()
+    })
 }
 
 /// The base32 secret of an `otpauth://totp/` URI in `text`, decoded.

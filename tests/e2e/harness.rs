@@ -132,3 +132,51 @@ pub fn buttons(call: &crate::support::fake_telegram::Call) -> Vec<(String, Strin
         })
         .collect()
 }
+
+/// The label of `/delete_me`'s confirming button (English).
+pub const DELETE_BUTTON: &str = "🗑 Delete everything";
+
+/// A press by `user`, in their private chat, of the button labelled `label` under `sent` (a
+/// recorded `sendMessage`), as Telegram hands the message back with the press: its id, text and
+/// keyboard.
+pub fn press_on(user: i64, sent: &crate::support::fake_telegram::Call, label: &str) -> serde_json::Value {
+    let (_, data) = buttons(sent)
+        .into_iter()
+        .find(|(text, _)| text == label)
+        .unwrap_or_else(|| panic!("no button {label:?} under {sent:#?}"));
+    let mut update = crate::support::updates::button_press(user, &sent.str("text").unwrap_or_default(), label, &data);
+    let message = &mut update["callback_query"]["message"];
+    message["message_id"] = sent.result.as_ref().map_or(serde_json::Value::Null, |r| r["message_id"].clone());
+    message["reply_markup"] = sent.json("reply_markup").unwrap_or_default();
+    update
+}
+
+/// `user` sends `/delete_me` in their private chat and presses its "Delete everything"
+/// button; returns what the bot said after the press (the confirmation's message edited, or
+/// messages sent).
+pub fn delete_account(tg: &FakeTelegram, bot: &mut BotProcess, user: i64) -> String {
+    let before = tg.calls().len();
+    let id = tg.push_update(crate::support::updates::command(user, "/delete_me"));
+    wait_polled_past(tg, bot, id);
+    let calls = tg.calls().split_off(before);
+    let ask = calls
+        .iter()
+        .rev()
+        .find(|c| c.int("chat_id") == Some(user) && buttons(c).iter().any(|(label, _)| label == DELETE_BUTTON))
+        .unwrap_or_else(|| panic!("/delete_me asks to confirm:\n{}", tg.dump(&calls)));
+    let before = tg.calls().len();
+    let id = tg.push_update(press_on(user, ask, DELETE_BUTTON));
+    wait_polled_past(tg, bot, id);
+    said_to(&tg.calls()[before..], user)
+}
+
+/// The texts of the messages sent to `chat` and of the edits of its messages among `calls`,
+/// joined by blank lines.
+pub fn said_to(calls: &[crate::support::fake_telegram::Call], chat: i64) -> String {
+    calls
+        .iter()
+        .filter(|c| matches!(c.method.as_str(), "sendMessage" | "editMessageText") && c.int("chat_id") == Some(chat))
+        .filter_map(|c| c.str("text"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}

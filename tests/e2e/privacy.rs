@@ -94,8 +94,8 @@ fn export_and_deletion_are_rights_that_tiers_and_blocks_do_not_take_away() {
         .find(|c| c.str("text").is_some_and(|t| t.contains("Your data")))
         .map(message_id)
         .expect("the export message");
-    let gone = run.say(user, "/delete_me");
-    assert!(gone.contains("deleted"), "a blocked user's /delete_me: {gone:?}");
+    let gone = crate::harness::delete_account(&run.tg, &mut run.bot, user);
+    assert!(gone.contains("stored about you is deleted"), "a blocked user's /delete_me: {gone:?}");
     // The deletion takes the export out of the chat at once, not after its minute.
     run.tg.wait_for(Duration::from_secs(10), "the export deleted with the user", |calls| {
         deleted(calls, user, export_message)

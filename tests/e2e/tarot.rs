@@ -292,7 +292,8 @@ fn premium_lifts_the_allowance_and_survives_a_restart() {
     assert!(s.say(user, "/credits").contains("Plan: free"));
     // Deleting the account takes readings, credits and payments with it; the books keep the
     // payment without the user.
-    assert!(s.say(user, "/delete_me").contains("deleted"));
+    let gone = crate::harness::delete_account(&s.tg, &mut s.bot, user);
+    assert!(gone.contains("stored about you is deleted"), "{gone}");
     let books = crate::harness::cli_ok(&["accounting", "--dir", crate::harness::path_arg(s.dir.path())]);
     let line = books.lines().find(|l| l.contains("\tcharge-premium\t")).unwrap_or_else(|| panic!("{books}"));
     let fields: Vec<&str> = line.split('\t').collect();
@@ -323,7 +324,8 @@ fn a_backup_restores_every_user_on_a_new_machine_from_the_master_key_alone() {
     let secret = totp::base32_decode(&crate::accounts::otpauth_secret(&offer)).expect("a base32 secret");
     let on = s.say(secured, &format!("/2fa {}", totp::code_at_step(&secret, totp::current_step())));
     assert!(on.contains("Two-factor authentication is on"), "{on}");
-    assert!(s.say(gone, "/delete_me").contains("deleted"));
+    let deleted = crate::harness::delete_account(&s.tg, &mut s.bot, gone);
+    assert!(deleted.contains("stored about you is deleted"), "{deleted}");
     let d = path_arg(s.dir.path());
     cli_ok(&["block", "804", "--reason", "spam", "--dir", d]);
 

@@ -80,33 +80,19 @@ async fn on_message(app: &App, message: &Message) {
         return;
     }
     let session = if registered { remember(app, user, from, &account) } else { None };
-    let Some((command, args)) = parsed else {
-        if registered {
-            return Box::pin(hints::free_text(app, user, message, locale)).await;
-        }
-        return Box::pin(consent::send_notice(app, user, chat, false)).await;
-    };
-    // An unknown name gets a pointer to /help: in a group only when addressed to this bot
-    // (`/name@bot`), since a bare `/name` there may be another bot's.
-    let Some(known) = Command::parse(&command) else {
-        if private || text.split_whitespace().next().is_some_and(|word| word.contains('@')) {
-            Box::pin(hints::unknown_command(app, chat, &command, locale)).await;
-        }
+    let Some((command, args)) = Box::pin(known_command(app, message, parsed, registered, locale)).await else {
         return;
     };
-    match accounts.authorize(user, &account, is_admin, &command) {
+    match accounts.authorize(user, &account, is_admin, command.name()) {
         Decision::Allowed => {}
-        Decision::NeedsConsent if !private => {
-            return Box::pin(consent::point_to_private(app, user, chat, message.id, locale)).await;
-        }
-        Decision::NeedsConsent => return Box::pin(consent::send_notice(app, user, chat, false)).await,
+        Decision::NeedsConsent => return Box::pin(notice(app, user, message, false, locale)).await,
         Decision::AdminOnly => {
             tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(),
-                user, command, reason = "admin_only", "command refused");
+                user, command = command.name(), reason = "admin_only", "command refused");
             return send_html(&app.sender, chat, ADMINS_ONLY).await;
         }
         Decision::NeedsTier(tier) => {
-            tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(), user, command, reason = "tier",
+            tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(), user, command = command.name(), reason = "tier",
                 "command refused");
             let text = match tier {
                 Some(tier) => texts::needs_tier(&teloxide::utils::html::escape(&tier)),
@@ -119,7 +105,6 @@ async fn on_message(app: &App, message: &Message) {
             return send_html(&app.sender, chat, &texts::tier_limited(&wait)).await;
         }
     }
-    let command = known;
     let elevated = session.as_ref().is_some_and(|s| s.elevated_until_ms > accounts.now());
     if command.needs_step_up(&args) && account.two_factor_on() && !elevated {
         tracing::info!(target: "arcana::audit", event = Event::StepUpRequired.name(), user, command = command.name(),
@@ -130,10 +115,7 @@ async fn on_message(app: &App, message: &Message) {
     match command {
         // `/start privacy` is the deep link of the group pointer: the notice, not the welcome.
         Command::Start if registered && args != consent::START_PAYLOAD => send_html(&app.sender, chat, WELCOME).await,
-        Command::Start | Command::Privacy if !registered && !private => {
-            Box::pin(consent::point_to_private(app, user, chat, message.id, locale)).await;
-        }
-        Command::Start | Command::Privacy => Box::pin(consent::send_notice(app, user, chat, registered)).await,
+        Command::Start | Command::Privacy => Box::pin(notice(app, user, message, registered, locale)).await,
         Command::Help => send_html(&app.sender, chat, &help()).await,
         Command::Block
         | Command::Unblock
@@ -158,6 +140,43 @@ async fn on_message(app: &App, message: &Message) {
         Command::Export => Box::pin(accounts::export(app, user, chat)).await,
         Command::DeleteMe => Box::pin(deletion::ask(app, user, chat, locale)).await,
     }
+}
+
+/// The privacy notice; for a newcomer in a group, a pointer to it in the private chat instead.
+async fn notice(app: &App, user: i64, message: &Message, registered: bool, locale: crate::locale::Locale) {
+    let chat = ChatId(message.chat.id.0);
+    if !registered && !message.chat.is_private() {
+        return consent::point_to_private(app, user, chat, message.id, locale).await;
+    }
+    consent::send_notice(app, user, chat, registered).await;
+}
+
+/// The command `parsed` names, with its arguments. Free text (a hint, or the privacy notice to
+/// a newcomer) and unknown names (a pointer to /help; in a group only when addressed to this
+/// bot, `/name@bot`, since a bare `/name` there may be another bot's) are answered here.
+async fn known_command(
+    app: &App,
+    message: &Message,
+    parsed: Option<(String, String)>,
+    registered: bool,
+    locale: crate::locale::Locale,
+) -> Option<(Command, String)> {
+    let chat = ChatId(message.chat.id.0);
+    let user = message.from.as_ref().map_or(0, |from| crate::sanitize::user_id(from.id));
+    let Some((name, args)) = parsed else {
+        if registered {
+            Box::pin(hints::free_text(app, user, message, locale)).await;
+        } else {
+            Box::pin(consent::send_notice(app, user, chat, false)).await;
+        }
+        return None;
+    };
+    let known = Command::parse(&name);
+    let addressed = message.text().and_then(|t| t.split_whitespace().next()).is_some_and(|word| word.contains('@'));
+    if known.is_none() && (message.chat.is_private() || addressed) {
+        Box::pin(hints::unknown_command(app, chat, &name, locale)).await;
+    }
+    Some((known?, args))
 }
 
 /// Payment service messages (`successful_payment`, `refunded_payment`); true if it was one.
