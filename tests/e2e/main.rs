@@ -11,6 +11,8 @@
 //! - `operator` — the audit trail and its verification, alerts to the admins;
 //! - `console` — `arcana user show` and `arcana users`;
 //! - `incident` — lockdown, unmute and reset-limits, broadcasts;
+//! - `paths` — `/delete_me`'s confirmation, hints for unknown commands and free text, readings
+//!   and newcomers in groups;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
 //! - `web` — the Mini App, the API and its tokens, Telegram Login, in a real browser too;
 //! - `systemd` — `sd_notify`, the token as a credential, journald and JSON logs, `--version`,
@@ -28,6 +30,7 @@ mod fake_server;
 mod harness;
 mod incident;
 mod operator;
+mod paths;
 mod pipeline;
 mod privacy;
 mod raw_http;
