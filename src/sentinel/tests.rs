@@ -166,6 +166,25 @@ fn blocked_users_are_dropped_for_every_kind_and_membership_is_tracked() {
 }
 
 #[test]
+fn a_blocked_user_keeps_the_buttons_confirming_a_deletion_and_no_other() {
+    let f = fixture(&config(100, 60, 0));
+    f.sentinel.blocklist().block(1, None, None, Some(99), 0).expect("block");
+    let press = |action: &str| Inbound {
+        kind: InboundKind::CallbackQuery,
+        command: None,
+        callback_action: Some(action.to_owned()),
+        content: Some(format!("{action}:1.AAAAAAAAAAAAAAAA")),
+        ..msg(1, "")
+    };
+    for action in crate::command::DELETE_BUTTONS {
+        assert!(f.at(0.0, &press(action)).is_allowed(), "{action}");
+    }
+    for action in ["hist", "buy", "consent", "ask_draw"] {
+        assert_eq!(f.at(0.0, &press(action)), Verdict::Blocked, "{action}");
+    }
+}
+
+#[test]
 fn repeat_offenders_are_muted_and_it_survives_a_restart() {
     let mut c = config(1, 60, 0);
     c.penalty.strikes = NonZeroU32::new(3).expect("nonzero");
