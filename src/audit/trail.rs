@@ -55,9 +55,9 @@ impl std::fmt::Display for ChainProblem {
 pub struct AuditTrail {
     pub(super) entries: TypedTree<Entry>,
     index: TypedTree<UserIndex>,
-    chain: TypedTree<ChainState>,
     data: Store,
-    keys: Store,
+    /// Keeps the chain state in its key store.
+    vault: Arc<Vault>,
     pub(super) mac_key: hmac::Key,
     tag_key: hmac::Key,
     /// The last entry's sequence number and MAC; held while appending or forgetting.
@@ -83,8 +83,6 @@ impl AuditTrail {
     /// The trail in `data`, keyed from `vault`, with its chain state in the vault's key store.
     pub fn open(data: &Store, vault: &Arc<Vault>) -> Result<AuditTrail, StoreError> {
         let entries = data.tree::<Entry>()?;
-        let keys = vault.keys_store.clone();
-        let chain = keys.tree::<ChainState>()?;
         let mac_key = hmac::Key::new(hmac::HMAC_SHA256, vault.subkey("audit/chain/v1").as_slice());
         let last = match entries.last() {
             Ok(Some((_, entry))) => (entry.seq, entry.mac),
@@ -96,16 +94,15 @@ impl AuditTrail {
             }
             Err(e) => return Err(e),
             Ok(None) => {
-                let state = chain.get(CHAIN_KEY).ok().flatten().unwrap_or_default();
+                let state = vault.key_store_record::<ChainState>(CHAIN_KEY).ok().flatten().unwrap_or_default();
                 (state.anchor_seq.saturating_sub(1), state.anchor_prev_mac)
             }
         };
         Ok(AuditTrail {
             entries,
             index: data.tree()?,
-            chain,
             data: data.clone(),
-            keys,
+            vault: Arc::clone(vault),
             mac_key,
             tag_key: hmac::Key::new(hmac::HMAC_SHA256, vault.subkey("audit/user-tag/v1").as_slice()),
             last: Mutex::new(last),
@@ -126,7 +123,7 @@ impl AuditTrail {
     /// The chain's state as the key store records it, checked against its MAC.
     /// A record that does not even decode is as forged as one whose MAC does not match.
     pub fn state(&self) -> Result<Result<ChainState, ChainProblem>, StoreError> {
-        Ok(match self.chain.get(CHAIN_KEY) {
+        Ok(match self.vault.key_store_record::<ChainState>(CHAIN_KEY) {
             Ok(None) => Ok(ChainState::default()),
             Ok(Some(state)) if state.mac == state_mac(&self.mac_key, &state) => Ok(state),
             Ok(Some(_)) | Err(StoreError::Decode { .. } | StoreError::Version { .. }) => Err(ChainProblem::StateForged),
@@ -136,8 +133,7 @@ impl AuditTrail {
 
     fn write_state(&self, mut state: ChainState) -> Result<(), StoreError> {
         state.mac = state_mac(&self.mac_key, &state);
-        self.chain.insert(CHAIN_KEY, &state)?;
-        self.keys.flush_blocking()
+        self.vault.put_key_store_record(CHAIN_KEY, &state)
     }
 
     /// Appends `records` in order; returns the last sequence number. Not yet durable: see

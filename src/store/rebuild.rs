@@ -380,6 +380,9 @@ mod tests {
         }
     }
 
+    /// What a kill left (directories copied, under which names), and whether the rewrite wins.
+    type Case<'a> = (&'a str, &'a [(&'a Path, &'a str)], bool);
+
     /// Every state a kill can leave: the store opens whole, with the right contents.
     #[test]
     fn a_rewrite_killed_at_any_step_leaves_a_whole_store() {
@@ -392,7 +395,7 @@ mod tests {
         let old = store_with_a_removed_record(fixtures.path());
         drop(old);
         let (old, new) = (fixtures.path().join("keys"), tmp.path().join("keys"));
-        let cases: [(&str, &[(&Path, &str)], bool); 5] = [
+        let cases: [Case<'_>; 5] = [
             ("killed while copying", &[(&old, "keys"), (&new, "keys.next")], false),
             ("killed with the rewrite ready", &[(&old, "keys"), (&new, "keys.ready")], true),
             ("killed between the renames", &[(&old, "keys.old"), (&new, "keys.ready")], true),
