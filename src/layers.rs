@@ -33,6 +33,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("sentinel", 5),
     ("backup", 5),
     ("audit", 5),
+    ("inbox", 5),
     // Who a user is.
     ("accounts", 6),
     // What a user does.

@@ -12,7 +12,7 @@ use teloxide::{
 use crate::{
     accounts::{SecretKind, TwoFactorError, qr, totp},
     clock::rfc3339,
-    control::{self, Request},
+    control,
 };
 
 use super::{
@@ -206,13 +206,13 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
     }
 }
 
-/// `/delete_me`: crypto-shreds the user's data.
-pub(crate) async fn delete_me(app: &App, user: i64, chat: ChatId) {
+/// `/delete_me`: crypto-shreds the user's data (and their other updates waiting in the inbox;
+/// this one, `update_id`, its lane removes when it is done).
+pub(crate) async fn delete_me(app: &App, user: i64, chat: ChatId, update_id: i64) {
     let services = Arc::clone(&app.services);
     let now = services.sentinel.clock().unix_ms();
     let outcome =
-        tokio::task::spawn_blocking(move || control::execute(&services.admin(), &Request::DeleteUser { user }, now))
-            .await;
+        tokio::task::spawn_blocking(move || control::delete_user(&services.admin(), user, Some(update_id), now)).await;
     match outcome {
         Ok(Ok(_)) => {
             send_html(&app.sender, chat, DELETED).await;

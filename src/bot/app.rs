@@ -7,7 +7,8 @@ use tokio::sync::{Notify, Semaphore};
 
 use crate::{config::Config, control::Services, sanitize::CallbackSigner};
 
-use super::{inbox::Inbox, send::Sender};
+use super::send::Sender;
+use crate::inbox::Inbox;
 
 /// Shared state of a running bot.
 pub(crate) struct App {

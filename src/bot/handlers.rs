@@ -27,14 +27,15 @@ pub(crate) async fn handle(app: &App, update: Update) {
     match update.kind {
         // Each command's future is boxed: a task waiting to send holds only what its own
         // command needs, not the largest of them all (thousands wait at once under a flood).
-        UpdateKind::Message(message) => on_message(app, &message).await,
+        UpdateKind::Message(message) => on_message(app, &message, i64::from(update.id.0)).await,
         UpdateKind::CallbackQuery(query) => Box::pin(callbacks::on_callback(app, query)).await,
         UpdateKind::PreCheckoutQuery(query) => Box::pin(payments::on_pre_checkout(app, query)).await,
         other => tracing::debug!(update_id = update.id.0, kind = kind_name(&other), "ignored update"),
     }
 }
 
-async fn on_message(app: &App, message: &Message) {
+/// A message; `update_id` is its inbox entry.
+async fn on_message(app: &App, message: &Message, update_id: i64) {
     if Box::pin(on_payment_message(app, message)).await {
         return;
     }
@@ -121,7 +122,7 @@ async fn on_message(app: &App, message: &Message) {
         Command::TwoFactor => Box::pin(account_commands::two_factor(app, from, chat, &args)).await,
         Command::Verify => Box::pin(account_commands::verify(app, user, chat, &args)).await,
         Command::Export => Box::pin(account_commands::export(app, user, chat)).await,
-        Command::DeleteMe => Box::pin(account_commands::delete_me(app, user, chat)).await,
+        Command::DeleteMe => Box::pin(account_commands::delete_me(app, user, chat, update_id)).await,
     }
 }
 

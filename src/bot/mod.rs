@@ -29,7 +29,6 @@ mod error;
 mod gate;
 mod handlers;
 mod history_view;
-mod inbox;
 mod lanes;
 mod metrics;
 mod metrics_server;
@@ -47,7 +46,7 @@ mod startup;
 mod tasks;
 mod texts;
 
+pub use crate::inbox::InboxError;
 pub use error::BotError;
-pub use inbox::InboxError;
 pub use run::{RunContext, run};
 pub use send::Sender;

@@ -18,6 +18,7 @@ use crate::{
     config::Config,
     control,
     control::{PipelineStats, Services},
+    inbox::Inbox,
     layout::DataDir,
     secret::BotToken,
     sentinel::Sentinel,
@@ -26,9 +27,7 @@ use crate::{
     vault::Vault,
 };
 
-use super::{
-    BotError, app::App, audit_writer::AuditWriter, client, dispatch::Dispatcher, inbox::Inbox, polling, startup,
-};
+use super::{BotError, app::App, audit_writer::AuditWriter, client, dispatch::Dispatcher, polling, startup};
 
 /// Everything `run` needs, prepared by the caller (the CLI).
 pub struct RunContext {

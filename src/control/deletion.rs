@@ -23,17 +23,24 @@ impl Record for Tombstone {
 /// and only then is their data key destroyed — and the key store rewritten, so no byte of the
 /// key stays on its disk ([`shred`]). Killed at any step, the deletion is finished on the next
 /// start ([`finish_interrupted_deletions`]; a rewrite left undone, when the vault loads).
-pub(super) fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
-    let response = forget_user(admin, user, now_ms)?;
+/// `handling` is the inbox entry of the update asking for the deletion (`/delete_me`), left for
+/// its lane to remove when it is done; the user's other waiting updates go with their data.
+pub fn delete_user(admin: &Admin<'_>, user: i64, handling: Option<i64>, now_ms: u64) -> Result<Response, OpsError> {
+    let response = forget_user(admin, user, handling, now_ms)?;
     shred(admin);
     Ok(response)
 }
 
 /// [`delete_user`] without the key store's rewrite: for a batch of deletions, followed by one
 /// [`shred`].
-pub(super) fn forget_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
+pub(super) fn forget_user(
+    admin: &Admin<'_>,
+    user: i64,
+    handling: Option<i64>,
+    now_ms: u64,
+) -> Result<Response, OpsError> {
     admin.vault.begin_forget(user, now_ms)?;
-    let Erased { had_key, readings, kept_ban } = erase(admin, user, now_ms)?;
+    let Erased { had_key, readings, kept_ban } = erase(admin, user, handling, now_ms)?;
     tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, kept_ban,
         "a user was deleted (crypto-shredded)");
     Ok(Response::ok(vec![if had_key {
@@ -65,7 +72,7 @@ struct Erased {
 }
 
 /// Removes what `user` has stored and destroys their key; every step may run again.
-fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> {
+fn erase(admin: &Admin<'_>, user: i64, handling: Option<i64>, now_ms: u64) -> Result<Erased, OpsError> {
     // Index entries (usernames, charge owners) are found by the user id they hold, so none is
     // missed, whether the profile still opens or a write in flight added one.
     admin.profiles.remove(user)?;
@@ -86,6 +93,13 @@ fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> 
     // Messages showing their secrets are deleted from the chat by the running bot (at its next
     // start if it is stopped); the schedule's entries go with them.
     admin.accounts.secret_messages().expedite(user, None, now_ms)?;
+    // Their updates still waiting to be handled: sealed under the inbox's service key, which no
+    // deletion destroys.
+    let inbox = crate::inbox::Inbox::open(admin.data, std::sync::Arc::clone(admin.vault))?;
+    let updates = inbox.forget_user(user, handling)?;
+    if updates > 0 {
+        tracing::info!(updates, "a deleted user's waiting updates were removed from the inbox");
+    }
     // The audit trail keeps what happened, without their id.
     admin.audit.forget_user(user)?;
     let tombstones = admin.data.tree::<Tombstone>()?;
@@ -103,7 +117,7 @@ fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> 
 pub fn finish_interrupted_deletions(admin: &Admin<'_>, now_ms: u64) -> Result<usize, OpsError> {
     let pending = admin.vault.forgetting();
     for &user in &pending {
-        erase(admin, user, now_ms)?;
+        erase(admin, user, None, now_ms)?;
         tracing::warn!(target: "arcana::audit", event = "user_deleted", "an interrupted deletion was finished");
     }
     if !pending.is_empty() {

@@ -52,6 +52,9 @@ pub enum OpsError {
     /// An account operation failed.
     #[error(transparent)]
     Accounts(#[from] AccountsError),
+    /// The inbox of waiting updates failed.
+    #[error(transparent)]
+    Inbox(#[from] crate::inbox::InboxError),
 }
 
 /// Runs `request` at `now_ms` (Unix ms), flushing what it changed. Blocking: run it off the
@@ -69,7 +72,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         )),
         Request::KeysRotate => keys::rotate(admin, now_ms),
         Request::KeysStatus => keys::status(admin),
-        Request::DeleteUser { user } => deletion::delete_user(admin, *user, now_ms),
+        Request::DeleteUser { user } => deletion::delete_user(admin, *user, None, now_ms),
         Request::Audit { since_ms, user, event, json, limit } => {
             let filter = crate::audit::Filter { since_ms: *since_ms, user: *user, event: event.clone(), limit: *limit };
             let entries = admin.audit.query(&filter)?;

@@ -109,7 +109,7 @@ fn sweep(
 }
 
 fn remove(admin: &Admin<'_>, user: i64, reason: Reason, now_ms: u64) -> Result<(), OpsError> {
-    deletion::forget_user(admin, user, now_ms)?;
+    deletion::forget_user(admin, user, None, now_ms)?;
     tracing::warn!(target: "arcana::audit", event = "retention_delete", user, reason = reason.name(),
         "a user's data reached its retention limit and was deleted");
     Ok(())
