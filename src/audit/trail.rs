@@ -38,6 +38,9 @@ pub enum ChainProblem {
         /// The head's sequence number.
         head_seq: u64,
     },
+    /// The key store holds no chain state, though it vouches that a trail existed: the state was
+    /// removed (and most likely the trail with it).
+    StateMissing,
 }
 
 impl std::fmt::Display for ChainProblem {
@@ -47,6 +50,9 @@ impl std::fmt::Display for ChainProblem {
             ChainProblem::HeadMissing { head_seq } => {
                 write!(f, "the entry #{head_seq} the key store recorded as the head is missing or changed")
             }
+            ChainProblem::StateMissing => f.write_str(
+                "the chain state is gone from the key store, which records that a trail existed: the trail was removed",
+            ),
         }
     }
 }
@@ -98,6 +104,13 @@ impl AuditTrail {
                 (state.anchor_seq.saturating_sub(1), state.anchor_prev_mac)
             }
         };
+        // A key store from before the trail mark: its trail has existed if it has a valid state.
+        if !vault.trail_started()
+            && let Ok(Some(state)) = vault.key_store_record::<ChainState>(CHAIN_KEY)
+            && state.mac == state_mac(&mac_key, &state)
+        {
+            vault.mark_trail_started().map_err(store_error)?;
+        }
         Ok(AuditTrail {
             entries,
             index: data.tree()?,
@@ -121,9 +134,12 @@ impl AuditTrail {
     }
 
     /// The chain's state as the key store records it, checked against its MAC.
-    /// A record that does not even decode is as forged as one whose MAC does not match.
+    /// A record that does not even decode is as forged as one whose MAC does not match; a
+    /// missing one is a fresh start only until a trail has existed (the key store vouches for
+    /// that under the master key: `Vault::trail_started`).
     pub fn state(&self) -> Result<Result<ChainState, ChainProblem>, StoreError> {
         Ok(match self.vault.key_store_record::<ChainState>(CHAIN_KEY) {
+            Ok(None) if self.vault.trail_started() => Err(ChainProblem::StateMissing),
             Ok(None) => Ok(ChainState::default()),
             Ok(Some(state)) if state.mac == state_mac(&self.mac_key, &state) => Ok(state),
             Ok(Some(_)) | Err(StoreError::Decode { .. } | StoreError::Version { .. }) => Err(ChainProblem::StateForged),
@@ -133,7 +149,10 @@ impl AuditTrail {
 
     fn write_state(&self, mut state: ChainState) -> Result<(), StoreError> {
         state.mac = state_mac(&self.mac_key, &state);
-        self.vault.put_key_store_record(CHAIN_KEY, &state)
+        self.vault.put_key_store_record(CHAIN_KEY, &state)?;
+        // After the state is durable: a kill between the two leaves a state and no mark, which
+        // the next open marks.
+        self.vault.mark_trail_started().map_err(store_error)
     }
 
     /// Appends `records` in order; returns the last sequence number. Not yet durable: see
@@ -275,6 +294,14 @@ impl AuditTrail {
             self.write_state(ChainState { head_seq: seq, head_mac: mac, ..state })?;
         }
         Ok(behind)
+    }
+}
+
+/// A vault failure where the trail reports store errors.
+fn store_error(e: crate::vault::VaultError) -> StoreError {
+    match e {
+        crate::vault::VaultError::Store(e) => e,
+        other => StoreError::Task(other.to_string()),
     }
 }
 

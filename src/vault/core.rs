@@ -3,7 +3,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, PoisonError, RwLock, atomic::AtomicU64},
+    sync::{
+        Arc, Mutex, PoisonError, RwLock,
+        atomic::{AtomicBool, AtomicU64},
+    },
 };
 
 use ring::{aead::LessSafeKey, hmac};
@@ -60,6 +63,8 @@ pub struct Vault {
     pub(crate) destroyed: AtomicU64,
     /// How much of it the key store's last rewrite took off the disk; held while rewriting.
     pub(crate) shredded: Mutex<u64>,
+    /// Whether the key store vouches that an audit trail has existed ([`super::trail_mark`]).
+    pub(crate) trail_started: AtomicBool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -133,6 +138,7 @@ impl Vault {
             _ => {}
         }
         let root_bytes = envelope::open(&kek, &meta.root, ROOT_CONTEXT, "key store")?;
+        let trail_started = super::trail_mark::trail_marked(&root_bytes);
         let mut root = Zeroizing::new([0u8; 32]);
         root.copy_from_slice(root_bytes.get(..32).ok_or(VaultError::Crypto("short root secret"))?);
         let generation_records = keys.tree::<GenerationRecord>()?;
@@ -166,6 +172,7 @@ impl Vault {
             nonces,
             destroyed: AtomicU64::new(0),
             shredded: Mutex::new(0),
+            trail_started: AtomicBool::new(trail_started),
         };
         vault.shred_left_over()?;
         Ok(vault)

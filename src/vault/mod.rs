@@ -36,6 +36,7 @@ mod service;
 mod shred;
 #[cfg(test)]
 pub(crate) mod testing;
+mod trail_mark;
 
 pub use core::Vault;
 pub use error::VaultError;
