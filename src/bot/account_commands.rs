@@ -18,7 +18,7 @@ use crate::{
 use super::{
     app::App,
     redact::Redacted,
-    secret_messages::{keep_until_due, lifetime_text},
+    secret_messages::{self, Sent, lifetime_text},
     send::{reply_slot, send_html, send_html_id},
     texts::{
         self, CODE_INVALID, CODE_REPLAYED, DELETED, SESSION_CURRENT, SESSIONS_ENDED, TRY_AGAIN, TWO_FACTOR_ALREADY_ON,
@@ -117,11 +117,19 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
             match qr::otpauth_png(&uri) {
                 Ok(png) => {
                     let photo = InputFile::memory(png).file_name("arcana-2fa.png");
-                    if reply_slot(&app.sender, chat).await {
-                        match app.sender.bot().send_photo(chat, photo).caption(TWO_FACTOR_QR_CAPTION).await {
-                            Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::TwoFactorKey).await,
-                            Err(e) => tracing::warn!(error = %Redacted(&e), "cannot send the QR code"),
-                        }
+                    if let Some(reservation) = secret_messages::reserve(app, chat, SecretKind::TwoFactorKey).await {
+                        let sent = if reply_slot(&app.sender, chat).await {
+                            match app.sender.bot().send_photo(chat, photo).caption(TWO_FACTOR_QR_CAPTION).await {
+                                Ok(sent) => Sent::Yes(sent.id),
+                                Err(e) => {
+                                    tracing::warn!(error = %Redacted(&e), "cannot send the QR code");
+                                    secret_messages::failed(&e)
+                                }
+                            }
+                        } else {
+                            Sent::No
+                        };
+                        secret_messages::settle(app, &reservation, sent).await;
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "cannot draw the QR code"),
@@ -136,11 +144,15 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str)
     }
 }
 
-/// Sends a message showing a secret and schedules its deletion.
+/// Schedules the deletion of a message showing a secret (durably), sends it, and fills in its
+/// id; if the deletion cannot be scheduled, the secret is not sent.
 async fn send_secret(app: &App, chat: ChatId, html: &str, kind: SecretKind) {
-    if let Some(sent) = send_html_id(&app.sender, chat, html).await {
-        keep_until_due(app, chat, sent, kind).await;
-    }
+    let Some(reservation) = secret_messages::reserve(app, chat, kind).await else {
+        return send_html(&app.sender, chat, TRY_AGAIN).await;
+    };
+    // No id: not sent for sure only if no request went out, which `send_html_id` does not say.
+    let sent = send_html_id(&app.sender, chat, html).await.map_or(Sent::Unknown, Sent::Yes);
+    secret_messages::settle(app, &reservation, sent).await;
 }
 
 /// `/verify CODE`: a fresh TOTP code or a backup code elevates the session.
@@ -194,13 +206,17 @@ pub(crate) async fn export(app: &App, user: i64, chat: ChatId) {
         return send_secret(app, chat, &texts::export_inline(&escape(&pretty), &lifetime), SecretKind::Export).await;
     }
     let file = InputFile::memory(pretty.into_bytes()).file_name("arcana-export.json");
+    let Some(reservation) = secret_messages::reserve(app, chat, SecretKind::Export).await else {
+        return send_html(&app.sender, chat, TRY_AGAIN).await;
+    };
     if !reply_slot(&app.sender, chat).await {
-        return;
+        return secret_messages::settle(app, &reservation, Sent::No).await;
     }
     match app.sender.bot().send_document(chat, file).caption(texts::export_caption(&lifetime)).await {
-        Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::Export).await,
+        Ok(sent) => secret_messages::settle(app, &reservation, Sent::Yes(sent.id)).await,
         Err(e) => {
             tracing::warn!(error = %Redacted(&e), "cannot send the export");
+            secret_messages::settle(app, &reservation, secret_messages::failed(&e)).await;
             send_html(&app.sender, chat, TRY_AGAIN).await;
         }
     }

@@ -276,6 +276,14 @@ pub(crate) fn export_caption(lifetime: &str) -> String {
     format!("📦 Your data (deleted from this chat in {lifetime}: save it now)")
 }
 
+/// A message showing a secret (`what`: "your two-factor key", …) may be in the chat and arcana
+/// cannot delete it: the send was cut short (a restart) or its answer was lost.
+pub(crate) fn secret_left_behind(what: &str) -> String {
+    format!(
+        "⚠️ A message above showing {what} may still be in this chat: arcana was interrupted while          sending it and cannot delete it. Please delete it yourself."
+    )
+}
+
 /// `/delete_me` done.
 pub(crate) const DELETED: &str = "🗑 Everything arcana stored about you is deleted. Send /start to begin again.";
 
