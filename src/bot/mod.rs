@@ -29,6 +29,7 @@ mod error;
 mod gate;
 mod handlers;
 mod history_view;
+mod inbox_bound;
 mod lanes;
 mod metrics;
 mod metrics_server;

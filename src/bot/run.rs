@@ -255,6 +255,7 @@ fn recover(app: &App, dispatcher: &Dispatcher, pending: Vec<i64>) {
             None => dispatcher.finish(id),
         }
     }
+    PipelineStats::set(&app.services.pipeline.inbox_bytes, app.inbox_bound.bytes());
 }
 
 /// Waits until no update is in flight, or `grace` has passed.
