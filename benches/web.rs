@@ -58,8 +58,12 @@ fn run() -> Result<(), String> {
     for client in 0..clients {
         let user = 700_000 + i64::try_from(client).unwrap_or(0);
         let mut conn = Conn::open(&addr)?;
-        let (status, body) =
-            conn.send("POST", "/api/v1/session", None, &json!({ "init_data": init_data(user, now) }))?;
+        let (status, body) = conn.send(
+            "POST",
+            "/api/v1/session",
+            None,
+            &json!({ "init_data": init_data(user, now), "launch": { "platform": "android", "via": "webview" } }),
+        )?;
         if status != 200 {
             return Err(format!("session for {user}: {status} {body}"));
         }

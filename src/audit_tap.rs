@@ -1,5 +1,6 @@
 //! The audit tap: a `tracing` layer that copies every event of target `arcana::audit` — the
-//! security events the code emits as `tracing::warn!(target: "arcana::audit", event = "...")` —
+//! security events the code emits as `tracing::warn!(target: "arcana::audit", event =
+//! Event::Block.name(), …)`, one [`Event`] each —
 //! into a bounded in-memory queue, from which the audit trail (`crate::audit`) appends them to
 //! its MAC-chained tree. Emitting an audit event stays one line at the call site, whether the
 //! store is open yet or not; events before the trail is connected wait in the queue.
@@ -19,7 +20,7 @@ use std::{
 };
 
 use tracing::{
-    Event, Subscriber,
+    Subscriber,
     field::{Field, Visit},
 };
 use tracing_subscriber::{
@@ -27,6 +28,10 @@ use tracing_subscriber::{
     filter::{LevelFilter, Targets},
     layer::Context,
 };
+
+mod event;
+
+pub use event::Event;
 
 /// The target of audit events.
 pub const TARGET: &str = "arcana::audit";
@@ -103,7 +108,7 @@ pub fn push(record: AuditRecord) {
 struct AuditTap;
 
 impl<S: Subscriber> Layer<S> for AuditTap {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
         if event.metadata().target() != TARGET {
             return;
         }

@@ -10,7 +10,7 @@
 //! ```
 //! Updates carry names and message texts, so they are sealed with the inbox's service key
 //! ([`ServiceSealer`]), bound to their key; nothing of them is on disk in the clear. A user's
-//! deletion removes their updates still waiting here ([`Inbox::forget_user`]): the service key
+//! deletion removes their updates still waiting here (`Inbox::forget_user`): the service key
 //! outlives any user, so these would otherwise stay readable to whoever holds the master key.
 //!
 //! Written by the bot's polling loop and lanes; below `control`, so that a deletion (from the

@@ -1,11 +1,18 @@
-//! The one-way layers of the crate, enforced: every `crate::` path in non-test code must point
-//! to a module on a strictly lower layer (or to the module itself). The diagram and the reasons
-//! are in `ARCHITECTURE.md`; this test keeps them true.
+//! The one-way layers of the crate, enforced: every import in non-test code must point to a
+//! module on a strictly lower layer (or to the module itself); inside the bot, to a room on a
+//! strictly lower floor (or to the room itself); and no files anywhere may import each other in
+//! a circle. The diagram and the reasons are in `ARCHITECTURE.md`; these tests keep them true.
 //!
-//! It reads the source as text (no parser): `use crate::{a, b::c}` groups, `use crate::x` and
-//! `crate::x::` paths anywhere in code, with comments and `#[cfg(test)]` modules left out.
+//! The source is read as text ([`reader`]) and every path is followed to the file that defines
+//! what it names ([`graph`]): `crate::`, `super::`, `self::`, child modules and names bound by
+//! `use`, through re-exports. `#[cfg(test)]` items and test-only files are left out.
 
-use std::{collections::BTreeMap, path::Path};
+mod graph;
+mod reader;
+
+use std::path::Path;
+
+use graph::{Crate, Edge, circles};
 
 /// Every top-level module and its layer (lower layers never import higher ones).
 const LAYERS: &[(&str, u8)] = &[
@@ -19,10 +26,13 @@ const LAYERS: &[(&str, u8)] = &[
     ("clock", 0),
     ("supervisor", 0),
     ("unit", 0),
+    ("locale", 0),
     ("secret", 1),
     ("logging", 1),
     // Pure domain and settings.
     ("tarot", 1),
+    // Every text a user reads, per locale (over `locale` only).
+    ("i18n", 1),
     ("config", 2),
     // Storage and the data directory.
     ("store", 3),
@@ -50,94 +60,58 @@ const LAYERS: &[(&str, u8)] = &[
     ("cli", 12),
 ];
 
-/// The crate's own modules a file's non-test code names, with the line they are named on.
-fn imports(source: &str) -> Vec<(String, usize)> {
-    let code = without_tests(source);
-    let mut found = Vec::new();
-    let mut in_group = false;
-    let mut depth = 0usize;
-    for (number, line) in code.lines().enumerate() {
-        let line = line.split("//").next().unwrap_or_default();
-        let mut rest = line;
-        while let Some(at) = rest.find("crate::") {
-            let after = &rest[at + "crate::".len()..];
-            let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            if after.starts_with('{') {
-                in_group = true;
-                depth = 0;
-            } else if !name.is_empty() {
-                found.push((module_of(&name), number + 1));
-            }
-            rest = after;
-        }
-        if in_group {
-            // Inside `use crate::{…}`: each item at depth 1 starts with a module name.
-            for (i, c) in line.char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' => depth = depth.saturating_sub(1),
-                    _ => {}
-                }
-                let starts_item = matches!(line[..i].trim_end().chars().last(), Some('{' | ',') | None);
-                if depth == 1 && c.is_ascii_lowercase() && starts_item {
-                    let name: String = line[i..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                    if name != "self" {
-                        found.push((name, number + 1));
-                    }
-                }
-            }
-            if line.contains("};") {
-                in_group = false;
-            }
-        }
-    }
-    found
+/// The bot's rooms, each on its floor: a file may import files of its own room and of rooms on
+/// lower floors only. A room is a folder under `src/bot/` or a file beside them (`mod.rs` only
+/// declares and hands on, and is none). `ARCHITECTURE.md` says what each is for.
+const BOT_ROOMS: &[(&str, u8)] = &[
+    // Start-up and teardown: opens everything and starts the rooms below.
+    ("run", 6),
+    // What happens to an update: polling, the inbox's batches, lanes, the start gate, notices.
+    ("pipeline", 5),
+    // What the bot does with an admitted update.
+    ("handlers", 4),
+    // What the bot does on its own; handlers hand it work.
+    ("jobs", 3),
+    // The state every room shares.
+    ("app", 2),
+    // Everything that leaves the bot.
+    ("send", 1),
+    // The errors that stop the bot (an inbox failure among them).
+    ("error", 1),
+    // What the bot says, what it counts, and the inbox's bounds App holds (the durable inbox
+    // itself is the top-level `inbox`, below the store's deletion).
+    ("texts", 0),
+    ("metrics", 0),
+    ("inbox_bound", 0),
+];
+
+/// Circles known and left for another branch, each as its files (sorted). A circle found that is
+/// not here fails the test, and so does one here that is found no more (delete it then).
+const KNOWN_CIRCLES: &[&[&str]] = &[];
+
+/// The crate as it is on disk, and its files that are not test-only (the sources of imports).
+fn the_crate() -> (Crate, Vec<String>) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = Vec::new();
+    rust_files(&src, &mut paths);
+    let sources = paths.iter().map(|path| {
+        let relative = path.strip_prefix(&src).expect("under src").to_string_lossy().replace('\\', "/");
+        (relative, std::fs::read_to_string(path).expect("read"))
+    });
+    let krate = Crate::new(sources);
+    let code = krate
+        .files()
+        .filter(|file| {
+            let name = file.rsplit('/').next().unwrap_or_default();
+            !(file.starts_with("layers") || name.contains("tests") || name == "soak.rs" || name == "testing.rs")
+        })
+        .cloned()
+        .collect();
+    (krate, code)
 }
 
-/// `crate::Error` and `crate::Result` are the `error` module's.
-fn module_of(name: &str) -> String {
-    match name {
-        "Error" | "Result" => String::from("error"),
-        other => other.to_owned(),
-    }
-}
-
-/// `source` without its `#[cfg(test)]` items (a module or function following the attribute).
-fn without_tests(source: &str) -> String {
-    let mut out = String::new();
-    let mut skipping = false;
-    let mut depth = 0i32;
-    let mut armed = false;
-    for line in source.lines() {
-        if line.trim_start().starts_with("#[cfg(test)]") {
-            armed = true;
-            continue;
-        }
-        if armed {
-            // A `mod x;` line has no body; anything with a body is skipped to its closing brace.
-            if line.trim_end().ends_with(';') && !line.contains('{') {
-                armed = false;
-                continue;
-            }
-            skipping = true;
-            armed = false;
-            depth = 0;
-        }
-        if skipping {
-            depth += i32::try_from(line.matches('{').count()).unwrap_or(0);
-            depth -= i32::try_from(line.matches('}').count()).unwrap_or(0);
-            if depth <= 0 && line.contains('}') {
-                skipping = false;
-            }
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+/// Every `.rs` file under `dir`, recursively (also read by the i18n key test).
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read src") {
         let path = entry.expect("entry").path();
         if path.is_dir() {
@@ -148,52 +122,95 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// The top-level module of `file` (`lib.rs` is the root's: none).
+fn top(file: &str) -> Option<&str> {
+    let first = file.split('/').next()?;
+    let name = first.strip_suffix(".rs").unwrap_or(first);
+    (name != "lib").then_some(name)
+}
+
+/// The bot room of `file`, if it is in the bot and not its `mod.rs`.
+fn bot_room(file: &str) -> Option<&str> {
+    let rest = file.strip_prefix("bot/")?;
+    let first = rest.split('/').next()?;
+    let room = first.strip_suffix(".rs").unwrap_or(first);
+    (room != "mod").then_some(room)
+}
+
+fn describe(edge: &Edge) -> String {
+    format!("src/{}:{}: `{}` (in src/{})", edge.from, edge.line, edge.path, edge.to)
+}
+
 #[test]
 fn every_import_points_down_the_layers() {
-    let layers: BTreeMap<&str, u8> = LAYERS.iter().copied().collect();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let layers: std::collections::BTreeMap<&str, u8> = LAYERS.iter().copied().collect();
+    let (krate, code) = the_crate();
+    let layer_of =
+        |module: &str| *layers.get(module).unwrap_or_else(|| panic!("module `{module}` has no layer in LAYERS"));
     let mut against = Vec::new();
     let mut checked = 0;
-    for file in files {
-        let relative = file.strip_prefix(&src).expect("under src");
-        let top = relative.components().next().expect("a component").as_os_str().to_string_lossy();
-        let top = top.trim_end_matches(".rs");
-        let name = relative.file_name().unwrap_or_default().to_string_lossy();
-        // Test-only files, and the crate root and binary, which only declare modules.
-        if matches!(top, "lib" | "main" | "layers")
-            || name.contains("tests")
-            || name == "soak.rs"
-            || name == "testing.rs"
-        {
-            continue;
-        }
-        let own = *layers.get(top).unwrap_or_else(|| panic!("module `{top}` has no layer in LAYERS"));
-        let source = std::fs::read_to_string(&file).expect("read");
-        for (module, line) in imports(&source) {
+    for file in &code {
+        let Some(own) = top(file) else { continue };
+        let own_layer = layer_of(own);
+        for edge in krate.edges(file) {
             checked += 1;
-            if module == top {
-                continue;
-            }
-            let Some(&theirs) = layers.get(module.as_str()) else {
-                panic!("{}:{line}: `crate::{module}` is not a module in LAYERS", relative.display());
-            };
-            if theirs >= own {
+            let Some(theirs) = top(&edge.to).filter(|&m| m != own) else { continue };
+            let their_layer = layer_of(theirs);
+            if their_layer >= own_layer {
                 against.push(format!(
-                    "{}:{line}: {top} (layer {own}) imports {module} (layer {theirs})",
-                    relative.display()
+                    "{}: {own} (layer {own_layer}) imports {theirs} (layer {their_layer})",
+                    describe(&edge)
                 ));
             }
         }
     }
-    assert!(checked > 150, "the reader found only {checked} imports: it is broken, not the code");
+    assert!(checked > 1_000, "the reader found only {checked} imports: it is broken, not the code");
     assert!(against.is_empty(), "imports against the layers:\n{}", against.join("\n"));
 }
 
 #[test]
-fn the_reader_sees_groups_paths_and_skips_tests() {
-    let source = "use crate::{\n    config::Config,\n    store::{Store, TypedTree},\n};\nuse crate::vault::Vault;\nfn f() { crate::tarot::draw(); }\n// crate::bot in a comment\n#[cfg(test)]\nmod tests {\n    use crate::cli;\n}\n";
-    let names: Vec<String> = imports(source).into_iter().map(|(m, _)| m).collect();
-    assert_eq!(names, ["config", "store", "vault", "tarot"]);
+fn the_bot_rooms_import_one_way() {
+    let floors: std::collections::BTreeMap<&str, u8> = BOT_ROOMS.iter().copied().collect();
+    let (krate, code) = the_crate();
+    let floor_of =
+        |room: &str| *floors.get(room).unwrap_or_else(|| panic!("bot room `{room}` has no floor in BOT_ROOMS"));
+    let mut against = Vec::new();
+    let mut checked = 0;
+    for file in &code {
+        let Some(own) = bot_room(file) else { continue };
+        let own_floor = floor_of(own);
+        for edge in krate.edges(file) {
+            let Some(theirs) = bot_room(&edge.to).filter(|&r| r != own) else { continue };
+            checked += 1;
+            let their_floor = floor_of(theirs);
+            if their_floor >= own_floor {
+                against.push(format!(
+                    "{}: {own} (floor {own_floor}) imports {theirs} (floor {their_floor})",
+                    describe(&edge)
+                ));
+            }
+        }
+    }
+    assert!(checked > 100, "the reader found only {checked} imports between bot rooms: it is broken, not the code");
+    assert!(against.is_empty(), "imports against the bot's rooms:\n{}", against.join("\n"));
+}
+
+#[test]
+fn no_files_import_each_other_in_a_circle() {
+    let (krate, code) = the_crate();
+    let edges: Vec<Edge> = code.iter().flat_map(|file| krate.edges(file)).collect();
+    let found = circles(&edges);
+    let mut wrong = Vec::new();
+    for (files, inside) in &found {
+        if !KNOWN_CIRCLES.iter().any(|known| known.iter().eq(files.iter())) {
+            let ties: Vec<String> = inside.iter().map(describe).collect();
+            wrong.push(format!("a circle of {}:\n  {}", files.join(", "), ties.join("\n  ")));
+        }
+    }
+    for known in KNOWN_CIRCLES {
+        if !found.iter().any(|(files, _)| known.iter().eq(files.iter())) {
+            wrong.push(format!("the known circle of {} is gone: delete it from KNOWN_CIRCLES", known.join(", ")));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -10,7 +10,10 @@
 //! - [`sanitize`] — pure input sanitisers (usernames, names, commands, signed button data);
 //! - [`clock`] — monotonic and wall-clock milliseconds, RFC 3339 (a leaf);
 //! - [`command`] — the command table: names, help, menu, access, step-up, private-only;
-//! - [`tarot`] — the deck, spreads and rendered readings (pure);
+//! - [`locale`] — the languages (English, Russian, Spanish) and their plural rules (a leaf);
+//! - [`tarot`] — the deck and its texts in each language, card lookup, spreads, summaries and
+//!   rendered readings (pure);
+//! - [`i18n`] — every text a user reads, per locale: one TOML file per language, durations in words;
 //! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
 //! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
 //! - [`layout`] — the data directory (`arcana.toml`, `master.key`, `db/`, `keys/`), staged restores;
@@ -48,10 +51,12 @@ pub mod config;
 pub mod control;
 pub mod error;
 mod fsutil;
+pub mod i18n;
 pub mod inbox;
 #[cfg(test)]
 mod layers;
 pub mod layout;
+pub mod locale;
 pub mod logging;
 pub mod readings;
 pub mod sanitize;

@@ -6,6 +6,7 @@ use std::{
 };
 
 use crate::{
+    audit_tap::Event,
     clock::{Clock, duration_ms as ms},
     config::{AccountsConfig, TierConfig},
     store::Store,
@@ -154,7 +155,8 @@ impl Accounts {
         }
         let now = self.now();
         self.update(user, |a| a.consent = Some(Consent { version, at_ms: now }))?;
-        tracing::info!(target: "arcana::audit", event = "consent", user, version, "user agreed to the privacy notice");
+        tracing::info!(target: "arcana::audit", event = Event::Consent.name(), user, version,
+            "user agreed to the privacy notice");
         Ok(true)
     }
 
@@ -174,7 +176,7 @@ impl Accounts {
             return Err(AccountsError::UnknownTier(tier.to_owned()));
         }
         self.update(user, |a| tier.clone_into(&mut a.tier))?;
-        tracing::warn!(target: "arcana::audit", event = "tier_change", user, tier, "tier changed");
+        tracing::warn!(target: "arcana::audit", event = Event::TierChange.name(), user, tier, "tier changed");
         Ok(())
     }
 
@@ -223,7 +225,8 @@ impl Accounts {
             sessions::prune(&mut a.sessions, now, policy);
             std::mem::take(&mut a.sessions).len()
         })?;
-        tracing::warn!(target: "arcana::audit", event = "sessions_ended", user, ended, why, "all sessions ended");
+        tracing::warn!(target: "arcana::audit", event = Event::SessionsEnded.name(), user, ended, why,
+            "all sessions ended");
         Ok(ended)
     }
 

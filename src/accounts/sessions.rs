@@ -16,6 +16,10 @@ pub struct Session {
     pub last_seen_ms: u64,
     /// Elevated by a fresh two-factor code until (Unix ms; 0 for not elevated).
     pub elevated_until_ms: u64,
+    /// A web session's first name, as Telegram signed it when the session was opened (shown
+    /// so a user sees whose account the browser is in); sealed with the account like the rest.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// The session rules, in milliseconds.
@@ -48,7 +52,7 @@ pub fn prune(sessions: &mut Vec<Session>, now: u64, policy: SessionPolicy) -> us
 /// Opens a new session `id` at `now`, ending the oldest ones beyond the limit.
 pub fn open(sessions: &mut Vec<Session>, id: String, now: u64, policy: SessionPolicy) {
     prune(sessions, now, policy);
-    sessions.push(Session { id, created_ms: now, last_seen_ms: now, elevated_until_ms: 0 });
+    sessions.push(Session { id, created_ms: now, last_seen_ms: now, elevated_until_ms: 0, name: None });
     sessions.sort_by_key(|s| s.created_ms);
     while sessions.len() > policy.max.max(1) {
         sessions.remove(0);

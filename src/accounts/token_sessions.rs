@@ -5,6 +5,8 @@
 //! the account remembers the payloads exchanged until they would be stale anyway, so a replay
 //! (even after the session it opened ended) is refused.
 
+use crate::audit_tap::Event;
+
 use super::{
     Accounts, AccountsError, UsedSignIn,
     sessions::{self, Session},
@@ -28,11 +30,12 @@ pub enum TokenSessionRefusal {
 const TOUCH_EVERY_MS: u64 = 60_000;
 
 impl Accounts {
-    /// Opens a session for `user` from the signed payload `sign_in` (remembered until it would be
-    /// stale anyway).
+    /// Opens a session for `user`, named `name` (the first name Telegram signed), from the
+    /// signed payload `sign_in` (remembered until it would be stale anyway).
     pub fn open_token_session(
         &self,
         user: i64,
+        name: &str,
         sign_in: UsedSignIn,
     ) -> Result<Result<Session, TokenSessionRefusal>, AccountsError> {
         if !self.is_registered(&self.get(user)?) {
@@ -51,10 +54,13 @@ impl Accounts {
             }
             account.last_active_ms = Some(now);
             sessions::open(&mut account.sessions, id.clone(), now, policy);
-            account.sessions.iter().find(|s| s.id == id).cloned().ok_or(TokenSessionRefusal::Replayed)
+            let session = account.sessions.iter_mut().find(|s| s.id == id).ok_or(TokenSessionRefusal::Replayed)?;
+            session.name = Some(name.to_owned());
+            Ok(session.clone())
         })?;
         if opened.is_ok() {
-            tracing::info!(target: "arcana::audit", event = "web_session", user, "web session opened from Telegram-signed data");
+            tracing::info!(target: "arcana::audit", event = Event::WebSession.name(), user,
+                "web session opened from Telegram-signed data");
         }
         Ok(opened)
     }
@@ -90,7 +96,8 @@ impl Accounts {
             before != account.sessions.len()
         })?;
         if ended {
-            tracing::info!(target: "arcana::audit", event = "web_sign_out", user, "web session ended by its user");
+            tracing::info!(target: "arcana::audit", event = Event::WebSignOut.name(), user,
+                "web session ended by its user");
         }
         Ok(ended)
     }

@@ -2,7 +2,7 @@
 //! as keyed hashes, fresh codes that elevate the current session for sensitive actions, replay
 //! refusal, and wrong-code limits with escalating lockouts and a cross-account alert.
 
-use crate::clock::duration_ms as ms;
+use crate::{audit_tap::Event, clock::duration_ms as ms};
 
 use super::{
     Accounts, AccountsError,
@@ -70,7 +70,8 @@ impl Accounts {
             account.sessions.clear();
             Ok(())
         })?;
-        tracing::warn!(target: "arcana::audit", event = "2fa_enabled", user, "two-factor authentication enabled; sessions ended");
+        tracing::warn!(target: "arcana::audit", event = Event::TwoFactorEnabled.name(), user,
+            "two-factor authentication enabled; sessions ended");
         Ok(codes)
     }
 
@@ -83,7 +84,8 @@ impl Accounts {
             let index = sessions::touch(&mut account.sessions, now, policy, || id);
             account.sessions[index].elevated_until_ms = until;
         })?;
-        tracing::info!(target: "arcana::audit", event = "2fa_step_up", user, "session elevated by a fresh code");
+        tracing::info!(target: "arcana::audit", event = Event::TwoFactorStepUp.name(), user,
+            "session elevated by a fresh code");
         Ok(())
     }
 
@@ -92,7 +94,7 @@ impl Accounts {
     /// must not unlock the Telegram chat.
     pub fn confirm_with_code(&self, user: i64, input: &str) -> Result<(), TwoFactorError> {
         self.redeem_code(user, input, |_| {})?;
-        tracing::info!(target: "arcana::audit", event = "2fa_step_up", user, via = "web",
+        tracing::info!(target: "arcana::audit", event = Event::TwoFactorStepUp.name(), user, via = "web",
             "a fresh code confirmed one web action");
         Ok(())
     }
@@ -132,7 +134,8 @@ impl Accounts {
             a.sessions.clear();
             on
         })?;
-        tracing::warn!(target: "arcana::audit", event = "2fa_disabled", user, "two-factor authentication disabled; sessions ended");
+        tracing::warn!(target: "arcana::audit", event = Event::TwoFactorDisabled.name(), user,
+            "two-factor authentication disabled; sessions ended");
         Ok(was_on)
     }
 
@@ -154,7 +157,8 @@ impl Accounts {
             match &result {
                 Ok(()) => failures.count = 0,
                 Err(TwoFactorError::Invalid | TwoFactorError::Replayed) => {
-                    if now.saturating_sub(failures.window_start_ms) >= ms(limits.failure_window) || failures.count == 0 {
+                    if now.saturating_sub(failures.window_start_ms) >= ms(limits.failure_window) || failures.count == 0
+                    {
                         *failures = Failures { window_start_ms: now, count: 0, ..*failures };
                     }
                     failures.count += 1;
@@ -163,7 +167,8 @@ impl Accounts {
                         failures.locked_until_ms = now + ms(limits.lockout).saturating_mul(factor).min(DAY_MS);
                         failures.lockouts += 1;
                         failures.count = 0;
-                        tracing::warn!(target: "arcana::audit", event = "2fa_lockout", user, lockouts = failures.lockouts, "two-factor codes locked out");
+                        tracing::warn!(target: "arcana::audit", event = Event::TwoFactorLockout.name(),
+                            user, lockouts = failures.lockouts, "two-factor codes locked out");
                     }
                 }
                 Err(_) => {}
@@ -171,7 +176,8 @@ impl Accounts {
             result
         })?;
         if matches!(outcome, Err(TwoFactorError::Invalid | TwoFactorError::Replayed)) {
-            tracing::warn!(target: "arcana::audit", event = "2fa_failure", user, "wrong two-factor code");
+            tracing::warn!(target: "arcana::audit", event = Event::TwoFactorFailure.name(), user,
+                "wrong two-factor code");
             self.count_failure(now);
         }
         outcome
@@ -186,7 +192,8 @@ impl Accounts {
             recent.pop_front();
         }
         if recent.len() > usize::try_from(self.config.two_factor.alert_per_minute.get()).unwrap_or(usize::MAX) {
-            tracing::error!(target: "arcana::audit", event = "2fa_failure_alert", failures_last_minute = recent.len(),
+            tracing::error!(target: "arcana::audit", event = Event::TwoFactorAlarm.name(),
+                failures_last_minute = recent.len(),
                 "ALERT: many wrong two-factor codes across accounts");
         }
     }

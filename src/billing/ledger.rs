@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     accounts::{Accounts, AccountsError},
+    audit_tap::Event,
     config::PaymentsConfig,
     sanitize::CallbackSigner,
     store::{Record, Store, StoreError, TypedTree},
@@ -159,7 +160,7 @@ impl Billing {
         let purchase = match product::verify(&self.signer, user, payload, currency, amount, None) {
             Ok(offer) => offer.purchase(),
             Err(e) => {
-                tracing::error!(target: "arcana::audit", event = "payment_unrecognised", user, error = %e,
+                tracing::error!(target: "arcana::audit", event = Event::PaymentUnrecognised.name(), user, error = %e,
                     "a payment arrived whose invoice does not verify; it is recorded for a refund");
                 Purchase::Unrecognised
             }
@@ -180,10 +181,12 @@ impl Billing {
         let new = accounts.update(user, |a| a.wallet.apply(payment, &tier))?;
         self.store.flush_blocking()?;
         if new {
-            tracing::info!(target: "arcana::audit", event = "payment", user, stars = amount, "payment credited");
+            tracing::info!(target: "arcana::audit", event = Event::Payment.name(), user, stars = amount,
+                "payment credited");
             Ok(Recorded::Credited(purchase))
         } else {
-            tracing::info!(target: "arcana::audit", event = "payment_duplicate", user, "payment seen before; not credited again");
+            tracing::info!(target: "arcana::audit", event = Event::PaymentDuplicate.name(), user,
+                "payment seen before; not credited again");
             Ok(Recorded::Duplicate)
         }
     }
@@ -213,7 +216,8 @@ impl Billing {
         let payment = accounts.update(user, |a| a.wallet.reverse(charge_id, now_ms))??;
         self.accounting.refunded(&self.owner_key(charge_id), now_ms)?;
         self.store.flush_blocking()?;
-        tracing::warn!(target: "arcana::audit", event = "refund", user, stars = payment.stars, "payment refunded and reversed");
+        tracing::warn!(target: "arcana::audit", event = Event::Refund.name(), user, stars = payment.stars,
+            "payment refunded and reversed");
         Ok(payment)
     }
 }

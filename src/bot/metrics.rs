@@ -25,12 +25,11 @@ use prometheus_client::{
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    audit_tap::AuditRecord,
+    audit_tap::{AuditRecord, Event},
     clock::{Clock, SystemClock},
+    control::{PipelineStats, Services},
     store::{Record, Store, StoreError},
 };
-
-use super::app::App;
 
 type Labels = Vec<(String, String)>;
 
@@ -184,10 +183,10 @@ impl Metrics {
 
     /// Counts what an audit event means for the metrics.
     pub(crate) fn audited(&self, record: &AuditRecord) {
-        match record.event.as_str() {
-            "2fa_failure" => self.two_factor_failures.inc(),
-            "payment" => self.payments.inc(),
-            "refund" => self.refunds.inc(),
+        match Event::parse(&record.event) {
+            Some(Event::TwoFactorFailure) => self.two_factor_failures.inc(),
+            Some(Event::Payment) => self.payments.inc(),
+            Some(Event::Refund) => self.refunds.inc(),
             _ => 0,
         };
     }
@@ -198,9 +197,10 @@ impl Metrics {
         (last > 0).then(|| Duration::from_millis(SystemClock::default().unix_ms().saturating_sub(last)))
     }
 
-    /// Brings the read-when-scraped values up to date from `app`.
-    fn refresh(&self, app: &App) {
-        let stats = app.services.sentinel.stats();
+    /// Brings the read-when-scraped values up to date from `services` and the send queue's
+    /// length.
+    fn refresh(&self, services: &Services, queued: usize) {
+        let stats = services.sentinel.stats();
         let mut seen = self.verdicts_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for (verdict, now) in [
             ("allowed", stats.allowed),
@@ -214,11 +214,11 @@ impl Metrics {
             self.verdicts.get_or_create(&labels("verdict", verdict)).inc_by(now.saturating_sub(before));
         }
         drop(seen);
-        let pipeline = &app.services.pipeline;
+        let pipeline = &services.pipeline;
         let gauge = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        self.inbox.set(gauge(crate::control::PipelineStats::get(&pipeline.inbox)));
-        self.send_queue.set(gauge(u64::try_from(app.sender.queued()).unwrap_or(u64::MAX)));
-        self.store_bytes.set(app.services.data.size_on_disk().map_or(-1, gauge));
+        self.inbox.set(gauge(PipelineStats::get(&pipeline.inbox)));
+        self.send_queue.set(gauge(u64::try_from(queued).unwrap_or(u64::MAX)));
+        self.store_bytes.set(services.data.size_on_disk().map_or(-1, gauge));
         self.rss_bytes.set(rss_bytes().map_or(-1, gauge));
         self.last_poll_age_seconds.set(self.poll_age().map_or(-1, |d| gauge(d.as_secs())));
         self.audit_dropped.set(gauge(crate::audit_tap::dropped()));
@@ -246,9 +246,9 @@ impl Metrics {
         ]
     }
 
-    /// The text exposition, current as of now.
-    pub(crate) fn render(&self, app: &App) -> String {
-        self.refresh(app);
+    /// The text exposition, current as of now (`queued`: the send queue's length).
+    pub(crate) fn render(&self, services: &Services, queued: usize) -> String {
+        self.refresh(services, queued);
         let mut out = String::new();
         if encode(&mut out, &self.registry).is_err() {
             out.clear();
@@ -256,9 +256,10 @@ impl Metrics {
         out
     }
 
-    /// Saves the totals, so they go on from here after a restart.
-    pub(crate) fn save(&self, app: &App) -> Result<(), StoreError> {
-        self.refresh(app);
+    /// Saves the totals, so they go on from here after a restart (`queued`: the send queue's
+    /// length, for the gauges brought up to date on the way).
+    pub(crate) fn save(&self, services: &Services, queued: usize) -> Result<(), StoreError> {
+        self.refresh(services, queued);
         let read = |f: &Family<Labels, Counter>, label: &str, values: &[&str]| -> BTreeMap<String, u64> {
             values
                 .iter()
@@ -276,11 +277,11 @@ impl Metrics {
             payments: self.payments.get(),
             refunds: self.refunds.get(),
         };
-        app.services.data.tree::<Totals>()?.insert(TOTALS_KEY, &totals)
+        services.data.tree::<Totals>()?.insert(TOTALS_KEY, &totals)
     }
 }
 
-/// The update kinds counted (see `handlers::kind_name`).
+/// The update kinds counted (see `handlers::router::kind_name`).
 const KNOWN_KINDS: &[&str] = &[
     "message",
     "edited_message",
@@ -298,28 +299,6 @@ const KNOWN_KINDS: &[&str] = &[
 ];
 
 const KNOWN_VERDICTS: &[&str] = &["allowed", "debounced", "limited", "penalised", "blocked", "ignored"];
-
-/// Saves the totals every 30 s until `shutdown` (the last save comes after the drain: [`save_now`]).
-pub(crate) async fn keep_saving(app: std::sync::Arc<App>, shutdown: tokio_util::sync::CancellationToken) {
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(Duration::from_secs(30)) => {}
-        }
-        save_now(&app).await;
-    }
-}
-
-/// Saves the totals now.
-pub(crate) async fn save_now(app: &std::sync::Arc<App>) {
-    let Some(metrics) = get() else { return };
-    let saving = std::sync::Arc::clone(app);
-    match tokio::task::spawn_blocking(move || metrics.save(&saving)).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::warn!(error = %e, "cannot save the metric totals"),
-        Err(e) => tracing::warn!(error = %e, "metric totals task failed"),
-    }
-}
 
 /// Resident memory: `VmRSS` from `/proc/self/status` (Linux).
 fn rss_bytes() -> Option<u64> {

@@ -12,39 +12,30 @@
 //!                                                           quietest chat first)
 //!               (fair across chats, Telegram's limits)      │ finished: removed from the inbox
 //! ```
+//!
+//! The code sits in rooms, each importing only the rooms below it (`src/layers.rs` checks it;
+//! `ARCHITECTURE.md` walks an update through them):
+//!
+//! ```text
+//! run.rs       start-up and teardown: opens everything, starts the rooms, drains, flushes
+//! pipeline/    what happens to an update: polling, the sentinel's verdict, lanes, the start gate
+//! handlers/    what the bot does with an admitted update: the router and one file per concern
+//! jobs/        what the bot does on its own: alerts, broadcasts, backups, retention, metrics
+//! app.rs       the state every room shares (the sending client, the services, the config)
+//! send/        everything that leaves the bot: the fair schedule, replies, redacted errors
+//! error.rs     the errors that stop the bot
+//! texts.rs  metrics.rs  inbox_bound.rs   what the bot says, what it counts, the inbox's bounds
+//! ```
 
-mod account_commands;
-mod admin;
-mod alerts;
 mod app;
-mod audit_writer;
-mod backoff;
-mod backups;
-mod broadcast;
-mod callbacks;
-mod client;
-mod consent;
-mod dispatch;
 mod error;
-mod gate;
 mod handlers;
-mod history_view;
 mod inbox_bound;
-mod lanes;
+mod jobs;
 mod metrics;
-mod metrics_server;
-mod notice;
-mod payments;
-mod polling;
-mod reading_commands;
-mod redact;
-mod refund;
-mod retention;
+mod pipeline;
 mod run;
-mod secret_messages;
 mod send;
-mod startup;
-mod tasks;
 mod texts;
 
 pub use crate::inbox::InboxError;

@@ -27,7 +27,12 @@ use crate::{
     vault::Vault,
 };
 
-use super::{BotError, app::App, audit_writer::AuditWriter, client, dispatch::Dispatcher, polling, startup};
+use super::{
+    BotError,
+    app::App,
+    jobs::audit_writer::AuditWriter,
+    pipeline::{client, dispatch::Dispatcher, polling, startup},
+};
 
 /// Everything `run` needs, prepared by the caller (the CLI).
 pub struct RunContext {
@@ -162,11 +167,11 @@ async fn serve(
         let (config, root, data, vault) =
             (config.backup.clone(), dir.root().to_path_buf(), store.clone(), Arc::clone(&vault));
         let (stats, shutdown) = (Arc::clone(&services.backups), shutdown.clone());
-        tasks.spawn(async move { super::backups::run(config, &root, data, vault, stats, shutdown).await });
+        tasks.spawn(async move { super::jobs::backups::run(config, &root, data, vault, stats, shutdown).await });
     }
     let (bot, sender) = client::build(&token, &config.telegram)?;
     // Only this function sets it, once.
-    let _ = services.telegram.set(Arc::new(super::refund::ControlPort(sender.clone())));
+    let _ = services.telegram.set(Arc::new(super::handlers::refunds::ControlPort(sender.clone())));
     let Some(me) = startup::connect(&bot, shutdown, notifier).await? else { return Ok(()) };
     let username = me.user.username.clone().unwrap_or_default();
     tracing::info!(bot = %username, "connected to the Telegram Bot API");
@@ -191,7 +196,7 @@ async fn serve(
     let (dispatcher, finisher) = Dispatcher::new(Arc::clone(&app));
     tasks.spawn(finisher);
     recover(&app, &dispatcher, pending);
-    super::tasks::spawn(&tasks, &app, alert_receiver, watchdog_abort, shutdown);
+    super::jobs::tasks::spawn(&tasks, &app, alert_receiver, watchdog_abort, shutdown);
     polling::poll(app, bot, dispatcher, offset, shutdown.clone(), notifier).await
 }
 
@@ -213,7 +218,7 @@ async fn teardown(started: Started, grace: Duration) {
             tracing::warn!("updates still running at exit stay in the inbox for the next start");
         }
         // After the saver stopped: what the grace period handled counts too.
-        super::metrics::save_now(app).await;
+        super::jobs::metric_totals::save_now(app).await;
     }
 }
 

@@ -96,7 +96,7 @@ pub(crate) fn human_wait(wait: Duration) -> String {
     }
 }
 
-// ---- Access refusals (`handlers`) ----
+// ---- Access refusals (`handlers::router`) ----
 
 /// A command that needs another tier (its name already escaped).
 pub(crate) fn needs_tier(tier_html: &str) -> String {
@@ -111,7 +111,7 @@ pub(crate) fn tier_limited(wait: &str) -> String {
     format!("⏳ Your plan allows this again in {wait}.")
 }
 
-// ---- Limit notices (`notice`; callback answers and pre-checkout errors are plain) ----
+// ---- Limit notices (`pipeline::notice`; callback answers and pre-checkout errors are plain) ----
 
 /// Refusing a checkout under a limit without a notice of its own.
 pub(crate) const CHECKOUT_TOO_MANY: &str = "⏳ Too many requests; please try again shortly.";
@@ -126,7 +126,7 @@ pub(crate) fn notice_limited(wait: &str) -> String {
     format!("⏳ Please wait {wait} before sending more.")
 }
 
-// ---- Consent button answers (`consent`; plain) ----
+// ---- Consent button answers (`handlers::consent`; plain) ----
 
 /// Consent recorded.
 pub(crate) const CONSENT_THANKS: &str = "Thank you!";
@@ -137,7 +137,7 @@ pub(crate) const CONSENT_NOTICE_CHANGED: &str = "This notice has changed; send /
 /// A storage failure, in a callback answer.
 pub(crate) const TRY_AGAIN_PLAIN: &str = "Something went wrong; please try again.";
 
-// ---- Button answers (`callbacks`; plain) ----
+// ---- Button answers (`handlers::callbacks`; plain) ----
 
 /// A button with an unknown action.
 pub(crate) const BUTTON_GONE: &str = "This button no longer works.";
@@ -151,7 +151,7 @@ pub(crate) const BUTTON_START_FIRST: &str = "Send /start first.";
 /// A button whose command the user's plan no longer allows.
 pub(crate) const BUTTON_NOT_IN_PLAN: &str = "This is not part of your plan.";
 
-// ---- Admin commands (`admin`) ----
+// ---- Admin commands (`handlers::admin`) ----
 
 /// `/block` or `/unblock` without a valid user.
 pub(crate) const BLOCK_USAGE: &str =
@@ -176,7 +176,7 @@ pub(crate) const RESET_LIMITS_USAGE: &str = "Usage: /reset_limits USER_ID|@usern
 pub(crate) const BROADCAST_USAGE: &str =
     "Usage: /broadcast TEXT (to every registered user who has not blocked the bot)";
 
-// ---- Lockdown (`handlers`, `callbacks`, `payments`) ----
+// ---- Lockdown (`handlers`: `router`, `callbacks`, `payments`) ----
 
 /// The one notice a user who is not registered gets while lockdown is on.
 pub(crate) const LOCKDOWN_NOTICE: &str = "🔒 arcana is not taking new users right now. Please try again later.";
@@ -193,7 +193,7 @@ pub(crate) const PURCHASES_LOCKED_PLAIN: &str = "Purchases are paused for a whil
 /// A block or unblock that could not be saved (escaped by the caller with the other replies).
 pub(crate) const NOT_SAVED: &str = "⚠️ Not saved; try again.";
 
-// ---- Account commands (`account_commands`) ----
+// ---- Account commands (`handlers::accounts`) ----
 
 /// `/sessions`: the heading.
 pub(crate) fn sessions_heading(count: usize) -> String {
@@ -280,14 +280,15 @@ pub(crate) fn export_caption(lifetime: &str) -> String {
 /// cannot delete it: the send was cut short (a restart) or its answer was lost.
 pub(crate) fn secret_left_behind(what: &str) -> String {
     format!(
-        "⚠️ A message above showing {what} may still be in this chat: arcana was interrupted while          sending it and cannot delete it. Please delete it yourself."
+        "⚠️ A message above showing {what} may still be in this chat: arcana was interrupted while \
+         sending it and cannot delete it. Please delete it yourself."
     )
 }
 
 /// `/delete_me` done.
 pub(crate) const DELETED: &str = "🗑 Everything arcana stored about you is deleted. Send /start to begin again.";
 
-// ---- Readings (`reading_commands`) ----
+// ---- Readings (`handlers::readings`) ----
 
 /// After a draw: the allowance used up.
 pub(crate) const DRAW_LAST_TODAY: &str = "\n🎟 That was today's last reading.";
@@ -355,7 +356,7 @@ pub(crate) fn credits_premium(until: &str) -> String {
 /// `/credits`: the way to buy.
 pub(crate) const CREDITS_BUY_HINT: &str = "\n/buy — more readings or premium, with Telegram Stars";
 
-// ---- History (`history_view`) ----
+// ---- History (`handlers::history`) ----
 
 /// A reading gone from the history.
 pub(crate) const READING_GONE: &str = "This reading is no longer in your history.";
@@ -426,7 +427,7 @@ pub(crate) fn and_more(more: usize) -> String {
     format!(" and {more} more")
 }
 
-// ---- Payments (`payments`; pre-checkout errors are plain) ----
+// ---- Payments (`handlers::payments`; pre-checkout errors are plain) ----
 
 /// Purchases switched off.
 pub(crate) const PURCHASES_DISABLED: &str = "Purchases are not available on this bot.";
@@ -498,7 +499,7 @@ pub(crate) fn paid_unmatched(receipt: &str) -> String {
     format!("⚠️ Your payment arrived, but its invoice could not be matched. An admin can refund it.{receipt}")
 }
 
-// ---- Refunds (`refund`; also the control socket's replies) ----
+// ---- Refunds (`handlers::refunds`; also the control socket's replies) ----
 
 /// A refund made, for the admin (plain; escaped by the Telegram caller).
 pub(crate) fn refunded_summary(stars: u32, owner: i64, taken_back: &str) -> String {
@@ -547,7 +548,7 @@ pub(crate) const REFUND_NOT_REVERSED: &str = "refunded by Telegram, but the cred
 /// `RefundError::Store`.
 pub(crate) const REFUND_STORE: &str = "something went wrong; nothing changed";
 
-// ---- Alerts to the admins (`alerts`) ----
+// ---- Alerts to the admins (`jobs::alerts`) ----
 
 /// An alert: its kind, what happened (fixed text and numbers), since when, and the command to
 /// look closer.

@@ -15,7 +15,9 @@ use std::{
 };
 
 use crate::{
-    Error, backup,
+    Error,
+    audit_tap::Event,
+    backup,
     clock::{Clock, SystemClock},
     config::Config,
     control::Domain,
@@ -99,7 +101,7 @@ fn record_restore(dir: &DataDir, env: &Env, config: &Config, file: &Path) -> Res
     let trail = AuditTrail::open(&opened.data, &opened.vault).map_err(store_error)?;
     let behind = trail.settle_after_restore().map_err(store_error)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    tracing::warn!(target: "arcana::audit", event = "restore", file = %name, head_moved_back = behind,
+    tracing::warn!(target: "arcana::audit", event = Event::Restore.name(), file = %name, head_moved_back = behind,
         "a backup was restored into this data directory");
     trail.append(crate::audit_tap::take(usize::MAX, std::time::Duration::ZERO)).map_err(store_error)?;
     if let Err(problem) = trail.checkpoint().map_err(store_error)? {

@@ -4,6 +4,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     Error,
+    audit_tap::Event,
     bot::{self, RunContext},
     layout::DataDir,
     logging, shutdown,
@@ -79,7 +80,7 @@ fn audit_refused_start(dir: &DataDir, env: &Env, error: &crate::config::ConfigEr
         return;
     }
     logging::init_audit_only();
-    tracing::error!(target: "arcana::audit", event = "config_error", error = %error,
+    tracing::error!(target: "arcana::audit", event = Event::ConfigError.name(), error = %error,
         "arcana refused to start: the configuration is invalid");
     let Ok(opened) = open_all(dir, env, &crate::config::Config::default()) else { return };
     if let Ok(trail) = crate::audit::AuditTrail::open(&opened.data, &opened.vault) {

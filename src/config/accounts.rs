@@ -103,7 +103,8 @@ pub struct TierConfig {
     /// no limit for other tiers.
     #[serde(default)]
     pub daily_readings: Option<DailyReadings>,
-    /// Spreads the daily allowance covers (`one`, `three`, `celtic_cross`). Left out: the
+    /// Spreads the daily allowance covers (their keys: `one`, `three`, `celtic_cross`, `love`,
+    /// `career`, `decision`, `yes_no`). Left out: the
     /// built-in list for `free` (one, three), all spreads otherwise. Other spreads can still be
     /// paid for with bought credits.
     #[serde(default, deserialize_with = "spreads")]
@@ -169,9 +170,10 @@ fn spreads<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<V
     words
         .iter()
         .map(|w| {
-            crate::tarot::Spread::parse(w)
-                .map(|s| s.key().to_owned())
-                .ok_or_else(|| D::Error::custom(format!("unknown spread {w:?} (one, three, celtic_cross)")))
+            crate::tarot::Spread::parse(w).map(|s| s.key().to_owned()).ok_or_else(|| {
+                let keys: Vec<&str> = crate::tarot::Spread::ALL.iter().map(|s| s.key()).collect();
+                D::Error::custom(format!("unknown spread {w:?} ({})", keys.join(", ")))
+            })
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)

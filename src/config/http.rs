@@ -41,7 +41,9 @@ pub struct HttpConfig {
     pub per_user: LimitRule,
     /// Requests per client address (signed in or not).
     pub per_address: LimitRule,
-    /// Connections one client address (an IPv6 /64) may hold open at once (1 to 512).
+    /// Connections one client address (an IPv6 /64) may hold open at once (1 to 512); behind a
+    /// trusted proxy, requests in flight per forwarded address (the proxy itself is held only to
+    /// the server's limit).
     #[serde(deserialize_with = "connections")]
     pub connections_per_address: usize,
 }

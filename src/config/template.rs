@@ -33,7 +33,8 @@ flush_every = "500ms"
 watchdog_timeout = "30s"
 
 [bot]
-# Handlers running at once (one waiting on Telegram's send limits does not count).
+# Handlers working at once: a handler gives its place back when it waits for a send slot
+# (Telegram's rate), so waiting handlers never keep another chat's update from starting.
 max_in_flight = 256
 # Admitted updates kept in the durable inbox until handled, at most this many and this many
 # bytes (of their JSON; 64 KiB to 64 GiB). When either is reached, updates from the chats holding
@@ -109,8 +110,9 @@ alert_per_minute = 5
 # always work, whatever a tier lists; admins may use everything). Optional per-tier limits:
 # [tiers.free.limits] draw = { limit = 5, per = "1h" } (not on /privacy, /export, /delete_me, /verify)
 # daily_readings: readings a day the tier includes, or "unlimited"; spreads: the spreads the daily
-# allowance covers (one, three, celtic_cross). Left out, free and premium keep the values below and
-# other tiers have no limit and all spreads. Bought credits pay for any spread.
+# allowance covers (one, three, celtic_cross, love, career, decision, yes_no). Left out, free and
+# premium keep the values below and other tiers have no limit and all spreads. Bought credits pay
+# for any spread.
 [tiers.free]
 commands = TIER_COMMANDS
 daily_readings = 3
@@ -192,7 +194,9 @@ trust_forwarded_for = false
 cors_origins = []
 per_user = { limit = 120, per = "1m" }
 per_address = { limit = 240, per = "1m" }
-# Connections one client address may hold open at once (behind a proxy: the proxy's own).
+# Connections one client address (an IPv6 /64) may hold open at once. Behind a proxy
+# (trust_forwarded_for): requests in flight per forwarded address; the proxy itself is held only
+# to the server's 512 connections.
 connections_per_address = 16
 
 [log]

@@ -1,6 +1,6 @@
 //! Blocks from the operator's side: blocking, unblocking and listing, with their terms.
 
-use crate::{clock::rfc3339, sentinel::BlockRecord};
+use crate::{audit_tap::Event, clock::rfc3339, sentinel::BlockRecord};
 
 use super::{Admin, OpsError, Response};
 
@@ -17,7 +17,7 @@ pub(super) fn block(
     let block = admin.blocklist.block(user, until, reason, by, now_ms)?;
     admin.accounts.end_sessions(user, "blocked")?;
     admin.data.flush_blocking()?;
-    tracing::warn!(target: "arcana::audit", event = "block", user, by = ?by, until_ms = ?until,
+    tracing::warn!(target: "arcana::audit", event = Event::Block.name(), user, by = ?by, until_ms = ?until,
         reason = block.reason.as_deref().unwrap_or(""), "user blocked");
     Ok(Response::ok(vec![format!("blocked user {user}{}", block_terms(until, block.reason.as_deref()))]))
 }
@@ -26,7 +26,7 @@ pub(super) fn block(
 pub(super) fn unblock(admin: &Admin<'_>, user: i64) -> Result<Response, OpsError> {
     if admin.blocklist.unblock(user)? {
         admin.data.flush_blocking()?;
-        tracing::warn!(target: "arcana::audit", event = "unblock", user, "user unblocked");
+        tracing::warn!(target: "arcana::audit", event = Event::Unblock.name(), user, "user unblocked");
         Ok(Response::ok(vec![format!("unblocked user {user}")]))
     } else {
         Ok(Response::ok(vec![format!("user {user} was not blocked")]))

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     accounts::Accounts,
+    audit_tap::Event,
     clock::rfc3339,
     sentinel::Blocklist,
     store::{Record, Store, StoreError},
@@ -191,7 +192,8 @@ pub(super) fn start(admin: &Admin<'_>, text: &str, by: Option<i64>, now_ms: u64)
         tree.insert(KEY, &BroadcastJob { started_ms, text: text.to_owned(), by, total, ..BroadcastJob::default() })?;
     }
     admin.data.flush_blocking()?;
-    tracing::warn!(target: "arcana::audit", event = "broadcast_started", by = ?by, total, chars = text.chars().count(),
+    tracing::warn!(target: "arcana::audit", event = Event::BroadcastStarted.name(),
+        by = ?by, total, chars = text.chars().count(),
         "a broadcast was started");
     Ok(Response::ok(vec![format!(
         "broadcast started to {total} users; follow it with `arcana broadcast --status` (or `arcana status`)"
@@ -216,7 +218,7 @@ pub(super) fn cancel(admin: &Admin<'_>, by: Option<i64>, now_ms: u64) -> Result<
     admin.data.flush_blocking()?;
     match job {
         Some(job) if was_active => {
-            tracing::warn!(target: "arcana::audit", event = "broadcast_cancelled", by = ?by, sent = job.sent,
+            tracing::warn!(target: "arcana::audit", event = Event::BroadcastCancelled.name(), by = ?by, sent = job.sent,
                 total = job.total, "a broadcast was cancelled");
             Ok(Response::ok(vec![format!("broadcast cancelled after {} of {} messages", job.sent, job.total)]))
         }

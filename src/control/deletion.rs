@@ -1,7 +1,7 @@
 //! Deleting a user (crypto-shredding), crash-safe and race-free, and finishing deletions a kill
 //! interrupted. The vault's side (the deletion record, the key) is in `vault::forget`.
 
-use crate::store::Record;
+use crate::{audit_tap::Event, store::Record};
 
 use super::{Admin, OpsError, Response};
 
@@ -21,7 +21,7 @@ impl Record for Tombstone {
 /// nothing new is sealed for them, so no update in flight brings them back), their records and
 /// state are removed and a tombstone (the day only, under a blind index) written, all flushed,
 /// and only then is their data key destroyed — and the key store rewritten, so no byte of the
-/// key stays on its disk ([`shred`]). Killed at any step, the deletion is finished on the next
+/// key stays on its disk (`shred`). Killed at any step, the deletion is finished on the next
 /// start ([`finish_interrupted_deletions`]; a rewrite left undone, when the vault loads).
 /// `handling` is the inbox entry of the update asking for the deletion (`/delete_me`), left for
 /// its lane to remove when it is done; the user's other waiting updates go with their data.
@@ -41,7 +41,7 @@ pub(super) fn forget_user(
 ) -> Result<Response, OpsError> {
     admin.vault.begin_forget(user, now_ms)?;
     let Erased { had_key, readings, kept_ban } = erase(admin, user, handling, now_ms)?;
-    tracing::warn!(target: "arcana::audit", event = "user_deleted", readings, kept_ban,
+    tracing::warn!(target: "arcana::audit", event = Event::UserDeleted.name(), readings, kept_ban,
         "a user was deleted (crypto-shredded)");
     Ok(Response::ok(vec![if had_key {
         format!(
@@ -118,7 +118,8 @@ pub fn finish_interrupted_deletions(admin: &Admin<'_>, now_ms: u64) -> Result<us
     let pending = admin.vault.forgetting();
     for &user in &pending {
         erase(admin, user, None, now_ms)?;
-        tracing::warn!(target: "arcana::audit", event = "user_deleted", "an interrupted deletion was finished");
+        tracing::warn!(target: "arcana::audit", event = Event::UserDeleted.name(),
+            "an interrupted deletion was finished");
     }
     if !pending.is_empty() {
         shred(admin);

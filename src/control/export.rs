@@ -28,7 +28,7 @@ pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, Ops
         "two_factor": account.two_factor_on(),
         "last_active": account.last_active().map(rfc3339),
         "sessions": account.sessions.iter().map(|s| json!({
-            "started": rfc3339(s.created_ms), "last_active": rfc3339(s.last_seen_ms)
+            "started": rfc3339(s.created_ms), "last_active": rfc3339(s.last_seen_ms), "signed_in_as": s.name
         })).collect::<Vec<_>>(),
         "credits": account.wallet.credits,
         "premium_until": account.wallet.premium.as_ref().map(|p| rfc3339(p.until_ms)),
@@ -39,7 +39,7 @@ pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, Ops
         "readings": readings.iter().map(|r| json!({
             "at": rfc3339(r.at_ms), "spread": r.spread, "question": r.question,
             "cards": r.cards.iter().map(|&(id, reversed)| {
-                let name = crate::tarot::card(id).map_or("?", |c| c.name);
+                let name = crate::tarot::card(id).map_or("?", |c| c.name());
                 if reversed { format!("{name} (reversed)") } else { name.to_owned() }
             }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),

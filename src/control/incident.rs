@@ -3,6 +3,8 @@
 //! they change what the store keeps (penalties and the lockdown record; rate windows live only
 //! in the running bot's memory). Every change is flushed before it is acknowledged.
 
+use crate::audit_tap::Event;
+
 use super::{Admin, OpsError, Response};
 
 /// Switches lockdown on or off, flushed.
@@ -17,10 +19,11 @@ pub(super) fn lockdown(
     admin.data.flush_blocking()?;
     let state = admin.lockdown.current();
     if on {
-        tracing::warn!(target: "arcana::audit", event = "lockdown_on", by = ?by, reason = state.reason.as_deref(),
+        tracing::warn!(target: "arcana::audit", event = Event::LockdownOn.name(),
+            by = ?by, reason = state.reason.as_deref(),
             "lockdown on: only admins and registered users are served");
     } else {
-        tracing::warn!(target: "arcana::audit", event = "lockdown_off", by = ?by, "lockdown off");
+        tracing::warn!(target: "arcana::audit", event = Event::LockdownOff.name(), by = ?by, "lockdown off");
     }
     let line = match (on, previous.on) {
         (true, true) => String::from("lockdown was already on (reason updated)"),
@@ -47,7 +50,8 @@ pub(super) fn unmute(admin: &Admin<'_>, user: i64, by: Option<i64>, now_ms: u64)
         muted
     };
     admin.data.flush_blocking()?;
-    tracing::warn!(target: "arcana::audit", event = "unmute", user, by = ?by, was_muted = lifted, "user unmuted");
+    tracing::warn!(target: "arcana::audit", event = Event::Unmute.name(), user, by = ?by, was_muted = lifted,
+        "user unmuted");
     Ok(Response::ok(vec![if lifted {
         format!("unmuted user {user}")
     } else {
@@ -66,7 +70,7 @@ pub(super) fn reset_limits(admin: &Admin<'_>, user: Option<i64>, by: Option<i64>
         (None, None) => (crate::sentinel::forget_penalties(admin.data)?, 0),
     };
     admin.data.flush_blocking()?;
-    tracing::warn!(target: "arcana::audit", event = "limits_reset", user = ?user, by = ?by, mutes, windows,
+    tracing::warn!(target: "arcana::audit", event = Event::LimitsReset.name(), user = ?user, by = ?by, mutes, windows,
         "rate limits reset");
     let whose = user.map_or_else(|| String::from("everyone"), |u| format!("user {u}"));
     let mut lines =

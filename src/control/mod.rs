@@ -5,6 +5,7 @@
 //! directory); when it does not, the CLI opens the store itself. Both paths run the same
 //! [`execute`], and security-critical changes are flushed before they are acknowledged.
 
+mod admin;
 mod blocks;
 pub mod broadcast;
 mod client;
@@ -25,17 +26,17 @@ pub(crate) mod testing;
 mod users;
 mod web_keys;
 
+pub use admin::{Admin, OpsError};
 pub use client::{ControlError, send};
 pub use deletion::{Tombstone, delete_user, finish_interrupted_deletions};
 pub use domain::{Domain, DomainError};
 pub use export::user_data;
 pub use lockdown::{Lockdown, LockdownRecord};
-pub use ops::{Admin, OpsError, execute};
+pub use ops::execute;
 pub use pipeline::{BackupStats, PipelineStats};
-pub use protocol::{Request, Response};
+pub use protocol::{Request, Response, UserFilter};
 pub use server::serve;
 pub use services::{RefundFuture, Services, Telegram};
-pub use users::UserFilter;
 pub use web_keys::{generation as token_key_generation, rotate as rotate_token_key};
 
 /// The socket's file name inside the data directory.

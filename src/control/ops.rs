@@ -1,61 +1,12 @@
 //! Executing admin requests, shared by the socket server, the offline CLI path and the admin
-//! commands in Telegram. Every change is flushed before it is reported as done.
+//! commands in Telegram: each request to the file of its operation (or done here when it is a
+//! line or two). Every change is flushed before it is reported as done.
 
 use std::path::Path;
 
-use crate::{
-    accounts::{Accounts, AccountsError, Profiles},
-    backup::{self, BackupError},
-    sentinel::{Blocklist, Sentinel},
-    store::{Store, StoreError},
-    vault::{Vault, VaultError},
-};
+use crate::{audit_tap::Event, backup};
 
-use super::{Lockdown, Request, Response, blocks, broadcast, deletion, incident, keys, users};
-
-/// What admin operations act on.
-pub struct Admin<'a> {
-    /// The blocklist.
-    pub blocklist: &'a Blocklist,
-    /// The vault.
-    pub vault: &'a std::sync::Arc<Vault>,
-    /// Sealed profiles.
-    pub profiles: &'a Profiles,
-    /// Accounts.
-    pub accounts: &'a Accounts,
-    /// Sealed reading history.
-    pub history: &'a crate::readings::History,
-    /// The audit trail.
-    pub audit: &'a crate::audit::AuditTrail,
-    /// The data store.
-    pub data: &'a Store,
-    /// Whether the bot is running (and re-wraps keys in the background).
-    pub online: bool,
-    /// The running bot's sentinel (penalties and rate windows in memory); `None` offline.
-    pub sentinel: Option<&'a Sentinel>,
-    /// The lockdown switch.
-    pub lockdown: &'a Lockdown,
-}
-
-/// Why an admin operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum OpsError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The vault failed.
-    #[error(transparent)]
-    Vault(#[from] VaultError),
-    /// A backup failed.
-    #[error(transparent)]
-    Backup(#[from] BackupError),
-    /// An account operation failed.
-    #[error(transparent)]
-    Accounts(#[from] AccountsError),
-    /// The inbox of waiting updates failed.
-    #[error(transparent)]
-    Inbox(#[from] crate::inbox::InboxError),
-}
+use super::{Admin, OpsError, Request, Response, blocks, broadcast, deletion, incident, keys, users};
 
 /// Runs `request` at `now_ms` (Unix ms), flushing what it changed. Blocking: run it off the
 /// async runtime.
@@ -88,7 +39,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
                 "audit trail intact: {entries} entries (#{first} to #{last}), chained from the anchor and reaching the head recorded in keys/"
             )]),
             crate::audit::Verdict::Broken { at_seq, problem } => {
-                tracing::error!(target: "arcana::audit", event = "audit_broken", at_seq, problem = %problem,
+                tracing::error!(target: "arcana::audit", event = Event::AuditBroken.name(), at_seq, problem = %problem,
                     "the audit trail failed verification");
                 Response::error(format!("audit trail BROKEN at entry #{at_seq}: {problem}"))
             }
@@ -109,7 +60,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         }
         Request::ExportUser { user } => {
             let data = super::export::user_data(admin, *user, now_ms)?;
-            tracing::warn!(target: "arcana::audit", event = "user_exported", user = *user,
+            tracing::warn!(target: "arcana::audit", event = Event::UserExported.name(), user = *user,
                 "an operator exported a user's data");
             Ok(Response::ok(vec![data.to_string()]))
         }
@@ -136,7 +87,8 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         Request::Users { filter, json } => users::list(admin, filter, *json, now_ms),
         Request::Backup { path } => {
             let summary = backup::take_to(admin.data, admin.vault, now_ms, Path::new(path))?;
-            tracing::info!(target: "arcana::audit", event = "backup", entries = summary.entries, "backup written");
+            tracing::info!(target: "arcana::audit", event = Event::Backup.name(), entries = summary.entries,
+                "backup written");
             Ok(Response::ok(vec![format!(
                 "wrote {path}: {} records, {} bytes; it restores on its own with this data directory's master key (or passphrase)",
                 summary.entries, summary.bytes

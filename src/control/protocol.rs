@@ -131,7 +131,7 @@ pub enum Request {
     /// Every account matching a filter, one line each, with a count.
     Users {
         /// Which accounts.
-        filter: super::UserFilter,
+        filter: UserFilter,
         /// One line of JSON instead of a table.
         json: bool,
     },
@@ -163,4 +163,17 @@ impl Response {
     pub fn error(line: impl Into<String>) -> Response {
         Response { ok: false, lines: vec![line.into()] }
     }
+}
+
+/// Which accounts `arcana users` lists (all filters must hold).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserFilter {
+    /// Only this (effective) tier.
+    pub tier: Option<String>,
+    /// Only users blocked by an admin or who blocked the bot.
+    pub blocked: bool,
+    /// Only users muted now.
+    pub muted: bool,
+    /// Only users with two-factor authentication on.
+    pub two_factor: bool,
 }

@@ -8,7 +8,7 @@
 //! is in memory) but only a batch of accounts after a cursor, so one step stays short however
 //! many users there are, and a whole pass over 100,000 accounts takes hours, not one long stall.
 
-use crate::{clock::duration_ms, config::AccountsConfig};
+use crate::{audit_tap::Event, clock::duration_ms, config::AccountsConfig};
 
 use super::{Admin, OpsError, deletion};
 
@@ -110,7 +110,7 @@ fn sweep(
 
 fn remove(admin: &Admin<'_>, user: i64, reason: Reason, now_ms: u64) -> Result<(), OpsError> {
     deletion::forget_user(admin, user, None, now_ms)?;
-    tracing::warn!(target: "arcana::audit", event = "retention_delete", user, reason = reason.name(),
+    tracing::warn!(target: "arcana::audit", event = Event::RetentionDelete.name(), user, reason = reason.name(),
         "a user's data reached its retention limit and was deleted");
     Ok(())
 }

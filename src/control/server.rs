@@ -16,6 +16,8 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
+use crate::audit_tap::Event;
+
 use super::{PipelineStats, Request, Response, Services, execute};
 
 const MAX_REQUEST_BYTES: u64 = 64 * 1024;
@@ -35,36 +37,22 @@ pub async fn serve(path: PathBuf, services: Arc<Services>, shutdown: Cancellatio
     tracing::debug!(socket = %path.display(), "control socket listening");
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let own_uid = rustix::process::geteuid().as_raw();
-    let mut backoff = crate::accept::AcceptBackoff::default();
-    loop {
-        let stream = tokio::select! {
-            () = shutdown.cancelled() => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    backoff.reset();
-                    stream
-                }
-                Err(e) => {
-                    backoff.after_error("control socket", &e).await;
-                    continue;
-                }
-            },
-        };
+    crate::accept::until_shutdown(&listener, "control socket", &shutdown, |stream, _| {
         match stream.peer_cred().map(|cred| cred.uid()) {
             Ok(uid) if uid == own_uid || uid == 0 => {}
             Ok(uid) => {
-                tracing::warn!(target: "arcana::audit", event = "control_peer_refused", uid,
+                tracing::warn!(target: "arcana::audit", event = Event::ControlPeerRefused.name(), uid,
                     "a control connection from another user was refused");
-                continue;
+                return;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read a control connection's peer; refused");
-                continue;
+                return;
             }
         }
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             tracing::warn!("too many control connections at once; one refused");
-            continue;
+            return;
         };
         let services = Arc::clone(&services);
         tokio::spawn(async move {
@@ -73,7 +61,8 @@ pub async fn serve(path: PathBuf, services: Arc<Services>, shutdown: Cancellatio
             }
             drop(slot);
         });
-    }
+    })
+    .await;
     let _ = std::fs::remove_file(&path);
     Ok(())
 }
@@ -125,7 +114,7 @@ async fn answer(stream: UnixStream, services: Arc<Services>) -> std::io::Result<
         Ok(Request::Refund { charge_id, user }) => match services.telegram.get() {
             Some(telegram) => match telegram.refund(&services, user.as_deref(), &charge_id).await {
                 Ok((summary, owner)) => {
-                    tracing::warn!(target: "arcana::audit", event = "refund_by_operator", user = owner,
+                    tracing::warn!(target: "arcana::audit", event = Event::RefundByOperator.name(), user = owner,
                         "an operator refunded a payment");
                     Response::ok(vec![summary])
                 }

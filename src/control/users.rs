@@ -3,25 +3,11 @@
 //! codes, no session ids — counts and on/off only. Viewing a user is audited (`user_viewed`),
 //! listing too (`users_listed`).
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::{accounts::Account, clock::rfc3339, sentinel::PenaltyRecord};
+use crate::{accounts::Account, audit_tap::Event, clock::rfc3339, sentinel::PenaltyRecord};
 
-use super::{Admin, OpsError, Response};
-
-/// Which accounts `arcana users` lists (all filters must hold).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserFilter {
-    /// Only this (effective) tier.
-    pub tier: Option<String>,
-    /// Only users blocked by an admin or who blocked the bot.
-    pub blocked: bool,
-    /// Only users muted now.
-    pub muted: bool,
-    /// Only users with two-factor authentication on.
-    pub two_factor: bool,
-}
+use super::{Admin, OpsError, Response, UserFilter};
 
 /// What is known about one user, without secrets.
 struct Standing {
@@ -98,7 +84,8 @@ pub(super) fn show(admin: &Admin<'_>, user: i64, as_json: bool, now_ms: u64) -> 
     let s = Standing::of(admin, user, now_ms)?;
     let readings = admin.history.count(user, now_ms)?;
     let a = &s.account;
-    tracing::warn!(target: "arcana::audit", event = "user_viewed", user, "an operator viewed a user's standing");
+    tracing::warn!(target: "arcana::audit", event = Event::UserViewed.name(), user,
+        "an operator viewed a user's standing");
     let premium = a.wallet.premium.as_ref().filter(|p| p.until_ms > now_ms).map(|p| rfc3339(p.until_ms));
     if as_json {
         let value = json!({
@@ -147,7 +134,7 @@ pub(super) fn list(admin: &Admin<'_>, filter: &UserFilter, as_json: bool, now_ms
             listed.push(standing);
         }
     }
-    tracing::info!(target: "arcana::audit", event = "users_listed", listed = listed.len(),
+    tracing::info!(target: "arcana::audit", event = Event::UsersListed.name(), listed = listed.len(),
         "an operator listed accounts");
     if as_json {
         let users: Vec<_> = listed.iter().map(Standing::summary_json).collect();

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Record, Store, StoreError};
+use crate::{
+    audit_tap::Event,
+    store::{Record, Store, StoreError},
+};
 
 use super::{OpsError, Response};
 
@@ -31,7 +34,7 @@ pub fn rotate(store: &Store) -> Result<u32, StoreError> {
     let next = generation(store)?.saturating_add(1);
     store.tree::<KeyGeneration>()?.insert(STATE_KEY, &KeyGeneration { generation: next })?;
     store.flush_blocking()?;
-    tracing::warn!(target: "arcana::audit", event = "web_key_rotated", generation = next,
+    tracing::warn!(target: "arcana::audit", event = Event::WebKeyRotated.name(), generation = next,
         "web token signing key rotated; every earlier token is refused");
     Ok(next)
 }

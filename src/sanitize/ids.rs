@@ -11,8 +11,9 @@ pub fn user_id(id: UserId) -> i64 {
     i64::try_from(id.0).unwrap_or(i64::MAX)
 }
 
-/// Fills `out` from exactly `2 × out.len()` hex digits (either case); false, with `out` in an
-/// unspecified state, for anything else. The inverse of [`hex_id`].
+/// Fills `out` from exactly `2 × out.len()` hex digits of either case; false, with `out` in an
+/// unspecified state, for anything else. For text a person may have typed or copied (the master
+/// key file); what arcana or Telegram wrote is read with [`parse_lower_hex`].
 #[must_use]
 pub fn parse_hex(text: &str, out: &mut [u8]) -> bool {
     if text.len() != out.len() * 2 || !text.is_ascii() {
@@ -26,6 +27,15 @@ pub fn parse_hex(text: &str, out: &mut [u8]) -> bool {
         *slot = hi << 4 | lo;
     }
     true
+}
+
+/// Fills `out` from exactly `2 × out.len()` **lower-case** hex digits; false for anything else,
+/// upper-case digits included. The canonical form: what [`hex_id`] writes, and what Telegram's
+/// check of `initData` and login data compares (the lower-case hex string of the HMAC), so a
+/// hash in another spelling is not the one Telegram signed. The inverse of [`hex_id`].
+#[must_use]
+pub fn parse_lower_hex(text: &str, out: &mut [u8]) -> bool {
+    !text.bytes().any(|b| b.is_ascii_uppercase()) && parse_hex(text, out)
 }
 
 /// Lower-case hex of `bytes` (for random ids; never for key material, which this leaves in
@@ -49,5 +59,18 @@ mod tests {
         assert_eq!(user_id(UserId((1 << 52) - 1)), (1 << 52) - 1);
         assert_eq!(user_id(UserId(u64::MAX)), i64::MAX);
         assert_eq!(hex_id(&[0, 15, 255]), "000fff");
+    }
+
+    #[test]
+    fn hex_reads_back_and_only_the_lenient_parser_takes_upper_case() {
+        let mut out = [0u8; 3];
+        assert!(parse_lower_hex(&hex_id(&[0, 171, 255]), &mut out));
+        assert_eq!(out, [0, 171, 255]);
+        assert!(!parse_lower_hex("00ABff", &mut out), "upper-case is not the canonical spelling");
+        assert!(parse_hex("00ABff", &mut out), "a person may type the master key either way");
+        assert_eq!(out, [0, 171, 255]);
+        for bad in ["", "00abf", "00abfff", "00abfg", "+0abff", "00ab\u{e9}"] {
+            assert!(!parse_lower_hex(bad, &mut out) && !parse_hex(bad, &mut out), "{bad:?}");
+        }
     }
 }

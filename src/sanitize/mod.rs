@@ -29,6 +29,6 @@ pub use chars::{is_clean, is_control_like};
 pub use command_args::{COMMAND_MAX_CHARS, command_args, is_command_char, split_command};
 pub use deep_link::{DEEP_LINK_MAX_CHARS, deep_link_payload, is_deep_link_char};
 pub use display_name::{DISPLAY_NAME_MAX_CHARS, display_name};
-pub use ids::{hex_id, parse_hex, user_id};
+pub use ids::{hex_id, parse_hex, parse_lower_hex, user_id};
 pub use line::single_line;
 pub use username::{USERNAME_MAX_CHARS, USERNAME_MIN_CHARS, is_username_char, username};

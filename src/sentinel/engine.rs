@@ -4,6 +4,7 @@
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use crate::{
+    audit_tap::Event,
     config::{LimitRule, LimitScope, SentinelConfig},
     store::{Store, StoreError},
 };
@@ -174,10 +175,12 @@ impl Sentinel {
         let blocked = change == Membership::BlockedBot;
         match self.blocklist.set_blocked_bot(user, blocked, now_unix) {
             Ok(true) if blocked => {
-                tracing::info!(target: "arcana::audit", event = "user_blocked_bot", user, "user blocked the bot");
+                tracing::info!(target: "arcana::audit", event = Event::UserBlockedBot.name(), user,
+                    "user blocked the bot");
             }
             Ok(true) => {
-                tracing::info!(target: "arcana::audit", event = "user_returned", user, "user unblocked the bot");
+                tracing::info!(target: "arcana::audit", event = Event::UserReturned.name(), user,
+                    "user unblocked the bot");
             }
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, user, "cannot record a membership change"),
@@ -263,7 +266,7 @@ impl Sentinel {
     fn strike(&self, user: i64, limited: Verdict, now: u64, now_unix: u64) -> Verdict {
         match self.penalties.strike(user, now, now_unix) {
             Ok(Some(mute)) => {
-                tracing::warn!(target: "arcana::audit", event = "penalty", user, level = mute.level,
+                tracing::warn!(target: "arcana::audit", event = Event::Penalty.name(), user, level = mute.level,
                     mute_secs = mute.duration.as_secs(), "user muted for repeatedly hitting limits");
                 // Consume the mute's one notice now.
                 let _ = self.penalties.muted(user, now_unix);

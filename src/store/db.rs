@@ -39,7 +39,7 @@ impl Store {
     /// Opens the store with a given watchdog.
     pub fn open_with(path: &Path, config: &StoreConfig, watchdog: Watchdog) -> Result<Store, StoreError> {
         // A rewrite a kill interrupted is finished (or undone) before sled opens the store.
-        super::rebuild::recover(path)?;
+        super::swap::recover(path)?;
         let db = {
             let _watch = watchdog.guard("open");
             sled_config(path, config).open()?

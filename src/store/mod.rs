@@ -29,6 +29,7 @@ mod gate;
 mod rebuild;
 mod record;
 mod snapshot;
+mod swap;
 mod tree;
 mod watchdog;
 

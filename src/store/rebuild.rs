@@ -10,7 +10,7 @@
 //! 3. `P` is closed (every handle gone); rename `P` → `P.old`, then `P.ready` → `P`;
 //! 4. `P.old` is removed, and `P` is opened again.
 //!
-//! A kill at any moment leaves a whole store: [`recover`], run before every open, removes a
+//! A kill at any moment leaves a whole store: [`recover`](super::swap::recover), run before every open, removes a
 //! `P.next` (an unfinished rewrite), finishes a swap whose `P.ready` exists (it holds everything
 //! `P` holds: the caller writes nothing to `P` from the copy on), and removes a leftover `P.old`.
 //! A rewrite that fails before the swap removes its `P.ready`, so recovery never swaps in a copy
@@ -20,15 +20,15 @@
 //! What this cannot reach: the blocks the old files occupied, once unlinked, stay on the device
 //! until the file system reuses them (on flash, the controller's wear levelling decides).
 
-use std::{
-    fs::File,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{fs::File, path::Path, time::Duration};
 
 use rustix::fs::{FlockOperation, flock};
 
-use super::{Store, StoreError, db::sled_config};
+use super::{
+    Store, StoreError,
+    db::sled_config,
+    swap::{Paths, io_error, lock, remove_dir, rename, swap, sync_tree},
+};
 
 /// Entries copied under one watchdog guard.
 const ENTRIES_PER_GUARD: usize = 1024;
@@ -47,28 +47,6 @@ pub enum Rebuilt {
         /// The store now at the path.
         store: Store,
     },
-}
-
-/// The sibling paths of the store at `P`.
-struct Paths {
-    store: PathBuf,
-    next: PathBuf,
-    ready: PathBuf,
-    old: PathBuf,
-    lock: PathBuf,
-}
-
-impl Paths {
-    fn of(path: &Path) -> Option<Paths> {
-        let sibling = |suffix| crate::fsutil::sibling(path, suffix);
-        Some(Paths {
-            store: path.to_path_buf(),
-            next: sibling(".next")?,
-            ready: sibling(".ready")?,
-            old: sibling(".old")?,
-            lock: sibling(".lock")?,
-        })
-    }
 }
 
 impl Store {
@@ -157,52 +135,9 @@ impl Store {
     }
 }
 
-/// Step 3 and 4, on a closed store. On a failure the old store is put back and the rewrite
-/// removed.
-fn swap(paths: &Paths) -> Result<(), StoreError> {
-    if let Err(e) = rename(&paths.store, &paths.old) {
-        let _ = std::fs::remove_dir_all(&paths.ready);
-        return Err(e);
-    }
-    if let Err(e) = rename(&paths.ready, &paths.store) {
-        rename(&paths.old, &paths.store)?;
-        let _ = std::fs::remove_dir_all(&paths.ready);
-        return Err(e);
-    }
-    remove_dir(&paths.old)
-}
-
-/// Finishes or undoes a rewrite of the store at `path` that a kill interrupted (see the module
-/// docs); does nothing while another process is rewriting it.
-pub(super) fn recover(path: &Path) -> Result<(), StoreError> {
-    let Some(paths) = Paths::of(path) else { return Ok(()) };
-    let occupied = |p: &Path| crate::fsutil::occupied(p).map_err(|e| io_error(p, &e.to_string()));
-    if !(occupied(&paths.next)? || occupied(&paths.ready)? || occupied(&paths.old)?) {
-        return Ok(());
-    }
-    let _lock = match lock(&paths.lock, FlockOperation::NonBlockingLockExclusive) {
-        Ok(lock) => lock,
-        // Another process is rewriting it right now; it finishes its own swap.
-        Err(StoreError::Io { reason, .. }) if reason.contains("busy") => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    remove_dir(&paths.next)?;
-    if occupied(&paths.ready)? {
-        tracing::warn!(store = %path.display(), "finishing a rewrite of the store that was interrupted");
-        if occupied(&paths.store)? {
-            remove_dir(&paths.old)?;
-            rename(&paths.store, &paths.old)?;
-        }
-        rename(&paths.ready, &paths.store)?;
-    } else if occupied(&paths.old)? && !occupied(&paths.store)? {
-        rename(&paths.old, &paths.store)?;
-    }
-    remove_dir(&paths.old)
-}
-
 /// Waits until sled has closed the store whose lock file is `db` (its last handle is dropped;
 /// its threads let go of the files a moment later). A store that never lets go is a hang: the
-/// watchdog aborts the process, and [`recover`] sorts the directories out at the next start.
+/// watchdog aborts the process, and [`recover`](super::swap::recover) sorts the directories out at the next start.
 fn wait_released(db: &Path, watchdog: &super::Watchdog) -> Result<(), StoreError> {
     let _watch = watchdog.guard("rebuild_close");
     let file = File::open(db).map_err(|e| io_error(db, &e.to_string()))?;
@@ -215,54 +150,6 @@ fn wait_released(db: &Path, watchdog: &super::Watchdog) -> Result<(), StoreError
     }
 }
 
-/// Takes `operation` (an exclusive lock) on the lock file `path`, creating it (mode 0600).
-fn lock(path: &Path, operation: FlockOperation) -> Result<File, StoreError> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| io_error(path, &e.to_string()))?;
-    match flock(&file, operation) {
-        Ok(()) => Ok(file),
-        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Err(io_error(path, "busy")),
-        Err(e) => Err(io_error(path, &e.to_string())),
-    }
-}
-
-/// Syncs every file and directory under `dir`, and `dir` itself: the rewrite's names and
-/// contents are on the disk before it is renamed into place.
-fn sync_tree(dir: &Path) -> Result<(), StoreError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e.to_string()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| io_error(dir, &e.to_string()))?.path();
-        if path.is_dir() {
-            sync_tree(&path)?;
-        } else {
-            File::open(&path).and_then(|f| f.sync_all()).map_err(|e| io_error(&path, &e.to_string()))?;
-        }
-    }
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io_error(dir, &e.to_string()))
-}
-
-/// Renames `from` to `to` and syncs their directory.
-fn rename(from: &Path, to: &Path) -> Result<(), StoreError> {
-    std::fs::rename(from, to).map_err(|e| io_error(from, &e.to_string()))?;
-    crate::fsutil::sync_parent(to).map_err(|(dir, e)| io_error(&dir, &e.to_string()))
-}
-
-/// Removes the directory `path` and what it holds, if it is there.
-fn remove_dir(path: &Path) -> Result<(), StoreError> {
-    match std::fs::remove_dir_all(path) {
-        Ok(()) => crate::fsutil::sync_parent(path).map_err(|(dir, e)| io_error(&dir, &e.to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_error(path, &e.to_string())),
-    }
-}
-
 /// The tree `name` of `db`; the default tree is the `Db` itself.
 fn open_tree(db: &sled::Db, name: &[u8]) -> Result<sled::Tree, StoreError> {
     if name == super::snapshot::DEFAULT_TREE {
@@ -271,10 +158,6 @@ fn open_tree(db: &sled::Db, name: &[u8]) -> Result<sled::Tree, StoreError> {
     } else {
         Ok(db.open_tree(name)?)
     }
-}
-
-fn io_error(path: &Path, reason: &str) -> StoreError {
-    StoreError::Rewrite { path: path.to_path_buf(), reason: reason.to_owned() }
 }
 
 #[cfg(test)]

@@ -4,9 +4,13 @@
 //! [`draw`] wraps ring's [`SecureRandom`]; the shuffle itself, [`draw_with`], takes any source
 //! of uniformly random `u32`s so it can be tested deterministically (ring's trait is sealed).
 //! Indices are drawn without modulo bias by rejection sampling, and each card is independently
-//! reversed with probability one half (the low bit of a fresh `u32`).
+//! reversed with probability one half (the low bit of a fresh `u32`) — unless the reader asked
+//! for a deck without reversals ([`DrawOptions::reversals`]), when every card comes upright and
+//! no orientation sample is taken.
 
 use ring::rand::SecureRandom;
+
+use crate::locale::Locale;
 
 use super::deck::{Card, DECK_SIZE, deck};
 
@@ -25,10 +29,31 @@ pub struct Drawn {
 }
 
 impl Drawn {
-    /// The meaning that applies to this orientation.
+    /// The English meaning that applies to this orientation.
     #[must_use]
-    pub const fn meaning(&self) -> &'static str {
+    pub fn meaning(&self) -> &'static str {
         self.card.meaning(self.reversed)
+    }
+
+    /// The meaning that applies to this orientation, in `locale`.
+    #[must_use]
+    pub fn meaning_in(&self, locale: Locale) -> &'static str {
+        self.card.text(locale).meaning(self.reversed)
+    }
+}
+
+/// How cards are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrawOptions {
+    /// Whether a card may come up reversed (with probability one half). Some readers read
+    /// upright only; with `false` every card is upright.
+    pub reversals: bool,
+}
+
+impl Default for DrawOptions {
+    /// Reversals on, as the deck is usually read.
+    fn default() -> Self {
+        DrawOptions { reversals: true }
     }
 }
 
@@ -50,19 +75,36 @@ pub enum DrawError {
 ///
 /// In production pass a [`ring::rand::SystemRandom`].
 pub fn draw(n: usize, rng: &dyn SecureRandom) -> Result<Vec<Drawn>, DrawError> {
-    draw_with(n, || {
+    draw_with_options(n, DrawOptions::default(), rng)
+}
+
+/// Draws `n` distinct cards (`n <= 78`) using `rng`, as `options` say.
+pub fn draw_with_options(n: usize, options: DrawOptions, rng: &dyn SecureRandom) -> Result<Vec<Drawn>, DrawError> {
+    shuffle(n, options, || {
         let mut bytes = [0u8; 4];
         rng.fill(&mut bytes).map_err(|_| DrawError::Rng)?;
         Ok(u32::from_le_bytes(bytes))
     })
 }
 
-/// Draws `n` distinct cards (`n <= 78`) from a source of uniformly random `u32`s.
+/// Draws `n` distinct cards (`n <= 78`) from a source of uniformly random `u32`s, each
+/// reversed with probability ½.
+pub fn draw_with(n: usize, next_u32: impl FnMut() -> Result<u32, DrawError>) -> Result<Vec<Drawn>, DrawError> {
+    shuffle(n, DrawOptions::default(), next_u32)
+}
+
+/// Draws `n` distinct cards (`n <= 78`) from a source of uniformly random `u32`s, as
+/// `options` say.
 ///
 /// A partial Fisher–Yates shuffle: position `i` is swapped with a uniformly chosen position in
-/// `i..78`, then one more sample decides the orientation. Errors from `next_u32` are passed
-/// through; a source that keeps producing rejected values fails with [`DrawError::Rng`].
-pub fn draw_with(n: usize, mut next_u32: impl FnMut() -> Result<u32, DrawError>) -> Result<Vec<Drawn>, DrawError> {
+/// `i..78`, then, with reversals on, one more sample decides the orientation. Errors from
+/// `next_u32` are passed through; a source that keeps producing rejected values fails with
+/// [`DrawError::Rng`].
+pub fn shuffle(
+    n: usize,
+    options: DrawOptions,
+    mut next_u32: impl FnMut() -> Result<u32, DrawError>,
+) -> Result<Vec<Drawn>, DrawError> {
     if n > DECK_SIZE {
         return Err(DrawError::TooMany { requested: n });
     }
@@ -72,7 +114,7 @@ pub fn draw_with(n: usize, mut next_u32: impl FnMut() -> Result<u32, DrawError>)
     for i in 0..n {
         let j = i + uniform_below(DECK_SIZE - i, &mut next_u32)?;
         order.swap(i, j);
-        let reversed = next_u32()? & 1 == 1;
+        let reversed = options.reversals && next_u32()? & 1 == 1;
         out.push(Drawn { card: &cards[usize::from(order[i])], reversed });
     }
     Ok(out)
@@ -180,6 +222,45 @@ pub(super) mod tests {
         // Expected 1000 per card; a fair shuffle stays well inside ±20 %.
         assert!(counts.iter().all(|&c| (800..1200).contains(&c)), "{counts:?}");
         assert!((37_000..41_000).contains(&reversed), "{reversed}");
+    }
+
+    #[test]
+    fn without_reversals_every_card_is_upright() {
+        let upright = DrawOptions { reversals: false };
+        assert!(DrawOptions::default().reversals);
+        let rng = SystemRandom::new();
+        for _ in 0..200 {
+            let drawn = draw_with_options(10, upright, &rng).expect("draw");
+            assert_eq!(drawn.len(), 10);
+            assert!(drawn.iter().all(|d| !d.reversed));
+            assert_eq!(ids(&drawn).into_iter().collect::<HashSet<_>>().len(), 10);
+        }
+        // One sample per card instead of two: the same seed lays out other cards, all upright.
+        let mut calls = 0;
+        let mut src = seeded(3);
+        let counting = || {
+            calls += 1;
+            src()
+        };
+        let drawn = shuffle(DECK_SIZE, upright, counting).expect("draw");
+        assert_eq!(calls, DECK_SIZE);
+        let mut all = ids(&drawn);
+        all.sort_unstable();
+        assert_eq!(all, (0..78).collect::<Vec<u8>>());
+        // With reversals on, about half come up reversed over many draws.
+        let reversed = (0..200).flat_map(|_| draw(10, &rng).expect("draw")).filter(|d| d.reversed).count();
+        assert!((700..1300).contains(&reversed), "{reversed}");
+    }
+
+    #[test]
+    fn meanings_follow_orientation_and_locale() {
+        let fool = &deck()[0];
+        let up = Drawn { card: fool, reversed: false };
+        let down = Drawn { card: fool, reversed: true };
+        assert_eq!(up.meaning(), fool.text(Locale::En).upright);
+        assert_eq!(down.meaning(), fool.text(Locale::En).reversed);
+        assert_eq!(down.meaning_in(Locale::Ru), fool.text(Locale::Ru).reversed);
+        assert_ne!(up.meaning_in(Locale::Es), up.meaning());
     }
 
     proptest! {

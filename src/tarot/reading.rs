@@ -1,18 +1,16 @@
-//! A drawn reading, its stored form for history, and its Telegram HTML message.
+//! A drawn reading and its stored form for history (the format on disk: a spread key, the
+//! question, `(card id, reversed)` per position and a timestamp; unchanged by the locales,
+//! since a reading is rendered in the reader's language when it is shown).
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 
 use ring::rand::SecureRandom;
 use serde::{Deserialize, Serialize};
 
 use super::deck::card;
-use super::draw::{DrawError, Drawn, draw};
+use super::draw::{DrawError, DrawOptions, Drawn, draw_with_options};
 use super::question::question;
 use super::spread::Spread;
-
-/// Telegram's limit on a message's text length.
-pub const MESSAGE_MAX_CHARS: usize = 4096;
 
 /// A reading: a spread, the user's question and the cards that came up, in position order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +24,26 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// Draws a fresh reading for `spread`; the question is sanitised here.
+    /// Draws a fresh reading for `spread`, reversals on; the question is sanitised here.
     pub fn draw(spread: Spread, raw_question: Option<&str>, rng: &dyn SecureRandom) -> Result<Reading, DrawError> {
-        Ok(Reading { spread, question: raw_question.and_then(question), cards: draw(spread.card_count(), rng)? })
+        Reading::draw_with_options(spread, raw_question, DrawOptions::default(), rng)
+    }
+
+    /// Draws a fresh reading for `spread` as `options` say (e.g. without reversals).
+    pub fn draw_with_options(
+        spread: Spread,
+        raw_question: Option<&str>,
+        options: DrawOptions,
+        rng: &dyn SecureRandom,
+    ) -> Result<Reading, DrawError> {
+        let cards = draw_with_options(spread.card_count(), options, rng)?;
+        Ok(Reading { spread, question: raw_question.and_then(question), cards })
+    }
+
+    /// How many of the cards are reversed.
+    #[must_use]
+    pub fn reversed_count(&self) -> usize {
+        self.cards.iter().filter(|d| d.reversed).count()
     }
 
     /// The serialisable form of this reading, stamped with `at_ms` (milliseconds since the
@@ -117,81 +132,23 @@ impl TryFrom<&StoredReading> for Reading {
     }
 }
 
-/// Escapes text for Telegram's HTML parse mode: `&`, `<` and `>` become entities.
-#[must_use]
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Renders the reading as a Telegram message in HTML parse mode.
-///
-/// A title with the spread's name, the question (re-sanitised and escaped), then per position
-/// its name in bold, the card's name (with " (reversed)" when it is) and the meaning in
-/// italics. For the spreads defined here the result stays under [`MESSAGE_MAX_CHARS`] even
-/// with a full-length question made entirely of characters that need escaping.
-#[must_use]
-pub fn render_html(reading: &Reading) -> String {
-    let mut out = String::with_capacity(2048);
-    out.push_str("🔮 <b>");
-    out.push_str(&escape(reading.spread.name()));
-    out.push_str("</b>\n");
-    if let Some(q) = reading.question.as_deref().and_then(question) {
-        out.push_str("❓ <i>");
-        out.push_str(&escape(&q));
-        out.push_str("</i>\n");
-    }
-    let positions = reading.spread.positions();
-    let numbered = reading.cards.len() > 1;
-    for (i, drawn) in reading.cards.iter().enumerate() {
-        out.push('\n');
-        out.push_str("<b>");
-        if numbered {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "{}. ", i + 1);
-        }
-        out.push_str(&escape(positions.get(i).copied().unwrap_or("Card")));
-        out.push_str("</b>: ");
-        out.push_str(&escape(drawn.card.name));
-        if drawn.reversed {
-            out.push_str(" (reversed)");
-        }
-        out.push_str("\n<i>");
-        out.push_str(&escape(drawn.meaning()));
-        out.push_str("</i>\n");
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::tarot::deck::{DECK_SIZE, deck};
+    use crate::tarot::deck::DECK_SIZE;
     use crate::tarot::draw::draw_with;
     use crate::tarot::draw::tests::seeded;
     use crate::tarot::question::QUESTION_MAX_CHARS;
     use proptest::prelude::*;
     use ring::rand::SystemRandom;
 
-    fn reading(spread: Spread, q: Option<&str>, seed: u64) -> Reading {
+    /// A reading of `spread` drawn from `seed`, with question `q` sanitised.
+    pub(in crate::tarot) fn reading(spread: Spread, q: Option<&str>, seed: u64) -> Reading {
         Reading {
             spread,
             question: q.and_then(question),
             cards: draw_with(spread.card_count(), seeded(seed)).expect("draw"),
         }
-    }
-
-    /// Removes the tags `render_html` itself emits.
-    fn strip_own_tags(html: &str) -> String {
-        html.replace("<b>", "").replace("</b>", "").replace("<i>", "").replace("</i>", "")
     }
 
     #[test]
@@ -207,61 +164,41 @@ mod tests {
     }
 
     #[test]
-    fn renders_positions_cards_and_meanings() {
-        let r = reading(Spread::Three, Some("What should I focus on?"), 7);
-        let html = render_html(&r);
-        assert!(html.starts_with("🔮 <b>Three cards</b>\n❓ <i>What should I focus on?</i>\n"));
-        for (i, (pos, d)) in Spread::Three.positions().iter().zip(&r.cards).enumerate() {
-            assert!(html.contains(&format!("<b>{}. {pos}</b>: {}", i + 1, d.card.name)));
-            assert!(html.contains(d.meaning()));
-            assert_eq!(html.contains(&format!("{} (reversed)", d.card.name)), d.reversed);
+    fn draws_without_reversals() {
+        let rng = SystemRandom::new();
+        let upright = DrawOptions { reversals: false };
+        for spread in Spread::ALL {
+            for _ in 0..20 {
+                let r = Reading::draw_with_options(spread, Some("q"), upright, &rng).expect("draw");
+                assert_eq!(r.cards.len(), spread.card_count());
+                assert_eq!(r.reversed_count(), 0);
+                assert_eq!(r.to_stored(0).to_reading(), Ok(r));
+            }
         }
+        let reversed: usize = (0..100)
+            .map(|_| Reading::draw_with_options(Spread::CelticCross, None, DrawOptions::default(), &rng))
+            .map(|r| r.expect("draw").reversed_count())
+            .sum();
+        assert!((300..700).contains(&reversed), "{reversed}");
     }
 
     #[test]
-    fn one_card_has_no_number_and_shows_orientation() {
-        let fool = &deck()[0];
-        let r = Reading { spread: Spread::One, question: None, cards: vec![Drawn { card: fool, reversed: true }] };
-        let html = render_html(&r);
-        assert_eq!(
-            html,
-            format!("🔮 <b>One card</b>\n\n<b>The card</b>: The Fool (reversed)\n<i>{}</i>\n", fool.reversed)
-        );
-    }
-
-    #[test]
-    fn question_markup_is_escaped() {
-        let r = reading(Spread::One, Some("<b>bold</b> & <a href=\"x\">link</a>"), 1);
-        let html = render_html(&r);
-        assert!(html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &lt;a href=\"x\"&gt;link&lt;/a&gt;"));
-        assert!(!strip_own_tags(&html).contains(['<', '>']));
-    }
-
-    #[test]
-    fn unsanitised_question_field_is_cleaned_when_rendering() {
-        let mut r = reading(Spread::One, None, 3);
-        r.question = Some(format!("a\u{202E}\nb{}", "c".repeat(1_000)));
-        let html = render_html(&r);
-        assert!(!html.contains('\u{202E}'));
-        assert!(html.contains(&format!("a b{}</i>", "c".repeat(QUESTION_MAX_CHARS - 3))));
-    }
-
-    #[test]
-    fn celtic_cross_worst_case_fits_in_one_message() {
-        // The ten cards with the longest name + meaning, all reversed or all upright, under a
-        // full-length question that is all '&' (five bytes each once escaped).
-        for reversed in [false, true] {
-            let mut cards: Vec<&'static crate::tarot::Card> = deck().iter().collect();
-            cards.sort_by_key(|c| std::cmp::Reverse(c.name.len() + c.meaning(reversed).len()));
-            let r = Reading {
-                spread: Spread::CelticCross,
-                question: question(&"&".repeat(QUESTION_MAX_CHARS)),
-                cards: cards[..10].iter().map(|&card| Drawn { card, reversed }).collect(),
-            };
-            let html = render_html(&r);
-            // Bytes bound UTF-16 units and characters from above.
-            assert!(html.len() <= MESSAGE_MAX_CHARS, "{} bytes", html.len());
-        }
+    fn history_written_before_the_locales_still_reads() {
+        // msgpack of StoredReading { spread: "three", question: Some("q"),
+        // cards: [(0, false), (21, true), (77, false)], at_ms: 5 }, as earlier versions wrote it.
+        let bytes = [
+            0x94, 0xa5, b't', b'h', b'r', b'e', b'e', 0xa1, b'q', 0x93, 0x92, 0x00, 0xc2, 0x92, 0x15, 0xc3, 0x92, 0x4d,
+            0xc2, 0x05,
+        ];
+        let stored: StoredReading = rmp_serde::from_slice(&bytes).expect("decode");
+        assert_eq!(rmp_serde::to_vec(&stored).expect("encode"), bytes);
+        let r = stored.to_reading().expect("a reading");
+        assert_eq!(r.spread, Spread::Three);
+        assert_eq!(r.question.as_deref(), Some("q"));
+        let cards: Vec<(u8, bool)> = r.cards.iter().map(|d| (d.card.id, d.reversed)).collect();
+        assert_eq!(cards, [(0, false), (21, true), (77, false)]);
+        assert_eq!(r.cards[1].card.name(), "The World");
+        assert_eq!(r.reversed_count(), 1);
     }
 
     #[test]
@@ -316,20 +253,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn rendering_never_leaks_markup(raw in any::<String>(), seed in any::<u64>(), which in 0usize..3) {
-            let spread = Spread::ALL[which];
-            let r = reading(spread, Some(&raw), seed);
-            let html = render_html(&r);
-            prop_assert!(html.len() <= MESSAGE_MAX_CHARS);
-            prop_assert!(!strip_own_tags(&html).contains(['<', '>']));
-            if let Some(q) = &r.question {
-                prop_assert!(html.contains(&escape(q)));
-            }
-            let back = r.to_stored(0).to_reading();
-            prop_assert_eq!(back, Ok(r));
-        }
-
         #[test]
         fn stored_readings_never_panic(spread in "[a-z_0-9]{0,14}", ids in proptest::collection::vec((any::<u8>(), any::<bool>()), 0..12)) {
             let s = StoredReading { spread, question: None, cards: ids, at_ms: 0 };

@@ -20,23 +20,15 @@ use super::{
     kek::{KekInput, PASSPHRASE_ITERATIONS},
     key_store::{KeySlot, KeyTrees},
     nonce::NonceSource,
-    records::{DataKeyRecord, ForgetRecord, GenerationRecord, GenerationState, KeystoreMeta, VaultLink, legacy_key_id},
+    records::{
+        DataKeyRecord, ForgetRecord, GenerationRecord, GenerationState, KEK_CHECK_CONTEXT, KeystoreMeta, META_KEY,
+        ROOT_CONTEXT, VaultLink, data_key_context, generation_context, legacy_key_id,
+    },
+    rekey_recovery,
 };
 
-pub(crate) const META_KEY: &[u8] = b"meta";
 const LINK_KEY: &[u8] = b"link";
 const CACHE_LIMIT: usize = 50_000;
-
-pub(crate) fn generation_context(id: u32) -> Vec<u8> {
-    [b"arcana/generation/".as_slice(), &id.to_be_bytes()].concat()
-}
-
-pub(crate) fn data_key_context(subject: i64) -> Vec<u8> {
-    [b"arcana/data-key/".as_slice(), &subject.to_be_bytes()].concat()
-}
-
-pub(crate) const KEK_CHECK_CONTEXT: &[u8] = b"arcana/kek-check";
-pub(crate) const ROOT_CONTEXT: &[u8] = b"arcana/root";
 
 /// Unwrapped generation keys by id, and which one is active.
 pub(crate) struct Generations {
@@ -126,7 +118,7 @@ impl Vault {
             }));
         }
         let kek = Arc::new(input.derive(&meta.kdf_salt, meta.kdf_iterations)?);
-        let meta = super::rekey::resume(&keys, &meta_tree, &kek, meta)?;
+        let meta = rekey_recovery::resume(&keys, &meta_tree, &kek, meta)?;
         let check =
             envelope::open(&kek, &meta.kek_check, KEK_CHECK_CONTEXT, "key store").map_err(|_| VaultError::WrongKey)?;
         if check.as_slice() != meta.store_id {
@@ -138,7 +130,7 @@ impl Vault {
             _ => {}
         }
         let root_bytes = envelope::open(&kek, &meta.root, ROOT_CONTEXT, "key store")?;
-        let trail_started = super::trail_mark::trail_marked(&root_bytes);
+        let trail_started = super::records::trail_marked(&root_bytes);
         let mut root = Zeroizing::new([0u8; 32]);
         root.copy_from_slice(root_bytes.get(..32).ok_or(VaultError::Crypto("short root secret"))?);
         let generation_records = keys.tree::<GenerationRecord>()?;
@@ -390,7 +382,7 @@ fn create(
     };
     meta_tree.insert(META_KEY, &meta)?;
     // Nothing destroyed yet: no rewrite at its first load.
-    super::shred::mark_new(keys, now_ms)?;
+    super::records::mark_new(keys, now_ms)?;
     keys.flush_blocking()?;
     Ok(meta)
 }

@@ -8,9 +8,9 @@ use zeroize::Zeroizing;
 
 use super::{
     Vault, VaultError,
-    core::META_KEY,
     envelope::{self, KeyKind, KeyRef},
     kek::{KekInput, KekSource, PASSPHRASE_ITERATIONS},
+    records::META_KEY,
 };
 
 /// The most PBKDF2 iterations a file may ask for: a forged count must not make a restore spin.

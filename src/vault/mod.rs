@@ -26,10 +26,12 @@ mod error;
 mod file_key;
 mod forget;
 mod kek;
+mod kept_records;
 mod key_store;
 mod nonce;
 mod records;
 mod rekey;
+mod rekey_recovery;
 mod rotation;
 mod sealed;
 mod service;
@@ -42,11 +44,10 @@ pub use core::Vault;
 pub use error::VaultError;
 pub use file_key::{KekParams, unwrap_under_kek};
 pub use kek::{KekInput, KekSource, PASSPHRASE_ITERATIONS};
-pub use records::{GenerationState, VaultLink};
+pub use records::{GenerationState, Rewritten, ShredPending, VaultLink};
 pub use rotation::GenerationStatus;
 pub use sealed::{Envelope, Sealed, SealedTree};
 pub use service::ServiceSealer;
-pub use shred::{Rewritten, ShredPending};
 
 #[cfg(test)]
 mod tests;

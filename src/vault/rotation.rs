@@ -8,13 +8,12 @@ use std::{
     time::SystemTime,
 };
 
-use crate::store::StoreError;
+use crate::{audit_tap::Event, store::StoreError};
 
 use super::{
     Vault, VaultError,
-    core::{META_KEY, generation_context},
     envelope::{self, KeyKind, KeyRef},
-    records::{GenerationRecord, GenerationState},
+    records::{GenerationRecord, GenerationState, META_KEY, generation_context},
 };
 
 /// One generation key as `arcana keys status` shows it.
@@ -67,7 +66,8 @@ impl Vault {
         self.keys()?.store.flush_blocking()?;
         generations.keys.insert(id, Arc::new(envelope::aead_key(&raw)?));
         generations.active = id;
-        tracing::warn!(target: "arcana::audit", event = "key_rotation", generation = id, "new active generation key");
+        tracing::warn!(target: "arcana::audit", event = Event::KeyRotation.name(), generation = id,
+            "new active generation key");
         Ok(id)
     }
 
@@ -131,7 +131,8 @@ impl Vault {
                 keys.generation_records.insert(&record.id.to_be_bytes(), &record)?;
                 self.generations.write().unwrap_or_else(PoisonError::into_inner).keys.remove(&record.id);
                 retired.push(record.id);
-                tracing::warn!(target: "arcana::audit", event = "key_retired", generation = record.id, "generation key retired");
+                tracing::warn!(target: "arcana::audit", event = Event::KeyRetired.name(), generation = record.id,
+                    "generation key retired");
             }
         }
         if !retired.is_empty() {

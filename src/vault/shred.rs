@@ -21,44 +21,13 @@ use std::{
     time::SystemTime,
 };
 
-use serde::{Deserialize, Serialize};
+use crate::store::{Rebuilt, Record};
 
-use crate::store::{Rebuilt, Record, Store, StoreError};
-
-use super::{Vault, VaultError, key_store::KeyTrees};
-
-/// In the key store: key material was destroyed and its bytes may still be in the store's
-/// files; the store is rewritten at the next load if this survives until then.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShredPending {
-    /// When key material was first destroyed since the last rewrite (Unix ms).
-    pub since_ms: u64,
-}
-
-impl Record for ShredPending {
-    const TREE: &'static str = "vault_shred_pending";
-    const VERSION: u8 = 1;
-}
-
-/// In the key store: when it was last rewritten (or created). A key store without it has never
-/// been rewritten, and is, once, at load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rewritten {
-    /// Unix ms.
-    pub at_ms: u64,
-}
-
-impl Record for Rewritten {
-    const TREE: &'static str = "vault_rewritten";
-    const VERSION: u8 = 1;
-}
-
-const KEY: &[u8] = b"state";
-
-/// Marks a new key store as holding nothing destroyed (nothing to rewrite at its first load).
-pub(crate) fn mark_new(keys: &Store, now_ms: u64) -> Result<(), StoreError> {
-    keys.tree::<Rewritten>()?.insert(KEY, &Rewritten { at_ms: now_ms })
-}
+use super::{
+    Vault, VaultError,
+    key_store::KeyTrees,
+    records::{Rewritten, SHRED_STATE_KEY as KEY, ShredPending, mark_new},
+};
 
 impl Vault {
     /// Notes, in `keys`, that key material is being destroyed; the caller holds the key lock and

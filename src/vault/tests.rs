@@ -219,9 +219,9 @@ fn a_committed_passphrase_rotation_killed_half_way_opens_with_the_new_passphrase
     vault.prepare_rekey(&new_kek).expect("prepare");
     // Killed inside step 4: committed, one generation promoted, the other and the meta not.
     let handles = vault.keys().expect("keys");
-    let mut meta = handles.meta.get(super::core::META_KEY).expect("meta").expect("meta");
+    let mut meta = handles.meta.get(super::records::META_KEY).expect("meta").expect("meta");
     meta.rekey_committed = true;
-    handles.meta.insert(super::core::META_KEY, &meta).expect("commit");
+    handles.meta.insert(super::records::META_KEY, &meta).expect("commit");
     let (key, mut first) =
         handles.generation_records.iter_at(std::time::SystemTime::now()).next().expect("one").expect("ok");
     first.wrapped = first.next_wrapped.take();

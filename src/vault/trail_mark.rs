@@ -16,17 +16,9 @@ use zeroize::Zeroizing;
 
 use super::{
     Vault, VaultError,
-    core::{META_KEY, ROOT_CONTEXT},
     envelope::{self, KeyKind, KeyRef},
+    records::{META_KEY, ROOT_CONTEXT, TRAIL_STARTED},
 };
-
-/// The flag byte's bit for "an audit trail has existed".
-const TRAIL_STARTED: u8 = 1;
-
-/// Whether the opened root envelope `plaintext` carries the trail mark.
-pub(crate) fn trail_marked(plaintext: &[u8]) -> bool {
-    plaintext.get(32).is_some_and(|flags| flags & TRAIL_STARTED != 0)
-}
 
 impl Vault {
     /// Whether the key store vouches that an audit trail has existed (see the module docs).

@@ -3,7 +3,7 @@
 //! matching Telegram command does, through the same services: the same allowance and credits,
 //! the same tier permissions, the same step-up with a fresh code under two-factor.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use axum::{
     Json, Router,
@@ -29,7 +29,9 @@ use super::{
     error::ApiError,
     init_data::{TelegramUser, verify_init_data},
     jwt::Claims,
-    keys,
+    keys, launch,
+    launch::Launch,
+    login,
     signed_fields::SignedDataError,
     views,
 };
@@ -55,15 +57,19 @@ pub(super) fn routes() -> Router<Arc<WebContext>> {
 #[serde(deny_unknown_fields)]
 struct SessionBody {
     init_data: Option<String>,
+    /// With `init_data`: the page's word that it was opened inside Telegram.
+    launch: Option<Launch>,
     login_data: Option<String>,
     login_code: Option<String>,
 }
 
-/// A token for the user Telegram vouches for, bound to a new session; `max_age_s` is how long the
-/// signed payload stays fresh (and is remembered against a replay).
-pub(super) async fn issue_token(
+/// A token for the user Telegram vouches for (signing in from `address`), bound to a new
+/// session; `max_age_s` is how long the signed payload stays fresh (and is remembered against a
+/// replay).
+async fn issue_token(
     ctx: &WebContext,
     user: &TelegramUser,
+    address: IpAddr,
     max_age_s: u64,
 ) -> Result<(String, u64), ApiError> {
     let services = &ctx.services;
@@ -73,7 +79,7 @@ pub(super) async fn issue_token(
     let account = services.accounts.get(user.id).map_err(|e| ApiError::internal(&e))?;
     super::auth::refuse_in_lockdown(ctx, &account, services.sentinel.is_admin(user.id))?;
     let sign_in = UsedSignIn { signature: user.signature, until_s: user.auth_date.saturating_add(max_age_s) };
-    let session = match services.accounts.open_token_session(user.id, sign_in) {
+    let session = match services.accounts.open_token_session(user.id, &user.first_name, sign_in) {
         Ok(Ok(session)) => session,
         Ok(Err(TokenSessionRefusal::NotRegistered)) => {
             return Err(ApiError::forbidden(
@@ -82,6 +88,7 @@ pub(super) async fn issue_token(
             ));
         }
         Ok(Err(TokenSessionRefusal::Replayed)) => {
+            ctx.refused(address, "replayed");
             return Err(ApiError::unauthorized("this sign-in was already used; open the app again"));
         }
         Err(e) => return Err(ApiError::internal(&e)),
@@ -97,8 +104,8 @@ pub(super) async fn issue_token(
     Ok((key.sign(&claims), exp * 1000))
 }
 
-fn refused_signature(e: SignedDataError) -> ApiError {
-    tracing::info!(target: "arcana::audit", event = "web_auth_refused", reason = %e, "Telegram-signed data refused");
+fn refused_signature(ctx: &WebContext, address: IpAddr, e: SignedDataError) -> ApiError {
+    ctx.refused(address, e.reason());
     ApiError::unauthorized("Telegram's signature does not check out; open the app again")
 }
 
@@ -107,23 +114,32 @@ async fn session(
     parts: Parts,
     JsonBody(body): JsonBody<SessionBody>,
 ) -> Result<Response, ApiError> {
-    admit(ctx.services.sentinel.check_api_address(client_address(&ctx, &parts)))?;
+    let address = client_address(&ctx, &parts);
+    admit(ctx.services.sentinel.check_api_address(address))?;
+    launch::check_same_site(&ctx, &parts.headers).inspect_err(|_| ctx.refused(address, "cross-site"))?;
     let now_s = ctx.now_ms() / 1000;
     let (init_age, login_age) = (ctx.config.init_data_max_age.as_secs(), ctx.config.login_max_age.as_secs());
     let (user, max_age, from_login) = match (&body.init_data, &body.login_data, &body.login_code) {
         (Some(raw), None, None) => {
-            (verify_init_data(raw, &ctx.init_data_secret, now_s, init_age).map_err(refused_signature)?, init_age, false)
+            let launch = launch::check_init_data_launch(body.launch.as_ref())
+                .inspect_err(|_| ctx.refused(address, "not opened in Telegram"))?;
+            let user = verify_init_data(raw, &ctx.init_data_secret, now_s, init_age)
+                .map_err(|e| refused_signature(&ctx, address, e))?;
+            tracing::debug!(user = user.id, launch = %launch.describe(), "Mini App sign-in");
+            (user, init_age, false)
         }
         (None, Some(raw), None) => {
-            (super::pages::verify_login_with_state(&ctx, &parts.headers, raw)?.0, login_age, true)
+            (login::verify_login_with_state(&ctx, &parts.headers, address, raw)?.0, login_age, true)
         }
-        (None, None, Some(code)) => (super::pages::redeem_login_code(&ctx, &parts.headers, code)?, login_age, true),
+        (None, None, Some(code)) => (login::redeem_login_code(&ctx, &parts.headers, address, code)?, login_age, true),
         _ => return Err(ApiError::bad_request("send one of init_data, login_data or login_code")),
     };
-    let (token, expires_at) = issue_token(&ctx, &user, max_age).await?;
-    let mut response = Json(json!({ "token": token, "expires_at": expires_at })).into_response();
+    let (token, expires_at) = issue_token(&ctx, &user, address, max_age).await?;
+    let first_name = user.first_name;
+    let mut response =
+        Json(json!({ "token": token, "expires_at": expires_at, "first_name": first_name })).into_response();
     if from_login {
-        response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(super::pages::CLEAR_STATE_COOKIE));
+        response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(login::CLEAR_STATE_COOKIE));
     }
     Ok(response)
 }
@@ -142,7 +158,9 @@ async fn me(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<V
         .standing(&services.accounts, caller.user, caller.is_admin)
         .map_err(|e| ApiError::internal(&e))?;
     let zone = services.readings.zone().label();
-    Ok(Json(views::me(caller.user, None, &standing, zone, caller.account.two_factor_on(), ctx.payments)))
+    // The name Telegram signed when this session was opened: whose account this browser is in.
+    let name = caller.session.name.as_deref();
+    Ok(Json(views::me(caller.user, name, &standing, zone, caller.account.two_factor_on(), ctx.payments)))
 }
 
 fn page_of(query: Option<&str>) -> Result<usize, ApiError> {
@@ -165,9 +183,14 @@ async fn readings(
     let index = page_of(query.as_deref())?;
     let history = &ctx.services.readings.history;
     let page = history.page(caller.user, index, PAGE_SIZE, ctx.now_ms()).map_err(|e| ApiError::internal(&e))?;
-    let readings: Vec<Value> =
-        page.entries.iter().filter_map(|(id, stored)| views::stored_reading(id, stored)).collect();
-    Ok(Json(json!({ "page": page.index, "pages": page.pages, "total": page.total, "readings": readings })))
+    // The history clamps a page past the last one to the last (Telegram's buttons want that); a
+    // client asking for page N gets page N, which past the end is empty.
+    let readings: Vec<Value> = if page.index == index {
+        page.entries.iter().filter_map(|(id, stored)| views::stored_reading(id, stored)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Json(json!({ "page": index, "pages": page.pages, "total": page.total, "readings": readings })))
 }
 
 async fn one_reading(

@@ -2,7 +2,7 @@
 //! secrets that verify Telegram-signed data (derived from the bot token, never the token
 //! itself), and the bot's username for the login widget.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use zeroize::Zeroizing;
 
@@ -26,6 +26,10 @@ pub struct WebContext {
     pub payments: bool,
     /// Login codes waiting for their browser.
     pub(super) login_codes: super::login_codes::LoginCodes,
+    /// Requests in flight per forwarded client (behind a trusted proxy).
+    pub(super) client_slots: super::peers::PeerSlots,
+    /// Refused sign-ins of the current minute, per address (audited once a minute).
+    pub(super) refused_sign_ins: super::refused_sign_ins::RefusedSignIns,
 }
 
 impl std::fmt::Debug for WebContext {
@@ -46,17 +50,25 @@ impl WebContext {
     ) -> WebContext {
         WebContext {
             services,
-            config,
             init_data_secret: Zeroizing::new(init_data_secret(bot_token)),
             login_secret: Zeroizing::new(login_secret(bot_token)),
             bot_username,
             payments,
             login_codes: super::login_codes::LoginCodes::default(),
+            client_slots: super::peers::PeerSlots::new(config.connections_per_address),
+            refused_sign_ins: super::refused_sign_ins::RefusedSignIns::default(),
+            config,
         }
     }
 
     /// Unix milliseconds now, by the sentinel's clock.
     pub(super) fn now_ms(&self) -> u64 {
         self.services.sentinel.clock().unix_ms()
+    }
+
+    /// Counts a sign-in from `address` refused for `reason` (one audit entry per address and
+    /// minute).
+    pub(super) fn refused(&self, address: IpAddr, reason: &'static str) {
+        self.refused_sign_ins.record(address, reason, self.now_ms());
     }
 }

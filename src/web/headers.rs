@@ -1,4 +1,5 @@
-//! Response headers on every answer: a strict Content-Security-Policy (the pages load only their
+//! Response headers on every answer (hyper's own bare error answers get them in
+//! [`super::bare_answers`]): a strict Content-Security-Policy (the pages load only their
 //! own script and style; Telegram's web clients may frame the Mini App; the login page may load
 //! Telegram's widget), `nosniff`, no referrer, HSTS when served over HTTPS, `no-store` on the
 //! API, and CORS only for the configured origins. Requests for pages count in the sentinel's
@@ -8,7 +9,7 @@ use std::sync::Arc;
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -43,22 +44,8 @@ pub(super) async fn secure(State(ctx): State<Arc<WebContext>>, request: Request,
         next.run(request).await
     };
     let headers = response.headers_mut();
-    let csp = if path.starts_with("/api/") {
-        API_CSP
-    } else if path.starts_with("/login") {
-        LOGIN_CSP
-    } else {
-        APP_CSP
-    };
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
-    if ctx.config.tls().is_some() || ctx.config.public_url.is_some() {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
-    }
-    if path.starts_with("/api/") {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in security_headers(Served::of(&path), served_over_https(&ctx)) {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
     }
     if let Some(origin) = origin {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -71,6 +58,53 @@ pub(super) async fn secure(State(ctx): State<Arc<WebContext>>, request: Request,
         }
     }
     response
+}
+
+/// What kind of answer a set of headers is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Served {
+    /// The Mini App and its assets.
+    App,
+    /// The login page and its callback.
+    Login,
+    /// The JSON API (and the bare errors of [`super::bare_answers`]).
+    Api,
+}
+
+impl Served {
+    fn of(path: &str) -> Served {
+        if path.starts_with("/api/") {
+            Served::Api
+        } else if path.starts_with("/login") {
+            Served::Login
+        } else {
+            Served::App
+        }
+    }
+}
+
+/// Whether users reach arcana over HTTPS (its own TLS, or a `public_url`): answers carry HSTS.
+pub(super) fn served_over_https(ctx: &WebContext) -> bool {
+    ctx.config.tls().is_some() || ctx.config.public_url.is_some()
+}
+
+/// The security headers of an answer, as lower-case names and values.
+pub(super) fn security_headers(served: Served, https: bool) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let csp = match served {
+        Served::App => APP_CSP,
+        Served::Login => LOGIN_CSP,
+        Served::Api => API_CSP,
+    };
+    [
+        Some(("content-security-policy", csp)),
+        Some(("x-content-type-options", "nosniff")),
+        Some(("referrer-policy", "no-referrer")),
+        Some(("permissions-policy", "camera=(), microphone=(), geolocation=()")),
+        https.then_some(("strict-transport-security", HSTS)),
+        (served == Served::Api).then_some(("cache-control", "no-store")),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 fn allowed_origin(ctx: &WebContext, headers: &HeaderMap) -> Option<HeaderValue> {

@@ -103,6 +103,9 @@ mod tests {
         assert_eq!(verify_init_data(&future, &secret, NOW, 3600), Err(SignedDataError::Future));
         let no_hash = good.split("&hash=").next().unwrap_or_default().to_owned();
         assert_eq!(verify_init_data(&no_hash, &secret, NOW, 3600), Err(SignedDataError::Hash));
+        let (data, hash) = good.split_once("&hash=").unwrap_or_default();
+        let upper = format!("{data}&hash={}", hash.to_ascii_uppercase());
+        assert_eq!(verify_init_data(&upper, &secret, NOW, 3600), Err(SignedDataError::Hash), "upper-case hex");
         let twice = format!("{good}&user=x");
         assert_eq!(verify_init_data(&twice, &secret, NOW, 3600), Err(SignedDataError::Malformed));
         let folded = format!("{good}&x=a%0Auser%3D1");

@@ -64,5 +64,9 @@ mod tests {
         assert_eq!(verify_login(&changed, &secret, NOW, 600), Err(SignedDataError::Signature));
         assert_eq!(verify_login(&query("1:x", "77", "s"), &secret, NOW, 600), Err(SignedDataError::Signature));
         assert_eq!(verify_login(&query(TOKEN, "77", "s"), &secret, NOW + 601, 600), Err(SignedDataError::Stale));
+        let (data, hash) =
+            query(TOKEN, "77", "s").split_once("&hash=").map(|(d, h)| (d.to_owned(), h.to_owned())).unwrap_or_default();
+        let upper = format!("{data}&hash={}", hash.to_ascii_uppercase());
+        assert_eq!(verify_login(&upper, &secret, NOW, 600), Err(SignedDataError::Hash), "upper-case hex");
     }
 }

@@ -11,17 +11,22 @@
 
 mod api;
 mod auth;
+mod bare_answers;
 mod body;
+mod client_slots;
 mod context;
 mod error;
 mod headers;
 mod init_data;
 pub mod jwt;
 mod keys;
+mod launch;
+mod login;
 mod login_codes;
 mod login_data;
 mod pages;
 mod peers;
+mod refused_sign_ins;
 mod server;
 mod signed_fields;
 mod tls;

@@ -1,6 +1,7 @@
-//! Connections per client address: one host may hold at most a few of the listener's slots, so
-//! a single machine opening hundreds of idle connections cannot lock everyone else out. IPv6
-//! addresses count per /64 (one host usually holds a whole /64).
+//! Slots per client address: one host may hold at most a few of the listener's connections (or,
+//! behind a trusted proxy, of the requests in flight: [`super::client_slots`]), so a single
+//! machine opening hundreds of idle connections cannot lock everyone else out. IPv6 addresses
+//! count per /64 (one host usually holds a whole /64).
 
 use std::{
     collections::HashMap,

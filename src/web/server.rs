@@ -1,6 +1,8 @@
 //! The listener: accepts connections (backing off after errors, at most [`MAX_CONNECTIONS`] at
-//! once), does the TLS handshake when arcana serves TLS itself, and serves HTTP/1.1 with hyper —
-//! request heads capped at [`MAX_HEAD_BYTES`] and given [`HEAD_TIMEOUT`] to arrive, each
+//! once, and `http.connections_per_address` per client address — behind a trusted proxy, per
+//! forwarded client and request instead: [`super::client_slots`]), does the TLS handshake when arcana serves TLS itself, and serves HTTP/1.1 with hyper —
+//! request heads capped at [`MAX_HEAD_BYTES`] and given [`HEAD_TIMEOUT`] to arrive (hyper's
+//! own answer to a head it refuses gets arcana's headers: [`super::bare_answers`]), each
 //! connection closed after [`CONNECTION_LIFETIME`]. On shutdown it stops accepting and lets
 //! requests in flight finish (at most [`DRAIN`]).
 
@@ -14,7 +16,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tower_service::Service;
 
-use super::{api, auth::Peer, context::WebContext, error::ApiError, headers, pages};
+use super::{api, auth::Peer, bare_answers::Guarded, context::WebContext, error::ApiError, headers, pages};
 
 /// Connections served at once.
 pub const MAX_CONNECTIONS: usize = 512;
@@ -57,10 +59,12 @@ impl Listening {
 pub fn router(ctx: Arc<WebContext>) -> Router {
     api::routes()
         .merge(pages::routes())
+        .merge(super::login::routes())
         .fallback(|| async { ApiError::not_found("not found") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
         })
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&ctx), super::client_slots::limit))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&ctx), headers::secure))
         .with_state(ctx)
 }
@@ -71,35 +75,41 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, tls = tls.is_some(), "serving the Mini App and the API");
     }
-    let peers = super::peers::PeerSlots::new(ctx.config.connections_per_address);
-    let router = router(ctx);
+    // Behind a trusted proxy every connection is the proxy's: it is held only to the whole
+    // server's limit, and the clients behind it are capped per request (`client_slots`).
+    let per_peer = if ctx.config.trust_forwarded_for { MAX_CONNECTIONS } else { ctx.config.connections_per_address };
+    let peers = super::peers::PeerSlots::new(per_peer);
+    let https = super::headers::served_over_https(&ctx);
+    let router = router(Arc::clone(&ctx));
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let connections = tokio_util::task::TaskTracker::new();
-    let mut backoff = crate::accept::AcceptBackoff::default();
-    loop {
-        let (stream, peer) = tokio::select! {
-            () = shutdown.cancelled() => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => {
-                    backoff.reset();
-                    accepted
+    // Refused sign-ins are written to the audit trail once per address and minute: a sweep
+    // writes the minutes that have ended.
+    let sweeper = {
+        let (ctx, shutdown) = (Arc::clone(&ctx), shutdown.clone());
+        connections.spawn(async move {
+            let mut sweep = tokio::time::interval(super::refused_sign_ins::SWEEP_EVERY);
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    _ = sweep.tick() => ctx.refused_sign_ins.sweep(ctx.now_ms()),
                 }
-                Err(e) => {
-                    backoff.after_error("web", &e).await;
-                    continue;
-                }
-            },
-        };
+            }
+        })
+    };
+    crate::accept::until_shutdown(&listener, "web", &shutdown, |stream, peer| {
         // Over a cap, the connection is closed at once rather than queued.
-        let Some(peer_slot) = peers.enter(peer.ip()) else { continue };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { continue };
+        let Some(peer_slot) = peers.enter(peer.ip()) else { return };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else { return };
         let _ = stream.set_nodelay(true);
         let (router, tls, shutdown) = (router.clone(), tls.clone(), shutdown.clone());
         connections.spawn(async move {
             match tls {
-                None => connection(TokioIo::new(stream), peer, router, shutdown).await,
+                None => connection(TokioIo::new(Guarded::new(stream, https)), peer, router, shutdown).await,
                 Some(acceptor) => match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                    Ok(Ok(stream)) => connection(TokioIo::new(stream), peer, router, shutdown).await,
+                    Ok(Ok(stream)) => {
+                        connection(TokioIo::new(Guarded::new(stream, https)), peer, router, shutdown).await;
+                    }
                     Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                 },
@@ -107,11 +117,14 @@ pub async fn serve(ctx: Arc<WebContext>, listening: Listening, shutdown: Cancell
             drop(slot);
             drop(peer_slot);
         });
-    }
+    })
+    .await;
+    let _ = sweeper.await;
     connections.close();
     if tokio::time::timeout(DRAIN, connections.wait()).await.is_err() {
         tracing::warn!("web requests still running at shutdown were cut off");
     }
+    ctx.refused_sign_ins.sweep_all();
 }
 
 async fn connection<I>(io: TokioIo<I>, peer: SocketAddr, router: Router, shutdown: CancellationToken)

@@ -17,28 +17,38 @@ const MAX_FIELDS: usize = 32;
 
 /// Why signed Telegram data was refused. Every variant is a 401 at the edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.reason())]
 pub enum SignedDataError {
     /// Longer than [`MAX_PAYLOAD_LEN`].
-    #[error("signed data too long")]
     TooLong,
     /// Not `key=value` pairs, a repeated key, or too many fields.
-    #[error("malformed signed data")]
     Malformed,
-    /// No `hash`, or not 64 hex digits.
-    #[error("missing or malformed hash")]
+    /// No `hash`, or not 64 lower-case hex digits.
     Hash,
     /// The hash does not match (tampered, or signed for another bot).
-    #[error("bad signature")]
     Signature,
     /// No user, or a user field that does not parse.
-    #[error("no user in signed data")]
     User,
     /// No `auth_date`, or it is older than allowed.
-    #[error("signed data expired")]
     Stale,
     /// `auth_date` lies in the future.
-    #[error("signed data from the future")]
     Future,
+}
+
+impl SignedDataError {
+    /// What went wrong, in a few words (the message, and the reason an audit entry counts).
+    #[must_use]
+    pub fn reason(self) -> &'static str {
+        match self {
+            SignedDataError::TooLong => "signed data too long",
+            SignedDataError::Malformed => "malformed signed data",
+            SignedDataError::Hash => "missing or malformed hash",
+            SignedDataError::Signature => "bad signature",
+            SignedDataError::User => "no user in signed data",
+            SignedDataError::Stale => "signed data expired",
+            SignedDataError::Future => "signed data from the future",
+        }
+    }
 }
 
 /// Seconds an `auth_date` may lie ahead of our clock.
@@ -123,7 +133,8 @@ pub fn sign_hex(secret: &[u8], fields: &[(&str, &str)]) -> String {
     crate::sanitize::hex_id(tag.as_ref())
 }
 
+/// Telegram's hash as it compares it: 64 lower-case hex digits (upper-case is refused).
 fn decode_hex(text: &str) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
-    crate::sanitize::parse_hex(text, &mut out).then_some(out)
+    crate::sanitize::parse_lower_hex(text, &mut out).then_some(out)
 }

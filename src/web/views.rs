@@ -13,11 +13,11 @@ pub fn reading_id(id: &ReadingId) -> String {
     crate::sanitize::hex_id(id)
 }
 
-/// Parses 24 hex digits back into a reading id.
+/// Parses 24 lower-case hex digits (as [`reading_id`] writes them) back into a reading id.
 #[must_use]
 pub fn parse_reading_id(text: &str) -> Option<ReadingId> {
     let mut id = [0u8; 12];
-    crate::sanitize::parse_hex(text, &mut id).then_some(id)
+    crate::sanitize::parse_lower_hex(text, &mut id).then_some(id)
 }
 
 /// One reading, its cards in position order.
@@ -31,7 +31,7 @@ pub fn reading(id: Option<&ReadingId>, reading: &Reading, at_ms: u64) -> Value {
         .map(|(drawn, position)| {
             json!({
                 "position": position,
-                "name": drawn.card.name,
+                "name": drawn.card.name(),
                 "reversed": drawn.reversed,
                 "meaning": drawn.meaning(),
                 "major": drawn.card.is_major(),
@@ -105,7 +105,13 @@ mod tests {
     fn reading_ids_round_trip_and_junk_is_refused() {
         let id: ReadingId = [0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255];
         assert_eq!(parse_reading_id(&reading_id(&id)), Some(id));
-        for bad in ["", "zz0102030405fafbfcfdfeff", "000102030405fafbfcfdfe", "+00102030405fafbfcfdfeff"] {
+        for bad in [
+            "",
+            "zz0102030405fafbfcfdfeff",
+            "000102030405fafbfcfdfe",
+            "+00102030405fafbfcfdfeff",
+            "000102030405FAFBFCFDFEFF",
+        ] {
             assert_eq!(parse_reading_id(bad), None, "{bad}");
         }
     }

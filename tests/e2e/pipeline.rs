@@ -201,3 +201,35 @@ fn a_chat_flooding_huge_updates_fills_the_byte_bound_and_a_normal_user_is_still_
         crate::harness::cli_ok(&["audit", "--event", "inbox_full_drop", "--dir", dir.path().to_str().expect("path")]);
     assert!(audited.contains("inbox_full_drop"), "{audited}");
 }
+
+/// One start permit, held by a group's second reply while it waits out the group's send spacing
+/// (Telegram allows a message every few seconds into a group): a private user's `/help` must
+/// still start and be answered first. A handler waiting for a send slot gives its permit back.
+#[test]
+fn a_handler_waiting_to_send_does_not_keep_others_from_starting() {
+    let dir = dir_with_config(&ALL_ADMITTED.replacen("[bot]\n", "[bot]\nmax_in_flight = 1\n", 1));
+    let tg = FakeTelegram::start();
+    let bot = BotProcess::start(dir.path(), &tg.url());
+    let group = -1_006_300;
+    tg.push_update(group_command(6301, group, "/help"));
+    tg.push_update(group_command(6302, group, "/help cards"));
+    tg.wait_for(REPLY_TIMEOUT, "the group's first reply", |calls| count_to(calls, group) >= 1);
+    // The second reply now waits for the group's next slot, a few seconds away.
+    let deadline = std::time::Instant::now() + REPLY_TIMEOUT;
+    while bot.status().and_then(|s| s.get("send_queue").copied()).unwrap_or(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the group's second reply never queued");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let private = 6399;
+    tg.push_update(updates::command(private, "/help"));
+    let calls = tg
+        .wait_for(REPLY_TIMEOUT, "both replies", |calls| count_to(calls, private) >= 1 && count_to(calls, group) >= 2);
+    let private_at = position(&calls, |c| is_message_to(c, private)).expect("answered");
+    assert_eq!(
+        count_to(&calls[..private_at], group),
+        1,
+        "the private user waited for the group's spacing: the waiting reply held the only permit"
+    );
+    let (status, _) = bot.terminate();
+    assert!(status.success(), "{status}");
+}

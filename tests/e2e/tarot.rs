@@ -550,3 +550,52 @@ fn an_older_binary_refuses_a_newer_store_with_one_line_and_exit_2() {
         }
     }
 }
+
+/// Presses of one message faster than Telegram lets the bot edit it: each press is answered at
+/// once (never behind an earlier press's edit waiting for its slot), and only the latest press's
+/// edit is still sent once an earlier one is superseded — not one edit per press.
+#[test]
+fn rapid_presses_are_all_answered_and_their_edits_coalesce() {
+    let mut s = Session::start(&config(""));
+    let user = 4401;
+    s.register(user);
+    s.say(user, "/draw one");
+    let history = s.send(user, "/history");
+    let view = button_data(&history, "🔎 1");
+    let edits_before = s.tg.calls_to("editMessageText").len();
+    let mut ids = Vec::new();
+    let mut last = 0;
+    for _ in 0..3 {
+        // The same message each time: a user tapping the button again and again.
+        let mut press = updates::button_press(user, "Your readings", "🔎 1", &view);
+        press["callback_query"]["message"]["message_id"] = serde_json::json!(777);
+        ids.push(press["callback_query"]["id"].as_str().expect("query id").to_owned());
+        last = s.tg.push_update(press);
+    }
+    wait_polled_past(&s.tg, &mut s.bot, last);
+    assert!(s.bot.wait_idle(REPLY_TIMEOUT), "the bot settles");
+    let calls = s.tg.calls();
+    let answered_at: Vec<usize> = ids
+        .iter()
+        .map(|id| {
+            calls
+                .iter()
+                .position(|c| c.method == "answerCallbackQuery" && c.str("callback_query_id").as_ref() == Some(id))
+                .unwrap_or_else(|| panic!("press {id} answered: {calls:#?}"))
+        })
+        .collect();
+    let edits: Vec<usize> = calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.method == "editMessageText")
+        .map(|(i, _)| i)
+        .skip(edits_before)
+        .collect();
+    assert!(!edits.is_empty(), "the message shows the reading");
+    assert!(edits.len() < 3, "a superseded edit is not sent: {} edits for 3 presses", edits.len());
+    let last_edit = *edits.last().expect("an edit");
+    assert!(answered_at.iter().all(|at| *at < last_edit), "every press was answered before the last edit went out");
+    let shown = calls[last_edit].str("text").unwrap_or_default();
+    assert!(shown.contains("</b>"), "the edit shows the reading: {shown}");
+    stop_cleanly(s.bot);
+}

@@ -14,7 +14,7 @@ use ring::{digest, hmac};
 use serde_json::{Value, json};
 
 use crate::accounts::Running;
-use crate::harness::{REPLY_TIMEOUT, path_arg};
+use crate::harness::{REPLY_TIMEOUT, cli_ok, path_arg};
 use crate::support::bot_process::{TEST_TOKEN, run_cli};
 use crate::web_client::{WebResponse, get, post, request};
 
@@ -85,7 +85,12 @@ fn signed_query(secret: &[u8], mut fields: Vec<(&str, &str)>) -> String {
 /// `initData` as Telegram signs it for the bot `token`: the secret is
 /// `HMAC-SHA256("WebAppData", token)`.
 fn init_data(token: &str, user: i64, auth_date: u64) -> String {
-    let user_json = json!({ "id": user, "first_name": "Ann", "language_code": "en" }).to_string();
+    init_data_named(token, user, auth_date, "Ann")
+}
+
+/// [`init_data`] for a user called `first_name`.
+fn init_data_named(token: &str, user: i64, auth_date: u64, first_name: &str) -> String {
+    let user_json = json!({ "id": user, "first_name": first_name, "language_code": "en" }).to_string();
     let date = auth_date.to_string();
     let secret = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, b"WebAppData"), token.as_bytes());
     let fields =
@@ -114,8 +119,22 @@ fn start(extra_http: &str) -> (Running, String) {
     (run, addr)
 }
 
+/// What the Mini App says with `initData` when it runs inside Telegram's Android app.
+fn in_telegram() -> Value {
+    json!({ "platform": "android", "via": "webview" })
+}
+
+/// The Mini App's exchange of `init` for a token, from inside Telegram.
 fn session(addr: &str, init: &str) -> WebResponse {
-    post(addr, "/api/v1/session", None, &json!({ "init_data": init }))
+    post(addr, "/api/v1/session", None, &json!({ "init_data": init, "launch": in_telegram() }))
+}
+
+/// `query` with its `hash` (the last field) in upper-case hex.
+fn upper_case_hash(query: &str) -> String {
+    let (fields, hash) = query.rsplit_once("&hash=").expect("a hash");
+    let upper = hash.to_ascii_uppercase();
+    assert_ne!(upper, hash, "the hash has letters");
+    format!("{fields}&hash={upper}")
 }
 
 fn token_of(response: &WebResponse) -> String {
@@ -143,9 +162,16 @@ fn signed_init_data_gives_a_token_and_every_forgery_is_refused() {
     let wrong_hash = format!("{}{}", &good[..good.len() - 64], "0".repeat(64));
     let other_bot = init_data("987654321:AAAnotherBotsTokenAAAAAAAAAAAAAAAAAA", user, now_s());
     let stale = init_data(TEST_TOKEN, user, now_s() - 2 * 3600);
-    for (what, data) in
-        [("tampered", &tampered), ("wrong hash", &wrong_hash), ("another bot", &other_bot), ("stale", &stale)]
-    {
+    // Telegram compares the lower-case hex string of the HMAC: the same bytes in upper case are
+    // not what it signed.
+    let upper = upper_case_hash(&good);
+    for (what, data) in [
+        ("tampered", &tampered),
+        ("wrong hash", &wrong_hash),
+        ("another bot", &other_bot),
+        ("stale", &stale),
+        ("upper-case hash", &upper),
+    ] {
         let refused = session(&addr, data);
         assert_eq!(refused.status, 401, "{what}: {refused:?}");
         assert!(refused.json()["error"].is_string(), "{what}: a JSON error");
@@ -227,6 +253,14 @@ fn a_draw_through_the_api_spends_the_allowance_that_draw_then_reports() {
     let one = get(&addr, &format!("/api/v1/readings/{id}"), Some(&token));
     assert_eq!((one.status, one.json()["id"].as_str()), (200, Some(id)));
     assert_eq!(get(&addr, "/api/v1/readings/00000000000000000000000a", Some(&token)).status, 404);
+    assert_eq!(get(&addr, &format!("/api/v1/readings/{}", id.to_ascii_uppercase()), Some(&token)).status, 404);
+    // Past the last page is an empty page, not the first (or last) one again.
+    let past = get(&addr, "/api/v1/readings?page=1", Some(&token));
+    assert_eq!(past.status, 200, "{past:?}");
+    let past = past.json();
+    assert_eq!((past["page"].as_u64(), past["pages"].as_u64(), past["total"].as_u64()), (Some(1), Some(1), Some(2)));
+    assert_eq!(past["readings"], json!([]), "{past}");
+    assert_eq!(get(&addr, "/api/v1/readings?page=99999", Some(&token)).json()["readings"], json!([]));
 
     // The last one of the day, then the refusal, as in Telegram.
     assert_eq!(post(&addr, "/api/v1/draw", Some(&token), &json!({})).json()["coverage"]["left"], json!(0));
@@ -328,6 +362,8 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
     let tampered =
         with_cookie(&format!("state={state}&{}", signed.replace("username=ann", "username=eve")), Some(&state));
     assert_eq!(tampered.status, 401, "a changed field: {tampered:?}");
+    let upper = with_cookie(&format!("state={state}&{}", upper_case_hash(&signed)), Some(&state));
+    assert_eq!(upper.status, 401, "the hash in upper-case hex: {upper:?}");
 
     // The callback hands the browser a one-time code, never a token.
     let code_of = |response: &WebResponse| {
@@ -345,19 +381,74 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
     // Someone else's browser (no cookie, or another one) cannot redeem the code: login CSRF.
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     assert_eq!(redeem(&code, None).status, 401, "a code without its browser's cookie");
+    let signed = login_query(TEST_TOKEN, user, now_s() - 1);
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     assert_eq!(redeem(&code, Some(&other)).status, 401, "a code with another browser's cookie");
     // The browser that logged in gets its token, and the cookie is cleared.
+    let signed = login_query(TEST_TOKEN, user, now_s() - 2);
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     let issued = redeem(&code, Some(&state));
     let token = token_of(&issued);
     assert!(issued.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")), "{issued:?}");
     assert_eq!(get(&addr, "/api/v1/me", Some(&token)).status, 200);
     assert_eq!(redeem(&code, Some(&state)).status, 401, "a code works once");
-    // The same signed login data again is a replay.
-    let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
-    let again = redeem(&code, Some(&state));
+    // The same signed login data again is a replay: the callback mints no second code.
+    let again = with_cookie(&format!("state={state}&{signed}"), Some(&state));
     assert_eq!(again.status, 401, "{again:?}");
+}
+
+/// The Login Widget's callback for `query` (the widget's fields), in a browser whose state
+/// cookie and returned `state` are both `state`, from the forwarded client `client`.
+fn callback(addr: &str, query: &str, state: &str, client: &str) -> WebResponse {
+    let cookie = format!("__Host-arcana_login_state={state}");
+    let headers = [("Cookie", cookie.as_str()), ("X-Forwarded-For", client)];
+    request(addr, "GET", &format!("/login/callback?state={state}&{query}"), &headers, None)
+}
+
+#[test]
+fn one_login_payload_mints_one_code_and_codes_are_capped_per_user_and_address() {
+    let (mut run, addr) = start("trust_forwarded_for = true");
+    let (attacker, victim) = (51_010, 51_011);
+    run.register(attacker);
+    run.register(victim);
+    let made_up = |n: usize| format!("{n:048x}");
+
+    // One valid payload, replayed with made-up states (an attacker sets both the cookie and the
+    // query): the first mints a code, every replay is refused, and nothing fills up.
+    let signed = login_query(TEST_TOKEN, attacker, now_s());
+    assert_eq!(callback(&addr, &signed, &made_up(0), "203.0.113.7").status, 303);
+    for n in 1..40 {
+        let replay = callback(&addr, &signed, &made_up(n), &format!("203.0.113.{}", n % 200));
+        assert_eq!(replay.status, 401, "replay {n}: {replay:?}");
+    }
+    // Fresh payloads of one user: at most three codes wait for them.
+    for n in 1..=2 {
+        let fresh = login_query(TEST_TOKEN, attacker, now_s() - n);
+        assert_eq!(callback(&addr, &fresh, &made_up(100), "203.0.113.7").status, 303, "code {n}");
+    }
+    let fourth = callback(&addr, &login_query(TEST_TOKEN, attacker, now_s() - 3), &made_up(100), "203.0.113.7");
+    assert_eq!(fourth.status, 429, "{fourth:?}");
+
+    // One address: at most eight codes wait, whoever they are for.
+    for n in 0..6_i64 {
+        run.register(51_020 + n);
+    }
+    let mut waiting = 3; // the attacker's, all from 203.0.113.7
+    for n in 0..6_i64 {
+        let other = callback(&addr, &login_query(TEST_TOKEN, 51_020 + n, now_s()), &made_up(200), "203.0.113.7");
+        waiting += 1;
+        assert_eq!(other.status, if waiting <= 8 { 303 } else { 429 }, "code {waiting} of the address: {other:?}");
+    }
+
+    // Meanwhile a user elsewhere logs in as usual.
+    let state = made_up(300);
+    let location = callback(&addr, &login_query(TEST_TOKEN, victim, now_s()), &state, "198.51.100.20");
+    assert_eq!(location.status, 303, "{location:?}");
+    let code = location.header("location").and_then(|l| l.strip_prefix("/app#login_code=")).expect("a code");
+    let cookie = format!("__Host-arcana_login_state={state}");
+    let body = json!({ "login_code": code }).to_string();
+    let issued = request(&addr, "POST", "/api/v1/session", &[("Cookie", &cookie)], Some(&body));
+    assert_eq!(get(&addr, "/api/v1/me", Some(&token_of(&issued))).json()["user_id"], json!(victim));
 }
 
 #[test]
@@ -397,6 +488,114 @@ fn answers_carry_the_security_headers_and_refuse_oversized_bodies() {
     assert_eq!((junk.status, junk.json()["error"].as_str()), (400, Some("malformed JSON body")));
     let unknown = get(&addr, "/api/v2/anything", None);
     assert_eq!(unknown.status, 404);
+
+    // hyper answers a head it refuses by itself, before any route: too large (431), malformed
+    // (400). Those answers carry the same headers, and a JSON error.
+    let padding = "a".repeat(20 * 1024);
+    let huge_head = request(&addr, "GET", "/app", &[("X-Padding", &padding)], None);
+    let malformed = request(&addr, "GET", "/app two", &[], None);
+    for (response, status, error) in
+        [(&huge_head, 431, "request head too large"), (&malformed, 400, "malformed request")]
+    {
+        assert_eq!(response.status, status, "{response:?}");
+        assert_eq!(response.json()["error"], json!(error), "{response:?}");
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"), "{response:?}");
+        assert_eq!(response.header("referrer-policy"), Some("no-referrer"), "{response:?}");
+        assert_eq!(
+            response.header("content-security-policy"),
+            Some("default-src 'none'; frame-ancestors 'none'"),
+            "{response:?}"
+        );
+        assert!(response.header("strict-transport-security").is_some_and(|h| h.contains("max-age=31536000")));
+        assert_eq!(response.header("cache-control"), Some("no-store"), "{response:?}");
+    }
+}
+
+#[test]
+fn refused_sign_ins_are_audited_once_per_address_and_minute() {
+    let (mut run, addr) = start("");
+    let user = 51_030;
+    run.register(user);
+    let good = init_data(TEST_TOKEN, user, now_s());
+    let forged = format!("{}{}", &good[..good.len() - 64], "0".repeat(64));
+    for n in 0..200 {
+        let refused = if n % 4 == 0 { session(&addr, &upper_case_hash(&good)) } else { session(&addr, &forged) };
+        assert_eq!(refused.status, 401, "{refused:?}");
+    }
+    // The windows still open are appended at shutdown.
+    let (dir, _tg) = run.stop();
+    let out = cli_ok(&["audit", "--event", "web_auth_refused", "--json", "--dir", path_arg(dir.path())]);
+    let entries: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert!(
+        (1..=2).contains(&entries.len()),
+        "one entry (two if the requests straddled a minute), not one per request: {out}"
+    );
+    let count = |e: &Value, field: &str| -> u64 {
+        e["fields"][field].as_str().and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("{field} in {e}"))
+    };
+    assert_eq!(entries.iter().map(|e| count(e, "count")).sum::<u64>(), 200, "{out}");
+    for entry in &entries {
+        assert_eq!(entry["fields"]["address"], json!("127.0.0.1"), "{entry}");
+    }
+    let reasons: Vec<&str> = entries.iter().filter_map(|e| e["fields"]["reasons"].as_str()).collect();
+    let reasons = reasons.join(", ");
+    assert!(reasons.contains("bad signature: ") && reasons.contains("missing or malformed hash: "), "{reasons}");
+}
+
+/// Reads one response head (up to the blank line) from `stream`.
+fn read_head(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read as _;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            other => panic!("no complete head ({other:?}): {:?}", String::from_utf8_lossy(&head)),
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// A session request from the forwarded `client` whose body has not come yet: its head says
+/// `Expect: 100-continue`, and hyper answers `100 Continue` once the handler reads the body — from
+/// then on the request holds its client's slot, until the body comes.
+fn held_request(addr: &str, client: &str) -> std::net::TcpStream {
+    use std::io::Write as _;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let head = format!(
+        "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nX-Forwarded-For: {client}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).expect("write head");
+    let answer = read_head(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 100"), "the request is being served: {answer}");
+    stream
+}
+
+#[test]
+fn behind_a_proxy_each_forwarded_client_is_capped_not_the_proxy() {
+    // Every connection comes from the proxy (127.0.0.1 here); the clients are in X-Forwarded-For.
+    let (_run, addr) = start("trust_forwarded_for = true");
+    let (greedy, other) = ("203.0.113.7", "198.51.100.20");
+    let forwarded = |client: &'static str| [("X-Forwarded-For", client)];
+    let mut held: Vec<std::net::TcpStream> = (0..16).map(|_| held_request(&addr, greedy)).collect();
+
+    // The 17th request of the same client is refused at once (429), over a 17th connection from
+    // the proxy that is accepted: the proxy itself is held only to the whole server's limit.
+    let refused = request(&addr, "GET", "/app", &forwarded(greedy), None);
+    assert_eq!(refused.status, 429, "{refused:?}");
+    assert!(refused.header("retry-after").is_some() && refused.header("x-content-type-options").is_some());
+    // Everyone else is served.
+    assert_eq!(request(&addr, "GET", "/app", &forwarded(other), None).status, 200);
+    let served = request(&addr, "POST", "/api/v1/session", &forwarded(other), Some("{}"));
+    assert_eq!(served.status, 400, "the API too: {served:?}");
+
+    // A held request that finishes gives its slot back.
+    let mut done = held.pop().expect("a held request");
+    std::io::Write::write_all(&mut done, b"{}").expect("body");
+    assert!(read_head(&mut done).starts_with("HTTP/1.1 400"), "answered");
+    assert_eq!(request(&addr, "GET", "/app", &forwarded(greedy), None).status, 200, "a slot is free again");
 }
 
 /// Debian's headless Chromium (`ARCANA_CHROMIUM` overrides the path).
@@ -407,29 +606,52 @@ fn chromium() -> String {
     path
 }
 
-/// Opens `url` in headless Chromium at a phone's size with `extra` flags; returns stdout.
-fn browse(url: &str, extra: &[&str]) -> String {
+/// A Chromium extension that plays a native Telegram client: at document start it puts
+/// `window.TelegramWebviewProxy` into the page, as Telegram's Android, iOS and desktop apps do,
+/// and records the events the page posts to it (`data-tg-events` on the root element).
+fn telegram_client() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("extension dir");
+    let manifest = json!({
+        "manifest_version": 3, "name": "Telegram client (test)", "version": "1",
+        "content_scripts": [{ "matches": ["http://127.0.0.1/*"], "js": ["webview.js"],
+            "run_at": "document_start", "world": "MAIN" }],
+    });
+    std::fs::write(dir.path().join("manifest.json"), manifest.to_string()).expect("manifest");
+    let script = "window.TelegramWebviewProxy = { postEvent(type) { const root = document.documentElement; \
+        root.setAttribute('data-tg-events', (root.getAttribute('data-tg-events') || '') + ' ' + type); } };";
+    std::fs::write(dir.path().join("webview.js"), script).expect("script");
+    dir
+}
+
+/// Opens `url` in headless Chromium at a phone's size with `extra` flags — inside the Telegram
+/// client of [`telegram_client`] when `in_telegram` — and returns stdout.
+fn browse(url: &str, extra: &[&str], in_telegram: bool) -> String {
     let profile = tempfile::tempdir().expect("profile dir");
-    let output = std::process::Command::new(chromium())
+    let client = telegram_client();
+    let mut command = std::process::Command::new(chromium());
+    command
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=390,1400"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--virtual-time-budget=15000")
-        .args(extra)
-        .arg(url)
-        .output()
-        .expect("run chromium");
+        .args(extra);
+    if in_telegram {
+        let extension = client.path().display();
+        command.arg(format!("--load-extension={extension}")).arg(format!("--disable-extensions-except={extension}"));
+    }
+    let output = command.arg(url).output().expect("run chromium");
     assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// The Mini App's URL as Telegram opens it: `initData` and the theme in the fragment.
-fn mini_app_url(addr: &str, init: &str) -> String {
+/// The Mini App's URL as a Telegram client on `platform` opens it: `initData` and the theme in
+/// the fragment.
+fn mini_app_url(addr: &str, init: &str, platform: &str) -> String {
     let theme = json!({ "bg_color": "#17212b", "text_color": "#f5f5f5", "hint_color": "#708499",
         "button_color": "#5288c1", "button_text_color": "#ffffff", "secondary_bg_color": "#232e3c" });
     let mut fragment = url::form_urlencoded::Serializer::new(String::new());
     fragment.append_pair("tgWebAppData", init);
     fragment.append_pair("tgWebAppVersion", "8.0");
-    fragment.append_pair("tgWebAppPlatform", "web");
+    fragment.append_pair("tgWebAppPlatform", platform);
     fragment.append_pair("tgWebAppThemeParams", &theme.to_string());
     format!("http://{addr}/app#{}", fragment.finish())
 }
@@ -452,7 +674,7 @@ fn the_mini_app_shows_a_celtic_cross_in_a_real_browser() {
 
     // What a person sees: the page signs in with the initData Telegram gave it, loads the history
     // and lays the newest reading out.
-    let dom = browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s() - 5)), &["--dump-dom"]);
+    let dom = browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s() - 5), "android"), &["--dump-dom"], true);
     let start = dom.find("id=\"reading\"").unwrap_or_else(|| panic!("no #reading on the page:\n{dom}"));
     let reading = &dom[start..];
     assert!(dom.contains("spread-celtic_cross"), "laid out as a Celtic Cross:\n{dom}");
@@ -474,15 +696,87 @@ fn the_mini_app_shows_a_celtic_cross_in_a_real_browser() {
         );
     }
     assert!(dom.contains("&lt;b&gt;Where next?&lt;/b&gt;"), "the question is shown as text, not markup");
+    // Whose account this is, in the header of every screen: the name Telegram signed, its initial.
+    let who = dom.find("<div id=\"who\"").map(|at| &dom[at..]).expect("#who");
+    let who = &who[..who.find("</div>").expect("the end of #who")];
+    assert!(!who[..who.find('>').unwrap_or(who.len())].contains("hidden"), "shown: {who}");
+    assert!(who.contains(">A</span>") && who.contains(">Ann</strong>"), "Ann, with her initial: {who}");
+    assert!(dom.contains("data-tg-events=\" web_app_ready"), "the page told its Telegram client it is ready");
     assert!(!dom.contains("<b>Where next?</b>"), "the question is never markup");
 
     // And a screenshot of it, for people.
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mini-app-celtic-cross.png");
     let _ = std::fs::remove_file(&shot);
-    browse(&mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s())), &[&format!("--screenshot={}", shot.display())]);
+    let url = mini_app_url(&addr, &init_data(TEST_TOKEN, user, now_s()), "android");
+    browse(&url, &[&format!("--screenshot={}", shot.display())], true);
     let size = std::fs::metadata(&shot).map_or(0, |m| m.len());
     assert!(size > 10_000, "a screenshot of the Mini App at {}", shot.display());
     eprintln!("Mini App screenshot: {}", shot.display());
+}
+
+#[test]
+fn a_sign_in_planted_in_a_link_is_not_used_outside_telegram() {
+    let (mut run, addr) = start("");
+    let (attacker, victim) = (51_041, 51_042);
+    run.register(attacker);
+    run.register(victim);
+    // The attacker's own fresh initData, in a link opened in the victim's ordinary browser.
+    let planted = init_data_named(TEST_TOKEN, attacker, now_s(), "Eve");
+    let dom = browse(&mini_app_url(&addr, &planted, "android"), &["--dump-dom"], false);
+    assert!(dom.contains("did not use it"), "the page says why it did not sign in:\n{dom}");
+    assert!(!dom.contains("Eve"), "nobody is signed in:\n{dom}");
+
+    // Inside a Telegram client, an address with a second tgWebAppData (the attacker's, before the
+    // one Telegram appends) is refused too.
+    let own = init_data(TEST_TOKEN, victim, now_s());
+    let mut appended = url::form_urlencoded::Serializer::new(String::new());
+    appended.append_pair("tgWebAppData", &own);
+    let url = format!("{}&{}", mini_app_url(&addr, &planted, "android"), appended.finish());
+    let dom = browse(&url, &["--dump-dom"], true);
+    assert!(dom.contains("did not use it") && !dom.contains("Eve") && !dom.contains(">Ann<"), "{dom}");
+
+    // The page exchanged neither: each still opens a session (a signed payload opens only one).
+    assert_eq!(session(&addr, &planted).status, 200, "the planted initData was never used");
+    assert_eq!(session(&addr, &own).status, 200, "nor the victim's own");
+}
+
+#[test]
+fn me_names_the_signed_in_user_and_initdata_needs_a_telegram_launch() {
+    let (mut run, addr) = start("");
+    let user = 51_043;
+    run.register(user);
+    let init = init_data_named(TEST_TOKEN, user, now_s(), "Zephyrine");
+    // Without the page's word that it runs inside Telegram, initData is not used.
+    for launch in [None, Some(json!({ "platform": "unknown", "via": "webview" }))] {
+        let mut body = json!({ "init_data": init });
+        if let Some(launch) = launch {
+            body["launch"] = launch;
+        }
+        let refused = post(&addr, "/api/v1/session", None, &body);
+        assert_eq!((refused.status, refused.json()["reason"].as_str()), (403, Some("not_in_telegram")), "{body}");
+    }
+    // Nor from a page of another site (the browser says so in Sec-Fetch-Site).
+    let body = json!({ "init_data": init, "launch": in_telegram() }).to_string();
+    let headers = [("Sec-Fetch-Site", "cross-site"), ("Origin", "https://evil.example")];
+    let cross = request(&addr, "POST", "/api/v1/session", &headers, Some(&body));
+    assert_eq!((cross.status, cross.json()["reason"].as_str()), (403, Some("cross_site")), "{cross:?}");
+
+    // From inside Telegram: the answer and /me name whose account this is.
+    let issued = session(&addr, &init);
+    assert_eq!(issued.json()["first_name"], json!("Zephyrine"), "{issued:?}");
+    let me = get(&addr, "/api/v1/me", Some(&token_of(&issued))).json();
+    assert_eq!((me["user_id"].as_i64(), me["first_name"].as_str()), (Some(user), Some("Zephyrine")), "{me}");
+
+    // The name is sealed with the account: no file of the data directory holds it in the clear.
+    let (dir, _tg) = run.stop();
+    let mut files = vec![dir.path().to_path_buf()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).expect("dir").map(|e| e.expect("entry").path()));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            assert!(!bytes.windows(9).any(|w| w == b"Zephyrine"), "{} holds the name in the clear", path.display());
+        }
+    }
 }
 
 #[test]

@@ -13,11 +13,7 @@ use teloxide::{
     types::{ChatId, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode},
 };
 
-use super::{
-    super::{backoff::Backoff, redact::Redacted},
-    schedule::Class,
-    sender::Sender,
-};
+use super::{backoff::Backoff, redact::Redacted, schedule::Class, sender::Sender};
 
 const ATTEMPTS: u32 = 4;
 
@@ -99,7 +95,7 @@ async fn send_classed(
                 match &e {
                     // The schedule holds the chat back; the next slot comes after the wait.
                     RequestError::RetryAfter(s) => {
-                        if let Some(metrics) = super::super::metrics::get() {
+                        if let Some(metrics) = crate::bot::metrics::get() {
                             metrics.too_many_requests();
                         }
                         sender.pause_chat(chat, s.duration());
@@ -118,7 +114,7 @@ async fn send_classed(
 }
 
 fn count_reply(sent: bool) {
-    if let Some(metrics) = super::super::metrics::get() {
+    if let Some(metrics) = crate::bot::metrics::get() {
         metrics.reply(sent);
     }
 }

@@ -5,14 +5,21 @@
 //! formatted with `Debug` (the `Bot` inside would print the token).
 
 use std::{
+    collections::HashMap,
     sync::{Arc, Mutex, MutexGuard, PoisonError, Weak},
     time::{Duration, Instant},
 };
 
-use teloxide::{Bot, types::ChatId};
+use teloxide::{
+    Bot,
+    types::{ChatId, MessageId},
+};
 use tokio::sync::{Notify, oneshot};
 
-use super::schedule::{Class, Schedule, SendLimits};
+use super::{
+    schedule::{Class, Schedule, SendLimits},
+    start_permit,
+};
 
 /// The sending client, cheap to clone.
 #[derive(Clone)]
@@ -24,6 +31,16 @@ pub struct Sender {
 struct Shared {
     schedule: Mutex<Schedule>,
     wake: Notify,
+    /// Edits waiting for a slot, by message: the latest press's order and how to cancel it.
+    edits: Mutex<HashMap<(i64, i32), PendingEdit>>,
+}
+
+/// An edit of one message waiting for its slot.
+struct PendingEdit {
+    /// The press it answers (Telegram's update id: later presses have larger ones).
+    order: i64,
+    /// Woken when a later press's edit of the same message replaces this one.
+    superseded: Arc<Notify>,
 }
 
 impl Shared {
@@ -31,6 +48,28 @@ impl Shared {
         // The schedule is left consistent between statements, so a panic elsewhere cannot
         // corrupt it.
         self.schedule.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn edits(&self) -> MutexGuard<'_, HashMap<(i64, i32), PendingEdit>> {
+        // One insert or remove per statement: consistent whatever panicked elsewhere.
+        self.edits.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A waiting edit's place in [`Shared::edits`], removed when it ends unless a later press's edit
+/// took it.
+struct EditClaim<'a> {
+    shared: &'a Shared,
+    key: (i64, i32),
+    order: i64,
+}
+
+impl Drop for EditClaim<'_> {
+    fn drop(&mut self) {
+        let mut edits = self.shared.edits();
+        if edits.get(&self.key).is_some_and(|waiting| waiting.order == self.order) {
+            edits.remove(&self.key);
+        }
     }
 }
 
@@ -41,8 +80,11 @@ impl Sender {
     /// A client sending through `bot` within `limits`; spawns the task that grants slots (it ends
     /// once every clone of the client is dropped). Call from within the tokio runtime.
     pub(crate) fn new(bot: Bot, limits: SendLimits) -> Sender {
-        let shared =
-            Arc::new(Shared { schedule: Mutex::new(Schedule::new(limits, Instant::now())), wake: Notify::new() });
+        let shared = Arc::new(Shared {
+            schedule: Mutex::new(Schedule::new(limits, Instant::now())),
+            wake: Notify::new(),
+            edits: Mutex::new(HashMap::new()),
+        });
         tokio::spawn(drive(Arc::downgrade(&shared)));
         Sender { bot, shared }
     }
@@ -54,12 +96,40 @@ impl Sender {
     }
 
     /// Waits for a slot to send one message into `chat`. Returns false if the slot was refused:
-    /// a notice that went stale while waiting, or the client shutting down.
+    /// a notice that went stale while waiting, or the client shutting down. A handler gives its
+    /// start permit back before it waits ([`start_permit`]).
     pub(crate) async fn slot(&self, chat: ChatId, class: Class) -> bool {
+        start_permit::give_back();
         let (grant, granted) = oneshot::channel();
         self.shared.schedule().request(chat.0, class, grant);
         self.shared.wake.notify_one();
         granted.await.is_ok()
+    }
+
+    /// Waits for a slot to edit `message` in `chat` for the press of order `order` (its update
+    /// id). Only the latest press's edit of a message goes out: a waiting edit is dropped (its
+    /// request withdrawn, no slot used) when a later press asks to edit the same message, and an
+    /// edit for an earlier press than one already waiting is refused at once. So a chat pressing
+    /// faster than Telegram lets it edit costs one edit per slot, not a growing queue.
+    pub(crate) async fn edit_slot(&self, chat: ChatId, message: MessageId, order: i64) -> bool {
+        let key = (chat.0, message.0);
+        let superseded = Arc::new(Notify::new());
+        {
+            let mut edits = self.shared.edits();
+            if edits.get(&key).is_some_and(|waiting| waiting.order > order) {
+                return false;
+            }
+            let mine = PendingEdit { order, superseded: Arc::clone(&superseded) };
+            if let Some(earlier) = edits.insert(key, mine) {
+                earlier.superseded.notify_one();
+            }
+        }
+        // Withdrawn however this ends: granted, superseded, or dropped with a timed-out handler.
+        let _claim = EditClaim { shared: &self.shared, key, order };
+        tokio::select! {
+            granted = self.slot(chat, Class::Reply) => granted,
+            () = superseded.notified() => false,
+        }
     }
 
     /// Holds `chat` back for `wait` (Telegram answered 429 with `retry_after`).

@@ -17,6 +17,9 @@
   const MSG_NETWORK = 'Cannot reach arcana, try again';
   const MSG_ENDED = 'Your session has ended \u2014 open the app again from the bot';
   const MSG_NO_AUTH = "Open this app from the bot's menu button in Telegram, or ";
+  const MSG_NOT_IN_TELEGRAM = 'This link carries a Telegram sign-in that arcana cannot tell came from your ' +
+    'Telegram app, so it did not use it (it could be someone else\u2019s). Open arcana from the bot\u2019s menu button in Telegram, or ';
+  const TELEGRAM_ORIGIN_RE = /^https:\/\/([a-z0-9-]+\.)*telegram\.org$/;
   const MSG_DELETED = 'Your data is deleted.';
   const QUESTION_MAX = 200;
 
@@ -230,7 +233,7 @@
     // Telegram Web posts {eventType, eventData} as a JSON string from its own origin.
     window.addEventListener('message', (ev) => {
       if (ev.source !== window.parent) return;
-      if (!/^https:\/\/([a-z0-9-]+\.)*telegram\.org$/.test(String(ev.origin))) return;
+      if (!TELEGRAM_ORIGIN_RE.test(String(ev.origin))) return;
       if (typeof ev.data !== 'string' || ev.data.length > 8192) return;
       try {
         const msg = JSON.parse(ev.data);
@@ -329,8 +332,7 @@
     if (main) main.hidden = true;
     const nav = $('nav');
     if (nav) nav.hidden = true;
-    const hello = $('hello');
-    if (hello) hello.textContent = '';
+    showWho(null);
     const reading = $('reading');
     if (reading) reading.replaceChildren();
     const list = $('readings-list');
@@ -342,6 +344,40 @@
     }
   }
 
+  // ---------------------------------------------------------------- who
+
+  /**
+   * Shows whose account this page is signed in to, in the sticky header of every screen: the
+   * first name Telegram signed (from /me or the session answer) and its initial as an avatar.
+   * A page signed in to someone else's account (a planted sign-in) is then plain to see.
+   */
+  function showWho(who) {
+    const box = $('who');
+    if (!box) return;
+    if (!who) {
+      box.hidden = true;
+      $('who-name').textContent = '';
+      $('who-avatar').textContent = '';
+      return;
+    }
+    const name = typeof who.first_name === 'string' ? who.first_name.trim() : '';
+    const id = Number.isInteger(who.user_id) ? who.user_id : null;
+    const shown = name || (id !== null ? 'Telegram user ' + id : 'a Telegram user');
+    $('who-name').textContent = shown;
+    const initial = name ? Array.from(name)[0].toLocaleUpperCase() : '?';
+    $('who-avatar').textContent = initial;
+    box.setAttribute('aria-label', 'Signed in as ' + shown);
+    box.hidden = false;
+  }
+
+  /** "Not you?": ends this session at once and says how to get into one's own account. */
+  async function onNotYou() {
+    try {
+      if (state.token) await api('POST', '/api/v1/logout', {});
+    } catch (_) { /* the token is dropped below either way */ }
+    endSession('Signed out of that account. Open arcana from the bot\u2019s menu button in your own Telegram', true);
+  }
+
   // ---------------------------------------------------------------- plan
 
   function planRow(dl, label, value, id) {
@@ -351,8 +387,7 @@
   function renderPlan(me) {
     const dl = $('plan-body');
     dl.replaceChildren();
-    const hello = $('hello');
-    if (hello) hello.textContent = typeof me.first_name === 'string' && me.first_name ? 'Hello, ' + me.first_name : '';
+    showWho(me);
 
     planRow(dl, 'Plan', tierLabel(me.tier), 'plan-tier');
     const allowance = me.allowance;
@@ -588,6 +623,11 @@
     const p = Math.max(0, page | 0);
     const data = await api('GET', '/api/v1/readings?page=' + encodeURIComponent(String(p)));
     if (seq !== state.listSeq) return null; // a newer request superseded this one
+    if (p > 0 && Number.isInteger(data.pages) && p >= data.pages) {
+      // Past the last page the answer is empty: the history shrank (retention, a deletion)
+      // under this page, so show its new last page instead.
+      return loadReadings(data.pages - 1, o);
+    }
     const readings = renderReadings(data);
     if (o.autoOpen) {
       if (readings.length > 0) {
@@ -858,7 +898,7 @@
     state.ended = true;
     $('main').hidden = true;
     $('nav').hidden = true;
-    $('hello').textContent = '';
+    showWho(null);
     setStatus(['You are logged out. Open the app again from the bot, or ', loginLink('log in with Telegram'), '.'], 'info');
   }
 
@@ -885,6 +925,7 @@
     $('delete-cancel').addEventListener('click', closeDeleteConfirm);
     $('delete-form').addEventListener('submit', onDelete);
     $('logout').addEventListener('click', onLogout);
+    $('not-you').addEventListener('click', onNotYou);
     window.addEventListener('resize', onResize);
     for (const b of document.querySelectorAll('#nav .nav-btn')) {
       b.addEventListener('click', () => {
@@ -947,6 +988,7 @@
 
     const loginCode = params.get('login_code');
     const initData = params.get('tgWebAppData');
+    const launch = initData !== null ? telegramLaunch(params) : null;
     if (loginCode !== null || initData !== null) {
       // Remove the one-time login code / initData from the address bar and history.
       try { history.replaceState(null, '', '/app'); } catch (_) { /* ignore */ }
@@ -963,6 +1005,16 @@
       await openSession({ login_code: loginCode });
       return;
     }
+    if (initData !== null && !launch) {
+      // A sign-in in the address but no Telegram client around it: a link someone made, perhaps
+      // with their own sign-in (login CSRF). It is not used; a session this tab had goes on.
+      if (state.token) {
+        state.ended = false;
+        await loadAll();
+      }
+      setStatus([MSG_NOT_IN_TELEGRAM, loginLink('log in with Telegram'), '.'], 'error');
+      return;
+    }
     if (initData) {
       // After a reload Telegram hands over the same initData, which arcana accepts only once:
       // keep this tab's token while it still works for the same user.
@@ -972,7 +1024,7 @@
         return;
       }
       setToken(null);
-      await openSession({ init_data: initData });
+      await openSession({ init_data: initData, launch });
       return;
     }
 
@@ -982,6 +1034,36 @@
     }
     state.ended = false;
     await loadAll();
+  }
+
+  /**
+   * How this page was opened inside a Telegram client, or null when it cannot have been: the
+   * address carries exactly one tgWebAppData and a named tgWebAppPlatform, and a Telegram client
+   * is around the page — a native client's injected TelegramWebviewProxy, or a frame of
+   * Telegram's web client (the CSP's frame-ancestors admits only those; where the browser names
+   * the framing origins, they must be Telegram's). Anyone can put initData into a link; only a
+   * Telegram client can put this page inside itself.
+   */
+  function telegramLaunch(params) {
+    if (params.getAll('tgWebAppData').length !== 1) return null;
+    const platforms = params.getAll('tgWebAppPlatform');
+    const platform = platforms.length === 1 ? platforms[0] : '';
+    if (!/^[a-z_]{1,20}$/.test(platform) || platform === 'unknown') return null;
+    let native = false;
+    try {
+      const proxy = window.TelegramWebviewProxy;
+      native = !!proxy && typeof proxy.postEvent === 'function';
+    } catch (_) { native = false; }
+    if (native) return { platform, via: 'webview' };
+    let framed = false;
+    try {
+      framed = window.parent !== window;
+      const ancestors = window.location.ancestorOrigins;
+      if (framed && ancestors && ancestors.length) {
+        framed = Array.from(ancestors).every((o) => TELEGRAM_ORIGIN_RE.test(String(o)));
+      }
+    } catch (_) { framed = false; }
+    return framed ? { platform, via: 'frame' } : null;
   }
 
   /** The Telegram user id named in initData, or null. */
@@ -1016,6 +1098,7 @@
         throw new ApiError(500, 'arcana sent an unexpected answer, try again', null);
       }
       setToken(res.token);
+      showWho(res);
     } catch (e) {
       if (e.status === 401) return; // endSession showed the message
       // The hash is gone from the URL, so a reload could not retry: offer it here.

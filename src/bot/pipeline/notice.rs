@@ -1,0 +1,67 @@
+//! Acting on a sentinel verdict other than `Allow`: at most one short notice per limited period,
+//! sent after the chat's replies and dropped once the wait it announces is over; callback and
+//! pre-checkout queries always answered at once (so the client's spinner stops); silence for
+//! blocked users. Notices never carry internal details.
+
+use std::time::Duration;
+
+use teloxide::{
+    payloads::{AnswerCallbackQuerySetters, AnswerPreCheckoutQuerySetters},
+    prelude::Requester,
+    types::{ChatId, Update, UpdateKind},
+};
+
+use crate::sentinel::Verdict;
+
+use crate::bot::{
+    send::{Redacted, Sender, send_notice},
+    texts::{self, CHECKOUT_TOO_MANY, human_wait},
+};
+
+/// Whether acting on `verdict` for `update` needs any request at all.
+pub(crate) fn needs_action(verdict: Verdict, update: &Update) -> bool {
+    match verdict {
+        Verdict::Allow | Verdict::Blocked | Verdict::Ignored => false,
+        Verdict::Debounced | Verdict::Limited { .. } | Verdict::Penalised { .. } => {
+            verdict.notice().is_some()
+                || matches!(update.kind, UpdateKind::CallbackQuery(_) | UpdateKind::PreCheckoutQuery(_))
+        }
+    }
+}
+
+/// Sends what `verdict` calls for: a callback answer (with the notice as its text, if any) or a
+/// notice message in the update's chat.
+pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
+    let notice = verdict.notice().map(|wait| notice_text(verdict, wait));
+    if let UpdateKind::PreCheckoutQuery(query) = &update.kind {
+        // A checkout must be answered (within 10 s) or the user waits on a spinner; "no" charges
+        // nothing.
+        let message = notice.unwrap_or_else(|| CHECKOUT_TOO_MANY.to_owned());
+        let answer = sender.bot().answer_pre_checkout_query(query.id.clone(), false).error_message(message);
+        if let Err(e) = answer.await {
+            tracing::debug!(error = %Redacted(&e), "cannot answer a pre-checkout query");
+        }
+        return;
+    }
+    if let UpdateKind::CallbackQuery(query) = &update.kind {
+        let mut answer = sender.bot().answer_callback_query(query.id.clone());
+        if let Some(text) = &notice {
+            answer = answer.text(text.clone());
+        }
+        if let Err(e) = answer.await {
+            tracing::debug!(error = %Redacted(&e), "cannot answer a callback query");
+        }
+        return;
+    }
+    if let (Some(text), Some(chat), Some(wait)) = (notice, update.chat(), verdict.notice()) {
+        send_notice(sender, ChatId(chat.id.0), &text, std::time::Instant::now() + wait).await;
+    }
+}
+
+fn notice_text(verdict: Verdict, wait: Duration) -> String {
+    let wait = human_wait(wait);
+    match verdict {
+        Verdict::Penalised { .. } => texts::notice_penalised(&wait),
+        _ => texts::notice_limited(&wait),
+    }
+}
