@@ -24,7 +24,7 @@
 //! app.rs       the state every room shares (the sending client, the services, the config)
 //! send/        everything that leaves the bot: the fair schedule, replies, redacted errors
 //! error.rs     the errors that stop the bot
-//! texts.rs  metrics.rs  inbox.rs      what the bot says, what it counts, the durable inbox
+//! metrics.rs  inbox.rs      what the bot counts, the durable inbox (what it says: `crate::i18n`)
 //! ```
 
 mod app;
@@ -36,7 +36,6 @@ mod metrics;
 mod pipeline;
 mod run;
 mod send;
-mod texts;
 
 pub use error::BotError;
 pub use inbox::InboxError;

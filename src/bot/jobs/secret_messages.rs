@@ -36,9 +36,9 @@ pub(crate) async fn keep_until_due(app: &App, chat: ChatId, message: MessageId, 
     }
 }
 
-/// The configured lifetime of a secret message, as the user is told it.
-pub(crate) fn lifetime_text(app: &App) -> String {
-    crate::bot::texts::human_period(app.services.accounts.config().secret_message_lifetime)
+/// The configured lifetime of a secret message, as the user is told it in `locale`.
+pub(crate) fn lifetime_text(app: &App, locale: crate::locale::Locale) -> String {
+    crate::i18n::duration(locale, app.services.accounts.config().secret_message_lifetime)
 }
 
 /// Deletes due secret messages until `shutdown`.
