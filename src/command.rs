@@ -128,7 +128,12 @@ pub const TABLE: [Spec; 22] = [
     Spec {
         menu: Some("a card's meanings, by its name"),
         usage: "NAME",
-        ..row(Command::Card, "card", "a card's full entry: keywords, meanings, element (any language, typos forgiven)", Access::Tier)
+        ..row(
+            Command::Card,
+            "card",
+            "a card's full entry: keywords, meanings, element (any language, typos forgiven)",
+            Access::Tier,
+        )
     },
     Spec {
         menu: Some("your past readings"),
@@ -155,7 +160,12 @@ pub const TABLE: [Spec; 22] = [
     },
     Spec {
         menu: Some("language and reversed cards"),
-        ..row(Command::Language, "language", "the bot's language, and readings with or without reversed cards", Access::Right)
+        ..row(
+            Command::Language,
+            "language",
+            "the bot's language, and readings with or without reversed cards",
+            Access::Right,
+        )
     },
     Spec { private_only: true, ..row(Command::Sessions, "sessions", "your active sessions", Access::Tier) },
     Spec { private_only: true, ..row(Command::LogoutAll, "logout_all", "end all your sessions", Access::Tier) },

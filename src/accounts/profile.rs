@@ -127,7 +127,11 @@ impl Profiles {
     /// Changes user `id`'s preferences with `change` and stores them; `Ok(None)` when there is no
     /// profile (the user is not registered). A profile that does not open is an error, not
     /// replaced: a preference is never worth a user's names.
-    pub fn update_preferences(&self, id: i64, change: impl FnOnce(&mut Profile)) -> Result<Option<Profile>, VaultError> {
+    pub fn update_preferences(
+        &self,
+        id: i64,
+        change: impl FnOnce(&mut Profile),
+    ) -> Result<Option<Profile>, VaultError> {
         let Some(mut profile) = self.get(id)? else { return Ok(None) };
         change(&mut profile);
         self.tree.put(id, &id.to_be_bytes(), &profile)?;
@@ -199,7 +203,10 @@ mod tests {
         let profiles = Profiles::new(&data, vault).expect("profiles");
 
         assert!(profiles.remember(&user(7, "Lovelace")).expect("remember").1);
-        assert!(!profiles.remember(&user(7, "Lovelace")).expect("unchanged").1, "an unchanged profile is not rewritten");
+        assert!(
+            !profiles.remember(&user(7, "Lovelace")).expect("unchanged").1,
+            "an unchanged profile is not rewritten"
+        );
         assert_eq!(profiles.get(7).expect("get").map(|p| p.first_name), Some("Ada".into()));
         assert_eq!(profiles.find_by_username("@lovelace").expect("find"), Some(7));
         profiles.remember(&user(7, "Byron")).expect("rename");

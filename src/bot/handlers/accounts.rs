@@ -125,7 +125,13 @@ pub(crate) async fn two_factor(app: &App, from: &User, chat: ChatId, args: &str,
                 Ok(png) => {
                     let photo = InputFile::memory(png).file_name("arcana-2fa.png");
                     if reply_slot(&app.sender, chat).await {
-                        match app.sender.bot().send_photo(chat, photo).caption(i18n::text(locale, "two_factor_qr_caption")).await {
+                        match app
+                            .sender
+                            .bot()
+                            .send_photo(chat, photo)
+                            .caption(i18n::text(locale, "two_factor_qr_caption"))
+                            .await
+                        {
                             Ok(sent) => keep_until_due(app, chat, sent.id, SecretKind::TwoFactorKey).await,
                             Err(e) => tracing::warn!(error = %Redacted(&e), "cannot send the QR code"),
                         }

@@ -33,7 +33,8 @@ pub(crate) async fn send_notice(app: &App, user: i64, chat: ChatId, registered: 
         tracing::error!("cannot build the consent button");
         return;
     };
-    let keyboard = InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(i18n::text(locale, "agree_button"), data)]]);
+    let keyboard =
+        InlineKeyboardMarkup::new([[InlineKeyboardButton::callback(i18n::text(locale, "agree_button"), data)]]);
     let prompt = i18n::text(locale, "agree_prompt");
     send_html_with(&app.sender, chat, &format!("{notice}{prompt}"), Some(keyboard)).await;
 }

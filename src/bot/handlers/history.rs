@@ -182,8 +182,7 @@ fn render_entry(number: usize, stored: &StoredReading, when: &str, locale: Local
         })
         .collect();
     let more = reading.cards.len().saturating_sub(3);
-    let tail =
-        if more > 0 { i18n::format(locale, "and_more", &[("more", &more.to_string())]) } else { String::new() };
+    let tail = if more > 0 { i18n::format(locale, "and_more", &[("more", &more.to_string())]) } else { String::new() };
     let cards = escape(&names.join(i18n::text(locale, "card_separator")));
     entry.push_str(&i18n::format(locale, "entry_cards", &[("cards_html", &cards), ("tail", &tail)]));
     entry

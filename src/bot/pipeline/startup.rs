@@ -13,12 +13,12 @@ use teloxide::{
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    i18n,
-    locale::Locale,
     bot::{
         BotError,
         send::{Backoff, Redacted},
     },
+    i18n,
+    locale::Locale,
     supervisor::Notifier,
 };
 
