@@ -227,8 +227,7 @@ fn a_reader_who_chose_upright_cards_draws_them_in_the_mini_app_too() {
         .iter()
         .flat_map(crate::harness::buttons)
         .find(|(label, _)| label == "Read without reversed cards")
-        .map(|(_, data)| data)
-        .unwrap_or_else(|| panic!("the reversed-cards switch: {settings:#?}"));
+        .map_or_else(|| panic!("the reversed-cards switch: {settings:#?}"), |(_, data)| data);
     run.press(user, &switch);
     let token = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s())));
     // Nine cards (the day's three readings), none reversed: by chance, one time in 512.
