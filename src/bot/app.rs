@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Notify, Semaphore};
 
-use crate::{config::Config, control::Services, sanitize::CallbackSigner};
+use crate::{accounts::Profile, config::Config, control::Services, locale::Locale, sanitize::CallbackSigner};
 
 use super::{inbox_bound::InboxBound, send::Sender};
 use crate::inbox::Inbox;
@@ -73,6 +73,19 @@ impl App {
     pub(crate) fn inbox_finished(&self, id: i64) {
         self.inbox_bound.finish(id);
         crate::control::PipelineStats::set(&self.services.pipeline.inbox_bytes, self.inbox_bound.bytes());
+    }
+
+    /// The language to speak to `user` in: the locale stored in their profile, else the one of
+    /// Telegram's `language_code` (`code`; an unregistered user has no profile), else English.
+    pub(crate) fn locale(&self, user: i64, code: Option<&str>) -> Locale {
+        match self.services.profiles.get(user) {
+            Ok(Some(Profile { locale: Some(locale), .. })) => locale,
+            Ok(_) => Locale::from_language_code(code.unwrap_or_default()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot open a profile for its locale");
+                Locale::from_language_code(code.unwrap_or_default())
+            }
+        }
     }
 
     /// Admitted updates not yet finished, plus notices not yet sent.

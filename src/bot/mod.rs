@@ -24,7 +24,7 @@
 //! app.rs       the state every room shares (the sending client, the services, the config)
 //! send/        everything that leaves the bot: the fair schedule, replies, redacted errors
 //! error.rs     the errors that stop the bot
-//! texts.rs  metrics.rs  inbox_bound.rs   what the bot says, what it counts, the inbox's bounds
+//! metrics.rs  inbox_bound.rs   what the bot counts, the inbox's bounds (what it says: `crate::i18n`)
 //! ```
 
 mod app;
@@ -36,7 +36,6 @@ mod metrics;
 mod pipeline;
 mod run;
 mod send;
-mod texts;
 
 pub use crate::inbox::InboxError;
 pub use error::BotError;

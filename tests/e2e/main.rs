@@ -11,6 +11,8 @@
 //! - `operator` — the audit trail and its verification, alerts to the admins;
 //! - `console` — `arcana user show` and `arcana users`;
 //! - `incident` — lockdown, unmute and reset-limits, broadcasts;
+//! - `language` — the user's language, `/language`, `/card`, themed spreads, upright-only
+//!   draws, the menu per language;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
 //! - `web` — the Mini App, the API and its tokens, Telegram Login, in a real browser too;
 //! - `systemd` — `sd_notify`, the token as a credential, journald and JSON logs, `--version`,
@@ -27,6 +29,7 @@ mod crash;
 mod fake_server;
 mod harness;
 mod incident;
+mod language;
 mod operator;
 mod pipeline;
 mod privacy;

@@ -1,13 +1,15 @@
 //! The handlers: what the bot does with an update that passed the security layer. The router
 //! ([`router::handle`]) checks who is asking and what they may do, then hands the update to one
-//! file per concern: consent, account commands, readings, history, payments and refunds, admin
-//! commands, button presses.
+//! file per concern: consent, account commands, readings, card lookup, settings (language, reversed cards),
+//! history, payments and refunds, admin commands, button presses.
 
 mod accounts;
 mod admin;
 mod callbacks;
+mod card;
 mod consent;
 mod history;
+mod language;
 mod payments;
 mod pressed;
 mod readings;

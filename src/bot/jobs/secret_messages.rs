@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     accounts::{Orphan, Reservation, SecretKind},
     audit_tap::Event,
+    i18n,
 };
 
 use crate::bot::{
@@ -86,9 +87,9 @@ pub(crate) fn failed(error: &RequestError) -> Sent {
     }
 }
 
-/// The configured lifetime of a secret message, as the user is told it.
-pub(crate) fn lifetime_text(app: &App) -> String {
-    crate::bot::texts::human_period(app.services.accounts.config().secret_message_lifetime)
+/// The configured lifetime of a secret message, as the user is told it in `locale`.
+pub(crate) fn lifetime_text(app: &App, locale: crate::locale::Locale) -> String {
+    crate::i18n::duration(locale, app.services.accounts.config().secret_message_lifetime)
 }
 
 /// Deletes due secret messages until `shutdown`.
@@ -161,12 +162,17 @@ async fn report_orphans(app: &App, now: u64) {
 }
 
 async fn warn_user(app: &App, orphan: &Orphan) {
-    let what = match orphan.kind {
-        SecretKind::TwoFactorKey => "your two-factor key",
-        SecretKind::BackupCodes => "your backup codes",
-        SecretKind::Export => "your data export",
-    };
+    // Secret messages go to private chats only: the chat is the user.
+    let locale = app.locale(orphan.chat, None);
+    let what = i18n::text(
+        locale,
+        match orphan.kind {
+            SecretKind::TwoFactorKey => "secret_what_two_factor_key",
+            SecretKind::BackupCodes => "secret_what_backup_codes",
+            SecretKind::Export => "secret_what_export",
+        },
+    );
     tracing::warn!(target: "arcana::audit", event = Event::SecretMessageLost.name(), chat = orphan.chat,
         "a message showing a secret may be in a chat under an unknown id; the user was told to delete it");
-    send_html(&app.sender, ChatId(orphan.chat), &crate::bot::texts::secret_left_behind(what)).await;
+    send_html(&app.sender, ChatId(orphan.chat), &i18n::format(locale, "secret_left_behind", &[("what", what)])).await;
 }
