@@ -33,7 +33,7 @@ fn open_vault(tmp: &tempfile::TempDir) -> (Store, Arc<Vault>) {
     let data = Store::open_temporary(&dir.db_path()).expect("db");
     let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
     let input = KekInput::File(dir.read_master_key().expect("key"));
-    let vault = Arc::new(Vault::load(&data, &keys, &input, 0).expect("vault"));
+    let vault = Arc::new(Vault::load(&data, keys, &input, 0).expect("vault"));
     (data, vault)
 }
 

@@ -16,6 +16,10 @@ pub enum Command {
     Privacy,
     /// A reading.
     Draw,
+    /// One card's full entry, by name in any language.
+    Card,
+    /// The language and the reading settings.
+    Language,
     /// Past readings.
     History,
     /// Allowance, credits and plan.
@@ -115,11 +119,21 @@ const fn row(command: Command, name: &'static str, help: &'static str, access: A
 }
 
 /// Every command, in the order of `/help` and of Telegram's menu.
-pub const TABLE: [Spec; 20] = [
+pub const TABLE: [Spec; 22] = [
     Spec {
-        menu: Some("a reading: /draw [one|three|celtic] [your question]"),
-        usage: "[one|three|celtic] [question]",
+        menu: Some("a reading: /draw [one|three|celtic|love|career|decision|yes_no] [your question]"),
+        usage: "[one|three|celtic|love|career|decision|yes_no] [question]",
         ..row(Command::Draw, "draw", "a reading", Access::Tier)
+    },
+    Spec {
+        menu: Some("a card's meanings, by its name"),
+        usage: "NAME",
+        ..row(
+            Command::Card,
+            "card",
+            "a card's full entry: keywords, meanings, element (any language, typos forgiven)",
+            Access::Tier,
+        )
     },
     Spec {
         menu: Some("your past readings"),
@@ -143,6 +157,15 @@ pub const TABLE: [Spec; 20] = [
     Spec {
         menu: Some("what arcana stores about you"),
         ..row(Command::Privacy, "privacy", "what arcana stores about you, and why", Access::Always)
+    },
+    Spec {
+        menu: Some("language and reversed cards"),
+        ..row(
+            Command::Language,
+            "language",
+            "the bot's language, and readings with or without reversed cards",
+            Access::Right,
+        )
     },
     Spec { private_only: true, ..row(Command::Sessions, "sessions", "your active sessions", Access::Tier) },
     Spec { private_only: true, ..row(Command::LogoutAll, "logout_all", "end all your sessions", Access::Tier) },
@@ -316,6 +339,8 @@ mod tests {
             Command::Help,
             Command::Privacy,
             Command::Draw,
+            Command::Card,
+            Command::Language,
             Command::History,
             Command::Credits,
             Command::Buy,

@@ -43,6 +43,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("sentinel", 5),
     ("backup", 5),
     ("audit", 5),
+    ("inbox", 5),
     // Who a user is.
     ("accounts", 6),
     // What a user does.
@@ -77,10 +78,11 @@ const BOT_ROOMS: &[(&str, u8)] = &[
     ("send", 1),
     // The errors that stop the bot (an inbox failure among them).
     ("error", 1),
-    // What the bot says, what it counts, and the durable inbox App holds.
+    // What the bot says, what it counts, and the inbox's bounds App holds (the durable inbox
+    // itself is the top-level `inbox`, below the store's deletion).
     ("texts", 0),
     ("metrics", 0),
-    ("inbox", 0),
+    ("inbox_bound", 0),
 ];
 
 /// Circles known and left for another branch, each as its files (sorted). A circle found that is

@@ -21,6 +21,7 @@
 //! - [`sentinel`] — rate limits, debouncing, blocklist, penalties;
 //! - [`backup`] — self-contained, encrypted, integrity-checked backups of both stores;
 //! - [`audit`] — the MAC-chained audit trail of security events (fed by [`audit_tap`]);
+//! - [`inbox`] — the durable inbox of admitted, unhandled updates (sealed);
 //! - [`accounts`] — profiles, consent, roles and tiers, sessions, two-factor step-up;
 //! - [`readings`] — daily allowances, draws and the sealed reading history;
 //! - [`billing`] — Telegram Stars invoices, payments credited exactly once, refunds;
@@ -51,6 +52,7 @@ pub mod control;
 pub mod error;
 mod fsutil;
 pub mod i18n;
+pub mod inbox;
 #[cfg(test)]
 mod layers;
 pub mod layout;

@@ -60,6 +60,18 @@ impl Locale {
         }
     }
 
+    /// The language's name in itself ("English", "Русский", "Español"): how a language is
+    /// offered to someone who may not read the current one. The same in every locale, so not a
+    /// translated text.
+    #[must_use]
+    pub const fn autonym(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Ru => "Русский",
+            Locale::Es => "Español",
+        }
+    }
+
     /// The locale for a Telegram user's `language_code`: its primary language subtag, ignoring
     /// case and region (`ru-RU`, `es-419`, `ES_mx`); English for any other language, an empty
     /// or over-long tag.

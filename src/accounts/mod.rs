@@ -19,7 +19,7 @@ pub mod wallet;
 pub use account::{Account, Consent, Failures, TwoFactor, UsedSignIn};
 pub use authz::Decision;
 pub use profile::{Profile, Profiles};
-pub use secret_messages::{MessageRef, SecretKind, SecretMessage, SecretMessages};
+pub use secret_messages::{MessageRef, Orphan, Reservation, SecretKind, SecretMessage, SecretMessages};
 pub use service::{Accounts, AccountsError};
 pub use token_sessions::TokenSessionRefusal;
 pub use two_factor::TwoFactorError;

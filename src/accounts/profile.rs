@@ -1,5 +1,13 @@
-//! A user's profile (names, username, language), sanitised and sealed under the user's own data
-//! key. Only the numeric Telegram id, needed for lookups, is stored in the clear (as the key).
+//! A user's profile (names, username, language) and their reading preferences (the locale the
+//! bot speaks to them, readings without reversed cards), sanitised and sealed under the user's
+//! own data key. Only the numeric Telegram id, needed for lookups, is stored in the clear (as
+//! the key).
+//!
+//! The locale is chosen once, from Telegram's `language_code`, when the profile is first stored
+//! (at registration: nothing is stored before consent), and changes only when the user picks
+//! another with `/language`. Records written before the preferences existed read with none
+//! (`serde(default)`: the record is a named msgpack map, so the version stays 1) and get the
+//! locale of their `language_code` the next time they are remembered.
 
 use std::sync::Arc;
 
@@ -7,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use teloxide::types::User;
 
 use crate::{
+    locale::Locale,
     sanitize::{display_name, username},
     store::{Record, Store, TypedTree},
     vault::{Sealed, SealedTree, Vault, VaultError},
@@ -23,6 +32,13 @@ pub struct Profile {
     pub last_name: Option<String>,
     /// IETF language tag from the client.
     pub language: Option<String>,
+    /// The language the bot speaks to this user: from `language` when first stored, then as
+    /// chosen with `/language` (`None` only in records older than the preference).
+    #[serde(default)]
+    pub locale: Option<Locale>,
+    /// Whether readings are drawn without reversed cards (the user's choice; off by default).
+    #[serde(default)]
+    pub upright_only: bool,
 }
 
 impl Sealed for Profile {
@@ -31,10 +47,13 @@ impl Sealed for Profile {
 }
 
 impl Profile {
-    /// The sanitised profile of a Telegram user.
+    /// The sanitised profile of a Telegram user, with the locale of their `language_code` and
+    /// no preferences of their own yet.
     #[must_use]
     pub fn of(user: &User) -> Profile {
         Profile {
+            locale: Some(Locale::from_language_code(user.language_code.as_deref().unwrap_or_default())),
+            upright_only: false,
             username: user.username.as_deref().and_then(username),
             first_name: display_name(&user.first_name),
             last_name: user.last_name.as_deref().map(display_name).filter(|n| !n.is_empty()),
@@ -73,13 +92,22 @@ impl Profiles {
         Ok(Profiles { tree: SealedTree::new(store, Arc::clone(&vault))?, usernames: store.tree()?, vault })
     }
 
-    /// Stores `user`'s current profile if it changed; returns whether it was written.
-    pub fn remember(&self, user: &User) -> Result<bool, VaultError> {
+    /// Stores `user`'s current profile if it changed, keeping their preferences (a stored locale
+    /// stays whatever Telegram's language now is); returns the profile in force and whether it
+    /// was written.
+    pub fn remember(&self, user: &User) -> Result<(Profile, bool), VaultError> {
         let id = crate::sanitize::user_id(user.id);
-        let profile = Profile::of(user);
+        let mut profile = Profile::of(user);
         let stored = match self.tree.get(id, &id.to_be_bytes()) {
-            Ok(Some(stored)) if stored == profile => return Ok(false),
-            Ok(stored) => stored,
+            Ok(Some(stored)) => {
+                profile.locale = stored.locale.or(profile.locale);
+                profile.upright_only = stored.upright_only;
+                if stored == profile {
+                    return Ok((profile, false));
+                }
+                Some(stored)
+            }
+            Ok(None) => None,
             Err(e) => {
                 // Logged without contents; the record is replaced by the fresh profile.
                 tracing::warn!(error = %e, "a stored profile did not open; replacing it");
@@ -93,7 +121,21 @@ impl Profiles {
             self.usernames.insert(&self.username_key(name), &UsernameEntry { user: id })?;
         }
         self.tree.put(id, &id.to_be_bytes(), &profile)?;
-        Ok(true)
+        Ok((profile, true))
+    }
+
+    /// Changes user `id`'s preferences with `change` and stores them; `Ok(None)` when there is no
+    /// profile (the user is not registered). A profile that does not open is an error, not
+    /// replaced: a preference is never worth a user's names.
+    pub fn update_preferences(
+        &self,
+        id: i64,
+        change: impl FnOnce(&mut Profile),
+    ) -> Result<Option<Profile>, VaultError> {
+        let Some(mut profile) = self.get(id)? else { return Ok(None) };
+        change(&mut profile);
+        self.tree.put(id, &id.to_be_bytes(), &profile)?;
+        Ok(Some(profile))
     }
 
     /// The profile of user `id`.
@@ -160,8 +202,11 @@ mod tests {
         let crate::vault::testing::TempVault { tmp: _tmp, data, vault } = crate::vault::testing::temp_vault();
         let profiles = Profiles::new(&data, vault).expect("profiles");
 
-        assert!(profiles.remember(&user(7, "Lovelace")).expect("remember"));
-        assert!(!profiles.remember(&user(7, "Lovelace")).expect("unchanged"), "an unchanged profile is not rewritten");
+        assert!(profiles.remember(&user(7, "Lovelace")).expect("remember").1);
+        assert!(
+            !profiles.remember(&user(7, "Lovelace")).expect("unchanged").1,
+            "an unchanged profile is not rewritten"
+        );
         assert_eq!(profiles.get(7).expect("get").map(|p| p.first_name), Some("Ada".into()));
         assert_eq!(profiles.find_by_username("@lovelace").expect("find"), Some(7));
         profiles.remember(&user(7, "Byron")).expect("rename");
@@ -169,5 +214,51 @@ mod tests {
         assert_eq!(profiles.find_by_username("byron").expect("find"), Some(7));
         profiles.remove(7).expect("remove");
         assert_eq!(profiles.find_by_username("byron").expect("find"), None);
+    }
+
+    fn user_in(id: i64, language: &str) -> User {
+        serde_json::from_str(&format!(
+            r#"{{"id":{id},"is_bot":false,"first_name":"Ada","language_code":"{language}"}}"#
+        ))
+        .expect("user")
+    }
+
+    #[test]
+    fn the_locale_comes_from_telegram_once_and_then_stays_as_chosen() {
+        let crate::vault::testing::TempVault { tmp: _tmp, data, vault } = crate::vault::testing::temp_vault();
+        let profiles = Profiles::new(&data, vault).expect("profiles");
+        assert_eq!(profiles.update_preferences(8, |p| p.upright_only = true).expect("update"), None, "no profile");
+
+        let (first, _) = profiles.remember(&user_in(8, "ru-RU")).expect("remember");
+        assert_eq!((first.locale, first.upright_only), (Some(Locale::Ru), false));
+        let (later, written) = profiles.remember(&user_in(8, "de")).expect("remember");
+        assert_eq!(later.locale, Some(Locale::Ru), "Telegram's language changing later does not move it");
+        assert!(written, "the new language tag is stored");
+
+        profiles
+            .update_preferences(8, |p| {
+                p.locale = Some(Locale::Es);
+                p.upright_only = true;
+            })
+            .expect("update");
+        let (kept, _) = profiles.remember(&user_in(8, "en")).expect("remember");
+        assert_eq!((kept.locale, kept.upright_only), (Some(Locale::Es), true), "preferences survive a remember");
+        assert_eq!(profiles.get(8).expect("get").map(|p| p.locale), Some(Some(Locale::Es)));
+        assert_eq!(Profile::of(&user_in(9, "pt-BR")).locale, Some(Locale::En), "unknown languages: English");
+    }
+
+    #[test]
+    fn a_record_from_before_the_preferences_reads_without_them() {
+        #[derive(Serialize)]
+        struct Old {
+            username: Option<String>,
+            first_name: String,
+            last_name: Option<String>,
+            language: Option<String>,
+        }
+        let old = Old { username: None, first_name: "Ada".into(), last_name: None, language: Some("es".into()) };
+        let bytes = rmp_serde::to_vec_named(&old).expect("encode");
+        let profile: Profile = rmp_serde::from_slice(&bytes).expect("an old record opens");
+        assert_eq!((profile.locale, profile.upright_only), (None, false));
     }
 }

@@ -131,6 +131,32 @@ fn a_forged_chain_state_is_detected() {
 }
 
 #[test]
+fn a_trail_removed_with_its_chain_state_is_detected_even_after_a_restart() {
+    let (t, trail) = trail();
+    assert!(t.vault.trail_started(), "the first checkpoint marks the key store");
+    drop(trail);
+    raw(&t).clear().expect("the entries removed");
+    t.vault_keys_raw_tree("audit_chain").clear().expect("the chain state removed");
+    // The restarted process reads the mark from the key store's sealed root secret.
+    let vault =
+        std::sync::Arc::new(crate::vault::Vault::load(&t.data, t.keys_store(), &t.kek_input(), 0).expect("reload"));
+    let reopened = AuditTrail::open(&t.data, &vault).expect("reopen");
+    match reopened.verify().expect("verify") {
+        Verdict::Broken { problem, .. } => assert!(problem.contains("trail was removed"), "{problem}"),
+        Verdict::Intact { .. } => panic!("a removed trail reads as a fresh start"),
+    }
+    assert!(reopened.checkpoint().expect("checkpoint").is_err(), "and no new head is recorded over it");
+}
+
+#[test]
+fn a_new_trail_is_intact_before_its_first_checkpoint() {
+    let t = temp_vault();
+    let trail = AuditTrail::open(&t.data, &t.vault).expect("open");
+    assert!(!t.vault.trail_started());
+    assert_eq!(trail.verify().expect("verify"), Verdict::Intact { entries: 0, range: (0, 0) });
+}
+
+#[test]
 fn retention_never_drops_entries_that_do_not_verify() {
     let (t, trail) = trail();
     // Backdate entries 1..=9 so that retention would take them: their MACs no longer match.

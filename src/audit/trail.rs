@@ -38,6 +38,9 @@ pub enum ChainProblem {
         /// The head's sequence number.
         head_seq: u64,
     },
+    /// The key store holds no chain state, though it vouches that a trail existed: the state was
+    /// removed (and most likely the trail with it).
+    StateMissing,
 }
 
 impl std::fmt::Display for ChainProblem {
@@ -47,6 +50,9 @@ impl std::fmt::Display for ChainProblem {
             ChainProblem::HeadMissing { head_seq } => {
                 write!(f, "the entry #{head_seq} the key store recorded as the head is missing or changed")
             }
+            ChainProblem::StateMissing => f.write_str(
+                "the chain state is gone from the key store, which records that a trail existed: the trail was removed",
+            ),
         }
     }
 }
@@ -55,9 +61,9 @@ impl std::fmt::Display for ChainProblem {
 pub struct AuditTrail {
     pub(super) entries: TypedTree<Entry>,
     index: TypedTree<UserIndex>,
-    chain: TypedTree<ChainState>,
     data: Store,
-    keys: Store,
+    /// Keeps the chain state in its key store.
+    vault: Arc<Vault>,
     pub(super) mac_key: hmac::Key,
     tag_key: hmac::Key,
     /// The last entry's sequence number and MAC; held while appending or forgetting.
@@ -83,8 +89,6 @@ impl AuditTrail {
     /// The trail in `data`, keyed from `vault`, with its chain state in the vault's key store.
     pub fn open(data: &Store, vault: &Arc<Vault>) -> Result<AuditTrail, StoreError> {
         let entries = data.tree::<Entry>()?;
-        let keys = vault.keys_store.clone();
-        let chain = keys.tree::<ChainState>()?;
         let mac_key = hmac::Key::new(hmac::HMAC_SHA256, vault.subkey("audit/chain/v1").as_slice());
         let last = match entries.last() {
             Ok(Some((_, entry))) => (entry.seq, entry.mac),
@@ -96,16 +100,22 @@ impl AuditTrail {
             }
             Err(e) => return Err(e),
             Ok(None) => {
-                let state = chain.get(CHAIN_KEY).ok().flatten().unwrap_or_default();
+                let state = vault.key_store_record::<ChainState>(CHAIN_KEY).ok().flatten().unwrap_or_default();
                 (state.anchor_seq.saturating_sub(1), state.anchor_prev_mac)
             }
         };
+        // A key store from before the trail mark: its trail has existed if it has a valid state.
+        if !vault.trail_started()
+            && let Ok(Some(state)) = vault.key_store_record::<ChainState>(CHAIN_KEY)
+            && state.mac == state_mac(&mac_key, &state)
+        {
+            vault.mark_trail_started().map_err(store_error)?;
+        }
         Ok(AuditTrail {
             entries,
             index: data.tree()?,
-            chain,
             data: data.clone(),
-            keys,
+            vault: Arc::clone(vault),
             mac_key,
             tag_key: hmac::Key::new(hmac::HMAC_SHA256, vault.subkey("audit/user-tag/v1").as_slice()),
             last: Mutex::new(last),
@@ -124,9 +134,12 @@ impl AuditTrail {
     }
 
     /// The chain's state as the key store records it, checked against its MAC.
-    /// A record that does not even decode is as forged as one whose MAC does not match.
+    /// A record that does not even decode is as forged as one whose MAC does not match; a
+    /// missing one is a fresh start only until a trail has existed (the key store vouches for
+    /// that under the master key: `Vault::trail_started`).
     pub fn state(&self) -> Result<Result<ChainState, ChainProblem>, StoreError> {
-        Ok(match self.chain.get(CHAIN_KEY) {
+        Ok(match self.vault.key_store_record::<ChainState>(CHAIN_KEY) {
+            Ok(None) if self.vault.trail_started() => Err(ChainProblem::StateMissing),
             Ok(None) => Ok(ChainState::default()),
             Ok(Some(state)) if state.mac == state_mac(&self.mac_key, &state) => Ok(state),
             Ok(Some(_)) | Err(StoreError::Decode { .. } | StoreError::Version { .. }) => Err(ChainProblem::StateForged),
@@ -136,8 +149,10 @@ impl AuditTrail {
 
     fn write_state(&self, mut state: ChainState) -> Result<(), StoreError> {
         state.mac = state_mac(&self.mac_key, &state);
-        self.chain.insert(CHAIN_KEY, &state)?;
-        self.keys.flush_blocking()
+        self.vault.put_key_store_record(CHAIN_KEY, &state)?;
+        // After the state is durable: a kill between the two leaves a state and no mark, which
+        // the next open marks.
+        self.vault.mark_trail_started().map_err(store_error)
     }
 
     /// Appends `records` in order; returns the last sequence number. Not yet durable: see
@@ -279,6 +294,14 @@ impl AuditTrail {
             self.write_state(ChainState { head_seq: seq, head_mac: mac, ..state })?;
         }
         Ok(behind)
+    }
+}
+
+/// A vault failure where the trail reports store errors.
+fn store_error(e: crate::vault::VaultError) -> StoreError {
+    match e {
+        crate::vault::VaultError::Store(e) => e,
+        other => StoreError::Task(other.to_string()),
     }
 }
 

@@ -41,6 +41,8 @@ pub enum Event {
     Export,
     /// A button's signed data was forged or made for someone else.
     ForgedCallback,
+    /// The inbox was full: an update of a chat holding at least its share was dropped.
+    InboxFullDrop,
     /// A generation key was retired.
     KeyRetired,
     /// The generation keys were rotated.
@@ -77,6 +79,9 @@ pub enum Event {
     StepUpRequired,
     /// A user's tier was changed.
     TierChange,
+    /// A message showing a secret may be in a chat under an id arcana cannot know (its send was
+    /// cut short); the user was told to delete it.
+    SecretMessageLost,
     /// Many wrong two-factor codes across accounts within a minute.
     TwoFactorAlarm,
     /// Two-factor authentication was turned off.
@@ -137,6 +142,7 @@ impl Event {
         Event::ControlPeerRefused,
         Event::Export,
         Event::ForgedCallback,
+        Event::InboxFullDrop,
         Event::KeyRetired,
         Event::KeyRotation,
         Event::LimitsReset,
@@ -152,6 +158,7 @@ impl Event {
         Event::RefundByOperator,
         Event::Restore,
         Event::RetentionDelete,
+        Event::SecretMessageLost,
         Event::SessionsEnded,
         Event::StepUpRequired,
         Event::TierChange,
@@ -197,6 +204,7 @@ impl Event {
             Event::ControlPeerRefused => "control_peer_refused",
             Event::Export => "export",
             Event::ForgedCallback => "forged_callback",
+            Event::InboxFullDrop => "inbox_full_drop",
             Event::KeyRetired => "key_retired",
             Event::KeyRotation => "key_rotation",
             Event::LimitsReset => "limits_reset",
@@ -212,6 +220,7 @@ impl Event {
             Event::RefundByOperator => "refund_by_operator",
             Event::Restore => "restore",
             Event::RetentionDelete => "retention_delete",
+            Event::SecretMessageLost => "secret_message_lost",
             Event::SessionsEnded => "sessions_ended",
             Event::StepUpRequired => "step_up_required",
             Event::TierChange => "tier_change",

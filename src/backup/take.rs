@@ -14,7 +14,7 @@ use crate::{store::Store, vault::Vault};
 use super::{BackupError, BackupSummary, Contents, keys::VaultSealer, write};
 
 /// Trees that are work in progress rather than state, left out of backups: the bot's update
-/// inbox (`bot::inbox`). Its updates were confirmed to Telegram by the machine that took them;
+/// inbox (`crate::inbox`). Its updates were confirmed to Telegram by the machine that took them;
 /// replaying them after a restore days later would answer stale messages twice.
 pub(crate) const WORK_IN_PROGRESS: &[&str] = &["inbox"];
 

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use tokio::sync::{Notify, Semaphore};
 
-use crate::{config::Config, control::Services, sanitize::CallbackSigner};
+use crate::{accounts::Profile, config::Config, control::Services, locale::Locale, sanitize::CallbackSigner};
 
-use super::{inbox::Inbox, send::Sender};
+use super::{inbox_bound::InboxBound, send::Sender};
+use crate::inbox::Inbox;
 
 /// Shared state of a running bot.
 pub(crate) struct App {
@@ -23,6 +24,8 @@ pub(crate) struct App {
     pub username: String,
     /// The durable inbox of admitted, unfinished updates.
     pub inbox: Inbox,
+    /// What waits in the inbox, against `bot.inbox_capacity` and `bot.inbox_max_bytes`.
+    pub inbox_bound: InboxBound,
     /// Signalled whenever inbox entries are removed or a notice is sent.
     pub drained: Notify,
     /// Bounds notices for denied updates waiting to be sent; beyond it they are skipped, so a
@@ -42,6 +45,7 @@ impl App {
     /// Shared state over the opened inbox.
     pub(crate) fn new(sender: Sender, services: Arc<Services>, config: Config, username: String, inbox: Inbox) -> App {
         let signer = CallbackSigner::new(&services.vault.subkey("callback/v1"));
+        let inbox_bound = InboxBound::new(u64::from(config.bot.inbox_capacity.get()), config.bot.inbox_max_bytes);
         App {
             sender,
             signer,
@@ -49,6 +53,7 @@ impl App {
             config,
             username,
             inbox,
+            inbox_bound,
             drained: Notify::new(),
             notices: Arc::new(Semaphore::new(MAX_NOTICES_IN_FLIGHT)),
             answers: Arc::new(Semaphore::new(MAX_ANSWERS_IN_FLIGHT)),
@@ -61,6 +66,25 @@ impl App {
     pub(crate) async fn make_durable(&self) {
         if let Err(e) = self.services.data.flush().await {
             tracing::error!(error = %e, "cannot flush the store before acknowledging");
+        }
+    }
+
+    /// Update `id` left the inbox: the bound and its gauge follow.
+    pub(crate) fn inbox_finished(&self, id: i64) {
+        self.inbox_bound.finish(id);
+        crate::control::PipelineStats::set(&self.services.pipeline.inbox_bytes, self.inbox_bound.bytes());
+    }
+
+    /// The language to speak to `user` in: the locale stored in their profile, else the one of
+    /// Telegram's `language_code` (`code`; an unregistered user has no profile), else English.
+    pub(crate) fn locale(&self, user: i64, code: Option<&str>) -> Locale {
+        match self.services.profiles.get(user) {
+            Ok(Some(Profile { locale: Some(locale), .. })) => locale,
+            Ok(_) => Locale::from_language_code(code.unwrap_or_default()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot open a profile for its locale");
+                Locale::from_language_code(code.unwrap_or_default())
+            }
         }
     }
 

@@ -34,5 +34,5 @@ pub enum BotError {
     },
     /// The update inbox could not be opened or read.
     #[error("inbox: {0}")]
-    Inbox(#[from] super::inbox::InboxError),
+    Inbox(#[from] crate::inbox::InboxError),
 }

@@ -24,21 +24,20 @@
 //! app.rs       the state every room shares (the sending client, the services, the config)
 //! send/        everything that leaves the bot: the fair schedule, replies, redacted errors
 //! error.rs     the errors that stop the bot
-//! texts.rs  metrics.rs  inbox.rs      what the bot says, what it counts, the durable inbox
+//! metrics.rs  inbox_bound.rs   what the bot counts, the inbox's bounds (what it says: `crate::i18n`)
 //! ```
 
 mod app;
 mod error;
 mod handlers;
-mod inbox;
+mod inbox_bound;
 mod jobs;
 mod metrics;
 mod pipeline;
 mod run;
 mod send;
-mod texts;
 
+pub use crate::inbox::InboxError;
 pub use error::BotError;
-pub use inbox::InboxError;
 pub use run::{RunContext, run};
 pub use send::Sender;

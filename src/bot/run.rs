@@ -1,16 +1,24 @@
 //! Running the bot: connect, hand the inbox's unfinished updates from a previous run to their
 //! lanes, poll until shutdown, let in-flight updates finish (what does not stays in the inbox
 //! for the next start), flush the store.
+//!
+//! Every task the bot starts — the control socket, key re-wrapping, backups, the web side, the
+//! inbox's finisher and the connected bot's background tasks — is spawned on one
+//! [`TaskTracker`], and [`run`] tears them down on every way out (a signal, a failure to
+//! connect, a store error half way through the start): the last audit events are written and
+//! made durable, the metric totals saved, finished updates removed from the inbox, the store
+//! flushed.
 
 use std::{sync::Arc, time::Duration};
 
-use tokio_util::sync::CancellationToken;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{
     clock::{Clock, SystemClock},
     config::Config,
     control,
     control::{PipelineStats, Services},
+    inbox::Inbox,
     layout::DataDir,
     secret::BotToken,
     sentinel::Sentinel,
@@ -22,8 +30,7 @@ use crate::{
 use super::{
     BotError,
     app::App,
-    inbox::Inbox,
-    jobs::{audit_writer::AuditWriter, tasks::AppTasks},
+    jobs::audit_writer::AuditWriter,
     pipeline::{client, dispatch::Dispatcher, polling, startup},
 };
 
@@ -49,7 +56,19 @@ impl std::fmt::Debug for RunContext {
     }
 }
 
-/// Runs the bot until `shutdown` is cancelled, then stops gracefully.
+/// How long the tracked tasks get to end after the drain (a broadcast message waiting for
+/// Telegram, a handler past the grace); what is still running then is left to the runtime.
+const FINAL_WAIT: Duration = Duration::from_secs(5);
+
+/// What has been started, for the teardown: the tracked tasks, and the shared state once the bot
+/// is connected.
+struct Started {
+    tasks: TaskTracker,
+    app: Option<Arc<App>>,
+}
+
+/// Runs the bot until `shutdown` is cancelled, then stops gracefully — also when the start
+/// fails half way (see the module docs).
 pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), BotError> {
     let RunContext { config, token, store, vault, dir, notifier } = ctx;
     let sentinel = Arc::new(
@@ -65,17 +84,65 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     // The web side's listener is bound (and its TLS files read) before anything connects: a
     // wrong path or a taken port stops the start with one clear line.
     let web_listener = bind_web(&config.http).await?;
-    let control::Domain { profiles, accounts, readings, billing } =
-        control::Domain::open(&store, &vault, &config, Arc::new(SystemClock::default()))?;
+    let domain = control::Domain::open(&store, &vault, &config, Arc::new(SystemClock::default()))?;
     // The audit trail first: everything from here on is recorded.
     let audit = Arc::new(crate::audit::AuditTrail::open(&store, &vault)?);
     let (alert_batches, alert_receiver) = tokio::sync::mpsc::channel(ALERT_BATCHES);
     let audit_writer = AuditWriter::spawn(Arc::clone(&audit), config.audit.retention, alert_batches)
         .map_err(|e| BotError::Audit(e.to_string()))?;
+    // From here on every way out passes the teardown below.
+    let grace = config.bot.shutdown_grace;
+    let mut started = Started { tasks: TaskTracker::new(), app: None };
+    let parts = Parts {
+        config,
+        token,
+        store: store.clone(),
+        vault,
+        dir,
+        sentinel,
+        domain,
+        audit,
+        web_listener,
+        alert_receiver,
+    };
+    let outcome = serve(parts, &mut started, &shutdown, &notifier).await;
+    notifier.stopping();
+    shutdown.cancel();
+    teardown(started, grace).await;
+    stop_audit(audit_writer).await;
+    let flushed = finish_store(&store).await;
+    tracing::info!("stopped");
+    outcome.and(flushed)
+}
+
+/// What [`serve`] starts the bot from.
+struct Parts {
+    config: Config,
+    token: BotToken,
+    store: Store,
+    vault: Arc<Vault>,
+    dir: DataDir,
+    sentinel: Arc<Sentinel>,
+    domain: control::Domain,
+    audit: Arc<crate::audit::AuditTrail>,
+    web_listener: Option<crate::web::Listening>,
+    alert_receiver: tokio::sync::mpsc::Receiver<Vec<crate::audit_tap::AuditRecord>>,
+}
+
+/// Starts everything on `started`'s tracker and polls until shutdown (or a failure).
+async fn serve(
+    parts: Parts,
+    started: &mut Started,
+    shutdown: &CancellationToken,
+    notifier: &Notifier,
+) -> Result<(), BotError> {
+    let Parts { config, token, store, vault, dir, sentinel, domain, audit, web_listener, alert_receiver } = parts;
+    let tasks = started.tasks.clone();
     let watchdog_abort = take_abort_marker(&dir.db_path());
     super::metrics::init(&store)?;
+    let control::Domain { profiles, accounts, readings, billing } = domain;
     let services = Arc::new(Services {
-        sentinel: Arc::clone(&sentinel),
+        sentinel,
         vault: Arc::clone(&vault),
         profiles,
         accounts,
@@ -94,26 +161,18 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let inbox = Inbox::open(&store, Arc::clone(&vault))?;
     let pending = inbox.pending()?;
     PipelineStats::add(&services.pipeline.inbox, u64::try_from(pending.len()).unwrap_or(u64::MAX));
-    let control =
-        tokio::spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
-    let rewrapper = tokio::spawn(rewrap_keys(Arc::clone(&vault), shutdown.clone()));
-    let backups = {
+    tasks.spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
+    tasks.spawn(rewrap_keys(Arc::clone(&vault), shutdown.clone()));
+    {
         let (config, root, data, vault) =
             (config.backup.clone(), dir.root().to_path_buf(), store.clone(), Arc::clone(&vault));
         let (stats, shutdown) = (Arc::clone(&services.backups), shutdown.clone());
-        tokio::spawn(async move { super::jobs::backups::run(config, &root, data, vault, stats, shutdown).await })
-    };
+        tasks.spawn(async move { super::jobs::backups::run(config, &root, data, vault, stats, shutdown).await });
+    }
     let (bot, sender) = client::build(&token, &config.telegram)?;
     // Only this function sets it, once.
     let _ = services.telegram.set(Arc::new(super::handlers::refunds::ControlPort(sender.clone())));
-    let Some(me) = startup::connect(&bot, &shutdown, &notifier).await? else {
-        notifier.stopping();
-        stop_control(control).await;
-        let _ = rewrapper.await;
-        let _ = backups.await;
-        stop_audit(audit_writer).await;
-        return finish_store(&store).await;
-    };
+    let Some(me) = startup::connect(&bot, shutdown, notifier).await? else { return Ok(()) };
     let username = me.user.username.clone().unwrap_or_default();
     tracing::info!(bot = %username, "connected to the Telegram Bot API");
     startup::prepare(&bot).await;
@@ -121,9 +180,8 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
         startup::set_menu_button(&bot, public_url).await;
     }
 
-    let grace = config.bot.shutdown_grace;
     let offset = inbox.position()?;
-    let web = web_listener.map(|listening| {
+    if let Some(listening) = web_listener {
         let ctx = crate::web::WebContext::new(
             Arc::clone(&services),
             config.http.clone(),
@@ -131,32 +189,37 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
             username.clone(),
             config.payments.enabled,
         );
-        tokio::spawn(crate::web::serve(Arc::new(ctx), listening, shutdown.clone()))
-    });
+        tasks.spawn(crate::web::serve(Arc::new(ctx), listening, shutdown.clone()));
+    }
     let app = Arc::new(App::new(sender, services, config, username, inbox));
+    started.app = Some(Arc::clone(&app));
     let (dispatcher, finisher) = Dispatcher::new(Arc::clone(&app));
-    let finisher = tokio::spawn(finisher);
+    tasks.spawn(finisher);
     recover(&app, &dispatcher, pending);
-    let tasks = AppTasks::spawn(&app, alert_receiver, watchdog_abort, &shutdown);
-    let outcome = polling::poll(Arc::clone(&app), bot, dispatcher, offset, shutdown.clone(), &notifier).await;
-    notifier.stopping();
-    shutdown.cancel();
-    drain(&app, grace).await;
-    // Removals of updates finished so far are written; the rest stay for the next start.
-    if tokio::time::timeout(Duration::from_secs(2), finisher).await.is_err() {
-        tracing::warn!("updates still running at exit stay in the inbox for the next start");
+    super::jobs::tasks::spawn(&tasks, &app, alert_receiver, watchdog_abort, shutdown);
+    polling::poll(app, bot, dispatcher, offset, shutdown.clone(), notifier).await
+}
+
+/// After shutdown was triggered: lets in-flight updates finish within `grace` (the rest stay in
+/// the inbox for the next start), waits for the tracked tasks, and saves the metric totals.
+async fn teardown(started: Started, grace: Duration) {
+    let Started { tasks, app } = started;
+    if let Some(app) = &app {
+        drain(app, grace).await;
     }
-    tasks.join(&app).await;
-    if let Some(web) = web {
-        let _ = web.await;
+    tasks.close();
+    if tokio::time::timeout(FINAL_WAIT, tasks.wait()).await.is_err() {
+        // A broadcast message still waiting for Telegram is marked in flight, so the next start
+        // counts it uncertain and never sends it again; an update still running stays in the inbox.
+        tracing::warn!(tasks = tasks.len(), "work still running at exit is left to the runtime's shutdown");
     }
-    let _ = rewrapper.await;
-    let _ = backups.await;
-    stop_control(control).await;
-    stop_audit(audit_writer).await;
-    finish_store(&store).await?;
-    tracing::info!("stopped");
-    outcome
+    if let Some(app) = &app {
+        if app.in_flight() > 0 {
+            tracing::warn!("updates still running at exit stay in the inbox for the next start");
+        }
+        // After the saver stopped: what the grace period handled counts too.
+        super::jobs::metric_totals::save_now(app).await;
+    }
 }
 
 /// Reads the TLS files and binds `http.listen`, when the web side is on.
@@ -197,6 +260,7 @@ fn recover(app: &App, dispatcher: &Dispatcher, pending: Vec<i64>) {
             None => dispatcher.finish(id),
         }
     }
+    PipelineStats::set(&app.services.pipeline.inbox_bytes, app.inbox_bound.bytes());
 }
 
 /// Waits until no update is in flight, or `grace` has passed.
@@ -244,12 +308,6 @@ fn take_abort_marker(db: &std::path::Path) -> Option<String> {
         tracing::warn!(error = %e, "cannot remove the watchdog's abort marker");
     }
     Some(text.trim().chars().filter(|c| !c.is_control()).take(200).collect())
-}
-
-async fn stop_control(control: tokio::task::JoinHandle<()>) {
-    if let Err(e) = control.await {
-        tracing::error!(error = %e, "control socket task failed");
-    }
 }
 
 /// Serves the control socket; a failure (e.g. a data directory path too long for a Unix socket)

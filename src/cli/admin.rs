@@ -91,7 +91,7 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
     // A data directory the bot has never run in is created as `arcana run` would.
     dir.ensure_with(env.passphrase.is_none())?;
     let config = load_config(dir, env)?;
-    let Opened { data, keys: _keys, vault } = open_all(dir, env, &config).map_err(|e| match e {
+    let Opened { data, vault } = open_all(dir, env, &config).map_err(|e| match e {
         Error::Store { source, .. } if source.is_lock_held() => Error::Control(format!(
             "the store is in use by a running arcana, but its control socket {} did not answer",
             dir.root().join(control::SOCKET_NAME).display()

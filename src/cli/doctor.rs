@@ -96,7 +96,7 @@ fn check_key_store(dir: &DataDir, env: &Env, config: &StoreConfig) -> Result<Str
         }
         (Err(e), _) | (_, Err(e)) => return Err(e.to_string()),
     };
-    Vault::load(&data, &keys, &input, SystemClock::default().unix_ms())
+    Vault::load(&data, keys, &input, SystemClock::default().unix_ms())
         .map(|_| format!("{} opens with the master key and matches the store", dir.keys_path().display()))
         .map_err(|e| e.to_string())
 }

@@ -19,9 +19,9 @@ pub fn init(dir: &DataDir, env: &Env) -> Result<(), Error> {
         dir.ensure_with(false)?;
     }
     let config = load_config(dir, env)?;
-    let Opened { data, keys, .. } = open_all(dir, env, &config)?;
+    let Opened { data, vault } = open_all(dir, env, &config)?;
     data.flush_blocking().map_err(|source| Error::Store { path: dir.db_path(), source })?;
-    keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
+    vault.flush_blocking()?;
     let key = if env.passphrase.is_some() { "passphrase-protected key store" } else { "master.key (mode 0600)" };
     println!("initialised {}: arcana.toml (config), {key}, db/ (store), keys/ (key store)", dir.root().display());
     Ok(())

@@ -107,7 +107,7 @@ fn record_restore(dir: &DataDir, env: &Env, config: &Config, file: &Path) -> Res
     if let Err(problem) = trail.checkpoint().map_err(store_error)? {
         eprintln!("arcana: warning: the restored audit trail: {problem}");
     }
-    opened.keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
+    opened.vault.flush_blocking()?;
     Ok(())
 }
 
@@ -157,7 +157,7 @@ fn rebuild(
     let keys = Store::restore_snapshot(&keys_path, &config.store, &contents.keys).map_err(store_error(keys_path))?;
     let data =
         Store::restore_snapshot(&db_path, &config.store, &contents.data).map_err(store_error(db_path.clone()))?;
-    let vault = Arc::new(Vault::load(&data, &keys, input, SystemClock::default().unix_ms())?);
+    let vault = Arc::new(Vault::load(&data, keys, input, SystemClock::default().unix_ms())?);
     let (users, verified, shredded) = verify_sealed(&data, &vault, config)?;
     data.flush_blocking().map_err(store_error(db_path))?;
     vault.flush_blocking()?;

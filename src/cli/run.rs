@@ -37,7 +37,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
     }
     // The configuration may have just been written: read it as the file says.
     let config = load_config(dir, env).inspect_err(|e| audit_refused_start(dir, env, e))?;
-    let Opened { data: store, keys, vault } = open_all(dir, env, &config)?;
+    let Opened { data: store, vault } = open_all(dir, env, &config)?;
     let (audit_store, audit_vault) = (store.clone(), std::sync::Arc::clone(&vault));
     let notifier = Notifier::new(&env.notify).map_err(|e| Error::Runtime(e.to_string()))?;
 
@@ -68,7 +68,7 @@ pub fn run(dir: &DataDir, env: &Env) -> Result<(), Error> {
         let _ = trail.checkpoint();
     }
     outcome?;
-    keys.flush_blocking().map_err(|source| Error::Store { path: dir.keys_path(), source })?;
+    audit_vault.flush_blocking()?;
     Ok(())
 }
 

@@ -75,9 +75,8 @@ pub fn kek_input(dir: &DataDir, env: &Env) -> Result<KekInput, Error> {
 pub struct Opened {
     /// `DIR/db`.
     pub data: Store,
-    /// `DIR/keys`.
-    pub keys: Store,
-    /// The vault.
+    /// The vault, which owns `DIR/keys` (it rewrites the key store when key material is
+    /// destroyed, so nothing else may hold it open).
     pub vault: Arc<Vault>,
 }
 
@@ -90,6 +89,6 @@ pub fn open_all(dir: &DataDir, env: &Env, config: &Config) -> Result<Opened, Err
         Store::open(&dir.db_path(), &config.store).map_err(|source| Error::Store { path: dir.db_path(), source })?;
     let keys = Store::open(&dir.keys_path(), &config.store)
         .map_err(|source| Error::Store { path: dir.keys_path(), source })?;
-    let vault = Arc::new(Vault::load(&data, &keys, &input, SystemClock::default().unix_ms())?);
-    Ok(Opened { data, keys, vault })
+    let vault = Arc::new(Vault::load(&data, keys, &input, SystemClock::default().unix_ms())?);
+    Ok(Opened { data, vault })
 }

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod backup;
+mod bytes;
 mod duration;
 mod http;
 mod key_path;

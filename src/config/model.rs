@@ -4,7 +4,7 @@ use std::{num::NonZeroU32, path::PathBuf, time::Duration};
 
 use serde::{Deserialize, Deserializer, de::Error as _};
 
-use super::duration::within;
+use super::{bytes::bytes_within, duration::within};
 
 /// The whole configuration file.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -146,9 +146,14 @@ impl Default for StoreConfig {
 pub struct BotConfig {
     /// Handlers running at once (a handler waiting on Telegram's send limits does not count).
     pub max_in_flight: NonZeroU32,
-    /// Admitted updates kept in the durable inbox until handled; polling pauses while it is
-    /// full (Telegram keeps updates for a day).
+    /// Admitted updates kept in the durable inbox until handled. When it is reached, updates from
+    /// chats holding at least their share of the inbox are refused; polling pauses only an eighth
+    /// beyond it (Telegram keeps updates for a day).
     pub inbox_capacity: NonZeroU32,
+    /// Bytes (of the updates' JSON) the inbox holds, bounded like `inbox_capacity`: a flood of
+    /// large updates cannot fill the disk (64 KiB to 64 GiB).
+    #[serde(deserialize_with = "bytes_within::<65_536, 68_719_476_736, _>")]
+    pub inbox_max_bytes: u64,
     /// Updates one chat may have waiting; beyond it the chat's updates are dropped (counted and
     /// audited), so no chat can hold the others.
     pub chat_backlog: NonZeroU32,
@@ -170,6 +175,7 @@ impl Default for BotConfig {
         Self {
             max_in_flight: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
             inbox_capacity: NonZeroU32::new(50_000).unwrap_or(NonZeroU32::MIN),
+            inbox_max_bytes: 256 * 1024 * 1024,
             chat_backlog: NonZeroU32::new(50).unwrap_or(NonZeroU32::MIN),
             shutdown_grace: Duration::from_secs(10),
             handler_timeout: Duration::from_mins(1),

@@ -348,6 +348,14 @@ mod tests {
     }
 
     #[test]
+    fn the_inbox_byte_bound_is_checked() {
+        let e = parse("[bot]\ninbox_max_bytes = 1000").expect_err("must fail").to_string();
+        assert!(e.contains("key `bot.inbox_max_bytes`") && e.contains("out of range"), "{e}");
+        assert_eq!(parse("[bot]\ninbox_max_bytes = 1048576").expect("parses").bot.inbox_max_bytes, 1_048_576);
+        assert_eq!(parse("").expect("parses").bot.inbox_max_bytes, 256 * 1024 * 1024);
+    }
+
+    #[test]
     fn a_wrong_type_names_its_key() {
         let e = parse("[store]\ncache_capacity_mib = \"big\"").expect_err("must fail").to_string();
         assert!(e.contains("store.cache_capacity_mib"), "{e}");

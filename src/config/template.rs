@@ -36,8 +36,12 @@ watchdog_timeout = "30s"
 # Handlers working at once: a handler gives its place back when it waits for a send slot
 # (Telegram's rate), so waiting handlers never keep another chat's update from starting.
 max_in_flight = 256
-# Admitted updates kept in the durable inbox until handled; polling pauses while it is full.
+# Admitted updates kept in the durable inbox until handled, at most this many and this many
+# bytes (of their JSON; 64 KiB to 64 GiB). When either is reached, updates from the chats holding
+# most of the inbox are refused (dropped, counted, audited) while other chats still get in;
+# polling pauses only an eighth beyond a bound.
 inbox_capacity = 50000
+inbox_max_bytes = 268435456
 # Updates one chat may have waiting; beyond it that chat's updates are dropped (and audited).
 chat_backlog = 50
 # Time given to in-flight updates on SIGINT/SIGTERM.

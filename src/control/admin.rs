@@ -52,4 +52,7 @@ pub enum OpsError {
     /// An account operation failed.
     #[error(transparent)]
     Accounts(#[from] AccountsError),
+    /// The inbox of waiting updates failed.
+    #[error(transparent)]
+    Inbox(#[from] crate::inbox::InboxError),
 }

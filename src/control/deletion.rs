@@ -20,11 +20,27 @@ impl Record for Tombstone {
 /// Crypto-shreds a user, crash-safe and race-free: the deletion is recorded first (from then on
 /// nothing new is sealed for them, so no update in flight brings them back), their records and
 /// state are removed and a tombstone (the day only, under a blind index) written, all flushed,
-/// and only then is their data key destroyed. Killed at any step, the deletion is finished on
-/// the next start ([`finish_interrupted_deletions`]).
-pub(super) fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Response, OpsError> {
+/// and only then is their data key destroyed — and the key store rewritten, so no byte of the
+/// key stays on its disk (`shred`). Killed at any step, the deletion is finished on the next
+/// start ([`finish_interrupted_deletions`]; a rewrite left undone, when the vault loads).
+/// `handling` is the inbox entry of the update asking for the deletion (`/delete_me`), left for
+/// its lane to remove when it is done; the user's other waiting updates go with their data.
+pub fn delete_user(admin: &Admin<'_>, user: i64, handling: Option<i64>, now_ms: u64) -> Result<Response, OpsError> {
+    let response = forget_user(admin, user, handling, now_ms)?;
+    shred(admin);
+    Ok(response)
+}
+
+/// [`delete_user`] without the key store's rewrite: for a batch of deletions, followed by one
+/// [`shred`].
+pub(super) fn forget_user(
+    admin: &Admin<'_>,
+    user: i64,
+    handling: Option<i64>,
+    now_ms: u64,
+) -> Result<Response, OpsError> {
     admin.vault.begin_forget(user, now_ms)?;
-    let Erased { had_key, readings, kept_ban } = erase(admin, user, now_ms)?;
+    let Erased { had_key, readings, kept_ban } = erase(admin, user, handling, now_ms)?;
     tracing::warn!(target: "arcana::audit", event = Event::UserDeleted.name(), readings, kept_ban,
         "a user was deleted (crypto-shredded)");
     Ok(Response::ok(vec![if had_key {
@@ -34,6 +50,15 @@ pub(super) fn delete_user(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<R
     } else {
         format!("user {user} had no stored data")
     }]))
+}
+
+/// Rewrites the key store so that destroyed data keys leave its files ([`crate::vault::Vault::shred`]).
+/// A failure is logged, not returned: the deletion itself is done and durable, and the rewrite
+/// is retried at the next deletion or start.
+pub(super) fn shred(admin: &Admin<'_>) {
+    if let Err(e) = admin.vault.shred() {
+        tracing::error!(error = %e, "cannot rewrite the key store yet: a deleted user's wrapped key stays in its files until the next deletion or start");
+    }
 }
 
 /// What erasing a user did.
@@ -47,7 +72,7 @@ struct Erased {
 }
 
 /// Removes what `user` has stored and destroys their key; every step may run again.
-fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> {
+fn erase(admin: &Admin<'_>, user: i64, handling: Option<i64>, now_ms: u64) -> Result<Erased, OpsError> {
     // Index entries (usernames, charge owners) are found by the user id they hold, so none is
     // missed, whether the profile still opens or a write in flight added one.
     admin.profiles.remove(user)?;
@@ -68,6 +93,13 @@ fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> 
     // Messages showing their secrets are deleted from the chat by the running bot (at its next
     // start if it is stopped); the schedule's entries go with them.
     admin.accounts.secret_messages().expedite(user, None, now_ms)?;
+    // Their updates still waiting to be handled: sealed under the inbox's service key, which no
+    // deletion destroys.
+    let inbox = crate::inbox::Inbox::open(admin.data, std::sync::Arc::clone(admin.vault))?;
+    let updates = inbox.forget_user(user, handling)?;
+    if updates > 0 {
+        tracing::info!(updates, "a deleted user's waiting updates were removed from the inbox");
+    }
     // The audit trail keeps what happened, without their id.
     admin.audit.forget_user(user)?;
     let tombstones = admin.data.tree::<Tombstone>()?;
@@ -85,9 +117,12 @@ fn erase(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Erased, OpsError> 
 pub fn finish_interrupted_deletions(admin: &Admin<'_>, now_ms: u64) -> Result<usize, OpsError> {
     let pending = admin.vault.forgetting();
     for &user in &pending {
-        erase(admin, user, now_ms)?;
+        erase(admin, user, None, now_ms)?;
         tracing::warn!(target: "arcana::audit", event = Event::UserDeleted.name(),
             "an interrupted deletion was finished");
+    }
+    if !pending.is_empty() {
+        shred(admin);
     }
     Ok(pending.len())
 }
@@ -122,8 +157,7 @@ mod tests {
 
     impl Restarted {
         fn open(t: &TempVault) -> Restarted {
-            let vault =
-                Arc::new(Vault::load(&t.data, &t.vault.keys_store, &t.kek_input(), 0).expect("the vault reopens"));
+            let vault = Arc::new(Vault::load(&t.data, t.keys_store(), &t.kek_input(), 0).expect("the vault reopens"));
             Restarted {
                 blocklist: Blocklist::load(&t.data, &vault.subkey(crate::sentinel::KEY_LABEL)).expect("blocklist"),
                 profiles: Profiles::new(&t.data, Arc::clone(&vault)).expect("profiles"),
@@ -203,7 +237,7 @@ mod tests {
         r.accounts.remove(6).expect("records removed");
         t.data.flush_blocking().expect("flush");
         // Killed after the key was removed but before the deletion record was.
-        r.vault.data_keys.remove(&6i64.to_be_bytes()).expect("key gone");
+        r.vault.keys().expect("keys").data_keys.remove(&6i64.to_be_bytes()).expect("key gone");
         r.vault.flush_blocking().expect("flush");
         drop(r);
         let r = Restarted::open(&t);

@@ -28,7 +28,7 @@ mod web_keys;
 
 pub use admin::{Admin, OpsError};
 pub use client::{ControlError, send};
-pub use deletion::{Tombstone, finish_interrupted_deletions};
+pub use deletion::{Tombstone, delete_user, finish_interrupted_deletions};
 pub use domain::{Domain, DomainError};
 pub use export::user_data;
 pub use lockdown::{Lockdown, LockdownRecord};

@@ -23,7 +23,7 @@ pub fn execute(admin: &Admin<'_>, request: &Request, now_ms: u64) -> Result<Resp
         )),
         Request::KeysRotate => keys::rotate(admin, now_ms),
         Request::KeysStatus => keys::status(admin),
-        Request::DeleteUser { user } => deletion::delete_user(admin, *user, now_ms),
+        Request::DeleteUser { user } => deletion::delete_user(admin, *user, None, now_ms),
         Request::Audit { since_ms, user, event, json, limit } => {
             let filter = crate::audit::Filter { since_ms: *since_ms, user: *user, event: event.clone(), limit: *limit };
             let entries = admin.audit.query(&filter)?;

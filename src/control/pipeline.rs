@@ -11,6 +11,10 @@ pub struct PipelineStats {
     pub finished: AtomicU64,
     /// Updates dropped because their chat's backlog was full.
     pub backlog_drops: AtomicU64,
+    /// Bytes (of the updates' JSON) in the inbox.
+    pub inbox_bytes: AtomicU64,
+    /// Updates refused because the inbox was full and their chat held at least its share.
+    pub inbox_full_drops: AtomicU64,
     /// Notices and query answers for denied updates not yet sent.
     pub notices: AtomicU64,
 }
@@ -25,6 +29,11 @@ impl PipelineStats {
     /// Adds `n` to a gauge.
     pub fn add(gauge: &AtomicU64, n: u64) {
         gauge.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Sets a gauge.
+    pub fn set(gauge: &AtomicU64, n: u64) {
+        gauge.store(n, Ordering::Relaxed);
     }
 
     /// Takes `n` from a gauge (never below zero).

@@ -12,7 +12,8 @@ use crate::{audit_tap::Event, clock::duration_ms, config::AccountsConfig};
 
 use super::{Admin, OpsError, deletion};
 
-/// Deletions one step makes at most (each flushes both stores).
+/// Deletions one step makes at most (each flushes both stores; the step rewrites the key store
+/// once).
 const MAX_DELETIONS_PER_STEP: usize = 20;
 
 /// Why retention deleted a user.
@@ -45,8 +46,22 @@ pub struct Step {
 }
 
 /// One step of the sweep at `now_ms`: every user who blocked the bot long enough ago, then up to
-/// `batch` accounts after `cursor`.
+/// `batch` accounts after `cursor`. The step's deletions share one rewrite of the key store.
 pub fn step(
+    admin: &Admin<'_>,
+    config: &AccountsConfig,
+    cursor: Option<i64>,
+    batch: usize,
+    now_ms: u64,
+) -> Result<Step, OpsError> {
+    let outcome = sweep(admin, config, cursor, batch, now_ms);
+    if outcome.as_ref().map_or(true, |step| !step.deleted.is_empty()) {
+        deletion::shred(admin);
+    }
+    outcome
+}
+
+fn sweep(
     admin: &Admin<'_>,
     config: &AccountsConfig,
     cursor: Option<i64>,
@@ -94,7 +109,7 @@ pub fn step(
 }
 
 fn remove(admin: &Admin<'_>, user: i64, reason: Reason, now_ms: u64) -> Result<(), OpsError> {
-    deletion::delete_user(admin, user, now_ms)?;
+    deletion::forget_user(admin, user, None, now_ms)?;
     tracing::warn!(target: "arcana::audit", event = Event::RetentionDelete.name(), user, reason = reason.name(),
         "a user's data reached its retention limit and was deleted");
     Ok(())

@@ -76,6 +76,8 @@ fn status(services: &Services) -> Response {
         format!("inbox\t{}", PipelineStats::get(&pipeline.inbox)),
         format!("finished\t{}", PipelineStats::get(&pipeline.finished)),
         format!("backlog_drops\t{}", PipelineStats::get(&pipeline.backlog_drops)),
+        format!("inbox_bytes\t{}", PipelineStats::get(&pipeline.inbox_bytes)),
+        format!("inbox_full_drops\t{}", PipelineStats::get(&pipeline.inbox_full_drops)),
         format!("send_queue\t{send_queue}"),
         format!("notices_pending\t{}", PipelineStats::get(&pipeline.notices)),
         format!("allowed\t{}", s.allowed),

@@ -1,9 +1,8 @@
 //! Durations as people say them, in a locale. [`duration`] reads a configured period in words,
 //! in its largest fitting unit ("90 seconds", "10 minutes", "36 hours", "90 days", "2 years"):
-//! the rule of `bot::texts::human_period`, with each language's plural forms ("1 day",
-//! "21 день", "90 días"). [`wait`] reads a wait short and rounded up ("7 s", "2 min", "5 h"), as
-//! `bot::texts::human_wait` does, and from two days on as a [`duration`] of whole days
-//! ("3 days", never "72 h").
+//! with each language's plural forms ("1 day", "21 день", "90 días"). [`wait`] reads a wait
+//! short and rounded up ("7 s", "2 min", "5 h"), and from two days on as a [`duration`] of
+//! whole days ("3 days", never "72 h").
 
 use std::time::Duration;
 

@@ -8,9 +8,8 @@
 //!
 //! # Keys
 //!
-//! A text of `bot::texts` has the `snake_case` of its name: `TRY_AGAIN` is `try_again`,
-//! `notice_limited(wait)` is `notice_limited` with the placeholder `{wait}` (a parameter's name
-//! is its placeholder's). Texts chosen by a number are plural tables whose number is `{n}`:
+//! A key names its text in `snake_case` (`try_again`, `notice_limited` with the placeholder
+//! `{wait}`); the handlers name them as literals. Texts chosen by a number are plural tables whose number is `{n}`:
 //! `draw_left`, `daily_limit`, `paid_credits`, `credits_taken_back`, `duration.*`. The
 //! command table's words are `command.<name>.help`, `command.<name>.usage` (where the command
 //! takes arguments) and `command.<name>.menu` (where Telegram's menu lists it). `help` is the
@@ -21,8 +20,8 @@
 //! (The values in the comments are checked by a unit test in `tests.rs`.)
 //!
 //! ```text
-//! // Once per update: the user's locale from Telegram's `from.language_code` (or a stored
-//! // preference, when there is one).
+//! // Once per update: the user's locale — the one stored in their profile, or (before they
+//! // have one) the one of Telegram's `from.language_code`.
 //! let locale = Locale::from_language_code(language_code);          // "ru-RU" → Locale::Ru
 //!
 //! // A fixed text.
@@ -58,8 +57,6 @@ mod commands;
 mod duration;
 mod fill;
 mod lookup;
-#[cfg(test)]
-mod parity_tests;
 #[cfg(test)]
 mod tests;
 

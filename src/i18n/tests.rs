@@ -248,6 +248,7 @@ fn every_locale_translates_what_a_user_reads() {
         "card_separator",
         "entry_cards",
         "buy_button",
+        "card_button",
         "wait.seconds",
         "wait.minutes",
         "wait.hours",

@@ -9,7 +9,7 @@ use ring::rand::SystemRandom;
 use crate::{
     accounts::{Account, Accounts, AccountsError},
     config::{DailyReadings, TierConfig},
-    tarot::{DrawError, DrawRequest, Reading},
+    tarot::{DrawError, DrawOptions, DrawRequest, Reading},
     vault::VaultError,
 };
 
@@ -125,6 +125,19 @@ impl Readings {
         is_admin: bool,
         request: &DrawRequest,
     ) -> Result<DrawOutcome, ReadingsError> {
+        self.draw_with_options(accounts, user, is_admin, request, DrawOptions::default())
+    }
+
+    /// [`Readings::draw`], with the cards drawn as `options` say (e.g. the user's choice of no
+    /// reversed cards).
+    pub fn draw_with_options(
+        &self,
+        accounts: &Accounts,
+        user: i64,
+        is_admin: bool,
+        request: &DrawRequest,
+        options: DrawOptions,
+    ) -> Result<DrawOutcome, ReadingsError> {
         let now = accounts.now();
         let today = self.zone.day_of(now);
         let spent = accounts.update(user, |account| {
@@ -137,7 +150,7 @@ impl Readings {
                 return Ok(DrawOutcome::Refused { refusal, resets_at_ms: self.zone.next_midnight_ms(now) });
             }
         };
-        let reading = Reading::draw(request.spread, request.question.as_deref(), &self.rng)?;
+        let reading = Reading::draw_with_options(request.spread, request.question.as_deref(), options, &self.rng)?;
         if let Err(e) = self.history.append(user, &reading.to_stored(now)) {
             // The reading is still given; only its history entry is lost.
             tracing::error!(error = %e, "cannot store a reading in history");

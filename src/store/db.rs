@@ -14,6 +14,11 @@ pub struct Store {
     pub(super) watchdog: Watchdog,
     /// Held shared by every mutation, exclusively by [`Store::snapshot`].
     pub(super) gate: Gate,
+    /// Where the store lives and how it was opened (a rewrite reopens it there).
+    pub(super) path: Arc<Path>,
+    pub(super) config: StoreConfig,
+    /// One count per handle: every clone of the store and every typed tree from it.
+    pub(super) handles: Arc<()>,
 }
 
 impl std::fmt::Debug for Store {
@@ -33,6 +38,8 @@ impl Store {
 
     /// Opens the store with a given watchdog.
     pub fn open_with(path: &Path, config: &StoreConfig, watchdog: Watchdog) -> Result<Store, StoreError> {
+        // A rewrite a kill interrupted is finished (or undone) before sled opens the store.
+        super::swap::recover(path)?;
         let db = {
             let _watch = watchdog.guard("open");
             sled_config(path, config).open()?
@@ -44,7 +51,14 @@ impl Store {
         if let format::Opened::Migrated { from } = opened {
             tracing::info!(path = %path.display(), from, to = format::CURRENT, "migrated the store to the current format");
         }
-        Ok(Store { db, watchdog, gate: Gate::default() })
+        Ok(Store {
+            db,
+            watchdog,
+            gate: Gate::default(),
+            path: Arc::from(path),
+            config: config.clone(),
+            handles: Arc::new(()),
+        })
     }
 
     /// Opens a store with default settings and a non-aborting watchdog; for tests and tools.
@@ -60,7 +74,7 @@ impl Store {
         let _watch = self.watchdog.guard("open_tree");
         let tree = self.db.open_tree(R::TREE)?;
         let index = self.db.open_tree(expiry::INDEX_TREE)?;
-        Ok(TypedTree::new(tree, index, self.watchdog.clone(), self.gate.clone()))
+        Ok(TypedTree::new(tree, index, self.watchdog.clone(), self.gate.clone(), Arc::clone(&self.handles)))
     }
 
     /// Makes every write so far durable. Runs `flush` on a blocking thread (sled's

@@ -58,6 +58,14 @@ pub enum StoreError {
         /// The operating system's message.
         reason: String,
     },
+    /// A step of rewriting a store (see `Store::rebuild`) failed.
+    #[error("cannot rewrite the store at {}: {reason}", path.display())]
+    Rewrite {
+        /// The path concerned.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
 }
 
 impl StoreError {

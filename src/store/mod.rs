@@ -14,6 +14,10 @@
 //! the copy is consistent across trees while the bot keeps writing;
 //! [`Store::restore_snapshot`] builds a new store from one.
 //!
+//! Rewrites: [`Store::rebuild`] rewrites a store from its live records and swaps the rewrite in,
+//! crash-safe, so bytes sled still holds of removed records leave the disk (the key store's
+//! crypto-shredding).
+//!
 //! Upgrades: every store carries a [`format`](mod@format) version, checked on open: older stores are
 //! migrated, newer ones refused.
 
@@ -22,13 +26,16 @@ mod error;
 mod expiry;
 pub mod format;
 mod gate;
+mod rebuild;
 mod record;
 mod snapshot;
+mod swap;
 mod tree;
 mod watchdog;
 
 pub use db::{Store, abort_marker};
 pub use error::StoreError;
+pub use rebuild::Rebuilt;
 pub use record::Record;
 pub use snapshot::Snapshot;
 pub use tree::TypedTree;

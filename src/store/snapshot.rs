@@ -12,7 +12,7 @@ use crate::config::StoreConfig;
 use super::{Store, StoreError, Watchdog, db::sled_config};
 
 /// sled's name for the default tree, which `Db::tree_names` lists like any other.
-const DEFAULT_TREE: &[u8] = b"__sled__default";
+pub(super) const DEFAULT_TREE: &[u8] = b"__sled__default";
 
 /// Entries copied or restored under one watchdog guard, so a big tree is not one long operation.
 const ENTRIES_PER_GUARD: usize = 1024;

@@ -12,6 +12,8 @@ pub struct TypedTree<R> {
     index: sled::Tree,
     watchdog: Watchdog,
     gate: Gate,
+    /// Counts this tree as a handle on its store (see `Store::is_only_handle`).
+    handle: std::sync::Arc<()>,
     _record: PhantomData<fn() -> R>,
 }
 
@@ -22,14 +24,21 @@ impl<R> Clone for TypedTree<R> {
             index: self.index.clone(),
             watchdog: self.watchdog.clone(),
             gate: self.gate.clone(),
+            handle: std::sync::Arc::clone(&self.handle),
             _record: PhantomData,
         }
     }
 }
 
 impl<R: Record> TypedTree<R> {
-    pub(super) fn new(tree: sled::Tree, index: sled::Tree, watchdog: Watchdog, gate: Gate) -> Self {
-        TypedTree { tree, index, watchdog, gate, _record: PhantomData }
+    pub(super) fn new(
+        tree: sled::Tree,
+        index: sled::Tree,
+        watchdog: Watchdog,
+        gate: Gate,
+        handle: std::sync::Arc<()>,
+    ) -> Self {
+        TypedTree { tree, index, watchdog, gate, handle, _record: PhantomData }
     }
 
     /// The record at `key`, if present and not expired now.

@@ -3,7 +3,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, PoisonError, RwLock},
+    sync::{
+        Arc, Mutex, PoisonError, RwLock,
+        atomic::{AtomicBool, AtomicU64},
+    },
 };
 
 use ring::{aead::LessSafeKey, hmac};
@@ -15,6 +18,7 @@ use super::{
     VaultError,
     envelope::{self, KeyKind, KeyRef},
     kek::{KekInput, PASSPHRASE_ITERATIONS},
+    key_store::{KeySlot, KeyTrees},
     nonce::NonceSource,
     records::{
         DataKeyRecord, ForgetRecord, GenerationRecord, GenerationState, KEK_CHECK_CONTEXT, KeystoreMeta, META_KEY,
@@ -34,10 +38,8 @@ pub(crate) struct Generations {
 
 /// Encryption at rest for everything that describes a person.
 pub struct Vault {
-    pub(crate) keys_store: Store,
-    pub(crate) meta: TypedTree<KeystoreMeta>,
-    pub(crate) generation_records: TypedTree<GenerationRecord>,
-    pub(crate) data_keys: TypedTree<DataKeyRecord>,
+    /// The key store and its trees (see [`super::key_store`]).
+    pub(crate) keys: KeySlot,
     pub(crate) kek: RwLock<Arc<LessSafeKey>>,
     pub(crate) root: Zeroizing<[u8; 32]>,
     pub(crate) generations: RwLock<Generations>,
@@ -47,8 +49,14 @@ pub struct Vault {
     pub(crate) key_lock: Mutex<()>,
     /// Subjects being deleted (mirrors the `vault_forgetting` tree).
     pub(crate) forgetting: Mutex<std::collections::HashSet<i64>>,
-    pub(crate) forget_records: TypedTree<ForgetRecord>,
     pub(crate) nonces: NonceSource,
+    /// Key material destroyed so far by this process (deletions, retired generations, KEK
+    /// rotations); see [`super::shred`].
+    pub(crate) destroyed: AtomicU64,
+    /// How much of it the key store's last rewrite took off the disk; held while rewriting.
+    pub(crate) shredded: Mutex<u64>,
+    /// Whether the key store vouches that an audit trail has existed ([`super::trail_mark`]).
+    pub(crate) trail_started: AtomicBool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -65,25 +73,32 @@ fn random_key(nonces: &NonceSource) -> Result<Zeroizing<[u8; 32]>, VaultError> {
 
 impl Vault {
     /// Opens (or, for a new data store, creates) the key store `keys` for the data store `data`.
-    pub fn load(data: &Store, keys: &Store, input: &KekInput, now_ms: u64) -> Result<Vault, VaultError> {
+    /// The vault owns the key store from here on (it may rewrite it: [`Vault::shred`]); a key
+    /// store left with destroyed key material on its disk is rewritten before this returns.
+    pub fn load(data: &Store, keys: Store, input: &KekInput, now_ms: u64) -> Result<Vault, VaultError> {
         Vault::load_linked(Some(data), keys, input, now_ms)
     }
 
     /// Opens an existing key store without a data store (to restore a backup into an empty
     /// data directory).
-    pub fn load_detached(keys: &Store, input: &KekInput) -> Result<Vault, VaultError> {
+    pub fn load_detached(keys: Store, input: &KekInput) -> Result<Vault, VaultError> {
         if keys.tree::<KeystoreMeta>()?.get(META_KEY)?.is_none() {
             return Err(VaultError::Mismatch);
         }
         Vault::load_linked(None, keys, input, 0)
     }
 
-    /// The key store's id (a data store's [`VaultLink`] must match it).
-    pub fn store_id(&self) -> Result<[u8; 16], VaultError> {
-        Ok(self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?.store_id)
+    /// The key store's handles, for one operation (see [`super::key_store`]).
+    pub(crate) fn keys(&self) -> Result<Arc<KeyTrees>, VaultError> {
+        self.keys.get()
     }
 
-    fn load_linked(data: Option<&Store>, keys: &Store, input: &KekInput, now_ms: u64) -> Result<Vault, VaultError> {
+    /// The key store's id (a data store's [`VaultLink`] must match it).
+    pub fn store_id(&self) -> Result<[u8; 16], VaultError> {
+        Ok(self.keys()?.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?.store_id)
+    }
+
+    fn load_linked(data: Option<&Store>, keys: Store, input: &KekInput, now_ms: u64) -> Result<Vault, VaultError> {
         let meta_tree = keys.tree::<KeystoreMeta>()?;
         let link_tree = data.map(Store::tree::<VaultLink>).transpose()?;
         let link = match &link_tree {
@@ -94,7 +109,7 @@ impl Vault {
         let meta = match meta_tree.get(META_KEY)? {
             Some(meta) => meta,
             None if link.is_some() => return Err(VaultError::Mismatch),
-            None => create(keys, &meta_tree, input, &nonces, now_ms)?,
+            None => create(&keys, &meta_tree, input, &nonces, now_ms)?,
         };
         if meta.kek_source != input.source() {
             return Err(VaultError::KekSource(match meta.kek_source {
@@ -103,7 +118,7 @@ impl Vault {
             }));
         }
         let kek = Arc::new(input.derive(&meta.kdf_salt, meta.kdf_iterations)?);
-        let meta = rekey_recovery::resume(keys, &meta_tree, &kek, meta)?;
+        let meta = rekey_recovery::resume(&keys, &meta_tree, &kek, meta)?;
         let check =
             envelope::open(&kek, &meta.kek_check, KEK_CHECK_CONTEXT, "key store").map_err(|_| VaultError::WrongKey)?;
         if check.as_slice() != meta.store_id {
@@ -115,6 +130,7 @@ impl Vault {
             _ => {}
         }
         let root_bytes = envelope::open(&kek, &meta.root, ROOT_CONTEXT, "key store")?;
+        let trail_started = super::records::trail_marked(&root_bytes);
         let mut root = Zeroizing::new([0u8; 32]);
         root.copy_from_slice(root_bytes.get(..32).ok_or(VaultError::Crypto("short root secret"))?);
         let generation_records = keys.tree::<GenerationRecord>()?;
@@ -136,20 +152,22 @@ impl Vault {
                 forgetting.insert(i64::from_be_bytes(id));
             }
         }
-        Ok(Vault {
-            keys_store: keys.clone(),
-            meta: meta_tree,
-            generation_records,
-            data_keys: keys.tree::<DataKeyRecord>()?,
+        drop((meta_tree, generation_records, forget_records));
+        let vault = Vault {
+            keys: KeySlot::new(KeyTrees::open(keys)?),
             kek: RwLock::new(kek),
             root,
             generations: RwLock::new(Generations { keys: generation_keys, active: meta.active_generation }),
             cache: Mutex::new(HashMap::new()),
             key_lock: Mutex::new(()),
             forgetting: Mutex::new(forgetting),
-            forget_records,
             nonces,
-        })
+            destroyed: AtomicU64::new(0),
+            shredded: Mutex::new(0),
+            trail_started: AtomicBool::new(trail_started),
+        };
+        vault.shred_left_over()?;
+        Ok(vault)
     }
 
     /// A 32-byte subkey for one purpose, derived from the key store's root secret (stable across
@@ -222,22 +240,23 @@ impl Vault {
 
     /// A consistent copy of the key store (for backups).
     pub fn snapshot(&self) -> Result<crate::store::Snapshot, VaultError> {
-        Ok(self.keys_store.snapshot()?)
+        Ok(self.keys()?.store.snapshot()?)
     }
 
     /// Whether `subject` has a data key.
     pub fn has_subject(&self, subject: i64) -> Result<bool, VaultError> {
-        Ok(self.data_keys.get(&subject.to_be_bytes())?.is_some())
+        Ok(self.keys()?.data_keys.get(&subject.to_be_bytes())?.is_some())
     }
 
     /// Makes key store changes durable.
     pub async fn flush(&self) -> Result<(), VaultError> {
-        Ok(self.keys_store.flush().await?)
+        let keys = self.keys()?;
+        Ok(keys.store.flush().await?)
     }
 
     /// Makes key store changes durable, on the calling thread.
     pub fn flush_blocking(&self) -> Result<(), VaultError> {
-        Ok(self.keys_store.flush_blocking()?)
+        Ok(self.keys()?.store.flush_blocking()?)
     }
 
     /// `subject`'s data key and its id; with `create`, a new one if there is none.
@@ -246,19 +265,20 @@ impl Vault {
             return Ok(Some((*id, Arc::clone(key))));
         }
         let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let keys = self.keys()?;
         let id = subject.to_be_bytes();
-        let (key_id, raw) = match self.data_keys.get(&id)? {
+        let (key_id, raw) = match keys.data_keys.get(&id)? {
             Some(record) => (record.key_id, self.unwrap_data_key(subject, &record)?),
             // Re-checked under the lock: a deletion may have begun since `seal` looked.
             None if create && !self.is_forgetting(subject) => {
                 let raw = random_key(&self.nonces)?;
                 let key_id = new_key_id(&self.nonces, self.key_tag(subject))?;
-                self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw, key_id)?)?;
+                keys.data_keys.insert(&id, &self.wrap_data_key(subject, &raw, key_id)?)?;
                 // Durable before anything it seals can be: a record whose key a crash lost
                 // would be a user's data (or paid credits) gone for good.
-                if let Err(e) = self.keys_store.flush_blocking() {
+                if let Err(e) = keys.store.flush_blocking() {
                     // Never hand out a key that may not reach the disk.
-                    let _ = self.data_keys.remove(&id);
+                    let _ = keys.data_keys.remove(&id);
                     return Err(e.into());
                 }
                 (key_id, raw)
@@ -361,6 +381,8 @@ fn create(
         rekey_committed: false,
     };
     meta_tree.insert(META_KEY, &meta)?;
+    // Nothing destroyed yet: no rewrite at its first load.
+    super::records::mark_new(keys, now_ms)?;
     keys.flush_blocking()?;
     Ok(meta)
 }

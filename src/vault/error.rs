@@ -34,6 +34,13 @@ pub enum VaultError {
     /// The system random generator or a cipher failed.
     #[error("cryptographic failure: {0}")]
     Crypto(&'static str),
+    /// A rewrite of the key store could open no store afterwards (see the log); a restart
+    /// recovers it.
+    #[error("the key store is closed after a failed rewrite; restart arcana")]
+    KeyStoreClosed,
+    /// The key store stayed in use while a rewrite waited for it; nothing was changed.
+    #[error("the key store stayed in use; it is rewritten later")]
+    KeyStoreBusy,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

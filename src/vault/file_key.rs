@@ -31,7 +31,7 @@ pub struct KekParams {
 impl Vault {
     /// This key store's KEK parameters (they stay the same across KEK rotations).
     pub fn kek_params(&self) -> Result<KekParams, VaultError> {
-        let meta = self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
+        let meta = self.keys()?.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
         Ok(KekParams { source: meta.kek_source, salt: meta.kdf_salt, iterations: meta.kdf_iterations })
     }
 

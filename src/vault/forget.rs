@@ -3,6 +3,8 @@
 //! new is sealed for the subject, so no update in flight can bring them back), the caller
 //! removes their records, and [`Vault::finish_forget`] destroys the data key and the record.
 //! [`Vault::forgetting`] lists deletions a kill interrupted, to be finished on the next start.
+//! The destroyed key's bytes leave the disk when the key store is next rewritten
+//! ([`Vault::shred`], which the caller runs once for a batch of deletions).
 
 use std::sync::PoisonError;
 
@@ -13,23 +15,31 @@ impl Vault {
     pub fn begin_forget(&self, subject: i64, now_ms: u64) -> Result<(), VaultError> {
         let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
         self.forgetting.lock().unwrap_or_else(PoisonError::into_inner).insert(subject);
-        self.forget_records.insert(&subject.to_be_bytes(), &ForgetRecord { since_ms: now_ms })?;
-        self.keys_store.flush_blocking()?;
+        self.keys()?.forget_records.insert(&subject.to_be_bytes(), &ForgetRecord { since_ms: now_ms })?;
+        self.keys()?.store.flush_blocking()?;
         Ok(())
     }
 
     /// Ends deleting `subject`: destroys their data key (every copy of what it sealed, in the
     /// store and in every backup taken from now on, becomes unreadable), then the deletion
-    /// record; flushed before it returns. Afterwards the subject may come back as a new one.
-    /// Returns whether there was a key.
+    /// record; flushed before it returns, with the note that the key store holds destroyed key
+    /// material until its next rewrite ([`Vault::shred`]). Afterwards the subject may come back
+    /// as a new one. Returns whether there was a key.
     pub fn finish_forget(&self, subject: i64) -> Result<bool, VaultError> {
         let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
         self.cache.lock().unwrap_or_else(PoisonError::into_inner).remove(&subject);
+        let keys = self.keys()?;
         let id = subject.to_be_bytes();
         // The key first: a kill between the two leaves the record, and the deletion is resumed.
-        let had_key = self.data_keys.remove(&id)?;
-        self.forget_records.remove(&id)?;
-        self.keys_store.flush_blocking()?;
+        let had_key = keys.data_keys.remove(&id)?;
+        keys.forget_records.remove(&id)?;
+        if had_key {
+            Vault::destroying(&keys, crate::clock::unix_ms(std::time::SystemTime::now()))?;
+        }
+        keys.store.flush_blocking()?;
+        if had_key {
+            self.destroyed_durably();
+        }
         self.forgetting.lock().unwrap_or_else(PoisonError::into_inner).remove(&subject);
         Ok(had_key)
     }
@@ -99,8 +109,7 @@ mod tests {
         let t = temp_vault();
         t.vault.seal(9, "forget_notes", b"k", b"v").expect("seal");
         t.vault.begin_forget(9, 1).expect("begin");
-        let keys = t.vault.keys_store.clone();
-        let reopened = crate::vault::Vault::load(&t.data, &keys, &t.kek_input(), 2).expect("reopen");
+        let reopened = crate::vault::Vault::load(&t.data, t.keys_store(), &t.kek_input(), 2).expect("reopen");
         assert_eq!(reopened.forgetting(), [9]);
         assert!(matches!(reopened.seal(9, "forget_notes", b"k", b"v"), Err(VaultError::BeingDeleted)));
         assert!(reopened.finish_forget(9).expect("finish"));

@@ -13,7 +13,8 @@
 //! Records are sealed with AES-256-GCM ([`envelope`]): fresh random nonce, a header with format
 //! version and key id, and the record's tree and key bound in as associated data. Deleting a user
 //! destroys their data key ([`Vault::begin_forget`], [`Vault::finish_forget`]) — crypto-shredding: every copy of their
-//! records in `DIR/db/`, and in every backup taken afterwards, is unreadable. Backups hold the
+//! records in `DIR/db/`, and in every backup taken afterwards, is unreadable — and then rewrites
+//! the key store ([`Vault::shred`]), so that no byte of the destroyed key stays in its files. Backups hold the
 //! key store too (so that they restore on their own), so a backup taken *before* a deletion
 //! still opens that user's records until it is deleted (`backup.keep` ages them out).
 //! Rotating generation keys re-wraps data keys in the background; rotating the KEK re-wraps the
@@ -25,6 +26,8 @@ mod error;
 mod file_key;
 mod forget;
 mod kek;
+mod kept_records;
+mod key_store;
 mod nonce;
 mod records;
 mod rekey;
@@ -32,14 +35,16 @@ mod rekey_recovery;
 mod rotation;
 mod sealed;
 mod service;
+mod shred;
 #[cfg(test)]
 pub(crate) mod testing;
+mod trail_mark;
 
 pub use core::Vault;
 pub use error::VaultError;
 pub use file_key::{KekParams, unwrap_under_kek};
 pub use kek::{KekInput, KekSource, PASSPHRASE_ITERATIONS};
-pub use records::{GenerationState, VaultLink};
+pub use records::{GenerationState, Rewritten, ShredPending, VaultLink};
 pub use rotation::GenerationStatus;
 pub use sealed::{Envelope, Sealed, SealedTree};
 pub use service::ServiceSealer;

@@ -147,3 +147,45 @@ impl Record for VaultLink {
     const TREE: &'static str = "vault_link";
     const VERSION: u8 = 1;
 }
+
+/// In the key store: key material was destroyed and its bytes may still be in the store's
+/// files; the store is rewritten at the next load if this survives until then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShredPending {
+    /// When key material was first destroyed since the last rewrite (Unix ms).
+    pub since_ms: u64,
+}
+
+impl Record for ShredPending {
+    const TREE: &'static str = "vault_shred_pending";
+    const VERSION: u8 = 1;
+}
+
+/// In the key store: when it was last rewritten (or created). A key store without it has never
+/// been rewritten, and is, once, at load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rewritten {
+    /// Unix ms.
+    pub at_ms: u64,
+}
+
+impl Record for Rewritten {
+    const TREE: &'static str = "vault_rewritten";
+    const VERSION: u8 = 1;
+}
+
+/// The key of the key store's shred state records ([`ShredPending`], [`Rewritten`]).
+pub(crate) const SHRED_STATE_KEY: &[u8] = b"state";
+
+/// Marks a new key store as holding nothing destroyed (nothing to rewrite at its first load).
+pub(crate) fn mark_new(keys: &crate::store::Store, now_ms: u64) -> Result<(), crate::store::StoreError> {
+    keys.tree::<Rewritten>()?.insert(SHRED_STATE_KEY, &Rewritten { at_ms: now_ms })
+}
+
+/// The flag byte's bit for "an audit trail has existed".
+pub(crate) const TRAIL_STARTED: u8 = 1;
+
+/// Whether the opened root envelope `plaintext` carries the trail mark.
+pub(crate) fn trail_marked(plaintext: &[u8]) -> bool {
+    plaintext.get(32).is_some_and(|flags| flags & TRAIL_STARTED != 0)
+}

@@ -35,7 +35,7 @@ impl Vault {
         let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
         let mut generations = self.generations.write().unwrap_or_else(PoisonError::into_inner);
         let kek = Arc::clone(&self.kek.read().unwrap_or_else(PoisonError::into_inner));
-        let mut meta = self.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
+        let mut meta = self.keys()?.meta.get(META_KEY)?.ok_or(VaultError::Mismatch)?;
         let id = self.all_generations()?.iter().map(|g| g.id).max().unwrap_or(0) + 1;
         let mut raw = zeroize::Zeroizing::new([0u8; 32]);
         self.nonces.fill(&mut *raw)?;
@@ -54,16 +54,16 @@ impl Vault {
             created_ms: now_ms,
             retired_ms: None,
         };
-        self.generation_records.insert(&id.to_be_bytes(), &record)?;
+        self.keys()?.generation_records.insert(&id.to_be_bytes(), &record)?;
         for mut old in self.all_generations()? {
             if old.id != id && old.state == GenerationState::Active {
                 old.state = GenerationState::Retiring;
-                self.generation_records.insert(&old.id.to_be_bytes(), &old)?;
+                self.keys()?.generation_records.insert(&old.id.to_be_bytes(), &old)?;
             }
         }
         meta.active_generation = id;
-        self.meta.insert(META_KEY, &meta)?;
-        self.keys_store.flush_blocking()?;
+        self.keys()?.meta.insert(META_KEY, &meta)?;
+        self.keys()?.store.flush_blocking()?;
         generations.keys.insert(id, Arc::new(envelope::aead_key(&raw)?));
         generations.active = id;
         tracing::warn!(target: "arcana::audit", event = Event::KeyRotation.name(), generation = id,
@@ -75,7 +75,7 @@ impl Vault {
     pub fn pending_rewrap(&self) -> Result<Vec<i64>, VaultError> {
         let active = self.generations.read().unwrap_or_else(PoisonError::into_inner).active;
         let mut pending = Vec::new();
-        for entry in self.data_keys.iter_at(SystemTime::now()) {
+        for entry in self.keys()?.data_keys.iter_at(SystemTime::now()) {
             let (key, record) = entry?;
             if record.generation != active
                 && let Ok(bytes) = <[u8; 8]>::try_from(key.as_slice())
@@ -93,22 +93,34 @@ impl Vault {
             let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
             let id = subject.to_be_bytes();
             // Re-read under the lock: the subject may have been deleted meanwhile.
-            let Some(record) = self.data_keys.get(&id)? else { continue };
+            let Some(record) = self.keys()?.data_keys.get(&id)? else { continue };
             let active = self.generations.read().unwrap_or_else(PoisonError::into_inner).active;
             if record.generation == active {
                 continue;
             }
             let raw = self.unwrap_data_key(subject, &record)?;
-            self.data_keys.insert(&id, &self.wrap_data_key(subject, &raw, record.key_id)?)?;
+            self.keys()?.data_keys.insert(&id, &self.wrap_data_key(subject, &raw, record.key_id)?)?;
             moved += 1;
         }
         Ok(moved)
     }
 
-    /// Retires retiring generations that wrap nothing any more; returns their ids.
+    /// Retires retiring generations that wrap nothing any more; returns their ids. Their key
+    /// material is then taken off the disk too (the key store is rewritten: [`Vault::shred`]).
     pub fn retire_finished(&self, now_ms: u64) -> Result<Vec<u32>, VaultError> {
+        let retired = self.retire_locked(now_ms)?;
+        if !retired.is_empty()
+            && let Err(e) = self.shred()
+        {
+            tracing::error!(error = %e, "cannot rewrite the key store after retiring a generation key; retried later");
+        }
+        Ok(retired)
+    }
+
+    fn retire_locked(&self, now_ms: u64) -> Result<Vec<u32>, VaultError> {
         let _lock = self.key_lock.lock().unwrap_or_else(PoisonError::into_inner);
         let counts = self.counts()?;
+        let keys = self.keys()?;
         let mut retired = Vec::new();
         for mut record in self.all_generations()? {
             if record.state == GenerationState::Retiring && counts.get(&record.id).copied().unwrap_or(0) == 0 {
@@ -116,7 +128,7 @@ impl Vault {
                 record.wrapped = None;
                 record.next_wrapped = None;
                 record.retired_ms = Some(now_ms);
-                self.generation_records.insert(&record.id.to_be_bytes(), &record)?;
+                keys.generation_records.insert(&record.id.to_be_bytes(), &record)?;
                 self.generations.write().unwrap_or_else(PoisonError::into_inner).keys.remove(&record.id);
                 retired.push(record.id);
                 tracing::warn!(target: "arcana::audit", event = Event::KeyRetired.name(), generation = record.id,
@@ -124,7 +136,9 @@ impl Vault {
             }
         }
         if !retired.is_empty() {
-            self.keys_store.flush_blocking()?;
+            Vault::destroying(&keys, now_ms)?;
+            keys.store.flush_blocking()?;
+            self.destroyed_durably();
         }
         Ok(retired)
     }
@@ -136,7 +150,7 @@ impl Vault {
         for chunk in pending.chunks(batch.max(1)) {
             moved += self.rewrap(chunk)?;
         }
-        self.keys_store.flush_blocking()?;
+        self.keys()?.store.flush_blocking()?;
         self.retire_finished(now_ms)?;
         Ok(moved)
     }
@@ -158,14 +172,17 @@ impl Vault {
 
     fn counts(&self) -> Result<std::collections::HashMap<u32, usize>, VaultError> {
         let mut counts = std::collections::HashMap::new();
-        for entry in self.data_keys.iter_at(SystemTime::now()) {
+        for entry in self.keys()?.data_keys.iter_at(SystemTime::now()) {
             let (_, record) = entry?;
             *counts.entry(record.generation).or_insert(0) += 1;
         }
         Ok(counts)
     }
 
-    fn all_generations(&self) -> Result<Vec<GenerationRecord>, StoreError> {
-        self.generation_records.iter_at(SystemTime::now()).map(|e| e.map(|(_, r)| r)).collect()
+    fn all_generations(&self) -> Result<Vec<GenerationRecord>, VaultError> {
+        let keys = self.keys()?;
+        let all: Result<Vec<GenerationRecord>, StoreError> =
+            keys.generation_records.iter_at(SystemTime::now()).map(|e| e.map(|(_, r)| r)).collect();
+        Ok(all?)
     }
 }

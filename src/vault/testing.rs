@@ -22,9 +22,15 @@ impl TempVault {
         KekInput::File(DataDir::new(self.tmp.path()).read_master_key().expect("key"))
     }
 
+    /// Another handle on the vault's key store (tests that open a second vault on it, as a
+    /// restarted process would; the key store is then not rewritten while both are open).
+    pub fn keys_store(&self) -> Store {
+        self.vault.keys().expect("keys").store.clone()
+    }
+
     /// The raw sled tree `name` of the key store (tests that tamper with it).
     pub fn vault_keys_raw_tree(&self, name: &str) -> sled::Tree {
-        self.vault.keys_store.raw_tree(name)
+        self.vault.keys().expect("keys").store.raw_tree(name)
     }
 }
 
@@ -36,6 +42,6 @@ pub(crate) fn temp_vault() -> TempVault {
     let data = Store::open_temporary(&dir.db_path()).expect("db");
     let keys = Store::open_temporary(&dir.keys_path()).expect("keys");
     let vault =
-        Arc::new(Vault::load(&data, &keys, &KekInput::File(dir.read_master_key().expect("key")), 0).expect("vault"));
+        Arc::new(Vault::load(&data, keys, &KekInput::File(dir.read_master_key().expect("key")), 0).expect("vault"));
     TempVault { tmp, data, vault }
 }

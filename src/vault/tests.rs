@@ -45,8 +45,10 @@ impl Fixture {
     }
 }
 
+/// Opens a vault on another handle of `keys` (the test keeps one, so the key store is never
+/// rewritten under it).
 fn open(data: &Store, keys: &Store, input: &KekInput) -> Result<Vault, VaultError> {
-    Vault::load(data, keys, input, 1_000)
+    Vault::load(data, keys.clone(), input, 1_000)
 }
 
 #[test]
@@ -216,13 +218,15 @@ fn a_committed_passphrase_rotation_killed_half_way_opens_with_the_new_passphrase
     let new_kek = vault.derive_new_kek(&new()).expect("derive");
     vault.prepare_rekey(&new_kek).expect("prepare");
     // Killed inside step 4: committed, one generation promoted, the other and the meta not.
-    let mut meta = vault.meta.get(super::records::META_KEY).expect("meta").expect("meta");
+    let handles = vault.keys().expect("keys");
+    let mut meta = handles.meta.get(super::records::META_KEY).expect("meta").expect("meta");
     meta.rekey_committed = true;
-    vault.meta.insert(super::records::META_KEY, &meta).expect("commit");
+    handles.meta.insert(super::records::META_KEY, &meta).expect("commit");
     let (key, mut first) =
-        vault.generation_records.iter_at(std::time::SystemTime::now()).next().expect("one").expect("ok");
+        handles.generation_records.iter_at(std::time::SystemTime::now()).next().expect("one").expect("ok");
     first.wrapped = first.next_wrapped.take();
-    vault.generation_records.insert(&key, &first).expect("half promoted");
+    handles.generation_records.insert(&key, &first).expect("half promoted");
+    drop(handles);
     drop(vault);
 
     let refused = open(&data, &keys, &old()).expect_err("the old passphrase cannot finish it");

@@ -19,7 +19,7 @@ use crate::{
     accounts::{TokenSessionRefusal, TwoFactorError, UsedSignIn},
     control::Request as ControlRequest,
     readings::{DrawOutcome, Refusal},
-    tarot::{DrawRequest, QUESTION_MAX_CHARS, Spread},
+    tarot::{DrawOptions, DrawRequest, QUESTION_MAX_CHARS, Spread},
 };
 
 use super::{
@@ -228,9 +228,12 @@ async fn draw(
     }
     let request = DrawRequest { spread, question: body.question };
     let services = &ctx.services;
+    // The reader's choice of upright-only cards (`/language` in the bot) holds here too.
+    let upright_only = services.profiles.get(caller.user).ok().flatten().is_some_and(|p| p.upright_only);
+    let options = DrawOptions { reversals: !upright_only };
     let outcome = services
         .readings
-        .draw(&services.accounts, caller.user, caller.is_admin, &request)
+        .draw_with_options(&services.accounts, caller.user, caller.is_admin, &request, options)
         .map_err(|e| ApiError::internal(&e))?;
     // What was spent and sealed is durable before the user sees the reading (Telegram's path has
     // the inbox to replay; this one does not).

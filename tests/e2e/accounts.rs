@@ -260,7 +260,7 @@ impl Running {
 
     /// `user` presses a consent button carrying `data`: waits for the query's answer and for the
     /// update to be finished; returns the messages and photos sent to `user` meanwhile.
-    fn press(&mut self, user: i64, data: &str) -> Vec<Call> {
+    pub(crate) fn press(&mut self, user: i64, data: &str) -> Vec<Call> {
         let update = updates::button_press(user, "Privacy notice", I_AGREE, data);
         let query = update["callback_query"]["id"].as_str().expect("query id").to_owned();
         let before = to_chat(&self.tg.calls(), user).len();

@@ -13,6 +13,8 @@
 //! - `incident` — lockdown, unmute and reset-limits, broadcasts;
 //! - `paths` — `/delete_me`'s confirmation, hints for unknown commands and free text, readings
 //!   and newcomers in groups;
+//! - `language` — the user's language, `/language`, `/card`, themed spreads, upright-only
+//!   draws, the menu per language;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
 //! - `web` — the Mini App, the API and its tokens, Telegram Login, in a real browser too;
 //! - `systemd` — `sd_notify`, the token as a credential, journald and JSON logs, `--version`,
@@ -29,6 +31,7 @@ mod crash;
 mod fake_server;
 mod harness;
 mod incident;
+mod language;
 mod operator;
 mod paths;
 mod pipeline;

@@ -317,3 +317,28 @@ fn a_kill_replays_a_finished_update_only_without_flushed_removals() {
     assert_eq!(replies_after_a_kill(true), 1, "flushed removal: only the new /help is answered");
     assert_eq!(replies_after_a_kill(false), 2, "unflushed removal: the old /help runs again");
 }
+
+#[test]
+fn a_trail_removed_with_its_chain_state_fails_verification() {
+    let dir = crate::support::private_tempdir();
+    let d = path_arg(dir.path());
+    crate::harness::cli_ok(&["init", "--dir", d]);
+    crate::harness::cli_ok(&["block", "42", "--reason", "before the wipe", "--dir", d]);
+    let (intact, text) = verify(dir.path());
+    assert!(intact && text.contains("intact"), "{text}");
+
+    // Someone with the data directory but not the master key removes the whole trail: the
+    // entries and their index from db/, the chain state from keys/.
+    tamper(dir.path(), |audit| audit.clear().expect("clear"));
+    {
+        let db = sled::open(dir.path().join("db")).expect("open db");
+        db.open_tree("audit_by_user").expect("tree").clear().expect("clear");
+        db.flush().expect("flush");
+        let keys = sled::open(dir.path().join("keys")).expect("open keys");
+        assert!(keys.open_tree("audit_chain").expect("tree").remove(b"chain").expect("remove").is_some());
+        keys.flush().expect("flush");
+    }
+    let (intact, text) = verify(dir.path());
+    assert!(!intact, "a removed trail passed as a fresh start: {text}");
+    assert!(text.contains("the trail was removed"), "{text}");
+}

@@ -176,6 +176,32 @@ fn a_kill_mid_flood_loses_nothing_and_repeats_only_what_was_in_flight() {
     stop_cleanly(bot);
 }
 
+#[test]
+fn a_chat_flooding_huge_updates_fills_the_byte_bound_and_a_normal_user_is_still_answered() {
+    let dir = dir_with_config(
+        "[bot]\ninbox_max_bytes = 100000\n\n[accounts]\nrequire_registration = false\n\n\
+         [sentinel]\ndebounce = \"0s\"\n",
+    );
+    let tg = FakeTelegram::start();
+    let (flooder, user) = (9_101, 9_102);
+    // Twelve updates of about 30 kB each, all in the first batch: three fill the inbox's bound.
+    for n in 0..12 {
+        let padding = "x".repeat(30_000);
+        tg.push_update(updates::command(flooder, &format!("/help {n} {padding}")));
+    }
+    let last = tg.push_update(updates::command(user, "/help"));
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    crate::harness::wait_replies(&tg, &mut bot, user, 1, REPLY_TIMEOUT);
+    wait_polled_past(&tg, &mut bot, last);
+    let status = bot.status().expect("status");
+    assert_eq!(status.get("inbox_full_drops").copied(), Some(9), "the flooder's updates past the bound: {status:?}");
+    assert_eq!(count_to(&tg.calls(), flooder), 3, "only what fitted was handled");
+    stop_cleanly(bot);
+    let audited =
+        crate::harness::cli_ok(&["audit", "--event", "inbox_full_drop", "--dir", dir.path().to_str().expect("path")]);
+    assert!(audited.contains("inbox_full_drop"), "{audited}");
+}
+
 /// One start permit, held by a group's second reply while it waits out the group's send spacing
 /// (Telegram allows a message every few seconds into a group): a private user's `/help` must
 /// still start and be answered first. A handler waiting for a send slot gives its permit back.

@@ -228,3 +228,33 @@ fn a_reply_echoed_in_a_malformed_response_is_neither_logged_nor_sent_twice() {
     assert!(!stderr.contains("otpauth") && !stderr.contains("secret="), "the log shows the key:\n{stderr}");
     run.stop();
 }
+
+#[test]
+fn a_secret_whose_send_a_kill_cut_short_is_reported_to_the_user_after_the_restart() {
+    let mut run = Running::start(&config(true, ALL));
+    let user = 36_001;
+    run.register(user);
+    // Telegram has the QR code, but the bot is killed before it learns the message's id.
+    run.tg.push_fault("sendPhoto", Fault::Delay(Duration::from_mins(5)));
+    run.tg.push_update(updates::command(user, "/2fa"));
+    run.tg.wait_for(Duration::from_secs(30), "the QR code on its way", |calls| {
+        calls.iter().any(|c| c.method == "sendPhoto")
+    });
+    let before = to_chat(&run.tg.calls(), user).len();
+    let crate::accounts::Running { dir, tg, bot } = run;
+    bot.kill9();
+
+    // The deletion was scheduled before the send: the restarted bot knows a secret may be in the
+    // chat under an id it cannot know, and says so.
+    let mut run = Running::resume(dir, tg);
+    run.wait_sent(user, before, "a warning about the QR code left in the chat", |sent| {
+        texts(sent).contains("two-factor key may still be in this chat")
+    });
+    let (dir, _tg) = run.stop();
+    let db = sled::open(dir.path().join("db")).expect("open the store");
+    let schedule = db.open_tree("secret_messages").expect("tree");
+    for entry in &schedule {
+        let (key, _) = entry.expect("entry");
+        assert_eq!(key.len(), 12, "a reservation without a message id was left behind");
+    }
+}

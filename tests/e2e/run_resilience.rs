@@ -92,3 +92,28 @@ fn hostile_updates_do_not_crash_the_bot() {
     }
     stop_cleanly(bot);
 }
+
+#[test]
+fn a_start_failing_after_its_tasks_started_still_tears_them_down() {
+    let dir = crate::support::private_tempdir();
+    let d = crate::harness::path_arg(dir.path());
+    crate::harness::cli_ok(&["init", "--dir", d]);
+    let tg = FakeTelegram::start();
+    // The control socket, key re-wrapping and backups are running when `getMe` says the token
+    // is not valid.
+    tg.push_fault("getMe", Fault::Status(401));
+    let url = tg.url();
+    let output = crate::support::bot_process::run_cli(
+        &["run", "--dir", d],
+        &[("BOT_TOKEN", crate::support::bot_process::TEST_TOKEN), ("ARCANA_TELEGRAM_API_URL", &url)],
+    );
+    crate::harness::assert_clean_output(&output);
+    let (_, stderr) = crate::harness::streams(&output);
+    assert!(!output.status.success(), "an invalid token is a failure:\n{stderr}");
+    assert!(stderr.contains("Telegram rejected the bot token"), "{stderr}");
+    // The teardown ran: the control socket was closed and removed, the store flushed.
+    assert!(stderr.contains("stopped"), "no teardown:\n{stderr}");
+    assert!(!dir.path().join("control.sock").exists(), "the control socket outlived the bot:\n{stderr}");
+    let verified = crate::harness::cli_ok(&["audit", "verify", "--dir", d]);
+    assert!(verified.contains("intact"), "{verified}");
+}

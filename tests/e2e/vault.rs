@@ -360,3 +360,50 @@ fn the_running_bot_takes_backups_on_schedule_keeps_the_newest_and_survives_failu
     let stderr = stop_cleanly(bot);
     assert!(stderr.contains("scheduled backup failed"), "{stderr}");
 }
+
+/// The raw value of `user`'s wrapped data key in the key store of `dir` (read offline).
+fn wrapped_key(dir: &Path, user: i64) -> Vec<u8> {
+    let keys = sled::Config::new().path(dir.join("keys")).cache_capacity(1 << 20).open().expect("open keys/");
+    let tree = keys.open_tree("vault_data_keys").expect("tree");
+    tree.get(user.to_be_bytes()).expect("read").expect("the user has a data key").to_vec()
+}
+
+#[test]
+fn a_deletion_leaves_no_byte_of_the_wrapped_key_in_the_data_directory() {
+    let dir = registered_dir();
+    let tg = FakeTelegram::start();
+    let (gone, kept) = (5001, 5002);
+    tg.push_update(start_from(gone, "Gone"));
+    tg.push_update(start_from(kept, "Kept"));
+    tg.push_update(updates::command(kept, "/draw"));
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    wait_replies(&tg, &mut bot, gone, 1, REPLY_TIMEOUT);
+    wait_replies(&tg, &mut bot, kept, 2, REPLY_TIMEOUT);
+    stop_cleanly(bot);
+    // The tail of each wrapped key: the AEAD tag and the end of the ciphertext, random bytes.
+    let tail = |value: Vec<u8>| value[value.len() - 32..].to_vec();
+    let (gone_key, kept_key) = (tail(wrapped_key(dir.path(), gone)), tail(wrapped_key(dir.path(), kept)));
+
+    tg.push_update_with_id(100, updates::command(gone, "/delete_me"));
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    let replies = wait_replies(&tg, &mut bot, gone, 2, REPLY_TIMEOUT);
+    assert!(replies[1].contains("deleted"), "{replies:?}");
+    stop_cleanly(bot);
+
+    let holding = |needle: &[u8]| -> Vec<std::path::PathBuf> {
+        files(dir.path()).into_iter().filter(|f| contains(&std::fs::read(f).expect("read"), needle)).collect()
+    };
+    assert!(
+        holding(&kept_key).iter().any(|f| f.starts_with(dir.path().join("keys"))),
+        "the scan finds a wrapped key that is still there"
+    );
+    assert_eq!(holding(&gone_key), Vec::<std::path::PathBuf>::new(), "the deleted user's wrapped key is on disk");
+
+    // The bot starts again on the rewritten key store, and what the other user's key sealed
+    // before the rewrite still opens: their reading is in their export.
+    tg.push_update_with_id(101, updates::command(kept, "/export"));
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    let replies = wait_replies(&tg, &mut bot, kept, 3, REPLY_TIMEOUT);
+    assert!(replies[2].contains("Your data") && !replies[2].contains("\"readings\": []"), "{replies:?}");
+    stop_cleanly(bot);
+}

@@ -218,6 +218,30 @@ fn signed_init_data_gives_a_token_and_every_forgery_is_refused() {
 }
 
 #[test]
+fn a_reader_who_chose_upright_cards_draws_them_in_the_mini_app_too() {
+    let (mut run, addr) = start("");
+    let user = 51_010;
+    run.register(user);
+    let settings = run.send(user, "/language");
+    let switch = settings
+        .iter()
+        .flat_map(crate::harness::buttons)
+        .find(|(label, _)| label == "Read without reversed cards")
+        .map_or_else(|| panic!("the reversed-cards switch: {settings:#?}"), |(_, data)| data);
+    run.press(user, &switch);
+    let token = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s())));
+    // Nine cards (the day's three readings), none reversed: by chance, one time in 512.
+    for _ in 0..3 {
+        let drawn = post(&addr, "/api/v1/draw", Some(&token), &json!({ "spread": "three" }));
+        assert_eq!(drawn.status, 200, "{drawn:?}");
+        let drawn = drawn.json();
+        let cards = drawn["reading"]["cards"].as_array().expect("cards");
+        assert_eq!(cards.len(), 3);
+        assert!(cards.iter().all(|card| card["reversed"] == json!(false)), "{drawn}");
+    }
+}
+
+#[test]
 fn a_draw_through_the_api_spends_the_allowance_that_draw_then_reports() {
     let (mut run, addr) = start("");
     let user = 51_002;

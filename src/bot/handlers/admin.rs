@@ -11,18 +11,20 @@ use teloxide::types::{ChatId, Message};
 use crate::{
     audit_tap::Event,
     control::{self, Request},
+    i18n,
+    locale::Locale,
 };
 
-use crate::bot::{
-    app::App,
-    send::send_html,
-    texts::{
-        ADMINS_ONLY, BLOCK_USAGE, BROADCAST_USAGE, LOCKDOWN_USAGE, LOOKUP_FAILED, NOT_SAVED, RESET_LIMITS_USAGE,
-        UNMUTE_USAGE, USERNAME_UNKNOWN,
-    },
-};
+use crate::bot::{app::App, send::send_html};
 
-/// Parses the arguments of an admin command.
+/// The text keys of the usage lines `parse` refuses with.
+const LOCKDOWN_USAGE: &str = "lockdown_usage";
+const BROADCAST_USAGE: &str = "broadcast_usage";
+const UNMUTE_USAGE: &str = "unmute_usage";
+const RESET_LIMITS_USAGE: &str = "reset_limits_usage";
+const BLOCK_USAGE: &str = "block_usage";
+
+/// Parses the arguments of an admin command; a refusal is the key of its usage text.
 pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'static str> {
     let by = Some(by);
     let user_of = |word: Option<&str>| word.and_then(|w| w.parse::<i64>().ok()).filter(|u| *u > 0);
@@ -66,27 +68,35 @@ pub(crate) fn parse(command: &str, args: &str, by: i64) -> Result<Request, &'sta
 
 /// Replaces a leading `@username` with the user id it was last seen with (through the blind
 /// index; usernames are never stored in the clear).
-fn resolve_username(app: &App, args: &str) -> Result<String, &'static str> {
+fn resolve_username(app: &App, args: &str) -> Result<String, UsernameError> {
     let Some(rest) = args.trim_start().strip_prefix('@') else { return Ok(args.to_owned()) };
     let (name, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     match app.services.profiles.find_by_username(name) {
         Ok(Some(id)) => Ok(format!("{id} {tail}")),
-        Ok(None) => Err(USERNAME_UNKNOWN),
+        Ok(None) => Err(UsernameError::Unknown),
         Err(e) => {
             tracing::error!(error = %e, "username lookup failed");
-            Err(LOOKUP_FAILED)
+            Err(UsernameError::LookupFailed)
         }
     }
 }
 
+/// Why a `@username` named no user.
+enum UsernameError {
+    /// No user with that username has used the bot.
+    Unknown,
+    /// The index could not be read.
+    LookupFailed,
+}
+
 /// Handles the admin commands.
-pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &str) {
+pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &str, locale: Locale) {
     let chat = ChatId(message.chat.id.0);
     let Some(sender) = message.from.as_ref().map(|u| crate::sanitize::user_id(u.id)) else { return };
     if !app.services.sentinel.is_admin(sender) {
         tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(), user = sender, command,
             "admin command refused");
-        send_html(&app.sender, chat, ADMINS_ONLY).await;
+        send_html(&app.sender, chat, i18n::text(locale, "admins_only")).await;
         return;
     }
     // A broadcast's text or a lockdown's reason may start with an `@` of its own.
@@ -94,15 +104,19 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
         if matches!(command, "broadcast" | "lockdown") { Ok(args.to_owned()) } else { resolve_username(app, args) };
     let args = match resolved {
         Ok(args) => args,
-        Err(reply) => {
-            send_html(&app.sender, chat, reply).await;
+        Err(UsernameError::Unknown) => {
+            send_html(&app.sender, chat, i18n::text(locale, "username_unknown")).await;
+            return;
+        }
+        Err(UsernameError::LookupFailed) => {
+            send_html(&app.sender, chat, i18n::text(locale, "lookup_failed")).await;
             return;
         }
     };
     let request = match parse(command, &args, sender) {
         Ok(request) => request,
         Err(usage) => {
-            send_html(&app.sender, chat, usage).await;
+            send_html(&app.sender, chat, i18n::text(locale, usage)).await;
             return;
         }
     };
@@ -113,11 +127,11 @@ pub(crate) async fn handle(app: &App, message: &Message, command: &str, args: &s
         Ok(Ok(response)) => response.lines.join("\n"),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "admin command failed");
-            NOT_SAVED.to_owned()
+            i18n::text(locale, "not_saved").to_owned()
         }
         Err(e) => {
             tracing::error!(error = %e, "admin command task failed");
-            NOT_SAVED.to_owned()
+            i18n::text(locale, "not_saved").to_owned()
         }
     };
     send_html(&app.sender, chat, &teloxide::utils::html::escape(&reply)).await;
@@ -157,5 +171,9 @@ mod tests {
             Ok(Request::Broadcast { text: "Back at 6".into(), dry_run: false, by: Some(1) })
         );
         assert_eq!(parse("broadcast", " ", 1), Err(BROADCAST_USAGE));
+        for key in [LOCKDOWN_USAGE, BROADCAST_USAGE, UNMUTE_USAGE, RESET_LIMITS_USAGE, BLOCK_USAGE] {
+            assert!(i18n::text(Locale::Ru, key).starts_with("Использование"), "{key}");
+            assert_ne!(i18n::text(Locale::En, key), key, "{key} is a text");
+        }
     }
 }

@@ -8,18 +8,11 @@ use teloxide::{
     types::{CallbackQuery, ChatId},
 };
 
-use crate::{accounts::Decision, audit_tap::Event, i18n};
+use crate::{accounts::Decision, audit_tap::Event, i18n, locale::Locale};
 
-use crate::bot::{
-    app::App,
-    send::Redacted,
-    texts::{
-        BUTTON_GONE, BUTTON_NOT_IN_PLAN, BUTTON_NOT_YOURS, BUTTON_START_FIRST, LOCKDOWN_BUTTON, PURCHASES_LOCKED_PLAIN,
-        TRY_AGAIN_PLAIN,
-    },
-};
+use crate::bot::{app::App, send::Redacted};
 
-use super::{consent, deletion, hints, history, payments, pressed::Pressed, speak};
+use super::{card, consent, deletion, hints, history, language, payments, pressed::Pressed};
 
 /// Handles button press `update_id`.
 pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32) {
@@ -32,16 +25,16 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
         order: i64::from(update_id),
     };
     let verified = query.data.as_deref().map(|data| app.signer.verify(user, chat, data));
-    let locale = speak::locale(Some(&query.from));
+    let locale = app.locale(user, query.from.language_code.as_deref());
     let mut answer_text: Option<&'static str> = None;
     let mut welcome = false;
     match verified {
         // No new registrations while lockdown is on (a notice sent before it still has its button).
         Some(Ok(data)) if data.action() == consent::ACTION && registration_locked(app, user) => {
-            answer_text = Some(LOCKDOWN_BUTTON);
+            answer_text = Some(i18n::text(locale, "lockdown_button"));
         }
         Some(Ok(data)) if data.action() == payments::BUY && payments::purchases_locked(app, user) => {
-            answer_text = Some(PURCHASES_LOCKED_PLAIN);
+            answer_text = Some(i18n::text(locale, "purchases_locked_plain"));
         }
         // Deletion's buttons judge themselves: a stale one answers why, whoever presses it now.
         Some(Ok(data)) if deletion::is_button(data.action()) => {
@@ -50,8 +43,13 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
             return Box::pin(deletion::act(app, pressed, &data, verdict, locale)).await;
         }
         Some(Ok(data)) if data.action() == consent::ACTION => {
-            (answer_text, welcome) = consent::on_agree(app, user, &data);
+            (answer_text, welcome) = consent::on_agree(app, user, &data, locale);
             if welcome {
+                // The profile, with the locale of Telegram's language, is stored from the moment
+                // of consent (nothing is stored before it).
+                if let Err(e) = app.services.profiles.remember(&query.from) {
+                    tracing::error!(error = %e, "cannot store a profile");
+                }
                 app.make_durable().await;
             }
         }
@@ -60,24 +58,32 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
                 history::PAGE | history::VIEW => "history",
                 payments::BUY => "buy",
                 hints::DRAW => "draw",
+                card::SHOW => "card",
+                language::LANGUAGE | language::UPRIGHT => "language",
                 _ => "",
             };
             if command.is_empty() {
-                answer_text = Some(BUTTON_GONE);
-            } else if let Some(refusal) = refused(app, user, command) {
+                answer_text = Some(i18n::text(locale, "button_gone"));
+            } else if let Some(refusal) = refused(app, user, command, locale) {
                 answer_text = Some(refusal);
             } else if data.action() == hints::DRAW {
                 let Some((asked, to)) = hints::question_of(&query, user, &data) else {
                     return answer(app, &query, Some(i18n::text(locale, "hint.question_gone"))).await;
                 };
                 answer(app, &query, None).await;
-                return Box::pin(hints::draw(app, pressed, asked, to)).await;
+                return Box::pin(hints::draw(app, pressed, asked, to, locale)).await;
+            } else if matches!(data.action(), language::LANGUAGE | language::UPRIGHT) {
+                // The answer says what changed, in the language now in force.
+                let said = language::on_press(app, pressed, &query.from, &data).await;
+                answer(app, &query, Some(said)).await;
+                return;
             } else {
                 answer(app, &query, None).await;
                 match data.action() {
-                    history::PAGE => history::on_page(app, pressed, &data).await,
-                    history::VIEW => history::on_view(app, pressed, &data).await,
-                    _ => payments::on_buy_button(app, pressed, &data).await,
+                    history::PAGE => history::on_page(app, pressed, &data, locale).await,
+                    history::VIEW => history::on_view(app, pressed, &data, locale).await,
+                    card::SHOW => card::on_press(app, pressed, &data, locale).await,
+                    _ => payments::on_buy_button(app, pressed, &data, locale).await,
                 }
                 return;
             }
@@ -85,13 +91,13 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
         Some(Err(e)) => {
             tracing::warn!(target: "arcana::audit", event = Event::ForgedCallback.name(), user, error = %e,
                 "button data refused");
-            answer_text = Some(BUTTON_NOT_YOURS);
+            answer_text = Some(i18n::text(locale, "button_not_yours"));
         }
         None => {}
     }
     answer(app, &query, answer_text).await;
     if welcome {
-        consent::welcome(app, ChatId(chat)).await;
+        consent::welcome(app, ChatId(chat), locale).await;
     }
 }
 
@@ -115,18 +121,18 @@ fn registration_locked(app: &App, user: i64) -> bool {
 }
 
 /// Whether `user` may no longer use `command` (a button outlives the rights it was sent under).
-fn refused(app: &App, user: i64, command: &str) -> Option<&'static str> {
+fn refused(app: &App, user: i64, command: &str, locale: Locale) -> Option<&'static str> {
     let accounts = &app.services.accounts;
     let account = match accounts.get(user) {
         Ok(account) => account,
         Err(e) => {
             tracing::error!(error = %e, "cannot read an account");
-            return Some(TRY_AGAIN_PLAIN);
+            return Some(i18n::text(locale, "try_again_plain"));
         }
     };
     match accounts.authorize(user, &account, app.services.sentinel.is_admin(user), command) {
         Decision::Allowed => None,
-        Decision::NeedsConsent => Some(BUTTON_START_FIRST),
-        _ => Some(BUTTON_NOT_IN_PLAN),
+        Decision::NeedsConsent => Some(i18n::text(locale, "button_start_first")),
+        _ => Some(i18n::text(locale, "button_not_in_plan")),
     }
 }

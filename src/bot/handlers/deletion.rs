@@ -33,7 +33,6 @@ use crate::{command, i18n, locale::Locale, sanitize::CallbackData};
 use crate::bot::{
     app::App,
     send::{send_html, send_html_with},
-    texts::{DELETED, TRY_AGAIN},
 };
 
 use super::{accounts, pressed::Pressed};
@@ -59,8 +58,8 @@ pub(crate) async fn ask(app: &App, user: i64, chat: ChatId, locale: Locale) {
     let now = services.accounts.now();
     let (account, readings) = match (services.accounts.get(user), services.readings.history.count(user, now)) {
         (Ok(account), Ok(readings)) => (account, readings),
-        (Err(e), _) => return failed(app, chat, &e.to_string()).await,
-        (_, Err(e)) => return failed(app, chat, &e.to_string()).await,
+        (Err(e), _) => return failed(app, chat, &e.to_string(), locale).await,
+        (_, Err(e)) => return failed(app, chat, &e.to_string(), locale).await,
     };
     let lifetime = services.accounts.config().delete_confirm_for;
     let mut text = String::from(i18n::text(locale, "delete.heading"));
@@ -82,7 +81,7 @@ pub(crate) async fn ask(app: &App, user: i64, chat: ChatId, locale: Locale) {
     let cancel = CallbackData::new(CANCEL, Vec::<String>::new());
     let signed = |data: Result<CallbackData, _>| data.and_then(|d| app.signer.sign(user, chat.0, &d));
     let (Ok(confirm), Ok(cancel)) = (signed(confirm), signed(cancel)) else {
-        return failed(app, chat, "cannot build the deletion buttons").await;
+        return failed(app, chat, "cannot build the deletion buttons", locale).await;
     };
     let keyboard = InlineKeyboardMarkup::new([[
         InlineKeyboardButton::callback(i18n::text(locale, "delete.confirm_button"), confirm),
@@ -145,7 +144,12 @@ pub(crate) async fn act(app: &App, pressed: Pressed, data: &CallbackData, verdic
         Verdict::Delete => match Claim::take(pressed.user) {
             Some(_claim) if judge(app, pressed.user, data) == Verdict::Delete => {
                 tracing::info!(user = pressed.user, "deletion confirmed");
-                if accounts::delete_everything(app, pressed.user).await { DELETED } else { TRY_AGAIN }
+                let key = if accounts::delete_everything(app, pressed.user, pressed.order).await {
+                    "deleted"
+                } else {
+                    "try_again"
+                };
+                i18n::text(locale, key)
             }
             _ => i18n::text(locale, "delete.stale"),
         },
@@ -166,9 +170,9 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-async fn failed(app: &App, chat: ChatId, error: &str) {
+async fn failed(app: &App, chat: ChatId, error: &str, locale: Locale) {
     tracing::error!(error, "cannot ask to confirm a deletion");
-    send_html(&app.sender, chat, TRY_AGAIN).await;
+    send_html(&app.sender, chat, i18n::text(locale, "try_again")).await;
 }
 
 /// A user's deletion under way; released when dropped.

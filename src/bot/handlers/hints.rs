@@ -73,9 +73,9 @@ pub(crate) fn question_of(query: &CallbackQuery, user: i64, data: &CallbackData)
     Some((question(asked.text()?)?, asked.id))
 }
 
-/// Draws one card for `asked` (the question in message `to`), as a reply to it.
-pub(crate) async fn draw(app: &App, pressed: Pressed, asked: String, to: MessageId) {
+/// Draws one card for `asked` (the question in message `to`), as a reply to it, in `locale`.
+pub(crate) async fn draw(app: &App, pressed: Pressed, asked: String, to: MessageId, locale: Locale) {
     let is_admin = app.services.sentinel.is_admin(pressed.user);
     let request = DrawRequest { spread: Spread::One, question: Some(asked) };
-    readings::draw_request(app, pressed.user, pressed.chat, is_admin, &request, Some(to)).await;
+    readings::draw_request(app, pressed.user, pressed.chat, is_admin, &request, Some(to), locale).await;
 }

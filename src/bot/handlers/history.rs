@@ -5,21 +5,19 @@
 use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::{
+    i18n,
+    locale::Locale,
     readings::{Page, ReadingId},
     sanitize::{CallbackData, hex_id},
-    tarot::{StoredReading, escape, render_html},
+    tarot::{StoredReading, escape, render_html_in},
 };
 
 use crate::bot::{
     app::App,
     send::{send_html, send_html_with},
-    texts::{
-        self, BACK_TO_HISTORY, CARD_SEPARATOR, ENTRY_UNSHOWABLE, HISTORY_MORE, NEWER, NO_READINGS, OLDER, READING_GONE,
-        TRY_AGAIN,
-    },
 };
 
-use super::pressed::Pressed;
+use super::pressed::{Pressed, signed_button};
 
 /// Button action: show page N.
 pub(crate) const PAGE: &str = "hist";
@@ -31,16 +29,16 @@ const QUESTION_PREVIEW_CHARS: usize = 60;
 /// A page's text stays under this many bytes (Telegram's limit is 4096 characters).
 const PAGE_BUDGET: usize = 3_800;
 
-/// `/history`: the newest page.
-pub(crate) async fn show(app: &App, user: i64, chat: ChatId) {
+/// `/history`: the newest page, in `locale`.
+pub(crate) async fn show(app: &App, user: i64, chat: ChatId, locale: Locale) {
     match page(app, user, 0) {
         Ok(page) => {
-            let (text, keyboard) = render_page(app, user, chat, &page);
+            let (text, keyboard) = render_page(app, user, chat, &page, locale);
             send_html_with(&app.sender, chat, &text, keyboard).await;
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot read history");
-            send_html(&app.sender, chat, TRY_AGAIN).await;
+            send_html(&app.sender, chat, i18n::text(locale, "try_again")).await;
         }
     }
 }
@@ -51,19 +49,19 @@ fn page(app: &App, user: i64, index: usize) -> Result<Page, crate::vault::VaultE
 }
 
 /// A "page N" button press: edits the message to that page.
-pub(crate) async fn on_page(app: &App, pressed: Pressed, data: &CallbackData) {
+pub(crate) async fn on_page(app: &App, pressed: Pressed, data: &CallbackData, locale: Locale) {
     let index = data.arg(0).and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
     match page(app, pressed.user, index) {
         Ok(page) => {
-            let (text, keyboard) = render_page(app, pressed.user, pressed.chat, &page);
-            edit(app, pressed, &text, keyboard).await;
+            let (text, keyboard) = render_page(app, pressed.user, pressed.chat, &page, locale);
+            pressed.edit(app, &text, keyboard).await;
         }
         Err(e) => tracing::error!(error = %e, "cannot read history"),
     }
 }
 
 /// A "show reading" button press: edits the message to the whole reading, with a way back.
-pub(crate) async fn on_view(app: &App, pressed: Pressed, data: &CallbackData) {
+pub(crate) async fn on_view(app: &App, pressed: Pressed, data: &CallbackData, locale: Locale) {
     let id = parse_id(data.arg(0), data.arg(1));
     let back_to = data.arg(2).and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
     let now = app.services.accounts.now();
@@ -72,67 +70,83 @@ pub(crate) async fn on_view(app: &App, pressed: Pressed, data: &CallbackData) {
         None => Ok(None),
     };
     let text = match found {
-        Ok(Some(stored)) => render_one(app, &stored),
-        Ok(None) => READING_GONE.to_owned(),
+        Ok(Some(stored)) => render_one(app, &stored, locale),
+        Ok(None) => i18n::text(locale, "reading_gone").to_owned(),
         Err(e) => {
             tracing::error!(error = %e, "cannot open a reading");
-            TRY_AGAIN.to_owned()
+            i18n::text(locale, "try_again").to_owned()
         }
     };
-    let back = button(app, pressed.user, pressed.chat, BACK_TO_HISTORY, PAGE, &[back_to.to_string()]);
-    edit(app, pressed, &text, back.map(|b| InlineKeyboardMarkup::new([[b]]))).await;
+    let label = i18n::text(locale, "back_to_history");
+    let back = button(app, pressed.user, pressed.chat, label, PAGE, &[back_to.to_string()]);
+    pressed.edit(app, &text, back.map(|b| InlineKeyboardMarkup::new([[b]]))).await;
 }
 
-async fn edit(app: &App, pressed: Pressed, text: &str, keyboard: Option<InlineKeyboardMarkup>) {
-    pressed.edit(app, text, keyboard).await;
-}
-
-fn render_one(app: &App, stored: &StoredReading) -> String {
+fn render_one(app: &App, stored: &StoredReading, locale: Locale) -> String {
     let zone = app.services.readings.zone();
-    let when = texts::reading_when(&zone.local_minute(stored.at_ms), &escape(zone.label()));
+    let when = i18n::format(
+        locale,
+        "reading_when",
+        &[("local_minute", &zone.local_minute(stored.at_ms)), ("zone_html", &escape(zone.label()))],
+    );
     match stored.to_reading() {
-        Ok(reading) => format!("{when}{}", render_html(&reading)),
+        Ok(reading) => format!("{when}{}", render_html_in(&reading, locale)),
         Err(e) => {
             tracing::warn!(error = %e, "a stored reading does not match this version's deck");
-            texts::reading_unshowable(&when)
+            i18n::format(locale, "reading_unshowable", &[("when", &when)])
         }
     }
 }
 
 /// The page's text and buttons.
-fn render_page(app: &App, user: i64, chat: ChatId, page: &Page) -> (String, Option<InlineKeyboardMarkup>) {
+fn render_page(
+    app: &App,
+    user: i64,
+    chat: ChatId,
+    page: &Page,
+    locale: Locale,
+) -> (String, Option<InlineKeyboardMarkup>) {
     if page.total == 0 {
-        return (NO_READINGS.to_owned(), None);
+        return (i18n::text(locale, "no_readings").to_owned(), None);
     }
     let zone = app.services.readings.zone();
-    let retention = texts::human_wait(app.config.readings.retention);
-    let mut text = texts::history_heading(page.index + 1, page.pages, page.total, &retention);
+    let retention = i18n::duration(locale, app.config.readings.retention);
+    let mut text = i18n::format(
+        locale,
+        "history_heading",
+        &[
+            ("page", &(page.index + 1).to_string()),
+            ("pages", &page.pages.to_string()),
+            ("total", &page.total.to_string()),
+            ("retention", &retention),
+        ],
+    );
     let mut views = Vec::new();
     let first_number = page.index * usize::try_from(app.config.readings.history_page_size.get()).unwrap_or(5);
     for (i, (id, stored)) in page.entries.iter().enumerate() {
         let number = first_number + i + 1;
-        let entry = render_entry(number, stored, &format!("{} {}", zone.local_minute(stored.at_ms), zone.label()));
+        let when = format!("{} {}", zone.local_minute(stored.at_ms), zone.label());
+        let entry = render_entry(number, stored, &when, locale);
         if text.len() + entry.len() > PAGE_BUDGET {
-            text.push_str(HISTORY_MORE);
+            text.push_str(i18n::text(locale, "history_more"));
             break;
         }
         text.push_str(&entry);
         let (at, suffix) = id_args(id);
-        if let Some(b) =
-            button(app, user, chat, &texts::view_button(number), VIEW, &[at, suffix, page.index.to_string()])
-        {
+        let label = i18n::format(locale, "view_button", &[("number", &number.to_string())]);
+        if let Some(b) = button(app, user, chat, &label, VIEW, &[at, suffix, page.index.to_string()]) {
             views.push(b);
         }
     }
     let mut rows = vec![views];
     let mut nav = Vec::new();
     if page.index > 0
-        && let Some(b) = button(app, user, chat, NEWER, PAGE, &[(page.index - 1).to_string()])
+        && let Some(b) = button(app, user, chat, i18n::text(locale, "newer"), PAGE, &[(page.index - 1).to_string()])
     {
         nav.push(b);
     }
     if page.index + 1 < page.pages
-        && let Some(b) = button(app, user, chat, OLDER, PAGE, &[(page.index + 1).to_string()])
+        && let Some(b) = button(app, user, chat, i18n::text(locale, "older"), PAGE, &[(page.index + 1).to_string()])
     {
         nav.push(b);
     }
@@ -142,30 +156,35 @@ fn render_page(app: &App, user: i64, chat: ChatId, page: &Page) -> (String, Opti
 }
 
 /// One listing line: number, time, spread, question preview, cards.
-fn render_entry(number: usize, stored: &StoredReading, when: &str) -> String {
-    let mut entry = texts::entry_heading(number, &escape(when));
+fn render_entry(number: usize, stored: &StoredReading, when: &str, locale: Locale) -> String {
+    let mut entry =
+        i18n::format(locale, "entry_heading", &[("number", &number.to_string()), ("when_html", &escape(when))]);
     let Ok(reading) = stored.to_reading() else {
-        entry.push_str(ENTRY_UNSHOWABLE);
+        entry.push_str(i18n::text(locale, "entry_unshowable"));
         return entry;
     };
-    entry.push_str(&escape(reading.spread.name()));
+    entry.push_str(&escape(reading.spread.name_in(locale)));
     entry.push('\n');
     if let Some(q) = &reading.question {
         let mut preview: String = q.chars().take(QUESTION_PREVIEW_CHARS).collect();
         if preview.len() < q.len() {
             preview.push('…');
         }
-        entry.push_str(&texts::entry_question(&escape(&preview)));
+        entry.push_str(&i18n::format(locale, "entry_question", &[("preview_html", &escape(&preview))]));
     }
     let names: Vec<String> = reading
         .cards
         .iter()
         .take(3)
-        .map(|d| if d.reversed { texts::reversed(d.card.name()) } else { d.card.name().to_owned() })
+        .map(|d| {
+            let name = d.card.text(locale).name.as_str();
+            if d.reversed { i18n::format(locale, "reversed", &[("name", name)]) } else { name.to_owned() }
+        })
         .collect();
     let more = reading.cards.len().saturating_sub(3);
-    let tail = if more > 0 { texts::and_more(more) } else { String::new() };
-    entry.push_str(&texts::entry_cards(&escape(&names.join(CARD_SEPARATOR)), &tail));
+    let tail = if more > 0 { i18n::format(locale, "and_more", &[("more", &more.to_string())]) } else { String::new() };
+    let cards = escape(&names.join(i18n::text(locale, "card_separator")));
+    entry.push_str(&i18n::format(locale, "entry_cards", &[("cards_html", &cards), ("tail", &tail)]));
     entry
 }
 
@@ -177,14 +196,7 @@ fn button(
     action: &str,
     args: &[String],
 ) -> Option<InlineKeyboardButton> {
-    let data = CallbackData::new(action, args.iter().cloned()).and_then(|d| app.signer.sign(user, chat.0, &d));
-    match data {
-        Ok(data) => Some(InlineKeyboardButton::callback(label, data)),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot build a history button");
-            None
-        }
-    }
+    signed_button(app, user, chat, label, action, args)
 }
 
 /// A reading id as two button arguments: drawn-at (16 hex digits) and suffix (8).

@@ -17,17 +17,14 @@ use crate::{
     audit_tap::Event,
     billing::{BillingError, CheckoutError, Offer, ProductKind, Purchase, Received, Recorded, ReverseError, STARS},
     clock::rfc3339,
+    i18n,
+    locale::Locale,
     sanitize::CallbackData,
 };
 
 use crate::bot::{
     app::App,
     send::{Redacted, reply_slot, send_html, send_html_with},
-    texts::{
-        self, BUY_USAGE, CHECKOUT_EXPIRED, CHECKOUT_FAILED, CHECKOUT_FORGED, CHECKOUT_MISMATCH, CHECKOUT_PAUSED,
-        CHECKOUT_START_FIRST, PAYMENT_NOT_RECORDED, PURCHASES_DISABLED, PURCHASES_LOCKED, PURCHASES_LOCKED_PLAIN,
-        TRY_AGAIN,
-    },
 };
 
 use super::pressed::Pressed;
@@ -36,36 +33,42 @@ use super::pressed::Pressed;
 pub(crate) const BUY: &str = "buy";
 
 /// `/buy`, `/buy credits`, `/buy premium`.
-pub(crate) async fn buy(app: &App, user: i64, chat: ChatId, args: &str) {
+pub(crate) async fn buy(app: &App, user: i64, chat: ChatId, args: &str, locale: Locale) {
     let billing = &app.services.billing;
     if !billing.config().enabled {
-        return send_html(&app.sender, chat, PURCHASES_DISABLED).await;
+        return send_html(&app.sender, chat, i18n::text(locale, "purchases_disabled")).await;
     }
     if purchases_locked(app, user) {
-        return send_html(&app.sender, chat, PURCHASES_LOCKED).await;
+        return send_html(&app.sender, chat, i18n::text(locale, "purchases_locked")).await;
     }
     if let Some(kind) = ProductKind::parse(args) {
-        return send_invoice(app, user, chat, kind).await;
+        return send_invoice(app, user, chat, kind, locale).await;
     }
     if !args.trim().is_empty() {
-        return send_html(&app.sender, chat, BUY_USAGE).await;
+        return send_html(&app.sender, chat, i18n::text(locale, "buy_usage")).await;
     }
     let config = billing.config();
     let credits = Offer::current(ProductKind::Credits, config);
     let premium = Offer::current(ProductKind::Premium, config);
-    let text = texts::buy_menu(
-        &escape(&credits.title()),
-        credits.stars,
-        &escape(&credits.description(&config.premium_tier)),
-        &escape(&premium.title()),
-        premium.stars,
-        &escape(&premium.description(&config.premium_tier)),
+    let text = i18n::format(
+        locale,
+        "buy_menu",
+        &[
+            ("credits_title_html", &escape(&credits.title())),
+            ("credits_stars", &credits.stars.to_string()),
+            ("credits_description_html", &escape(&credits.description(&config.premium_tier))),
+            ("premium_title_html", &escape(&premium.title())),
+            ("premium_stars", &premium.stars.to_string()),
+            ("premium_description_html", &escape(&premium.description(&config.premium_tier))),
+        ],
     );
     let buttons: Vec<InlineKeyboardButton> = [(ProductKind::Credits, &credits), (ProductKind::Premium, &premium)]
         .into_iter()
         .filter_map(|(kind, offer)| {
             let data = CallbackData::new(BUY, [kind.word()]).and_then(|d| app.signer.sign(user, chat.0, &d)).ok()?;
-            Some(InlineKeyboardButton::callback(texts::buy_button(&offer.title(), offer.stars), data))
+            let label =
+                i18n::format(locale, "buy_button", &[("title", &offer.title()), ("stars", &offer.stars.to_string())]);
+            Some(InlineKeyboardButton::callback(label, data))
         })
         .collect();
     let keyboard = buttons.into_iter().map(|b| vec![b]).collect::<Vec<_>>();
@@ -73,21 +76,21 @@ pub(crate) async fn buy(app: &App, user: i64, chat: ChatId, args: &str) {
 }
 
 /// A "buy" button press: the invoice for its product.
-pub(crate) async fn on_buy_button(app: &App, pressed: Pressed, data: &CallbackData) {
+pub(crate) async fn on_buy_button(app: &App, pressed: Pressed, data: &CallbackData, locale: Locale) {
     if !app.services.billing.config().enabled {
-        return send_html(&app.sender, pressed.chat, PURCHASES_DISABLED).await;
+        return send_html(&app.sender, pressed.chat, i18n::text(locale, "purchases_disabled")).await;
     }
     if let Some(kind) = data.arg(0).and_then(ProductKind::parse) {
-        send_invoice(app, pressed.user, pressed.chat, kind).await;
+        send_invoice(app, pressed.user, pressed.chat, kind, locale).await;
     }
 }
 
-async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind) {
+async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind, locale: Locale) {
     let invoice = match app.services.billing.invoice(kind, user, app.services.accounts.now()) {
         Ok(invoice) => invoice,
         Err(e) => {
             tracing::error!(error = %e, "cannot build an invoice");
-            return send_html(&app.sender, chat, TRY_AGAIN).await;
+            return send_html(&app.sender, chat, i18n::text(locale, "try_again")).await;
         }
     };
     let price = LabeledPrice::new(invoice.title.clone(), invoice.offer.stars);
@@ -98,7 +101,7 @@ async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind) {
         app.sender.bot().send_invoice(chat, invoice.title, invoice.description, invoice.payload, STARS, [price]);
     if let Err(e) = request.await {
         tracing::warn!(error = %Redacted(&e), "cannot send an invoice");
-        send_html(&app.sender, chat, TRY_AGAIN).await;
+        send_html(&app.sender, chat, i18n::text(locale, "try_again")).await;
     }
 }
 
@@ -106,7 +109,8 @@ async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind) {
 /// its price in Stars, not expired, while purchases are on and the user is registered.
 pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
     let user = crate::sanitize::user_id(query.from.id);
-    let verdict = check(app, user, &query);
+    let locale = app.locale(user, query.from.language_code.as_deref());
+    let verdict = check(app, user, &query, locale);
     let request = app.sender.bot().answer_pre_checkout_query(query.id.clone(), verdict.is_ok());
     let request = match verdict {
         Ok(()) => request,
@@ -127,28 +131,28 @@ pub(crate) fn purchases_locked(app: &App, user: i64) -> bool {
     app.services.lockdown.is_on() && !app.services.sentinel.is_admin(user)
 }
 
-fn check(app: &App, user: i64, query: &PreCheckoutQuery) -> Result<(), &'static str> {
+fn check(app: &App, user: i64, query: &PreCheckoutQuery, locale: Locale) -> Result<(), &'static str> {
     let services = &app.services;
     if !services.billing.config().enabled {
-        return Err(CHECKOUT_PAUSED);
+        return Err(i18n::text(locale, "checkout_paused"));
     }
     if purchases_locked(app, user) {
-        return Err(PURCHASES_LOCKED_PLAIN);
+        return Err(i18n::text(locale, "purchases_locked_plain"));
     }
     match services.accounts.get(user) {
         Ok(account) if services.accounts.is_registered(&account) => {}
-        Ok(_) => return Err(CHECKOUT_START_FIRST),
+        Ok(_) => return Err(i18n::text(locale, "checkout_start_first")),
         Err(e) => {
             tracing::error!(error = %e, "cannot read an account at checkout");
-            return Err(CHECKOUT_FAILED);
+            return Err(i18n::text(locale, "checkout_failed"));
         }
     }
     let now = services.accounts.now();
     match services.billing.checkout(user, &query.invoice_payload, &query.currency, query.total_amount, now) {
         Ok(_) => Ok(()),
-        Err(CheckoutError::Forged) => Err(CHECKOUT_FORGED),
-        Err(CheckoutError::Mismatch) => Err(CHECKOUT_MISMATCH),
-        Err(CheckoutError::Expired) => Err(CHECKOUT_EXPIRED),
+        Err(CheckoutError::Forged) => Err(i18n::text(locale, "checkout_forged")),
+        Err(CheckoutError::Mismatch) => Err(i18n::text(locale, "checkout_mismatch")),
+        Err(CheckoutError::Expired) => Err(i18n::text(locale, "checkout_expired")),
     }
 }
 
@@ -158,6 +162,7 @@ pub(crate) async fn on_successful_payment(
     user: i64,
     chat: ChatId,
     payment: &teloxide::types::SuccessfulPayment,
+    locale: Locale,
 ) {
     let services = Arc::clone(&app.services);
     let charge = payment.telegram_payment_charge_id.0.clone();
@@ -176,26 +181,31 @@ pub(crate) async fn on_successful_payment(
         Ok(Ok(recorded)) => recorded,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "cannot record a payment");
-            return send_html(&app.sender, chat, PAYMENT_NOT_RECORDED).await;
+            return send_html(&app.sender, chat, i18n::text(locale, "payment_not_recorded")).await;
         }
         Err(e) => {
             tracing::error!(error = %e, "payment task failed");
             return;
         }
     };
-    let receipt = texts::receipt(&escape(&charge));
+    let receipt = i18n::format(locale, "receipt", &[("charge_html", &escape(&charge))]);
     let text = match recorded {
         Recorded::Duplicate => return,
         Recorded::Credited(Purchase::Credits(n)) => {
             let credits = app.services.accounts.get(user).map_or(n, |a| a.wallet.credits);
-            texts::paid_credits(n, credits, &receipt)
+            i18n::plural(
+                locale,
+                "paid_credits",
+                u64::from(n),
+                &[("credits", &credits.to_string()), ("receipt", &receipt)],
+            )
         }
         Recorded::Credited(Purchase::PremiumMs(_)) => {
             let until = app.services.accounts.get(user).ok().and_then(|a| a.wallet.premium).map(|p| p.until_ms);
             let until = until.map(rfc3339).unwrap_or_default();
-            texts::paid_premium(&until, &receipt)
+            i18n::format(locale, "paid_premium", &[("until", &until), ("receipt", &receipt)])
         }
-        Recorded::Credited(Purchase::Unrecognised) => texts::paid_unmatched(&receipt),
+        Recorded::Credited(Purchase::Unrecognised) => i18n::format(locale, "paid_unmatched", &[("receipt", &receipt)]),
     };
     send_html(&app.sender, chat, &text).await;
 }

@@ -1,13 +1,16 @@
 //! A pressed inline button, as the handlers of presses see it: who pressed, where its message
-//! is, and when; and the edit of that message. A file of its own so that the button handlers
-//! (`history`, `payments`, `deletion`) need not import the callback router (`callbacks`) that
-//! calls them.
+//! is, and when; and the edit of that message a press answers with. A file of its own so that
+//! the button handlers (`history`, `payments`, `deletion`, `card`, `language`) need not import
+//! the callback router (`callbacks`) that calls them. Buttons themselves are built here too,
+//! their data signed for the user and chat ([`signed_button`]).
 
 use teloxide::{
     payloads::EditMessageTextSetters,
     prelude::Requester,
-    types::{ChatId, InlineKeyboardMarkup, MessageId, ParseMode},
+    types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode},
 };
+
+use crate::sanitize::CallbackData;
 
 use crate::bot::{
     app::App,
@@ -29,23 +32,43 @@ pub(crate) struct Pressed {
 }
 
 impl Pressed {
-    /// Edits the button's message to `html` with `keyboard` (none: its buttons go), or sends
-    /// it anew when Telegram no longer has the message. Of several presses editing one message,
-    /// only the latest one's edit is sent.
-    pub(crate) async fn edit(self, app: &App, html: &str, keyboard: Option<InlineKeyboardMarkup>) {
+    /// Edits the pressed button's message to `text` (HTML) with `keyboard`; sends it anew when
+    /// Telegram no longer has the message. Of two presses editing one message, only the later
+    /// one's edit is sent.
+    pub(crate) async fn edit(self, app: &App, text: &str, keyboard: Option<InlineKeyboardMarkup>) {
         let Some(message) = self.message else {
-            return send_html_with(&app.sender, self.chat, html, keyboard).await;
+            return send_html_with(&app.sender, self.chat, text, keyboard).await;
         };
         if !app.sender.edit_slot(self.chat, message, self.order).await {
             return;
         }
-        let mut request = app.sender.bot().edit_message_text(self.chat, message, html).parse_mode(ParseMode::Html);
+        let mut request = app.sender.bot().edit_message_text(self.chat, message, text).parse_mode(ParseMode::Html);
         if let Some(keyboard) = keyboard {
             request = request.reply_markup(keyboard);
         }
         if let Err(e) = request.await {
             // "message is not modified" (a double press) lands here too.
-            tracing::debug!(error = %Redacted(&e), "cannot edit a button's message");
+            tracing::debug!(error = %Redacted(&e), "cannot edit a pressed button's message");
+        }
+    }
+}
+
+/// A button labelled `label` whose data (`action` and `args`) is signed for `user` in `chat`;
+/// `None` (logged) when the data cannot be built.
+pub(crate) fn signed_button(
+    app: &App,
+    user: i64,
+    chat: ChatId,
+    label: &str,
+    action: &str,
+    args: &[String],
+) -> Option<InlineKeyboardButton> {
+    let data = CallbackData::new(action, args.iter().cloned()).and_then(|d| app.signer.sign(user, chat.0, &d));
+    match data {
+        Ok(data) => Some(InlineKeyboardButton::callback(label, data)),
+        Err(e) => {
+            tracing::error!(error = %e, action, "cannot build a button");
+            None
         }
     }
 }

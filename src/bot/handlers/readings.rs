@@ -1,5 +1,6 @@
 //! `/draw [spread] [question]` and `/credits`: a reading paid by the daily allowance or a
-//! credit, and where the user stands today.
+//! credit, in the reader's language and with their choice of reversed cards, and where the user
+//! stands today.
 
 use std::time::Duration;
 
@@ -7,24 +8,33 @@ use teloxide::types::{ChatId, MessageId};
 
 use crate::{
     clock::rfc3339,
+    i18n,
+    locale::Locale,
     readings::{Coverage, DrawOutcome, Refusal, ResetZone},
-    tarot::{DrawRequest, Spread, escape, render_html},
+    tarot::{DrawOptions, DrawRequest, Spread, escape, render_html_in},
 };
 
 use crate::bot::{
     app::App,
     send::{send_html, send_html_reply},
-    texts::{self, CREDITS_BUY_HINT, CREDITS_NO_LIMIT, DRAW_LAST_TODAY, DRAW_ONE_LEFT, TRY_AGAIN, human_wait},
 };
 
-/// `/draw`: draws, sends the reading (as a reply to `reply_to`, the asking message in a group),
-/// and says what is left.
-pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, args: &str, reply_to: Option<MessageId>) {
-    draw_request(app, user, chat, is_admin, &DrawRequest::parse(args), reply_to).await;
+/// `/draw`: draws (upright only if the user chose so), sends the reading in `locale` (as a reply
+/// to `reply_to`, the asking message in a group), and says what is left.
+pub(crate) async fn draw(
+    app: &App,
+    user: i64,
+    chat: ChatId,
+    is_admin: bool,
+    args: &str,
+    reply_to: Option<MessageId>,
+    locale: Locale,
+) {
+    draw_request(app, user, chat, is_admin, &DrawRequest::parse(args), reply_to, locale).await;
 }
 
-/// Draws `request` (from `/draw`, or a hint's button), sends the reading as a reply to
-/// `reply_to` if given, and says what is left.
+/// Draws `request` (from `/draw`, or a hint's button), sends the reading in `locale` as a reply
+/// to `reply_to` if given, and says what is left.
 pub(crate) async fn draw_request(
     app: &App,
     user: i64,
@@ -32,78 +42,92 @@ pub(crate) async fn draw_request(
     is_admin: bool,
     request: &DrawRequest,
     reply_to: Option<MessageId>,
+    locale: Locale,
 ) {
     let services = &app.services;
-    let outcome = services.readings.draw(&services.accounts, user, is_admin, request);
+    let upright_only = match services.profiles.get(user) {
+        Ok(profile) => profile.is_some_and(|p| p.upright_only),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot open a profile for its reading settings");
+            false
+        }
+    };
+    let options = DrawOptions { reversals: !upright_only };
+    let outcome = services.readings.draw_with_options(&services.accounts, user, is_admin, request, options);
     let text = match outcome {
         Ok(DrawOutcome::Drawn { reading, coverage }) => {
             let footer = match coverage {
-                Coverage::Allowance { left: 0 } => DRAW_LAST_TODAY.to_owned(),
-                Coverage::Allowance { left: 1 } => DRAW_ONE_LEFT.to_owned(),
-                Coverage::Allowance { left } => texts::draw_left(left),
-                Coverage::Credit { left } => texts::draw_paid_credit(left),
+                Coverage::Allowance { left: 0 } => i18n::text(locale, "draw_last_today").to_owned(),
+                Coverage::Allowance { left: 1 } => i18n::text(locale, "draw_one_left").to_owned(),
+                Coverage::Allowance { left } => i18n::plural(locale, "draw_left", u64::from(left), &[]),
+                Coverage::Credit { left } => i18n::format(locale, "draw_paid_credit", &[("left", &left.to_string())]),
                 Coverage::Unlimited => String::new(),
             };
-            format!("{}{footer}", render_html(&reading))
+            format!("{}{footer}", render_html_in(&reading, locale))
         }
         Ok(DrawOutcome::Refused { refusal: Refusal::DailyLimitReached { allowance }, resets_at_ms }) => {
-            texts::daily_limit(
-                allowance,
-                &reset_time(app.services.readings.zone(), resets_at_ms, app.services.accounts.now()),
-            )
+            let reset = reset_time(app.services.readings.zone(), resets_at_ms, app.services.accounts.now(), locale);
+            i18n::plural(locale, "daily_limit", u64::from(allowance), &[("reset", &reset)])
         }
         Ok(DrawOutcome::Refused { refusal: Refusal::SpreadNotIncluded, .. }) => {
-            texts::spread_not_included(&escape(request.spread.name()))
+            let spread = escape(request.spread.name_in(locale));
+            i18n::format(locale, "spread_not_included", &[("spread_html", &spread)])
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot draw a reading");
-            TRY_AGAIN.to_owned()
+            i18n::text(locale, "try_again").to_owned()
         }
     };
     send_html_reply(&app.sender, chat, &text, None, reply_to).await;
 }
 
 /// "2026-11-24 00:00 UTC (in 5 h)".
-fn reset_time(zone: &ResetZone, resets_at_ms: u64, now_ms: u64) -> String {
-    let wait = human_wait(Duration::from_millis(resets_at_ms.saturating_sub(now_ms)));
-    texts::reset_time(&zone.local_minute(resets_at_ms), &escape(zone.label()), &wait)
+fn reset_time(zone: &ResetZone, resets_at_ms: u64, now_ms: u64, locale: Locale) -> String {
+    let wait = i18n::wait(locale, Duration::from_millis(resets_at_ms.saturating_sub(now_ms)));
+    i18n::format(
+        locale,
+        "reset_time",
+        &[("local_minute", &zone.local_minute(resets_at_ms)), ("zone_html", &escape(zone.label())), ("wait", &wait)],
+    )
 }
 
 /// `/credits`: plan, today's allowance, credits, premium.
-pub(crate) async fn credits(app: &App, user: i64, chat: ChatId, is_admin: bool) {
+pub(crate) async fn credits(app: &App, user: i64, chat: ChatId, is_admin: bool, locale: Locale) {
     let services = &app.services;
     let standing = match services.readings.standing(&services.accounts, user, is_admin) {
         Ok(standing) => standing,
         Err(e) => {
             tracing::error!(error = %e, "cannot read an allowance");
-            return send_html(&app.sender, chat, TRY_AGAIN).await;
+            return send_html(&app.sender, chat, i18n::text(locale, "try_again")).await;
         }
     };
     let now = services.accounts.now();
-    let mut text = texts::credits_heading(&escape(&standing.tier));
+    let mut text = i18n::format(locale, "credits_heading", &[("tier_html", &escape(&standing.tier))]);
     match standing.allowance {
         Some(allowance) => {
             let left = allowance.saturating_sub(standing.used);
-            text.push_str(&texts::credits_today(
-                left,
-                allowance,
-                &reset_time(services.readings.zone(), standing.resets_at_ms, now),
+            let reset = reset_time(services.readings.zone(), standing.resets_at_ms, now, locale);
+            text.push_str(&i18n::format(
+                locale,
+                "credits_today",
+                &[("left", &left.to_string()), ("allowance", &allowance.to_string()), ("reset", &reset)],
             ));
         }
-        None => text.push_str(CREDITS_NO_LIMIT),
+        None => text.push_str(i18n::text(locale, "credits_no_limit")),
     }
     let spreads: Vec<&str> = Spread::ALL
         .iter()
         .filter(|s| standing.spreads.as_ref().is_none_or(|list| list.iter().any(|k| k == s.key())))
-        .map(|s| s.name())
+        .map(|s| s.name_in(locale))
         .collect();
-    text.push_str(&texts::credits_spreads(&escape(&spreads.join(", "))));
-    text.push_str(&texts::credits_credits(standing.credits));
+    let spreads_html = escape(&spreads.join(", "));
+    text.push_str(&i18n::format(locale, "credits_spreads", &[("spreads_html", &spreads_html)]));
+    text.push_str(&i18n::format(locale, "credits_credits", &[("credits", &standing.credits.to_string())]));
     if let Some(until) = standing.premium_until_ms {
-        text.push_str(&texts::credits_premium(&rfc3339(until)));
+        text.push_str(&i18n::format(locale, "credits_premium", &[("until", &rfc3339(until))]));
     }
     if services.billing.config().enabled {
-        text.push_str(CREDITS_BUY_HINT);
+        text.push_str(i18n::text(locale, "credits_buy_hint"));
     }
     send_html(&app.sender, chat, &text).await;
 }

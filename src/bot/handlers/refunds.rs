@@ -1,7 +1,8 @@
 //! Refunding a Telegram Stars payment, for `/refund` in Telegram and `arcana refund` on the
 //! control socket: find the payer by charge id, refuse a refund made before, ask Telegram
 //! (`refundStarPayment`), and only then take back what the payment bought (flushed), then tell
-//! the user.
+//! the user (in their language; the admin's and the control socket's replies are English, as
+//! the operator's other words are).
 
 use std::sync::Arc;
 
@@ -12,12 +13,9 @@ use teloxide::{
     utils::html::escape,
 };
 
-use crate::{billing::Purchase, control::Services};
+use crate::{billing::Purchase, control::Services, i18n, locale::Locale};
 
-use crate::bot::{
-    send::{Redacted, Sender, send_html},
-    texts::{self, NOTHING_TAKEN_BACK, PREMIUM_REMOVED, TELEGRAM_UNREACHABLE},
-};
+use crate::bot::send::{Redacted, Sender, send_html};
 
 /// A refund made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +31,11 @@ pub(crate) struct Refunded {
 impl Refunded {
     /// The line for the admin.
     pub(crate) fn summary(&self) -> String {
-        texts::refunded_summary(self.stars, self.owner, &self.taken_back)
+        i18n::format(
+            Locale::En,
+            "refunded_summary",
+            &[("stars", &self.stars.to_string()), ("owner", &self.owner.to_string()), ("taken_back", &self.taken_back)],
+        )
     }
 }
 
@@ -41,25 +43,25 @@ impl Refunded {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum RefundError {
     /// No charge id given, or an implausible one.
-    #[error("{}", texts::REFUND_USAGE)]
+    #[error("{}", i18n::text(Locale::En, "refund_usage"))]
     Usage,
     /// arcana recorded no such payment.
-    #[error("{}", texts::REFUND_NOT_FOUND)]
+    #[error("{}", i18n::text(Locale::En, "refund_not_found"))]
     NotFound,
     /// A user was named who did not make the payment.
-    #[error("{}", texts::REFUND_OTHER_USER)]
+    #[error("{}", i18n::text(Locale::En, "refund_other_user"))]
     OtherUser,
     /// Refunded before.
-    #[error("{}", texts::REFUND_ALREADY)]
+    #[error("{}", i18n::text(Locale::En, "refund_already"))]
     AlreadyRefunded,
     /// Telegram refused; nothing changed.
-    #[error("{}", texts::refund_refused(.0))]
+    #[error("{}", i18n::format(Locale::En, "refund_refused", &[("reason", .0)]))]
     Telegram(String),
     /// Telegram refunded, but arcana could not record it.
-    #[error("{}", texts::REFUND_NOT_REVERSED)]
+    #[error("{}", i18n::text(Locale::En, "refund_not_reversed"))]
     NotReversed,
     /// The store failed before anything happened.
-    #[error("{}", texts::REFUND_STORE)]
+    #[error("{}", i18n::text(Locale::En, "refund_store"))]
     Store,
 }
 
@@ -133,7 +135,7 @@ pub(crate) async fn refund(
             tracing::warn!(error = %Redacted(&e), "refundStarPayment failed");
             return Err(RefundError::Telegram(match &e {
                 RequestError::Api(_) => Redacted(&e).to_string(),
-                _ => TELEGRAM_UNREACHABLE.to_owned(),
+                _ => i18n::text(Locale::En, "telegram_unreachable").to_owned(),
             }));
         }
     }
@@ -155,12 +157,23 @@ pub(crate) async fn refund(
             return Err(RefundError::NotReversed);
         }
     };
-    let taken_back = match payment.purchase {
-        Purchase::Credits(n) => texts::credits_taken_back(n),
-        Purchase::PremiumMs(_) => PREMIUM_REMOVED.to_owned(),
-        Purchase::Unrecognised => NOTHING_TAKEN_BACK.to_owned(),
+    let taken_back = |locale| match payment.purchase {
+        Purchase::Credits(n) => i18n::plural(locale, "credits_taken_back", u64::from(n), &[]),
+        Purchase::PremiumMs(_) => i18n::text(locale, "premium_removed").to_owned(),
+        Purchase::Unrecognised => i18n::text(locale, "nothing_taken_back").to_owned(),
     };
-    let refunded = Refunded { owner, stars: payment.stars, taken_back };
-    send_html(sender, ChatId(owner), &texts::refunded_to_payer(refunded.stars, &escape(&refunded.taken_back))).await;
+    let refunded = Refunded { owner, stars: payment.stars, taken_back: taken_back(Locale::En) };
+    let locale = payer_locale(services, owner);
+    let to_payer = i18n::format(
+        locale,
+        "refunded_to_payer",
+        &[("stars", &refunded.stars.to_string()), ("taken_back_html", &escape(&taken_back(locale)))],
+    );
+    send_html(sender, ChatId(owner), &to_payer).await;
     Ok(refunded)
+}
+
+/// The language the payer reads: their profile's, else English.
+fn payer_locale(services: &Services, owner: i64) -> Locale {
+    services.profiles.get(owner).ok().flatten().and_then(|p| p.locale).unwrap_or_default()
 }

@@ -5,20 +5,18 @@ use teloxide::types::{ChatId, Message, MessageKind, Update, UpdateKind, User};
 use crate::{
     accounts::{Account, Decision},
     audit_tap::Event,
-    command::Command,
+    command::{Access, Command},
+    i18n,
+    locale::Locale,
     sanitize::split_command,
 };
 
 use crate::bot::{
     app::App,
     send::{send_html, send_notice},
-    texts::{
-        self, ADMINS_ONLY, LOCKDOWN_NOTICE, NEEDS_FRESH_CODE, NOT_IN_PLAN, TRY_AGAIN, WELCOME, help, human_wait,
-        private_only,
-    },
 };
 
-use super::{accounts, admin, callbacks, consent, deletion, hints, history, payments, readings, speak};
+use super::{accounts, admin, callbacks, card, consent, deletion, hints, history, language, payments, readings};
 
 /// How long a lockdown notice may wait for a send slot before it is dropped.
 const LOCKDOWN_NOTICE_FOR: std::time::Duration = std::time::Duration::from_mins(1);
@@ -35,6 +33,7 @@ pub(crate) async fn handle(app: &App, update: Update) {
     }
 }
 
+/// A message.
 async fn on_message(app: &App, message: &Message) {
     if Box::pin(on_payment_message(app, message)).await {
         return;
@@ -49,7 +48,6 @@ async fn on_message(app: &App, message: &Message) {
     }
     let user = crate::sanitize::user_id(from.id);
     let chat = ChatId(message.chat.id.0);
-    let locale = speak::locale(Some(from));
     // Account commands in a group get a pointer to the private chat and nothing else: no
     // authorisation answer, no session touched.
     if let Some(private) = parsed.as_ref().and_then(|(c, _)| Command::parse(c)).filter(|c| c.spec().private_only)
@@ -57,14 +55,17 @@ async fn on_message(app: &App, message: &Message) {
     {
         tracing::info!(target: "arcana::audit", event = Event::PrivateOnly.name(), user, command = private.name(),
             "refused in a group");
-        return send_html(&app.sender, chat, &private_only(private)).await;
+        let locale = app.locale(user, from.language_code.as_deref());
+        let text = i18n::format(locale, "private_only", &[("command", private.name())]);
+        return send_html(&app.sender, chat, &text).await;
     }
     let accounts = &app.services.accounts;
     let account = match accounts.get(user) {
         Ok(account) => account,
         Err(e) => {
             tracing::error!(error = %e, "cannot read an account");
-            return send_html(&app.sender, chat, TRY_AGAIN).await;
+            let locale = Locale::from_language_code(from.language_code.as_deref().unwrap_or_default());
+            return send_html(&app.sender, chat, i18n::text(locale, "try_again")).await;
         }
     };
     let registered = accounts.is_registered(&account);
@@ -72,14 +73,17 @@ async fn on_message(app: &App, message: &Message) {
     // Lockdown: only admins and registered users are served; everyone else gets one notice,
     // sent after every reply and dropped if it cannot go within a minute (a wave of new accounts
     // must not hold up the members' replies).
+    // Telegram's language until the user has a profile (stored at registration) with its own.
+    let telegram_locale = Locale::from_language_code(from.language_code.as_deref().unwrap_or_default());
     if !is_admin && app.services.lockdown.is_on() && !accounts.is_member(&account) {
         if app.services.lockdown.first_notice(user) {
             let stale_at = std::time::Instant::now() + LOCKDOWN_NOTICE_FOR;
-            return send_notice(&app.sender, chat, LOCKDOWN_NOTICE, stale_at).await;
+            return send_notice(&app.sender, chat, i18n::text(telegram_locale, "lockdown_notice"), stale_at).await;
         }
         return;
     }
-    let session = if registered { remember(app, user, from, &account) } else { None };
+    let (session, stored_locale) = if registered { remember(app, user, from, &account) } else { (None, None) };
+    let locale = stored_locale.unwrap_or(telegram_locale);
     let Some((command, args)) = Box::pin(known_command(app, message, parsed, registered, locale)).await else {
         return;
     };
@@ -89,66 +93,72 @@ async fn on_message(app: &App, message: &Message) {
         Decision::AdminOnly => {
             tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(),
                 user, command = command.name(), reason = "admin_only", "command refused");
-            return send_html(&app.sender, chat, ADMINS_ONLY).await;
+            return send_html(&app.sender, chat, i18n::text(locale, "admins_only")).await;
         }
         Decision::NeedsTier(tier) => {
             tracing::warn!(target: "arcana::audit", event = Event::AccessDenied.name(), user, command = command.name(), reason = "tier",
                 "command refused");
             let text = match tier {
-                Some(tier) => texts::needs_tier(&teloxide::utils::html::escape(&tier)),
-                None => NOT_IN_PLAN.to_owned(),
+                Some(tier) => {
+                    i18n::format(locale, "needs_tier", &[("tier_html", &teloxide::utils::html::escape(&tier))])
+                }
+                None => i18n::text(locale, "not_in_plan").to_owned(),
             };
             return send_html(&app.sender, chat, &text).await;
         }
         Decision::TierLimited { retry_after_ms } => {
-            let wait = human_wait(std::time::Duration::from_millis(retry_after_ms));
-            return send_html(&app.sender, chat, &texts::tier_limited(&wait)).await;
+            let wait = i18n::wait(locale, std::time::Duration::from_millis(retry_after_ms));
+            return send_html(&app.sender, chat, &i18n::format(locale, "tier_limited", &[("wait", &wait)])).await;
         }
     }
     let elevated = session.as_ref().is_some_and(|s| s.elevated_until_ms > accounts.now());
     if command.needs_step_up(&args) && account.two_factor_on() && !elevated {
         tracing::info!(target: "arcana::audit", event = Event::StepUpRequired.name(), user, command = command.name(),
             "fresh code required");
-        return send_html(&app.sender, chat, NEEDS_FRESH_CODE).await;
+        return send_html(&app.sender, chat, i18n::text(locale, "needs_fresh_code")).await;
     }
     let current = session.map(|s| s.id).unwrap_or_default();
     match command {
         // `/start privacy` is the deep link of the group pointer: the notice, not the welcome.
-        Command::Start if registered && args != consent::START_PAYLOAD => send_html(&app.sender, chat, WELCOME).await,
+        Command::Start if registered && args != consent::START_PAYLOAD => {
+            send_html(&app.sender, chat, i18n::text(locale, "welcome")).await;
+        }
         Command::Start | Command::Privacy => Box::pin(notice(app, user, message, registered, locale)).await,
-        Command::Help => send_html(&app.sender, chat, &help()).await,
+        Command::Help => send_html(&app.sender, chat, &help(locale)).await,
         Command::Block
         | Command::Unblock
         | Command::Lockdown
         | Command::Unmute
         | Command::ResetLimits
         | Command::Broadcast => {
-            Box::pin(admin::handle(app, message, command.name(), &args)).await;
+            Box::pin(admin::handle(app, message, command.name(), &args, locale)).await;
         }
         Command::Draw => {
             let reply_to = (!private).then_some(message.id);
-            Box::pin(readings::draw(app, user, chat, is_admin, &args, reply_to)).await;
+            Box::pin(readings::draw(app, user, chat, is_admin, &args, reply_to, locale)).await;
         }
-        Command::History => Box::pin(history::show(app, user, chat)).await,
-        Command::Credits => Box::pin(readings::credits(app, user, chat, is_admin)).await,
-        Command::Buy => Box::pin(payments::buy(app, user, chat, &args)).await,
+        Command::Card => Box::pin(card::show(app, user, chat, &args, locale)).await,
+        Command::Language => Box::pin(language::show(app, user, chat, locale)).await,
+        Command::History => Box::pin(history::show(app, user, chat, locale)).await,
+        Command::Credits => Box::pin(readings::credits(app, user, chat, is_admin, locale)).await,
+        Command::Buy => Box::pin(payments::buy(app, user, chat, &args, locale)).await,
         Command::Refund => Box::pin(payments::refund(app, user, chat, &args)).await,
-        Command::Sessions => Box::pin(accounts::sessions(app, user, chat, &current)).await,
-        Command::LogoutAll => Box::pin(accounts::logout_all(app, user, chat)).await,
-        Command::TwoFactor => Box::pin(accounts::two_factor(app, from, chat, &args)).await,
-        Command::Verify => Box::pin(accounts::verify(app, user, chat, &args)).await,
-        Command::Export => Box::pin(accounts::export(app, user, chat)).await,
+        Command::Sessions => Box::pin(accounts::sessions(app, user, chat, &current, locale)).await,
+        Command::LogoutAll => Box::pin(accounts::logout_all(app, user, chat, locale)).await,
+        Command::TwoFactor => Box::pin(accounts::two_factor(app, from, chat, &args, locale)).await,
+        Command::Verify => Box::pin(accounts::verify(app, user, chat, &args, locale)).await,
+        Command::Export => Box::pin(accounts::export(app, user, chat, locale)).await,
         Command::DeleteMe => Box::pin(deletion::ask(app, user, chat, locale)).await,
     }
 }
 
 /// The privacy notice; for a newcomer in a group, a pointer to it in the private chat instead.
-async fn notice(app: &App, user: i64, message: &Message, registered: bool, locale: crate::locale::Locale) {
+async fn notice(app: &App, user: i64, message: &Message, registered: bool, locale: Locale) {
     let chat = ChatId(message.chat.id.0);
     if !registered && !message.chat.is_private() {
         return consent::point_to_private(app, user, chat, message.id, locale).await;
     }
-    consent::send_notice(app, user, chat, registered).await;
+    consent::send_notice(app, user, chat, registered, locale).await;
 }
 
 /// The command `parsed` names, with its arguments. Free text (a hint, or the privacy notice to
@@ -159,7 +169,7 @@ async fn known_command(
     message: &Message,
     parsed: Option<(String, String)>,
     registered: bool,
-    locale: crate::locale::Locale,
+    locale: Locale,
 ) -> Option<(Command, String)> {
     let chat = ChatId(message.chat.id.0);
     let user = message.from.as_ref().map_or(0, |from| crate::sanitize::user_id(from.id));
@@ -167,7 +177,7 @@ async fn known_command(
         if registered {
             Box::pin(hints::free_text(app, user, message, locale)).await;
         } else {
-            Box::pin(consent::send_notice(app, user, chat, false)).await;
+            Box::pin(consent::send_notice(app, user, chat, false, locale)).await;
         }
         return None;
     };
@@ -179,12 +189,23 @@ async fn known_command(
     Some((known?, args))
 }
 
+/// The command list for `/help` in `locale`, from the command table (admin commands left out).
+fn help(locale: Locale) -> String {
+    let mut text = i18n::text(locale, "help").to_owned();
+    for spec in crate::command::TABLE.iter().filter(|s| s.access != Access::Admin) {
+        text.push('\n');
+        text.push_str(&i18n::help_line(locale, spec.name));
+    }
+    text
+}
+
 /// Payment service messages (`successful_payment`, `refunded_payment`); true if it was one.
 async fn on_payment_message(app: &App, message: &Message) -> bool {
     let Some(from) = message.from.as_ref() else { return false };
     let user = crate::sanitize::user_id(from.id);
     if let Some(payment) = message.successful_payment() {
-        payments::on_successful_payment(app, user, ChatId(message.chat.id.0), payment).await;
+        let locale = app.locale(user, from.language_code.as_deref());
+        payments::on_successful_payment(app, user, ChatId(message.chat.id.0), payment, locale).await;
         return true;
     }
     if let MessageKind::RefundedPayment(refunded) = &message.kind {
@@ -194,16 +215,28 @@ async fn on_payment_message(app: &App, message: &Message) -> bool {
     false
 }
 
-/// For a registered user: keeps their session alive and their profile current.
-fn remember(app: &App, user: i64, from: &User, account: &Account) -> Option<crate::accounts::sessions::Session> {
-    if let Err(e) = app.services.profiles.remember(from) {
-        tracing::error!(error = %e, "cannot store a profile");
-    }
-    app.services
+/// For a registered user: keeps their session alive and their profile current; returns the
+/// session and the locale their profile holds.
+fn remember(
+    app: &App,
+    user: i64,
+    from: &User,
+    account: &Account,
+) -> (Option<crate::accounts::sessions::Session>, Option<Locale>) {
+    let locale = match app.services.profiles.remember(from) {
+        Ok((profile, _)) => profile.locale,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot store a profile");
+            None
+        }
+    };
+    let session = app
+        .services
         .accounts
         .touch_session(user, account)
         .map_err(|e| tracing::error!(error = %e, "cannot keep the session"))
-        .ok()
+        .ok();
+    (session, locale)
 }
 
 /// A short name of the update kind, for logs.

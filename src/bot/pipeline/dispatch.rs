@@ -57,6 +57,7 @@ pub(crate) struct Dispatcher {
     lanes: Lanes<Work>,
     finished: mpsc::UnboundedSender<Finished>,
     drops: Arc<DropAudit>,
+    full_drops: Arc<DropAudit>,
 }
 
 /// Audits backlog drops once a minute per chat (with the count since the last line), so a
@@ -124,7 +125,7 @@ impl Dispatcher {
         let gate = Gate::new(in_flight, in_flight, priority);
         let lanes = Lanes::new(backlog, gate, observe, runner);
         let remover = finish_removals(Arc::clone(&app), finished_ids);
-        (Dispatcher { app, lanes, finished, drops: Arc::default() }, remover)
+        (Dispatcher { app, lanes, finished, drops: Arc::default(), full_drops: Arc::default() }, remover)
     }
 
     /// Queues admitted update `id` in its lane; if the lane's backlog is full the update is
@@ -141,10 +142,22 @@ impl Dispatcher {
         }
     }
 
+    /// Drops update `id` of `chat`, refused because the inbox is full and the chat holds at
+    /// least its share: counted, and audited once a minute per chat. Never written to the inbox.
+    pub(crate) fn refuse(&self, id: i64, chat: i64) {
+        PipelineStats::add(&self.app.services.pipeline.inbox_full_drops, 1);
+        tracing::debug!(update_id = id, chat, "inbox full; update refused");
+        if let Some(dropped) = self.full_drops.record(chat) {
+            tracing::warn!(target: "arcana::audit", event = Event::InboxFullDrop.name(), chat, dropped,
+                "inbox full: updates of a chat holding much of it refused");
+        }
+    }
+
     /// Queues an update recovered from the inbox after a restart: it was admitted before, so it
     /// is not dropped for a full backlog.
     pub(crate) fn recover(&self, id: i64, update: &Update) {
         let key = lane_of(update);
+        self.app.inbox_bound.recovered(id, key.0, crate::bot::inbox_bound::json_size(update));
         if let Err(work) = self.lanes.push(key, Work::Update(id)) {
             // Over the cap: run it in a lane of its own rather than lose it.
             let _ = self.lanes.push((i64::MIN + id, Lane::Messages), work);
@@ -280,6 +293,7 @@ async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Fi
         last_flush = tokio::time::Instant::now();
         let (ids, waiting): (Vec<i64>, Vec<_>) = std::mem::take(&mut batch).into_iter().unzip();
         let count = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        let removed = ids.clone();
         let writer = Arc::clone(&app);
         match tokio::task::spawn_blocking(move || writer.inbox.remove_blocking(&ids, durable)).await {
             Ok(Ok(())) => {}
@@ -288,6 +302,9 @@ async fn finish_removals(app: Arc<App>, mut removals: mpsc::UnboundedReceiver<Fi
             Err(e) => tracing::error!(error = %e, "inbox removal task failed"),
         }
         let pipeline = &app.services.pipeline;
+        for &id in &removed {
+            app.inbox_finished(id);
+        }
         PipelineStats::sub(&pipeline.inbox, count);
         PipelineStats::add(&pipeline.finished, count);
         for waiter in waiting.into_iter().flatten() {

@@ -11,12 +11,9 @@ use teloxide::{
     types::{ChatId, Update, UpdateKind},
 };
 
-use crate::sentinel::Verdict;
+use crate::{i18n, locale::Locale, sentinel::Verdict};
 
-use crate::bot::{
-    send::{Redacted, Sender, send_notice},
-    texts::{self, CHECKOUT_TOO_MANY, human_wait},
-};
+use crate::bot::send::{Redacted, Sender, send_notice};
 
 /// Whether acting on `verdict` for `update` needs any request at all.
 pub(crate) fn needs_action(verdict: Verdict, update: &Update) -> bool {
@@ -30,13 +27,16 @@ pub(crate) fn needs_action(verdict: Verdict, update: &Update) -> bool {
 }
 
 /// Sends what `verdict` calls for: a callback answer (with the notice as its text, if any) or a
-/// notice message in the update's chat.
+/// notice message in the update's chat, in the sender's Telegram language (a limited update is
+/// answered without opening anything stored about its sender).
 pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
-    let notice = verdict.notice().map(|wait| notice_text(verdict, wait));
+    let code = update.from().and_then(|from| from.language_code.as_deref()).unwrap_or_default();
+    let locale = Locale::from_language_code(code);
+    let notice = verdict.notice().map(|wait| notice_text(verdict, wait, locale));
     if let UpdateKind::PreCheckoutQuery(query) = &update.kind {
         // A checkout must be answered (within 10 s) or the user waits on a spinner; "no" charges
         // nothing.
-        let message = notice.unwrap_or_else(|| CHECKOUT_TOO_MANY.to_owned());
+        let message = notice.unwrap_or_else(|| i18n::text(locale, "checkout_too_many").to_owned());
         let answer = sender.bot().answer_pre_checkout_query(query.id.clone(), false).error_message(message);
         if let Err(e) = answer.await {
             tracing::debug!(error = %Redacted(&e), "cannot answer a pre-checkout query");
@@ -58,10 +58,10 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
     }
 }
 
-fn notice_text(verdict: Verdict, wait: Duration) -> String {
-    let wait = human_wait(wait);
+fn notice_text(verdict: Verdict, wait: Duration, locale: Locale) -> String {
+    let wait = i18n::wait(locale, wait);
     match verdict {
-        Verdict::Penalised { .. } => texts::notice_penalised(&wait),
-        _ => texts::notice_limited(&wait),
+        Verdict::Penalised { .. } => i18n::format(locale, "notice_penalised", &[("wait", &wait)]),
+        _ => i18n::format(locale, "notice_limited", &[("wait", &wait)]),
     }
 }

@@ -19,6 +19,7 @@ use crate::bot::{
     BotError,
     app::App,
     handlers::router,
+    inbox_bound::{self, Admission},
     send::{Backoff, Redacted},
 };
 
@@ -129,7 +130,8 @@ pub(crate) async fn poll(
 }
 
 impl Poller {
-    /// Waits while the inbox is full (Telegram keeps updates for a day); false on shutdown.
+    /// Waits while the inbox is past its bounds (see `inbox_bound`; Telegram keeps updates for a
+    /// day); false on shutdown.
     async fn wait_for_room(&self) -> bool {
         let capacity = u64::from(self.app.config.bot.inbox_capacity.get());
         let mut warned = false;
@@ -137,13 +139,17 @@ impl Poller {
             let drained = self.app.drained.notified();
             tokio::pin!(drained);
             drained.as_mut().enable();
-            if PipelineStats::get(&self.app.services.pipeline.inbox) < capacity {
+            if self.app.inbox_bound.has_room() {
                 return true;
             }
             // Paused on purpose, not hung.
             self.notifier.watchdog();
             if !warned {
-                tracing::warn!(capacity, "inbox full; polling paused until handling catches up");
+                tracing::warn!(
+                    capacity,
+                    max_bytes = self.app.config.bot.inbox_max_bytes,
+                    "inbox past its bounds; polling paused until handling catches up"
+                );
                 warned = true;
             }
             tokio::select! {
@@ -216,7 +222,11 @@ impl Poller {
                     // Every update passes the sentinel before any handler or store work.
                     let verdict = self.app.services.sentinel.check(&Inbound::from_update(&update, &self.app.username));
                     if verdict.is_allowed() {
-                        admitted.push(*update);
+                        let (id, chat) = (incoming_id(&update), super::lane::lane_of(&update).0);
+                        match self.app.inbox_bound.admit(id, chat, inbox_bound::json_size(&update)) {
+                            Admission::Admit => admitted.push(*update),
+                            Admission::Refuse => self.dispatcher.refuse(id, chat),
+                        }
                     } else if notice::needs_action(verdict, &update) {
                         denied.push((verdict, update));
                     }
@@ -226,14 +236,16 @@ impl Poller {
         if next_offset == self.offset && admitted.is_empty() {
             return true;
         }
+        let ids: Vec<i64> = admitted.iter().map(incoming_id).collect();
         let admitted = match self.write_inbox(admitted, next_offset).await {
             Written::Yes(admitted) => admitted,
             // Not confirmed: the next poll asks for the same updates again.
-            Written::Lost => return true,
-            Written::Shutdown => return false,
+            Written::Lost => return self.unwritten(&ids, true),
+            Written::Shutdown => return self.unwritten(&ids, false),
         };
         self.offset = next_offset;
         PipelineStats::add(&self.app.services.pipeline.inbox, u64::try_from(admitted.len()).unwrap_or(u64::MAX));
+        PipelineStats::set(&self.app.services.pipeline.inbox_bytes, self.app.inbox_bound.bytes());
         for update in &admitted {
             self.dispatcher.dispatch(i64::from(update.id.0), update);
         }
@@ -241,6 +253,15 @@ impl Poller {
             self.dispatcher.notify(verdict, *update);
         }
         true
+    }
+
+    /// Updates `ids` were counted in the inbox's bound but never written: they leave it again.
+    /// Returns `go_on`.
+    fn unwritten(&self, ids: &[i64], go_on: bool) -> bool {
+        for &id in ids {
+            self.app.inbox_finished(id);
+        }
+        go_on
     }
 
     /// Writes `admitted` and `next_offset` to the inbox, retrying a failed write with backoff
@@ -272,6 +293,10 @@ impl Poller {
             }
         }
     }
+}
+
+fn incoming_id(update: &Update) -> i64 {
+    i64::from(update.id.0)
 }
 
 /// Recovers a batch whose JSON teloxide could not parse as a whole: keeps every update that

@@ -1,10 +1,12 @@
 //! Connecting to the Bot API at start: `getMe` until it answers (a Pi may boot before its
-//! network is up), then `deleteWebhook` (long polling needs none) and `setMyCommands`.
+//! network is up), then `deleteWebhook` (long polling needs none) and `setMyCommands` (English for
+//! every language, then once per other locale with its `language_code`).
 
 use std::time::Duration;
 
 use teloxide::{
     ApiError, Bot, RequestError,
+    payloads::SetMyCommandsSetters,
     prelude::Requester,
     types::{BotCommand, Me},
 };
@@ -15,17 +17,21 @@ use crate::{
         BotError,
         send::{Backoff, Redacted},
     },
+    i18n,
+    locale::Locale,
     supervisor::Notifier,
 };
 
 /// Start-up time asked of systemd for one `getMe` attempt, on top of the wait before it.
 const REQUEST_ALLOWANCE: Duration = Duration::from_secs(90);
 
-/// The commands shown in Telegram's menu: the command table's rows with a menu entry.
-pub(crate) fn commands() -> Vec<BotCommand> {
+/// The commands shown in Telegram's menu in `locale`: the command table's rows with a menu
+/// entry, described in that language.
+pub(crate) fn commands(locale: Locale) -> Vec<BotCommand> {
     crate::command::TABLE
         .iter()
-        .filter_map(|spec| spec.menu.map(|description| BotCommand::new(spec.name, description)))
+        .filter(|spec| spec.menu.is_some())
+        .filter_map(|spec| i18n::menu(locale, spec.name).map(|description| BotCommand::new(spec.name, description)))
         .collect()
 }
 
@@ -65,8 +71,14 @@ pub(crate) async fn prepare(bot: &Bot) {
     if let Err(e) = bot.delete_webhook().await {
         tracing::warn!(error = %Redacted(&e), "deleteWebhook failed; polling may be refused while a webhook is set");
     }
-    if let Err(e) = bot.set_my_commands(commands()).await {
+    // English for every language without a list of its own, then one list per other locale.
+    if let Err(e) = bot.set_my_commands(commands(Locale::En)).await {
         tracing::warn!(error = %Redacted(&e), "setMyCommands failed");
+    }
+    for locale in Locale::ALL.into_iter().filter(|&l| l != Locale::En) {
+        if let Err(e) = bot.set_my_commands(commands(locale)).language_code(locale.code()).await {
+            tracing::warn!(error = %Redacted(&e), language = locale.code(), "setMyCommands failed");
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     audit_tap::{AuditRecord, Event},
-    bot::{app::App, send::send_html, texts},
+    bot::{app::App, send::send_html},
     clock::rfc3339,
 };
 
@@ -83,7 +83,13 @@ async fn send(app: &App, alert: &Alert) {
     } else {
         spec.describe(alert.count, &app.config)
     };
-    let text = texts::alert(spec.name, &what, &rfc3339(alert.since_ms), spec.look_closer);
+    // Operator words (the alert table's descriptions, the commands to run) are English.
+    let since = rfc3339(alert.since_ms);
+    let text = crate::i18n::format(
+        crate::locale::Locale::En,
+        "alert",
+        &[("kind", spec.name), ("what", &what), ("since", &since), ("command", spec.look_closer)],
+    );
     tracing::warn!(target: "arcana::audit", event = Event::Alert.name(), kind = spec.name, count = alert.count,
         follow_up = alert.follow_up, "an alert was sent to the admins");
     let mut chats: Vec<i64> = app.config.admins.clone();

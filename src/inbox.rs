@@ -9,7 +9,12 @@
 //!              "u" ‖ update id (BE)  → Update(sealed JSON of the update)
 //! ```
 //! Updates carry names and message texts, so they are sealed with the inbox's service key
-//! ([`ServiceSealer`]), bound to their key; nothing of them is on disk in the clear.
+//! ([`ServiceSealer`]), bound to their key; nothing of them is on disk in the clear. A user's
+//! deletion removes their updates still waiting here (`Inbox::forget_user`): the service key
+//! outlives any user, so these would otherwise stay readable to whoever holds the master key.
+//!
+//! Written by the bot's polling loop and lanes; below `control`, so that a deletion (from the
+//! bot, the control socket or the offline command line) reaches it too.
 
 use std::sync::Arc;
 
@@ -156,6 +161,22 @@ impl Inbox {
         }
     }
 
+    /// Removes the updates of `user` waiting here — sent by them, or in their private chat —
+    /// except `handling` (the update deleting them: its lane removes it when it is done).
+    /// Their lanes then find them gone and finish them. Reads every entry (the inbox holds
+    /// little unless the bot is flooded). Not flushed: the caller's flush carries it. Returns
+    /// how many were removed.
+    pub(crate) fn forget_user(&self, user: i64, handling: Option<i64>) -> Result<usize, InboxError> {
+        let mut gone = Vec::new();
+        for id in self.pending()? {
+            if Some(id) != handling && self.load(id).is_some_and(|update| concerns(&update, user)) {
+                gone.push(update_key(id));
+            }
+        }
+        self.tree.apply(&[], &gone)?;
+        Ok(gone.len())
+    }
+
     /// Removes finished updates in one batch; with `durable`, flushes it before returning
     /// (otherwise the background flush or the next flushed admission carries it). Blocking: call
     /// off the async runtime.
@@ -167,6 +188,12 @@ impl Inbox {
         }
         Ok(())
     }
+}
+
+/// Whether `update` is `user`'s: sent by them, or in their private chat (whose id is theirs).
+fn concerns(update: &Update, user: i64) -> bool {
+    update.from().is_some_and(|from| crate::sanitize::user_id(from.id) == user)
+        || update.chat().is_some_and(|chat| chat.id.0 == user)
 }
 
 #[cfg(test)]
@@ -206,6 +233,28 @@ mod tests {
                 assert!(!sealed.windows(7).any(|w| w == b"another"), "update text on disk in the clear");
             }
         }
+    }
+
+    #[test]
+    fn a_deleted_user_s_waiting_updates_go_but_the_one_deleting_them_and_others_stay() {
+        let t = temp_vault();
+        let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
+        let from = |user: i64, id: i64, text: &str| -> Update {
+            let json = serde_json::json!({
+                "update_id": id,
+                "message": {"message_id": id, "date": 1_700_000_000, "text": text,
+                    "chat": {"id": user, "type": "private", "first_name": "Ann"},
+                    "from": {"id": user, "is_bot": false, "first_name": "Ann"}}
+            });
+            // From text, as `getUpdates` answers are read (teloxide reads a `Value` as an
+            // unknown update kind).
+            serde_json::from_str(&json.to_string()).expect("an update")
+        };
+        let updates = [from(5, 10, "/delete_me"), from(5, 11, "a question"), from(6, 12, "mine")];
+        assert!(updates.iter().all(|u| u.from().is_some()), "updates teloxide reads as messages");
+        inbox.admit_blocking(&updates, 13, true).expect("admit");
+        assert_eq!(inbox.forget_user(5, Some(10)).expect("forget"), 1);
+        assert_eq!(inbox.pending().expect("pending"), [10, 12]);
     }
 
     #[test]
