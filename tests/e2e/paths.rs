@@ -28,6 +28,18 @@ fn push(run: &mut Running, update: Value) -> Vec<Call> {
     run.tg.calls().split_off(before).into_iter().filter(|c| c.method != "getUpdates").collect()
 }
 
+/// Registers `user` whose Telegram speaks `language`: `/start`, then the notice's button.
+fn register_in(run: &mut Running, user: i64, language: &str) {
+    let mut start = updates::command(user, "/start");
+    start["message"]["from"]["language_code"] = json!(language);
+    let calls = push(run, start);
+    let notice = *sent_to(&calls, user).last().unwrap_or_else(|| panic!("{calls:#?}"));
+    let (label, _) = buttons(notice).into_iter().next().expect("the consent button");
+    let mut agree = press_on(user, notice, &label);
+    agree["callback_query"]["from"]["language_code"] = json!(language);
+    push(run, agree);
+}
+
 /// The `sendMessage` calls to `chat` among `calls`.
 fn sent_to(calls: &[Call], chat: i64) -> Vec<&Call> {
     calls.iter().filter(|c| c.method == "sendMessage" && c.int("chat_id") == Some(chat)).collect()
@@ -160,10 +172,11 @@ fn an_unknown_command_points_to_help_and_a_real_denial_still_names_the_plan() {
     assert!(sent_to(&bare, group).is_empty(), "{bare:#?}");
     let addressed = push(&mut run, updates::message(user, group, &format!("/frobnicate@{BOT_USERNAME}")));
     assert!(said_to(&addressed, group).contains("Send /help"), "{addressed:#?}");
-    // In Spanish for a Spanish Telegram.
-    let mut spanish = updates::command(user, "/frobnicate");
+    // In Spanish for a newcomer whose Telegram is Spanish (a member is spoken to in the language
+    // stored in their profile).
+    let mut spanish = updates::command(newcomer, "/frobnicate");
     spanish["message"]["from"]["language_code"] = json!("es-ES");
-    let said = said_to(&push(&mut run, spanish), user);
+    let said = said_to(&push(&mut run, spanish), newcomer);
     assert!(said.contains("No conozco /frobnicate"), "{said}");
     run.stop();
 }
@@ -209,10 +222,13 @@ fn free_text_in_a_private_chat_is_offered_as_a_question() {
     let calls = push(&mut run, foreign);
     assert!(answer(&calls).contains("not for you"), "{calls:#?}");
 
-    // In Russian for a Russian Telegram; a newcomer gets the privacy notice; a group, nothing.
-    let mut russian = updates::message(user, user, "Что ждёт меня весной?");
+    // In Russian for a member who joined from a Russian Telegram; a newcomer gets the privacy
+    // notice; a group, nothing.
+    let russian_user = 64_004;
+    register_in(&mut run, russian_user, "ru");
+    let mut russian = updates::message(russian_user, russian_user, "Что ждёт меня весной?");
     russian["message"]["from"]["language_code"] = json!("ru");
-    let said = said_to(&push(&mut run, russian), user);
+    let said = said_to(&push(&mut run, russian), russian_user);
     assert!(said.contains("Вытянуть карту на этот вопрос?") && said.contains("Что ждёт меня весной?"), "{said}");
     let notice = said_to(&push(&mut run, updates::message(newcomer, newcomer, "hello")), newcomer);
     assert!(notice.contains("I agree"), "{notice}");

@@ -384,10 +384,9 @@ fn a_deletion_leaves_no_byte_of_the_wrapped_key_in_the_data_directory() {
     let tail = |value: Vec<u8>| value[value.len() - 32..].to_vec();
     let (gone_key, kept_key) = (tail(wrapped_key(dir.path(), gone)), tail(wrapped_key(dir.path(), kept)));
 
-    tg.push_update_with_id(100, updates::command(gone, "/delete_me"));
     let mut bot = BotProcess::start(dir.path(), &tg.url());
-    let replies = wait_replies(&tg, &mut bot, gone, 2, REPLY_TIMEOUT);
-    assert!(replies[1].contains("deleted"), "{replies:?}");
+    let said = crate::harness::delete_account(&tg, &mut bot, gone);
+    assert!(said.contains("Everything arcana stored about you is deleted"), "{said}");
     stop_cleanly(bot);
 
     let holding = |needle: &[u8]| -> Vec<std::path::PathBuf> {
