@@ -130,6 +130,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
             token.expose(),
             username.clone(),
             config.payments.enabled,
+            config.readings.history_page_size,
         );
         tokio::spawn(crate::web::serve(Arc::new(ctx), listening, shutdown.clone()))
     });

@@ -2,7 +2,7 @@
 //! secrets that verify Telegram-signed data (derived from the bot token, never the token
 //! itself), and the bot's username for the login widget.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{net::IpAddr, num::NonZeroU32, sync::Arc};
 
 use zeroize::Zeroizing;
 
@@ -24,6 +24,8 @@ pub struct WebContext {
     pub bot_username: String,
     /// Whether payments are on (the Mini App points to `/buy`).
     pub payments: bool,
+    /// Readings per page of the history (`readings.history_page_size`, as in `/history`).
+    pub history_page_size: usize,
     /// Login codes waiting for their browser.
     pub(super) login_codes: super::login_codes::LoginCodes,
     /// Requests in flight per forwarded client (behind a trusted proxy).
@@ -47,6 +49,7 @@ impl WebContext {
         bot_token: &str,
         bot_username: String,
         payments: bool,
+        history_page_size: NonZeroU32,
     ) -> WebContext {
         WebContext {
             services,
@@ -54,6 +57,7 @@ impl WebContext {
             login_secret: Zeroizing::new(login_secret(bot_token)),
             bot_username,
             payments,
+            history_page_size: usize::try_from(history_page_size.get()).unwrap_or(usize::MAX),
             login_codes: super::login_codes::LoginCodes::default(),
             client_slots: super::peers::PeerSlots::new(config.connections_per_address),
             refused_sign_ins: super::refused_sign_ins::RefusedSignIns::default(),
