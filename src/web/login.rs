@@ -7,7 +7,10 @@
 //! [`super::login_codes`]) that the page redeems for a token with the same cookie — no token
 //! ever travels in a URL. Every refusal is counted in [`super::refused_sign_ins`].
 
-use std::{net::IpAddr, sync::Arc};
+use std::{
+    net::IpAddr,
+    sync::{Arc, LazyLock},
+};
 
 use axum::{
     Router,
@@ -18,8 +21,11 @@ use axum::{
 };
 use ring::rand::SecureRandom;
 
+use crate::locale::Locale;
+
 use super::{
     auth::client_address,
+    language::{self, Hints},
     context::WebContext,
     error::ApiError,
     init_data::TelegramUser,
@@ -28,6 +34,10 @@ use super::{
 };
 
 const LOGIN_HTML: &str = include_str!("assets/login.html");
+
+/// The login page in each language (the widget's address is filled in per request).
+static LOGIN_PAGES: LazyLock<[String; 3]> =
+    LazyLock::new(|| Locale::ALL.map(|locale| super::texts::fill(LOGIN_HTML, locale)));
 
 /// The cookie holding the login state (`__Host-`: set over HTTPS, for this host only, path `/`).
 const STATE_COOKIE: &str = "__Host-arcana_login_state";
@@ -60,7 +70,11 @@ fn new_state() -> Option<String> {
     Some(crate::sanitize::hex_id(&bytes))
 }
 
-async fn login_page(State(ctx): State<Arc<WebContext>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+async fn login_page(
+    State(ctx): State<Arc<WebContext>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     // Where to go after login: only the Mini App; anything else (another site) is refused.
     if let Some(query) = query {
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -74,7 +88,11 @@ async fn login_page(State(ctx): State<Arc<WebContext>>, RawQuery(query): RawQuer
     };
     let state = new_state().ok_or_else(|| ApiError::internal(&"no randomness for the login state"))?;
     let auth_url = format!("{public_url}/login/callback?state={state}");
-    let page = LOGIN_HTML
+    // Nobody is signed in yet: the browser's language.
+    let hints = Hints { user: None, telegram: None, browser: language::accept_language(&headers) };
+    let locale = language::choose(&ctx, hints);
+    let template = LOGIN_PAGES.iter().zip(Locale::ALL).find(|(_, l)| *l == locale).map_or("", |(p, _)| p.as_str());
+    let page = template
         .replace("{{BOT_USERNAME}}", &attribute(&ctx.bot_username))
         .replace("{{AUTH_URL}}", &attribute(&auth_url));
     let cookie = format!(
