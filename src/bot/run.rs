@@ -124,14 +124,7 @@ pub async fn run(ctx: RunContext, shutdown: CancellationToken) -> Result<(), Bot
     let grace = config.bot.shutdown_grace;
     let offset = inbox.position()?;
     let web = web_listener.map(|listening| {
-        let ctx = crate::web::WebContext::new(
-            Arc::clone(&services),
-            config.http.clone(),
-            token.expose(),
-            username.clone(),
-            config.payments.enabled,
-            config.readings.history_page_size,
-        );
+        let ctx = crate::web::WebContext::new(Arc::clone(&services), &config, token.expose(), username.clone());
         tokio::spawn(crate::web::serve(Arc::new(ctx), listening, shutdown.clone()))
     });
     let app = Arc::new(App::new(sender, services, config, username, inbox));

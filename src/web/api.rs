@@ -101,7 +101,8 @@ async fn issue_token(
     let session_end_s = session.created_ms / 1000 + services.accounts.config().session_lifetime.as_secs();
     let exp = (now_s + lifetime_s).min(session_end_s.max(now_s + 1));
     let key = keys::current(&services.data, &services.vault).map_err(|e| ApiError::internal(&e))?;
-    let claims = Claims { sub: user.id.to_string(), sid: session.id, iat: now_s, exp, lang: Some(lang.code().to_owned()) };
+    let claims =
+        Claims { sub: user.id.to_string(), sid: session.id, iat: now_s, exp, lang: Some(lang.code().to_owned()) };
     Ok((key.sign(&claims), exp * 1000))
 }
 

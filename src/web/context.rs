@@ -2,11 +2,14 @@
 //! secrets that verify Telegram-signed data (derived from the bot token, never the token
 //! itself), and the bot's username for the login widget.
 
-use std::{net::IpAddr, num::NonZeroU32, sync::Arc};
+use std::{net::IpAddr, sync::Arc};
 
 use zeroize::Zeroizing;
 
-use crate::{config::HttpConfig, control::Services};
+use crate::{
+    config::{Config, HttpConfig},
+    control::Services,
+};
 
 use super::{init_data::init_data_secret, login_data::login_secret};
 
@@ -41,27 +44,22 @@ impl std::fmt::Debug for WebContext {
 }
 
 impl WebContext {
-    /// The context for `services`, with the secrets derived from `bot_token`.
+    /// The context for `services` under `config` (its `[http]`, whether payments are on, the
+    /// history's page size), with the secrets derived from `bot_token`.
     #[must_use]
-    pub fn new(
-        services: Arc<Services>,
-        config: HttpConfig,
-        bot_token: &str,
-        bot_username: String,
-        payments: bool,
-        history_page_size: NonZeroU32,
-    ) -> WebContext {
+    pub fn new(services: Arc<Services>, config: &Config, bot_token: &str, bot_username: String) -> WebContext {
+        let history_page_size = config.readings.history_page_size.get();
         WebContext {
             services,
             init_data_secret: Zeroizing::new(init_data_secret(bot_token)),
             login_secret: Zeroizing::new(login_secret(bot_token)),
             bot_username,
-            payments,
-            history_page_size: usize::try_from(history_page_size.get()).unwrap_or(usize::MAX),
+            payments: config.payments.enabled,
+            history_page_size: usize::try_from(history_page_size).unwrap_or(usize::MAX),
             login_codes: super::login_codes::LoginCodes::default(),
-            client_slots: super::peers::PeerSlots::new(config.connections_per_address),
+            client_slots: super::peers::PeerSlots::new(config.http.connections_per_address),
             refused_sign_ins: super::refused_sign_ins::RefusedSignIns::default(),
-            config,
+            config: config.http.clone(),
         }
     }
 

@@ -99,7 +99,11 @@ mod tests {
     fn the_first_spoken_language_of_the_browser_by_weight() {
         assert_eq!(from_accept_language("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7"), Some(Locale::Ru));
         assert_eq!(from_accept_language("es-419"), Some(Locale::Es));
-        assert_eq!(from_accept_language("de-DE,de;q=0.9,en;q=0.8,ru;q=0.5"), Some(Locale::En), "English before Russian");
+        assert_eq!(
+            from_accept_language("de-DE,de;q=0.9,en;q=0.8,ru;q=0.5"),
+            Some(Locale::En),
+            "English before Russian"
+        );
         assert_eq!(from_accept_language("en;q=0.3, es;q=0.8"), Some(Locale::Es), "by weight, not order");
         assert_eq!(from_accept_language("ru;q=0, es;q=0.1"), Some(Locale::Es), "q=0 means not this one");
         for none in ["", "de, fr", "*", "ru;q=2", "ru;q=abc", ";;;,,,"] {

@@ -25,10 +25,10 @@ use crate::locale::Locale;
 
 use super::{
     auth::client_address,
-    language::{self, Hints},
     context::WebContext,
     error::ApiError,
     init_data::TelegramUser,
+    language::{self, Hints},
     login_codes::{CODE_LIFETIME, CodeRefusal},
     login_data::verify_login,
 };

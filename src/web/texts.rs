@@ -225,7 +225,11 @@ mod tests {
             match (reference, text) {
                 (Text::Plain(en), Text::Plain(text)) => {
                     if placeholders(en) != placeholders(text) {
-                        faults.push(format!("{key}: placeholders {:?}, English {:?}", placeholders(text), placeholders(en)));
+                        faults.push(format!(
+                            "{key}: placeholders {:?}, English {:?}",
+                            placeholders(text),
+                            placeholders(en)
+                        ));
                     }
                     if text.trim().is_empty() {
                         faults.push(format!("{key}: empty"));
@@ -235,7 +239,10 @@ mod tests {
                     let wanted = en.get("other").map(|t| placeholders(t)).unwrap_or_default();
                     for (category, form) in forms {
                         if placeholders(form) != wanted {
-                            faults.push(format!("{key}.{category}: placeholders {:?}, want {wanted:?}", placeholders(form)));
+                            faults.push(format!(
+                                "{key}.{category}: placeholders {:?}, want {wanted:?}",
+                                placeholders(form)
+                            ));
                         }
                     }
                     let have: BTreeSet<&str> = forms.keys().map(String::as_str).collect();
@@ -303,7 +310,10 @@ mod tests {
             match english.texts.get(&key) {
                 Some(Text::Plain(_)) if !plural => {}
                 Some(Text::Plural(_)) if plural => {}
-                other => panic!("{key}: named by a page as {}, the table has {other:?}", if plural { "plural" } else { "text" }),
+                other => panic!(
+                    "{key}: named by a page as {}, the table has {other:?}",
+                    if plural { "plural" } else { "text" }
+                ),
             }
         }
     }

@@ -200,24 +200,30 @@ mod tests {
             assert_eq!(text(&coverage(paid)), before::coverage(paid).to_string());
         }
         for (name, standing) in [
-            (Some("Ann"), Standing {
-                tier: String::from("free"),
-                allowance: Some(3),
-                used: 1,
-                spreads: Some(vec![String::from("one"), String::from("three")]),
-                credits: 4,
-                premium_until_ms: Some(1_800_000_000_000),
-                resets_at_ms: 1_700_003_600_000,
-            }),
-            (None, Standing {
-                tier: String::from("premium"),
-                allowance: None,
-                used: 0,
-                spreads: None,
-                credits: 0,
-                premium_until_ms: None,
-                resets_at_ms: 5,
-            }),
+            (
+                Some("Ann"),
+                Standing {
+                    tier: String::from("free"),
+                    allowance: Some(3),
+                    used: 1,
+                    spreads: Some(vec![String::from("one"), String::from("three")]),
+                    credits: 4,
+                    premium_until_ms: Some(1_800_000_000_000),
+                    resets_at_ms: 1_700_003_600_000,
+                },
+            ),
+            (
+                None,
+                Standing {
+                    tier: String::from("premium"),
+                    allowance: None,
+                    used: 0,
+                    spreads: None,
+                    credits: 0,
+                    premium_until_ms: None,
+                    resets_at_ms: 5,
+                },
+            ),
         ] {
             let asker = Asker { user: 42, first_name: name, locale: Locale::En, two_factor: name.is_some() };
             let mut old = before::me(42, name, &standing, "Europe/Berlin", name.is_some());
@@ -234,7 +240,8 @@ mod tests {
             let view = reading(None, &drawn, 1, locale);
             assert_eq!(view.spread_name, Spread::Three.name_in(locale));
             assert_ne!(view.spread_name, Spread::Three.name(), "{locale:?}");
-            for ((card, drawn), position) in view.cards.iter().zip(&drawn.cards).zip(Spread::Three.positions_in(locale)) {
+            for ((card, drawn), position) in view.cards.iter().zip(&drawn.cards).zip(Spread::Three.positions_in(locale))
+            {
                 assert_eq!((card.name, card.position), (drawn.card.name_in(locale), *position));
                 assert_eq!(card.meaning, drawn.meaning_in(locale));
                 assert_ne!(card.meaning, drawn.meaning(), "{locale:?}: {}", card.name);

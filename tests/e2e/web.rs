@@ -841,9 +841,8 @@ fn page_texts(source: &str) -> Vec<String> {
     fn walk(table: &toml::Table, out: &mut Vec<String>) {
         for value in table.values() {
             match value {
-                toml::Value::String(text) => out.push(
-                    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;"),
-                ),
+                toml::Value::String(text) => out
+                    .push(text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")),
                 toml::Value::Table(inner) => walk(inner, out),
                 _ => {}
             }
@@ -859,8 +858,18 @@ fn the_mini_app_speaks_russian_and_spanish_to_users_whose_telegram_does() {
     let (mut run, addr) = start("");
     let english = page_texts(include_str!("../../src/web/assets/texts/en.toml"));
     let cases = [
-        (51_061, "ru", include_str!("../../src/web/assets/texts/ru.toml"), ["Твои расклады", "Разложить карты", "История", "Три карты"]),
-        (51_062, "es-MX", include_str!("../../src/web/assets/texts/es.toml"), ["Tus lecturas", "Echar las cartas", "Historial", "Tres cartas"]),
+        (
+            51_061,
+            "ru",
+            include_str!("../../src/web/assets/texts/ru.toml"),
+            ["Твои расклады", "Разложить карты", "История", "Три карты"],
+        ),
+        (
+            51_062,
+            "es-MX",
+            include_str!("../../src/web/assets/texts/es.toml"),
+            ["Tus lecturas", "Echar las cartas", "Historial", "Tres cartas"],
+        ),
     ];
     for (user, language_code, table, words) in cases {
         let locale = &language_code[..2];
@@ -885,7 +894,10 @@ fn the_mini_app_speaks_russian_and_spanish_to_users_whose_telegram_does() {
         assert_eq!(cards.len(), 3);
         for (card, english_card) in cards.iter().zip(in_english["cards"].as_array().expect("cards")) {
             for field in ["name", "position", "meaning"] {
-                assert!(card[field].is_string() && card[field] != english_card[field], "{field}: {card} / {english_card}");
+                assert!(
+                    card[field].is_string() && card[field] != english_card[field],
+                    "{field}: {card} / {english_card}"
+                );
             }
             assert_eq!(card["reversed"], english_card["reversed"], "the same card");
         }
@@ -922,11 +934,20 @@ fn pages_before_sign_in_follow_the_browsers_language() {
     let spanish = [("Accept-Language", "de-DE,es;q=0.9,en;q=0.5")];
     let login = request(&addr, "GET", "/login", &spanish, None);
     assert_eq!(login.status, 200, "{login:?}");
-    for expected in ["<html lang=\"es\">", "<title>Iniciar sesión - arcana</title>", "Inicia sesión con Telegram", "data-lang=\"es\""] {
+    for expected in [
+        "<html lang=\"es\">",
+        "<title>Iniciar sesión - arcana</title>",
+        "Inicia sesión con Telegram",
+        "data-lang=\"es\"",
+    ] {
         assert!(login.body.contains(expected), "{expected} in:\n{}", login.body);
     }
     let russian = request(&addr, "GET", "/app", &[("Accept-Language", "ru-RU,ru;q=0.9")], None);
-    assert!(russian.body.contains("<html lang=\"ru\">") && russian.body.contains(">Твои расклады<"), "{}", russian.body);
+    assert!(
+        russian.body.contains("<html lang=\"ru\">") && russian.body.contains(">Твои расклады<"),
+        "{}",
+        russian.body
+    );
     assert!(russian.header("vary").is_some_and(|v| v.to_ascii_lowercase().contains("accept-language")), "{russian:?}");
     let plain = get(&addr, "/app", None);
     assert!(plain.body.contains("<html lang=\"en\">") && plain.body.contains(">Your readings<"), "English by default");
@@ -952,7 +973,8 @@ fn the_apis_history_pages_are_as_long_as_history_page_size_says() {
         assert_eq!(post(&addr, "/api/v1/draw", Some(&token), &json!({ "spread": "one" })).status, 200);
     }
     let first = get(&addr, "/api/v1/readings", Some(&token)).json();
-    let shape = |page: &Value| (page["readings"].as_array().map(Vec::len), page["pages"].as_u64(), page["total"].as_u64());
+    let shape =
+        |page: &Value| (page["readings"].as_array().map(Vec::len), page["pages"].as_u64(), page["total"].as_u64());
     assert_eq!(shape(&first), (Some(2), Some(2), Some(3)), "{first}");
     let second = get(&addr, "/api/v1/readings?page=1", Some(&token)).json();
     assert_eq!(shape(&second), (Some(1), Some(2), Some(3)), "{second}");
