@@ -65,6 +65,16 @@ impl ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong, try again")
     }
 
+    /// The answer's status.
+    pub(super) const fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The answer's `reason`, if it has one.
+    pub(super) const fn reason(&self) -> Option<&'static str> {
+        self.body.reason
+    }
+
     /// Says when to try again (`retry_after_s`).
     #[must_use]
     pub const fn retry_after(mut self, seconds: u64) -> ApiError {

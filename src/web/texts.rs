@@ -297,7 +297,11 @@ mod tests {
     #[test]
     fn every_text_the_pages_name_is_in_the_english_table() {
         let english = table(Locale::En);
-        let html = [include_str!("assets/app.html"), include_str!("assets/login.html")];
+        let html = [
+            include_str!("assets/app.html"),
+            include_str!("assets/login.html"),
+            include_str!("assets/login_failed.html"),
+        ];
         let script = include_str!("assets/app.js");
         let mut named = Vec::new();
         for page in html {

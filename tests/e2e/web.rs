@@ -952,6 +952,19 @@ fn pages_before_sign_in_follow_the_browsers_language() {
     let plain = get(&addr, "/app", None);
     assert!(plain.body.contains("<html lang=\"en\">") && plain.body.contains(">Your readings<"), "English by default");
     assert!(!plain.body.contains("{{"), "every text is filled in");
+    // A login the callback refuses is a page in the browser's language for a person (the JSON
+    // error for other clients, as the callback's own test shows).
+    let browser = [("Accept", "text/html,application/xhtml+xml"), ("Accept-Language", "ru")];
+    let refused = request(&addr, "GET", "/login/callback?state=x&id=1&auth_date=1&hash=00", &browser, None);
+    assert_eq!(refused.status, 403, "{refused:?}");
+    assert!(refused.header("content-type").is_some_and(|t| t.starts_with("text/html")), "{refused:?}");
+    assert!(
+        refused.body.contains("<html lang=\"ru\">")
+            && refused.body.contains("Этот вход начали в другом браузере")
+            && refused.body.contains("href=\"/login\">Войти через Telegram<"),
+        "{}",
+        refused.body
+    );
     // The page's script asks for the words of Telegram's language; a language arcana does not
     // speak is English even when the browser would prefer Spanish (as in the chat).
     for (lang, locale) in [("ru-RU", "ru"), ("es", "es"), ("de", "en")] {
