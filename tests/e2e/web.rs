@@ -925,6 +925,14 @@ fn the_mini_app_speaks_russian_and_spanish_to_users_whose_telegram_does() {
         for text in english.iter().filter(|t| !own.contains(t)) {
             assert!(!shown.contains(&format!(">{text}<")), "English {text:?} on the {locale} page:\n{dom}");
         }
+
+        // And a screenshot of it, for people.
+        let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mini-app-{locale}.png"));
+        let _ = std::fs::remove_file(&shot);
+        let url = mini_app_url(&addr, &init_data_in(TEST_TOKEN, user, now_s(), "Ann", language_code), "android");
+        browse(&url, &[&format!("--screenshot={}", shot.display())], true);
+        assert!(std::fs::metadata(&shot).map_or(0, |m| m.len()) > 10_000, "a screenshot at {}", shot.display());
+        eprintln!("Mini App screenshot ({locale}): {}", shot.display());
     }
 }
 
