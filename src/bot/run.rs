@@ -182,13 +182,7 @@ async fn serve(
 
     let offset = inbox.position()?;
     if let Some(listening) = web_listener {
-        let ctx = crate::web::WebContext::new(
-            Arc::clone(&services),
-            config.http.clone(),
-            token.expose(),
-            username.clone(),
-            config.payments.enabled,
-        );
+        let ctx = crate::web::WebContext::new(Arc::clone(&services), &config, token.expose(), username.clone());
         tasks.spawn(crate::web::serve(Arc::new(ctx), listening, shutdown.clone()));
     }
     let app = Arc::new(App::new(sender, services, config, username, inbox));

@@ -14,7 +14,7 @@ pub struct ReadingsConfig {
     /// Readings older than this are removed from history (1 s to 10 years).
     #[serde(deserialize_with = "within::<1_000, 315_360_000_000, _>")]
     pub retention: Duration,
-    /// Readings per `/history` page (1 to 10).
+    /// Readings per `/history` page and per page of the web API's history (1 to 10).
     #[serde(deserialize_with = "page_size")]
     pub history_page_size: NonZeroU32,
     /// The time zone whose midnight resets daily allowances: `UTC`, an IANA name such as

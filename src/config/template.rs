@@ -127,7 +127,7 @@ daily_readings = 30
 [readings]
 # Readings older than this are deleted from history by a background sweep.
 retention = "90d"
-# Readings per /history page (1 to 10).
+# Readings per /history page, and per page of the web API's history (1 to 10).
 history_page_size = 5
 # Daily allowances reset at midnight here: "UTC", an IANA zone such as "Europe/Berlin", or "+02:00".
 reset_time_zone = "UTC"

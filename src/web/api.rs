@@ -13,7 +13,7 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::{
     accounts::{TokenSessionRefusal, TwoFactorError, UsedSignIn},
@@ -29,15 +29,15 @@ use super::{
     error::ApiError,
     init_data::{TelegramUser, verify_init_data},
     jwt::Claims,
-    keys, launch,
+    keys,
+    language::{self, Hints},
+    launch,
     launch::Launch,
     login,
+    responses::{Deleted, DrawAnswer, LoggedOut, Me, ReadingView, ReadingsPage, SessionAnswer},
     signed_fields::SignedDataError,
     views,
 };
-
-/// Readings per history page.
-const PAGE_SIZE: usize = 5;
 
 /// The API's routes.
 pub(super) fn routes() -> Router<Arc<WebContext>> {
@@ -65,12 +65,13 @@ struct SessionBody {
 
 /// A token for the user Telegram vouches for (signing in from `address`), bound to a new
 /// session; `max_age_s` is how long the signed payload stays fresh (and is remembered against a
-/// replay).
+/// replay); `lang` is what the sign-in's hints say of the user's language.
 async fn issue_token(
     ctx: &WebContext,
     user: &TelegramUser,
     address: IpAddr,
     max_age_s: u64,
+    lang: crate::locale::Locale,
 ) -> Result<(String, u64), ApiError> {
     let services = &ctx.services;
     if services.sentinel.blocklist().is_banned(user.id, ctx.now_ms()) {
@@ -100,7 +101,8 @@ async fn issue_token(
     let session_end_s = session.created_ms / 1000 + services.accounts.config().session_lifetime.as_secs();
     let exp = (now_s + lifetime_s).min(session_end_s.max(now_s + 1));
     let key = keys::current(&services.data, &services.vault).map_err(|e| ApiError::internal(&e))?;
-    let claims = Claims { sub: user.id.to_string(), sid: session.id, iat: now_s, exp };
+    let claims =
+        Claims { sub: user.id.to_string(), sid: session.id, iat: now_s, exp, lang: Some(lang.code().to_owned()) };
     Ok((key.sign(&claims), exp * 1000))
 }
 
@@ -134,23 +136,25 @@ async fn session(
         (None, None, Some(code)) => (login::redeem_login_code(&ctx, &parts.headers, address, code)?, login_age, true),
         _ => return Err(ApiError::bad_request("send one of init_data, login_data or login_code")),
     };
-    let (token, expires_at) = issue_token(&ctx, &user, address, max_age).await?;
-    let first_name = user.first_name;
-    let mut response =
-        Json(json!({ "token": token, "expires_at": expires_at, "first_name": first_name })).into_response();
+    let browser = language::accept_language(&parts.headers);
+    let hints = Hints { user: None, telegram: user.language_code.as_deref(), browser };
+    let (token, expires_at) = issue_token(&ctx, &user, address, max_age, language::choose(&ctx, hints)).await?;
+    let locale = language::choose(&ctx, Hints { user: Some(user.id), ..hints });
+    let answer = SessionAnswer { expires_at, first_name: user.first_name, locale, token };
+    let mut response = Json(answer).into_response();
     if from_login {
         response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(login::CLEAR_STATE_COOKIE));
     }
     Ok(response)
 }
 
-async fn logout(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<Value>, ApiError> {
+async fn logout(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<LoggedOut>, ApiError> {
     ctx.services.accounts.end_session(caller.user, &caller.session.id).map_err(|e| ApiError::internal(&e))?;
     ctx.services.data.flush().await.map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(LoggedOut { ok: true }))
 }
 
-async fn me(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<Value>, ApiError> {
+async fn me(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<Me>, ApiError> {
     caller.authorize(&ctx, "credits")?;
     let services = &ctx.services;
     let standing = services
@@ -159,8 +163,13 @@ async fn me(State(ctx): State<Arc<WebContext>>, caller: Caller) -> Result<Json<V
         .map_err(|e| ApiError::internal(&e))?;
     let zone = services.readings.zone().label();
     // The name Telegram signed when this session was opened: whose account this browser is in.
-    let name = caller.session.name.as_deref();
-    Ok(Json(views::me(caller.user, name, &standing, zone, caller.account.two_factor_on(), ctx.payments)))
+    let asker = views::Asker {
+        user: caller.user,
+        first_name: caller.session.name.as_deref(),
+        locale: caller.locale,
+        two_factor: caller.account.two_factor_on(),
+    };
+    Ok(Json(views::me(asker, &standing, zone, ctx.payments)))
 }
 
 fn page_of(query: Option<&str>) -> Result<usize, ApiError> {
@@ -178,32 +187,33 @@ async fn readings(
     State(ctx): State<Arc<WebContext>>,
     caller: Caller,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReadingsPage>, ApiError> {
     caller.authorize(&ctx, "history")?;
     let index = page_of(query.as_deref())?;
     let history = &ctx.services.readings.history;
-    let page = history.page(caller.user, index, PAGE_SIZE, ctx.now_ms()).map_err(|e| ApiError::internal(&e))?;
+    let size = ctx.history_page_size;
+    let page = history.page(caller.user, index, size, ctx.now_ms()).map_err(|e| ApiError::internal(&e))?;
     // The history clamps a page past the last one to the last (Telegram's buttons want that); a
     // client asking for page N gets page N, which past the end is empty.
-    let readings: Vec<Value> = if page.index == index {
-        page.entries.iter().filter_map(|(id, stored)| views::stored_reading(id, stored)).collect()
+    let readings = if page.index == index {
+        page.entries.iter().filter_map(|(id, stored)| views::stored_reading(id, stored, caller.locale)).collect()
     } else {
         Vec::new()
     };
-    Ok(Json(json!({ "page": index, "pages": page.pages, "total": page.total, "readings": readings })))
+    Ok(Json(ReadingsPage { page: index, pages: page.pages, readings, total: page.total }))
 }
 
 async fn one_reading(
     State(ctx): State<Arc<WebContext>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReadingView>, ApiError> {
     caller.authorize(&ctx, "history")?;
     let not_found = || ApiError::not_found("no such reading");
     let id = views::parse_reading_id(&id).ok_or_else(not_found)?;
     let stored =
         ctx.services.readings.history.get(caller.user, &id, ctx.now_ms()).map_err(|e| ApiError::internal(&e))?;
-    stored.and_then(|s| views::stored_reading(&id, &s)).map(Json).ok_or_else(not_found)
+    stored.and_then(|s| views::stored_reading(&id, &s, caller.locale)).map(Json).ok_or_else(not_found)
 }
 
 #[derive(Deserialize)]
@@ -217,7 +227,7 @@ async fn draw(
     State(ctx): State<Arc<WebContext>>,
     caller: Caller,
     JsonBody(body): JsonBody<DrawBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DrawAnswer>, ApiError> {
     caller.authorize(&ctx, "draw")?;
     let spread = match body.spread.as_deref() {
         None => Spread::One,
@@ -239,13 +249,12 @@ async fn draw(
     // the inbox to replay; this one does not).
     services.data.flush().await.map_err(|e| ApiError::internal(&e))?;
     match outcome {
-        DrawOutcome::Drawn { reading, coverage } => Ok(Json(json!({
-            "reading": views::reading(None, &reading, ctx.now_ms()),
-            "coverage": views::coverage(coverage),
-        }))),
+        DrawOutcome::Drawn { reading, coverage } => Ok(Json(DrawAnswer {
+            coverage: views::coverage(coverage),
+            reading: views::reading(None, &reading, ctx.now_ms(), caller.locale),
+        })),
         DrawOutcome::Refused { refusal: Refusal::DailyLimitReached { .. }, resets_at_ms } => {
-            Err(ApiError::forbidden("today's readings are used up", "daily_limit")
-                .with("resets_at", json!(resets_at_ms)))
+            Err(ApiError::forbidden("today's readings are used up", "daily_limit").resets_at(resets_at_ms))
         }
         DrawOutcome::Refused { refusal: Refusal::SpreadNotIncluded, .. } => {
             Err(ApiError::forbidden("your plan does not include this spread", "spread_not_included"))
@@ -273,8 +282,7 @@ async fn step_up(ctx: &WebContext, caller: &Caller, code: Option<&str>) -> Resul
     match outcome {
         Ok(()) => Ok(()),
         Err(TwoFactorError::Locked { retry_after_ms }) => {
-            Err(ApiError::forbidden("too many wrong codes", "code_locked")
-                .with("retry_after_s", json!(retry_after_ms.div_ceil(1000))))
+            Err(ApiError::forbidden("too many wrong codes", "code_locked").retry_after(retry_after_ms.div_ceil(1000)))
         }
         Err(TwoFactorError::Accounts(e)) => Err(ApiError::internal(&e)),
         Err(_) => Err(ApiError::forbidden("that code is not valid", "code_invalid")),
@@ -310,7 +318,7 @@ async fn delete(
     State(ctx): State<Arc<WebContext>>,
     caller: Caller,
     JsonBody(body): JsonBody<CodeBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     caller.authorize(&ctx, "delete_me")?;
     step_up(&ctx, &caller, body.code.as_deref()).await?;
     let services = Arc::clone(&ctx.services);
@@ -321,5 +329,5 @@ async fn delete(
     .await
     .map_err(|e| ApiError::internal(&e))?
     .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(json!({ "deleted": true })))
+    Ok(Json(Deleted { deleted: true }))
 }

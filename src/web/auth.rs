@@ -20,7 +20,12 @@ use crate::{
     sentinel::Verdict,
 };
 
-use super::{context::WebContext, error::ApiError, keys};
+use super::{
+    context::WebContext,
+    error::ApiError,
+    keys,
+    language::{self, Hints},
+};
 
 /// The connection's peer, put into each request by the server.
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +74,8 @@ pub struct Caller {
     pub account: Account,
     /// Whether the user is a configured admin.
     pub is_admin: bool,
+    /// The language to answer in ([`super::language::choose`]).
+    pub locale: crate::locale::Locale,
 }
 
 impl Caller {
@@ -129,7 +136,13 @@ impl FromRequestParts<Arc<WebContext>> for Caller {
         let account = services.accounts.get(user).map_err(|e| ApiError::internal(&e))?;
         let is_admin = services.sentinel.is_admin(user);
         refuse_in_lockdown(ctx, &account, is_admin)?;
-        Ok(Caller { user, session, account, is_admin })
+        let hints = Hints {
+            user: Some(user),
+            telegram: claims.lang.as_deref(),
+            browser: language::accept_language(&parts.headers),
+        };
+        let locale = language::choose(ctx, hints);
+        Ok(Caller { user, session, account, is_admin, locale })
     }
 }
 

@@ -113,7 +113,7 @@ fn replacement(written: &[u8], https: bool) -> Option<Vec<u8>> {
     if ours {
         return None;
     }
-    let body = serde_json::json!({ "error": message }).to_string();
+    let body = serde_json::to_string(&super::responses::ErrorBody::new(message)).unwrap_or_default();
     let mut answer = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
         status.as_str(),

@@ -6,7 +6,10 @@ use std::{net::IpAddr, sync::Arc};
 
 use zeroize::Zeroizing;
 
-use crate::{config::HttpConfig, control::Services};
+use crate::{
+    config::{Config, HttpConfig},
+    control::Services,
+};
 
 use super::{init_data::init_data_secret, login_data::login_secret};
 
@@ -24,6 +27,8 @@ pub struct WebContext {
     pub bot_username: String,
     /// Whether payments are on (the Mini App points to `/buy`).
     pub payments: bool,
+    /// Readings per page of the history (`readings.history_page_size`, as in `/history`).
+    pub history_page_size: usize,
     /// Login codes waiting for their browser.
     pub(super) login_codes: super::login_codes::LoginCodes,
     /// Requests in flight per forwarded client (behind a trusted proxy).
@@ -39,25 +44,22 @@ impl std::fmt::Debug for WebContext {
 }
 
 impl WebContext {
-    /// The context for `services`, with the secrets derived from `bot_token`.
+    /// The context for `services` under `config` (its `[http]`, whether payments are on, the
+    /// history's page size), with the secrets derived from `bot_token`.
     #[must_use]
-    pub fn new(
-        services: Arc<Services>,
-        config: HttpConfig,
-        bot_token: &str,
-        bot_username: String,
-        payments: bool,
-    ) -> WebContext {
+    pub fn new(services: Arc<Services>, config: &Config, bot_token: &str, bot_username: String) -> WebContext {
+        let history_page_size = config.readings.history_page_size.get();
         WebContext {
             services,
             init_data_secret: Zeroizing::new(init_data_secret(bot_token)),
             login_secret: Zeroizing::new(login_secret(bot_token)),
             bot_username,
-            payments,
+            payments: config.payments.enabled,
+            history_page_size: usize::try_from(history_page_size).unwrap_or(usize::MAX),
             login_codes: super::login_codes::LoginCodes::default(),
-            client_slots: super::peers::PeerSlots::new(config.connections_per_address),
+            client_slots: super::peers::PeerSlots::new(config.http.connections_per_address),
             refused_sign_ins: super::refused_sign_ins::RefusedSignIns::default(),
-            config,
+            config: config.http.clone(),
         }
     }
 

@@ -1,26 +1,27 @@
-//! API errors: a status and a short message as JSON, never internals. Anything unexpected is
-//! logged here (without the request's secrets) and answered as a plain 500.
+//! API errors: a status and a short message as JSON ([`ErrorBody`]), never internals. Anything
+//! unexpected is logged here (without the request's secrets) and answered as a plain 500.
 
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde_json::{Value, json};
+
+use super::responses::ErrorBody;
 
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    message: &'static str,
-    extra: Option<Value>,
-    retry_after_s: Option<u64>,
+    body: ErrorBody,
+    /// Also sent as a `Retry-After` header (429 only).
+    retry_after_header: bool,
 }
 
 impl ApiError {
     /// `status` with `message`.
     #[must_use]
-    pub fn new(status: StatusCode, message: &'static str) -> ApiError {
-        ApiError { status, message, extra: None, retry_after_s: None }
+    pub const fn new(status: StatusCode, message: &'static str) -> ApiError {
+        ApiError { status, body: ErrorBody::new(message), retry_after_header: false }
     }
 
     /// 400.
@@ -38,16 +39,17 @@ impl ApiError {
     /// 403 with a machine-readable `reason`.
     #[must_use]
     pub fn forbidden(message: &'static str, reason: &'static str) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, message).with("reason", json!(reason))
+        let mut error = ApiError::new(StatusCode::FORBIDDEN, message);
+        error.body.reason = Some(reason);
+        error
     }
 
     /// 429, retry after `seconds`.
     #[must_use]
     pub fn too_many(seconds: u64) -> ApiError {
         let seconds = seconds.max(1);
-        let mut error =
-            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too many requests").with("retry_after_s", json!(seconds));
-        error.retry_after_s = Some(seconds);
+        let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too many requests").retry_after(seconds);
+        error.retry_after_header = true;
         error
     }
 
@@ -63,25 +65,36 @@ impl ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong, try again")
     }
 
-    /// Adds a field to the JSON body.
+    /// The answer's status.
+    pub(super) const fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The answer's `reason`, if it has one.
+    pub(super) const fn reason(&self) -> Option<&'static str> {
+        self.body.reason
+    }
+
+    /// Says when to try again (`retry_after_s`).
     #[must_use]
-    pub fn with(mut self, key: &'static str, value: Value) -> ApiError {
-        let extra = self.extra.get_or_insert_with(|| json!({}));
-        if let Some(map) = extra.as_object_mut() {
-            map.insert(key.to_owned(), value);
-        }
+    pub const fn retry_after(mut self, seconds: u64) -> ApiError {
+        self.body.retry_after_s = Some(seconds);
+        self
+    }
+
+    /// Says when the daily allowance resets (`resets_at`, Unix ms).
+    #[must_use]
+    pub const fn resets_at(mut self, at_ms: u64) -> ApiError {
+        self.body.resets_at = Some(at_ms);
         self
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = self.extra.unwrap_or_else(|| json!({}));
-        if let Some(map) = body.as_object_mut() {
-            map.insert(String::from("error"), json!(self.message));
-        }
-        let mut response = (self.status, axum::Json(body)).into_response();
-        if let Some(seconds) = self.retry_after_s
+        let retry_after = self.body.retry_after_s.filter(|_| self.retry_after_header);
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        if let Some(seconds) = retry_after
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);

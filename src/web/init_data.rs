@@ -18,6 +18,9 @@ pub struct TelegramUser {
     pub auth_date: u64,
     /// What identifies this signed payload: the first 16 bytes of its hash.
     pub signature: [u8; 16],
+    /// The IETF language tag of their Telegram app (`initData` carries it; the Login Widget
+    /// does not), when it looks like one.
+    pub language_code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -27,6 +30,8 @@ struct InitDataUser {
     first_name: String,
     #[serde(default)]
     is_bot: bool,
+    #[serde(default)]
+    language_code: Option<String>,
 }
 
 /// The secret key of a bot's `initData`.
@@ -58,6 +63,9 @@ pub fn verify_init_data(
         first_name: crate::sanitize::display_name(&user.first_name),
         auth_date,
         signature: fields.signature(),
+        language_code: user
+            .language_code
+            .filter(|l| !l.is_empty() && l.len() <= 35 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')),
     })
 }
 
@@ -87,6 +95,10 @@ mod tests {
     fn valid_init_data_names_the_user() {
         let user = verify_init_data(&signed(TOKEN, NOW - 5, USER), &init_data_secret(TOKEN), NOW, 3600).expect("valid");
         assert_eq!((user.id, user.first_name.as_str(), user.auth_date), (77, "Ann", NOW - 5));
+        assert_eq!(user.language_code.as_deref(), Some("en"));
+        let odd = signed(TOKEN, NOW, r#"{"id":77,"language_code":"<ru>"}"#);
+        let user = verify_init_data(&odd, &init_data_secret(TOKEN), NOW, 3600).expect("valid");
+        assert_eq!(user.language_code, None, "not a language tag");
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub struct Claims {
     pub iat: u64,
     /// Expires at (Unix seconds).
     pub exp: u64,
+    /// The language the sign-in's hints chose (`en`, `ru`, `es`): Telegram's `language_code`,
+    /// else the browser's. Absent in tokens issued before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 impl Claims {
@@ -188,7 +192,7 @@ mod tests {
     }
 
     fn claims() -> Claims {
-        Claims { sub: String::from("42"), sid: String::from("ab"), iat: 1_000, exp: 1_000 + 86_400 }
+        Claims { sub: String::from("42"), sid: String::from("ab"), iat: 1_000, exp: 1_000 + 86_400, lang: None }
     }
 
     fn forge(header: &str, payload: &str, key: &[u8]) -> String {

@@ -5,29 +5,46 @@
 //! (one payload mints one code, so a replay with made-up states cannot fill the table of
 //! codes), and sends the browser to `/app` with a one-time login code (see
 //! [`super::login_codes`]) that the page redeems for a token with the same cookie — no token
-//! ever travels in a URL. Every refusal is counted in [`super::refused_sign_ins`].
+//! ever travels in a URL. Every refusal is counted in [`super::refused_sign_ins`], and shown to a
+//! person as a page in their browser's language with a way to start again.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{
+    net::IpAddr,
+    sync::{Arc, LazyLock},
+};
 
 use axum::{
     Router,
     extract::{RawQuery, State},
-    http::{HeaderMap, HeaderValue, header, request::Parts},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::get,
 };
 use ring::rand::SecureRandom;
+
+use crate::locale::Locale;
 
 use super::{
     auth::client_address,
     context::WebContext,
     error::ApiError,
     init_data::TelegramUser,
+    language::{self, Hints},
     login_codes::{CODE_LIFETIME, CodeRefusal},
     login_data::verify_login,
 };
 
 const LOGIN_HTML: &str = include_str!("assets/login.html");
+
+const LOGIN_FAILED_HTML: &str = include_str!("assets/login_failed.html");
+
+/// The page a browser sees when the callback refuses a login, in each language.
+static LOGIN_FAILED_PAGES: LazyLock<[String; 3]> =
+    LazyLock::new(|| Locale::ALL.map(|locale| super::texts::fill(LOGIN_FAILED_HTML, locale)));
+
+/// The login page in each language (the widget's address is filled in per request).
+static LOGIN_PAGES: LazyLock<[String; 3]> =
+    LazyLock::new(|| Locale::ALL.map(|locale| super::texts::fill(LOGIN_HTML, locale)));
 
 /// The cookie holding the login state (`__Host-`: set over HTTPS, for this host only, path `/`).
 const STATE_COOKIE: &str = "__Host-arcana_login_state";
@@ -60,7 +77,11 @@ fn new_state() -> Option<String> {
     Some(crate::sanitize::hex_id(&bytes))
 }
 
-async fn login_page(State(ctx): State<Arc<WebContext>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+async fn login_page(
+    State(ctx): State<Arc<WebContext>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     // Where to go after login: only the Mini App; anything else (another site) is refused.
     if let Some(query) = query {
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -74,7 +95,11 @@ async fn login_page(State(ctx): State<Arc<WebContext>>, RawQuery(query): RawQuer
     };
     let state = new_state().ok_or_else(|| ApiError::internal(&"no randomness for the login state"))?;
     let auth_url = format!("{public_url}/login/callback?state={state}");
-    let page = LOGIN_HTML
+    // Nobody is signed in yet: the browser's language.
+    let hints = Hints { user: None, telegram: None, browser: language::accept_language(&headers) };
+    let locale = language::choose(&ctx, hints);
+    let template = LOGIN_PAGES.iter().zip(Locale::ALL).find(|(_, l)| *l == locale).map_or("", |(p, _)| p.as_str());
+    let page = template
         .replace("{{BOT_USERNAME}}", &attribute(&ctx.bot_username))
         .replace("{{AUTH_URL}}", &attribute(&auth_url));
     let cookie = format!(
@@ -155,19 +180,54 @@ fn already_exchanged(ctx: &WebContext, user: &TelegramUser) -> Result<bool, ApiE
     Ok(account.web_sign_ins.iter().any(|used| used.signature == user.signature && used.until_s > now_s))
 }
 
-async fn login_callback(
-    State(ctx): State<Arc<WebContext>>,
-    parts: Parts,
-    RawQuery(query): RawQuery,
-) -> Result<Response, ApiError> {
-    let address = client_address(&ctx, &parts);
+/// The Login Widget sends the browser here. A refusal is a page in the browser's language for a
+/// person (a browser asks for `text/html`), the JSON error for any other client.
+async fn login_callback(State(ctx): State<Arc<WebContext>>, parts: Parts, RawQuery(query): RawQuery) -> Response {
+    let for_a_person = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    match take_login(&ctx, &parts, query) {
+        Ok(response) => response,
+        Err(refusal) if for_a_person => {
+            let hints = Hints { user: None, telegram: None, browser: language::accept_language(&parts.headers) };
+            failure_page(&refusal, language::choose(&ctx, hints))
+        }
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// Which words say why a login was refused.
+fn failure_key(refusal: &ApiError) -> &'static str {
+    match (refusal.status(), refusal.reason()) {
+        (_, Some("state")) => "login.failed_state",
+        (StatusCode::UNAUTHORIZED, _) => "login.failed_used",
+        (StatusCode::TOO_MANY_REQUESTS, _) => "login.failed_busy",
+        _ => "login.failed",
+    }
+}
+
+/// The page that tells a person their login was refused, with a way to start again.
+fn failure_page(refusal: &ApiError, locale: Locale) -> Response {
+    let template =
+        LOGIN_FAILED_PAGES.iter().zip(Locale::ALL).find(|(_, l)| *l == locale).map_or("", |(p, _)| p.as_str());
+    let key = failure_key(refusal);
+    let why = super::texts::table(locale).text(key).unwrap_or(key);
+    let page = template.replace("{{WHY}}", &super::texts::escape(why));
+    let headers = [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")];
+    (refusal.status(), headers, page).into_response()
+}
+
+fn take_login(ctx: &WebContext, parts: &Parts, query: Option<String>) -> Result<Response, ApiError> {
+    let address = client_address(ctx, parts);
     let query = query.unwrap_or_default();
-    let (user, state) = verify_login_with_state(&ctx, &parts.headers, address, &query)?;
+    let (user, state) = verify_login_with_state(ctx, &parts.headers, address, &query)?;
     let replayed = || {
         ctx.refused(address, "replayed");
         ApiError::unauthorized("this login was already used; log in again")
     };
-    if already_exchanged(&ctx, &user)? {
+    if already_exchanged(ctx, &user)? {
         return Err(replayed());
     }
     let code = new_state().ok_or_else(|| ApiError::internal(&"no randomness for a login code"))?;
@@ -183,6 +243,24 @@ async fn login_callback(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_login_is_worded_by_why_in_every_language() {
+        let cases = [
+            (ApiError::forbidden("the login state is missing; start again at /login", "state"), "login.failed_state"),
+            (ApiError::unauthorized("this login was already used; log in again"), "login.failed_used"),
+            (ApiError::too_many(60), "login.failed_busy"),
+            (ApiError::bad_request("malformed request"), "login.failed"),
+        ];
+        for (refusal, key) in cases {
+            assert_eq!(failure_key(&refusal), key);
+            for locale in Locale::ALL {
+                let page = failure_page(&refusal, locale);
+                assert_eq!(page.status(), refusal.status());
+                assert!(super::super::texts::table(locale).text(key).is_some(), "{key} in {}", locale.code());
+            }
+        }
+    }
 
     #[test]
     fn attributes_are_escaped() {

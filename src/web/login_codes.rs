@@ -115,7 +115,7 @@ mod tests {
     const FRESH: Duration = Duration::from_mins(10);
 
     fn user(id: i64, signature: u8) -> TelegramUser {
-        TelegramUser { id, first_name: String::new(), auth_date: 1, signature: [signature; 16] }
+        TelegramUser { id, first_name: String::new(), auth_date: 1, signature: [signature; 16], language_code: None }
     }
 
     fn address(last: u8) -> IpAddr {

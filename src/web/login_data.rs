@@ -27,7 +27,7 @@ pub fn verify_login(
     let auth_date = fields.verify(secret, now_s, max_age_s)?;
     let id: i64 = fields.get("id").and_then(|id| id.parse().ok()).filter(|id| *id > 0).ok_or(SignedDataError::User)?;
     let first_name = crate::sanitize::display_name(fields.get("first_name").unwrap_or_default());
-    Ok(TelegramUser { id, first_name, auth_date, signature: fields.signature() })
+    Ok(TelegramUser { id, first_name, auth_date, signature: fields.signature(), language_code: None })
 }
 
 #[cfg(test)]

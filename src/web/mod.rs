@@ -20,6 +20,7 @@ mod headers;
 mod init_data;
 pub mod jwt;
 mod keys;
+mod language;
 mod launch;
 mod login;
 mod login_codes;
@@ -27,8 +28,10 @@ mod login_data;
 mod pages;
 mod peers;
 mod refused_sign_ins;
+mod responses;
 mod server;
 mod signed_fields;
+mod texts;
 mod tls;
 mod views;
 

@@ -1,18 +1,33 @@
 //! The pages: the Mini App (`/app`, its script and style built into the binary), and the routes of
 //! the Login Widget flow for a browser outside Telegram ([`super::login`]).
+//!
+//! `/app` is written in the browser's language (the only hint before sign-in) with the words of
+//! [`super::texts`]; its script switches to the user's language (`/app/texts.json?lang=…`) as
+//! soon as Telegram's launch data or the session names it.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::{
     Router,
-    http::{HeaderValue, StatusCode, header},
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
 };
+use serde::Deserialize;
 
-use super::context::WebContext;
+use crate::locale::Locale;
+
+use super::{
+    context::WebContext,
+    language::{self, Hints},
+    texts,
+};
 
 const APP_HTML: &str = include_str!("assets/app.html");
+
+/// `/app` in each language, written on first use.
+static APP_PAGES: LazyLock<[String; 3]> = LazyLock::new(|| Locale::ALL.map(|locale| texts::fill(APP_HTML, locale)));
 const APP_JS: &str = include_str!("assets/app.js");
 const APP_CSS: &str = include_str!("assets/app.css");
 
@@ -20,9 +35,42 @@ const APP_CSS: &str = include_str!("assets/app.css");
 pub(super) fn routes() -> Router<Arc<WebContext>> {
     Router::new()
         .route("/", get(|| async { redirect("/app") }))
-        .route("/app", get(|| async { asset("text/html; charset=utf-8", APP_HTML) }))
+        .route("/app", get(app_page))
+        .route("/app/texts.json", get(page_texts))
         .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
+}
+
+/// The language of a page nobody has signed in to yet: the browser's (see [`language::choose`]).
+fn page_locale(ctx: &WebContext, headers: &HeaderMap, telegram: Option<&str>) -> Locale {
+    language::choose(ctx, Hints { user: None, telegram, browser: language::accept_language(headers) })
+}
+
+async fn app_page(State(ctx): State<Arc<WebContext>>, headers: HeaderMap) -> Response {
+    let locale = page_locale(&ctx, &headers, None);
+    let page = APP_PAGES.iter().zip(Locale::ALL).find(|(_, l)| *l == locale).map_or("", |(page, _)| page.as_str());
+    let mut response = asset("text/html; charset=utf-8", page);
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    response
+}
+
+#[derive(Deserialize)]
+struct TextsQuery {
+    /// A language hint: Telegram's `language_code` from the launch data, or a locale the API
+    /// named.
+    lang: Option<String>,
+}
+
+/// The page's words in the language `lang` hints at (else the browser's), as JSON.
+async fn page_texts(
+    State(ctx): State<Arc<WebContext>>,
+    headers: HeaderMap,
+    Query(query): Query<TextsQuery>,
+) -> Response {
+    let locale = page_locale(&ctx, &headers, query.lang.as_deref());
+    let mut response = asset("application/json", texts::json(locale));
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    response
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

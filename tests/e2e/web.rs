@@ -90,7 +90,12 @@ fn init_data(token: &str, user: i64, auth_date: u64) -> String {
 
 /// [`init_data`] for a user called `first_name`.
 fn init_data_named(token: &str, user: i64, auth_date: u64, first_name: &str) -> String {
-    let user_json = json!({ "id": user, "first_name": first_name, "language_code": "en" }).to_string();
+    init_data_in(token, user, auth_date, first_name, "en")
+}
+
+/// [`init_data_named`] for a user whose Telegram is in `language_code`.
+fn init_data_in(token: &str, user: i64, auth_date: u64, first_name: &str, language_code: &str) -> String {
+    let user_json = json!({ "id": user, "first_name": first_name, "language_code": language_code }).to_string();
     let date = auth_date.to_string();
     let secret = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, b"WebAppData"), token.as_bytes());
     let fields =
@@ -726,6 +731,8 @@ fn the_mini_app_shows_a_celtic_cross_in_a_real_browser() {
     assert!(!who[..who.find('>').unwrap_or(who.len())].contains("hidden"), "shown: {who}");
     assert!(who.contains(">A</span>") && who.contains(">Ann</strong>"), "Ann, with her initial: {who}");
     assert!(dom.contains("data-tg-events=\" web_app_ready"), "the page told its Telegram client it is ready");
+    // An English Telegram reads the page as it always did.
+    assert!(dom.contains("<html lang=\"en\"") && dom.contains(">Your readings<") && dom.contains(">Draw<"), "{dom}");
     assert!(!dom.contains("<b>Where next?</b>"), "the question is never markup");
 
     // And a screenshot of it, for people.
@@ -850,4 +857,170 @@ fn lockdown_keeps_newcomers_out_of_the_web_side_too() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let welcome = session(&addr, &init_data(TEST_TOKEN, 51_009, now_s() + 1));
     assert_eq!(welcome.status, 200, "after the lockdown: {welcome:?}");
+}
+
+/// The plain texts of a page text table (`src/web/assets/texts/*.toml`), HTML-escaped as the
+/// page holds them.
+fn page_texts(source: &str) -> Vec<String> {
+    fn walk(table: &toml::Table, out: &mut Vec<String>) {
+        for value in table.values() {
+            match value {
+                toml::Value::String(text) => out
+                    .push(text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")),
+                toml::Value::Table(inner) => walk(inner, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&toml::from_str(source).expect("a text table"), &mut out);
+    out
+}
+
+#[test]
+fn the_mini_app_speaks_russian_and_spanish_to_users_whose_telegram_does() {
+    let (mut run, addr) = start("");
+    let english = page_texts(include_str!("../../src/web/assets/texts/en.toml"));
+    let cases = [
+        (
+            51_061,
+            "ru",
+            include_str!("../../src/web/assets/texts/ru.toml"),
+            ["Твои расклады", "Разложить карты", "История", "Три карты"],
+        ),
+        (
+            51_062,
+            "es-MX",
+            include_str!("../../src/web/assets/texts/es.toml"),
+            ["Tus lecturas", "Echar las cartas", "Historial", "Tres cartas"],
+        ),
+    ];
+    for (user, language_code, table, words) in cases {
+        let locale = &language_code[..2];
+        run.register(user);
+        let issued = session(&addr, &init_data_in(TEST_TOKEN, user, now_s() - 20, "Ann", language_code));
+        assert_eq!(issued.json()["locale"], json!(locale), "{issued:?}");
+        let token = token_of(&issued);
+        let drawn = post(&addr, "/api/v1/draw", Some(&token), &json!({ "spread": "three" }));
+        assert_eq!(drawn.status, 200, "{drawn:?}");
+        let reading = drawn.json()["reading"].clone();
+        assert_eq!(reading["spread_name"], json!(words[3]), "{reading}");
+        let me = get(&addr, "/api/v1/me", Some(&token)).json();
+        assert_eq!((me["locale"].as_str(), &me["spreads"][1]["name"]), (Some(locale), &json!(words[3])), "{me}");
+
+        // The same reading for a session opened from an English Telegram: every card's name,
+        // position and meaning were in the user's language, none in English.
+        let english_token = token_of(&session(&addr, &init_data_in(TEST_TOKEN, user, now_s() - 15, "Ann", "en")));
+        let page = get(&addr, "/api/v1/readings", Some(&english_token)).json();
+        let in_english = &page["readings"][0];
+        assert_eq!(in_english["spread_name"], json!("Three cards"), "{page}");
+        let cards = reading["cards"].as_array().expect("cards");
+        assert_eq!(cards.len(), 3);
+        for (card, english_card) in cards.iter().zip(in_english["cards"].as_array().expect("cards")) {
+            for field in ["name", "position", "meaning"] {
+                assert!(
+                    card[field].is_string() && card[field] != english_card[field],
+                    "{field}: {card} / {english_card}"
+                );
+            }
+            assert_eq!(card["reversed"], english_card["reversed"], "the same card");
+        }
+
+        // What the person sees: the Mini App inside Telegram, in a browser set to English.
+        let url = mini_app_url(&addr, &init_data_in(TEST_TOKEN, user, now_s() - 5, "Ann", language_code), "android");
+        let dom = browse(&url, &["--dump-dom"], true);
+        assert!(dom.contains(&format!("<html lang=\"{locale}\"")), "the page is in {locale}:\n{dom}");
+        for word in &words {
+            assert!(dom.contains(&format!(">{word}<")), "{word:?} on the page:\n{dom}");
+        }
+        for card in cards {
+            let name = card["name"].as_str().expect("name");
+            assert!(dom.contains(&format!("data-card=\"{name}\"")), "{name} laid out:\n{dom}");
+            assert!(dom.contains(&format!(">{name}<")), "{name} named:\n{dom}");
+        }
+        // No English word of the page's table shows (a word both languages share may). The
+        // `<noscript>` text is the server's, in the browser's language, and shows only when
+        // scripts are off.
+        let shown = match (dom.find("<noscript>"), dom.find("</noscript>")) {
+            (Some(from), Some(to)) => format!("{}{}", &dom[..from], &dom[to..]),
+            _ => dom.clone(),
+        };
+        let own = page_texts(table);
+        for text in english.iter().filter(|t| !own.contains(t)) {
+            assert!(!shown.contains(&format!(">{text}<")), "English {text:?} on the {locale} page:\n{dom}");
+        }
+
+        // And a screenshot of it, for people.
+        let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mini-app-{locale}.png"));
+        let _ = std::fs::remove_file(&shot);
+        let url = mini_app_url(&addr, &init_data_in(TEST_TOKEN, user, now_s(), "Ann", language_code), "android");
+        browse(&url, &[&format!("--screenshot={}", shot.display())], true);
+        assert!(std::fs::metadata(&shot).map_or(0, |m| m.len()) > 10_000, "a screenshot at {}", shot.display());
+        eprintln!("Mini App screenshot ({locale}): {}", shot.display());
+    }
+}
+
+#[test]
+fn pages_before_sign_in_follow_the_browsers_language() {
+    let (_run, addr) = start("");
+    let spanish = [("Accept-Language", "de-DE,es;q=0.9,en;q=0.5")];
+    let login = request(&addr, "GET", "/login", &spanish, None);
+    assert_eq!(login.status, 200, "{login:?}");
+    for expected in [
+        "<html lang=\"es\">",
+        "<title>Iniciar sesión - arcana</title>",
+        "Inicia sesión con Telegram",
+        "data-lang=\"es\"",
+    ] {
+        assert!(login.body.contains(expected), "{expected} in:\n{}", login.body);
+    }
+    let russian = request(&addr, "GET", "/app", &[("Accept-Language", "ru-RU,ru;q=0.9")], None);
+    assert!(
+        russian.body.contains("<html lang=\"ru\">") && russian.body.contains(">Твои расклады<"),
+        "{}",
+        russian.body
+    );
+    assert!(russian.header("vary").is_some_and(|v| v.to_ascii_lowercase().contains("accept-language")), "{russian:?}");
+    let plain = get(&addr, "/app", None);
+    assert!(plain.body.contains("<html lang=\"en\">") && plain.body.contains(">Your readings<"), "English by default");
+    assert!(!plain.body.contains("{{"), "every text is filled in");
+    // A login the callback refuses is a page in the browser's language for a person (the JSON
+    // error for other clients, as the callback's own test shows).
+    let browser = [("Accept", "text/html,application/xhtml+xml"), ("Accept-Language", "ru")];
+    let refused = request(&addr, "GET", "/login/callback?state=x&id=1&auth_date=1&hash=00", &browser, None);
+    assert_eq!(refused.status, 403, "{refused:?}");
+    assert!(refused.header("content-type").is_some_and(|t| t.starts_with("text/html")), "{refused:?}");
+    assert!(
+        refused.body.contains("<html lang=\"ru\">")
+            && refused.body.contains("Этот вход начали в другом браузере")
+            && refused.body.contains("href=\"/login\">Войти через Telegram<"),
+        "{}",
+        refused.body
+    );
+    // The page's script asks for the words of Telegram's language; a language arcana does not
+    // speak is English even when the browser would prefer Spanish (as in the chat).
+    for (lang, locale) in [("ru-RU", "ru"), ("es", "es"), ("de", "en")] {
+        let words = request(&addr, "GET", &format!("/app/texts.json?lang={lang}"), &spanish, None);
+        let words = words.json();
+        assert_eq!(words["locale"], json!(locale), "{lang}");
+        assert!(words["texts"]["draw.button"].is_string(), "{words}");
+    }
+}
+
+#[test]
+fn the_apis_history_pages_are_as_long_as_history_page_size_says() {
+    // `[readings]` after `[http]`: the configured page size is the bot's and the API's.
+    let (mut run, addr) = start("\n[readings]\nhistory_page_size = 2\n");
+    let user = 51_071;
+    run.register(user);
+    let token = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s())));
+    for _ in 0..3 {
+        assert_eq!(post(&addr, "/api/v1/draw", Some(&token), &json!({ "spread": "one" })).status, 200);
+    }
+    let first = get(&addr, "/api/v1/readings", Some(&token)).json();
+    let shape =
+        |page: &Value| (page["readings"].as_array().map(Vec::len), page["pages"].as_u64(), page["total"].as_u64());
+    assert_eq!(shape(&first), (Some(2), Some(2), Some(3)), "{first}");
+    let second = get(&addr, "/api/v1/readings?page=1", Some(&token)).json();
+    assert_eq!(shape(&second), (Some(1), Some(2), Some(3)), "{second}");
 }

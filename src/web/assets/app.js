@@ -2,6 +2,8 @@
 // Runs under CSP `script-src 'self'; style-src 'self'`: every node is built with
 // createElement + textContent (never innerHTML), no inline handlers or styles.
 // The session token is never logged and never put into a URL.
+// Every word the page shows comes from the server's table for the user's language (T, TP, TN
+// below; src/web/assets/texts/*.toml): none is written here.
 'use strict';
 
 (() => {
@@ -14,13 +16,7 @@
     'accent_text_color', 'section_bg_color', 'section_header_text_color',
     'section_separator_color', 'subtitle_text_color', 'destructive_text_color',
   ];
-  const MSG_NETWORK = 'Cannot reach arcana, try again';
-  const MSG_ENDED = 'Your session has ended \u2014 open the app again from the bot';
-  const MSG_NO_AUTH = "Open this app from the bot's menu button in Telegram, or ";
-  const MSG_NOT_IN_TELEGRAM = 'This link carries a Telegram sign-in that arcana cannot tell came from your ' +
-    'Telegram app, so it did not use it (it could be someone else\u2019s). Open arcana from the bot\u2019s menu button in Telegram, or ';
   const TELEGRAM_ORIGIN_RE = /^https:\/\/([a-z0-9-]+\.)*telegram\.org$/;
-  const MSG_DELETED = 'Your data is deleted.';
   const QUESTION_MAX = 200;
 
   const state = {
@@ -79,8 +75,98 @@
     try { window.sessionStorage.removeItem(key); } catch (_) { /* storage disabled */ }
   }
 
-  function plural(n, one, many) {
-    return n === 1 ? one : many;
+  // ---------------------------------------------------------------- words
+
+  /**
+   * The page's words in one language: the table the server embedded (the browser's language),
+   * replaced by the user's once Telegram's launch data or the session names it.
+   */
+  const words = { locale: 'en', texts: {} };
+
+  function adoptWords(v) {
+    if (!v || typeof v.locale !== 'string' || !v.texts || typeof v.texts !== 'object') return false;
+    words.locale = v.locale;
+    words.texts = v.texts;
+    return true;
+  }
+
+  function readEmbeddedWords() {
+    const node = document.getElementById('arcana-texts');
+    try { adoptWords(JSON.parse(node ? node.textContent : '')); } catch (_) { /* keys stand in */ }
+  }
+
+  function fillText(text, vars) {
+    return String(text).replace(/\{([a-z_]+)\}/g, (m, name) =>
+      (vars && vars[name] !== undefined && vars[name] !== null ? String(vars[name]) : m));
+  }
+
+  /** The text of `key`, its {placeholders} filled from `vars`. */
+  function T(key, vars) {
+    const text = words.texts[key];
+    return fillText(typeof text === 'string' ? text : key, vars);
+  }
+
+  /** The plural text of `key` for the number `n` ({n} and `vars` filled), by the language's rules. */
+  function TP(key, n, vars) {
+    const forms = words.texts[key];
+    let text = key;
+    if (forms && typeof forms === 'object') {
+      let category = 'other';
+      try { category = new Intl.PluralRules(words.locale).select(n); } catch (_) { category = n === 1 ? 'one' : 'other'; }
+      text = forms[category] || forms.other || forms.many || forms.one || key;
+    }
+    return fillText(text, Object.assign({ n }, vars || {}));
+  }
+
+  /** The text of `key` as parts for setStatus: a {placeholder} named in `nodes` becomes that node. */
+  function TN(key, nodes) {
+    const raw = words.texts[key];
+    const text = typeof raw === 'string' ? raw : key;
+    const parts = [];
+    let last = 0;
+    text.replace(/\{([a-z_]+)\}/g, (m, name, at) => {
+      parts.push(text.slice(last, at));
+      parts.push(nodes && nodes[name] !== undefined ? nodes[name] : m);
+      last = at + m.length;
+      return m;
+    });
+    parts.push(text.slice(last));
+    return parts;
+  }
+
+  /** Puts the current language's words into the page's fixed elements. */
+  function applyWords() {
+    document.documentElement.lang = words.locale;
+    for (const node of document.querySelectorAll('[data-t]')) node.textContent = T(node.getAttribute('data-t'));
+    for (const node of document.querySelectorAll('[data-t-aria-label]')) {
+      node.setAttribute('aria-label', T(node.getAttribute('data-t-aria-label')));
+    }
+    document.title = T('app.title');
+  }
+
+  /**
+   * Switches the page to the language `hint` names (Telegram's language_code, or the locale the
+   * API answers in), as the server reads it. Resolves to whether the words changed.
+   */
+  async function switchWords(hint) {
+    if (typeof hint !== 'string' || !/^[A-Za-z0-9_-]{1,35}$/.test(hint) || hint === words.locale) return false;
+    try {
+      const res = await fetch('/app/texts.json?lang=' + encodeURIComponent(hint), { credentials: 'same-origin' });
+      if (!res.ok) return false;
+      const v = await res.json();
+      if (!v || v.locale === words.locale || !adoptWords(v)) return false;
+      applyWords();
+      return true;
+    } catch (_) {
+      return false; // the words the page has stay
+    }
+  }
+
+  /** The browser's own tag for the page's language (its region's date forms), else the code. */
+  function dateLocale() {
+    const langs = Array.isArray(navigator.languages) && navigator.languages.length ? navigator.languages : [navigator.language];
+    const own = langs.find((l) => typeof l === 'string' && l.toLowerCase().split(/[-_]/)[0] === words.locale);
+    return own || words.locale;
   }
 
   function toDate(ms) {
@@ -94,7 +180,7 @@
     const d = toDate(ms);
     if (!d) return '';
     try {
-      return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+      return new Intl.DateTimeFormat(dateLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
     } catch (_) {
       return d.toLocaleString();
     }
@@ -104,7 +190,7 @@
     const d = toDate(ms);
     if (!d) return '';
     try {
-      return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(d);
+      return new Intl.DateTimeFormat(dateLocale(), { dateStyle: 'medium' }).format(d);
     } catch (_) {
       return d.toLocaleDateString();
     }
@@ -119,20 +205,22 @@
     let time = null;
     if (label) {
       try {
-        time = new Intl.DateTimeFormat(undefined, Object.assign({ timeZone: label }, opts)).format(d);
+        time = new Intl.DateTimeFormat(dateLocale(), Object.assign({ timeZone: label }, opts)).format(d);
       } catch (_) {
         time = null; // not an IANA zone name the browser knows
       }
     }
-    if (time !== null) return 'Resets at ' + time + ' (' + label + ')';
+    if (time !== null) return T('plan.resets_zone', { time, zone: label });
     let local;
-    try { local = new Intl.DateTimeFormat(undefined, opts).format(d); } catch (_) { local = d.toLocaleTimeString(); }
-    return 'Resets at ' + local + ' (your time)';
+    try { local = new Intl.DateTimeFormat(dateLocale(), opts).format(d); } catch (_) { local = d.toLocaleTimeString(); }
+    return T('plan.resets_local', { time: local });
   }
 
   function tierLabel(tier) {
     const t = typeof tier === 'string' ? tier : '';
-    if (!t) return 'Unknown';
+    if (!t) return T('plan.tier_unknown');
+    const named = 'tier.' + t;
+    if (typeof words.texts[named] === 'string') return T(named);
     return t.charAt(0).toUpperCase() + t.slice(1);
   }
 
@@ -170,8 +258,8 @@
     m.className = 'msg' + (kind ? ' msg-' + kind : '');
   }
 
-  function loginLink(text) {
-    return el('a', { text: text || 'log in with Telegram', attrs: { href: '/login' } });
+  function loginLink() {
+    return el('a', { text: T('session.login_link'), attrs: { href: '/login' } });
   }
 
   // ---------------------------------------------------------------- theme
@@ -268,20 +356,29 @@
     }
   }
 
+  /**
+   * What to tell the user of a refused request: the words for the answer's `reason` in their
+   * language; without one, the server's (English) message only on an English page.
+   */
   function errorText(status, data) {
     if (status === 429) {
       const n = data && Number.isFinite(Number(data.retry_after_s)) ? Math.max(1, Math.ceil(Number(data.retry_after_s))) : null;
-      return n === null ? 'Too many requests, try again in a moment' : 'Too many requests, try again in ' + n + ' s';
+      return n === null ? T('error.busy') : T('error.busy_for', { n });
     }
-    if (data && typeof data.error === 'string' && data.error) {
-      let text = data.error.charAt(0).toUpperCase() + data.error.slice(1);
+    const reasonKey = data && typeof data.reason === 'string' && /^[a-z_]{1,32}$/.test(data.reason) ? 'error.' + data.reason : '';
+    let text = '';
+    if (reasonKey && typeof words.texts[reasonKey] === 'string') {
+      text = T(reasonKey);
+    } else if (words.locale === 'en' && data && typeof data.error === 'string' && data.error && status < 500) {
+      text = data.error.charAt(0).toUpperCase() + data.error.slice(1);
+    }
+    if (text) {
       const n = Number(data.retry_after_s);
-      if (Number.isFinite(n) && n > 0) text += ', try again in ' + Math.ceil(n) + ' s';
-      return text;
+      return Number.isFinite(n) && n > 0 ? T('error.retry_in', { text, n: Math.ceil(n) }) : text;
     }
-    if (status === 404) return 'Not found';
-    if (status >= 500) return 'arcana had a problem, try again';
-    return 'Something went wrong (HTTP ' + status + ')';
+    if (status === 404) return T('error.not_found');
+    if (status >= 500) return T('error.server');
+    return T('error.status', { status });
   }
 
   /**
@@ -300,21 +397,21 @@
     try {
       res = await fetch(path, init);
     } catch (_) {
-      throw new ApiError(0, MSG_NETWORK, null);
+      throw new ApiError(0, T('error.network'), null);
     }
     let text = '';
-    try { text = await res.text(); } catch (_) { throw new ApiError(0, MSG_NETWORK, null); }
+    try { text = await res.text(); } catch (_) { throw new ApiError(0, T('error.network'), null); }
     if (res.ok && opts && opts.raw) return text;
     let data = null;
     if (text) {
       try { data = JSON.parse(text); } catch (_) { data = null; }
     }
     if (res.status === 401) {
-      endSession(MSG_ENDED);
-      throw new ApiError(401, MSG_ENDED, data);
+      endSession(T('session.ended'));
+      throw new ApiError(401, T('session.ended'), data);
     }
     if (!res.ok) throw new ApiError(res.status, errorText(res.status, data), data);
-    if (data === null || typeof data !== 'object') throw new ApiError(res.status, 'arcana sent an unexpected answer, try again', null);
+    if (data === null || typeof data !== 'object') throw new ApiError(res.status, T('error.unexpected'), null);
     return data;
   }
 
@@ -340,7 +437,7 @@
     if (withLogin === false) {
       setStatus(message, 'info');
     } else {
-      setStatus([message + '. ', 'Outside Telegram you can ', loginLink('log in with Telegram'), '.'], 'error');
+      setStatus([message + '. '].concat(TN('session.outside', { login: loginLink() })), 'error');
     }
   }
 
@@ -362,11 +459,11 @@
     }
     const name = typeof who.first_name === 'string' ? who.first_name.trim() : '';
     const id = Number.isInteger(who.user_id) ? who.user_id : null;
-    const shown = name || (id !== null ? 'Telegram user ' + id : 'a Telegram user');
+    const shown = name || (id !== null ? T('who.user_id', { id }) : T('who.someone'));
     $('who-name').textContent = shown;
     const initial = name ? Array.from(name)[0].toLocaleUpperCase() : '?';
     $('who-avatar').textContent = initial;
-    box.setAttribute('aria-label', 'Signed in as ' + shown);
+    box.setAttribute('aria-label', T('who.aria', { name: shown }));
     box.hidden = false;
   }
 
@@ -375,7 +472,7 @@
     try {
       if (state.token) await api('POST', '/api/v1/logout', {});
     } catch (_) { /* the token is dropped below either way */ }
-    endSession('Signed out of that account. Open arcana from the bot\u2019s menu button in your own Telegram', true);
+    endSession(T('who.signed_out'), true);
   }
 
   // ---------------------------------------------------------------- plan
@@ -389,25 +486,25 @@
     dl.replaceChildren();
     showWho(me);
 
-    planRow(dl, 'Plan', tierLabel(me.tier), 'plan-tier');
+    planRow(dl, T('plan.plan'), tierLabel(me.tier), 'plan-tier');
     const allowance = me.allowance;
     if (allowance === null || allowance === undefined) {
-      planRow(dl, 'Today', 'No daily limit', 'plan-left');
+      planRow(dl, T('plan.today'), T('plan.no_limit'), 'plan-left');
     } else {
       const m = Math.max(0, Number(allowance) || 0);
       const used = Math.max(0, Number(me.used_today) || 0);
       const left = Math.max(0, m - used);
       const r = fmtReset(me.resets_at, me.reset_zone);
-      dl.append(el('dt', { text: 'Today' }), el('dd', { attrs: { id: 'plan-left' } }, [
-        el('span', { className: 'plan-line', text: left + ' of ' + m + ' ' + plural(m, 'reading', 'readings') + ' left today' }),
+      dl.append(el('dt', { text: T('plan.today') }), el('dd', { attrs: { id: 'plan-left' } }, [
+        el('span', { className: 'plan-line', text: TP('plan.left_today', m, { left }) }),
         r ? el('span', { className: 'plan-line hint', text: r, attrs: { id: 'plan-resets' } }) : null,
       ]));
     }
     const credits = Math.max(0, Number(me.credits) || 0);
-    planRow(dl, 'Credits', String(credits), 'plan-credits');
+    planRow(dl, T('plan.credits'), String(credits), 'plan-credits');
     if (me.premium_until !== null && me.premium_until !== undefined) {
       const d = fmtDate(me.premium_until);
-      if (d) planRow(dl, 'Premium until', d, 'plan-premium');
+      if (d) planRow(dl, T('plan.premium_until'), d, 'plan-premium');
     }
   }
 
@@ -433,8 +530,8 @@
       const cards = Number(s.cards) || 0;
       const label = el('label', { className: 'choice', attrs: { for: id } }, [
         el('span', { className: 'choice-name', text: typeof s.name === 'string' ? s.name : s.key }),
-        el('span', { className: 'choice-meta hint', text: cards + ' ' + plural(cards, 'card', 'cards') }),
-        usesCredit ? el('span', { className: 'badge', text: 'uses a credit' }) : null,
+        el('span', { className: 'choice-meta hint', text: TP('draw.cards', cards) }),
+        usesCredit ? el('span', { className: 'badge', text: T('draw.uses_credit') }) : null,
       ]);
       box.append(el('div', { className: 'choice-row' + (usesCredit ? ' credit' : '') }, [input, label]));
     });
@@ -443,11 +540,18 @@
 
   async function loadMe() {
     const me = await api('GET', '/api/v1/me');
+    if (await switchWords(me.locale)) rewordShown();
     state.me = me;
     renderPlan(me);
     renderSpreadChoices(me);
     $('code-row').hidden = !me.two_factor;
     return me;
+  }
+
+  /** After a change of language: the history and the open reading again, in its words. */
+  function rewordShown() {
+    if (state.lastPage) renderReadings(state.lastPage);
+    if (state.shown) showReading(state.shown);
   }
 
   // ---------------------------------------------------------------- spreads
@@ -463,7 +567,7 @@
       el('span', { className: 'tile-num', text: n }),
       el('span', { className: 'tile-face' }, [el('span', { className: 'tile-name', text: name })]),
       el('span', { className: 'tile-pos', text: pos }),
-      reversed ? el('span', { className: 'tile-rev', text: 'reversed' }) : null,
+      reversed ? el('span', { className: 'tile-rev', text: T('reading.reversed') }) : null,
     ]);
     return tile;
   }
@@ -492,7 +596,8 @@
     container.setAttribute('data-spread', key);
     container.setAttribute('data-reading', typeof reading.id === 'string' ? reading.id : '');
     container.setAttribute('role', 'group');
-    container.setAttribute('aria-label', (typeof reading.spread_name === 'string' ? reading.spread_name : 'Spread') + ' laid out');
+    const spreadName = typeof reading.spread_name === 'string' ? reading.spread_name : T('reading.spread');
+    container.setAttribute('aria-label', T('reading.laid_out', { spread: spreadName }));
   }
 
   /** Shrinks a card name whose longest word does not fit its tile (long names, narrow phones). */
@@ -518,10 +623,10 @@
       if (!c || typeof c !== 'object') return;
       const reversed = c.reversed === true;
       ol.append(el('li', { className: reversed ? 'reversed-entry' : '', attrs: { 'data-position': i + 1 } }, [
-        el('span', { className: 'lg-pos', text: (typeof c.position === 'string' ? c.position : 'Position ' + (i + 1)) }),
+        el('span', { className: 'lg-pos', text: (typeof c.position === 'string' ? c.position : T('reading.position', { n: i + 1 })) }),
         el('span', { className: 'lg-card' }, [
           el('strong', { text: typeof c.name === 'string' ? c.name : '?' }),
-          reversed ? el('span', { className: 'lg-rev', text: ' (reversed)' }) : null,
+          reversed ? el('span', { className: 'lg-rev', text: T('reading.reversed_note') }) : null,
         ]),
         typeof c.meaning === 'string' && c.meaning ? el('span', { className: 'lg-meaning', text: c.meaning }) : null,
       ]));
@@ -534,7 +639,7 @@
     state.openId = typeof reading.id === 'string' ? reading.id : null;
     state.shown = reading;
     const view = $('reading-view');
-    $('reading-h').textContent = typeof reading.spread_name === 'string' && reading.spread_name ? reading.spread_name : 'Reading';
+    $('reading-h').textContent = typeof reading.spread_name === 'string' && reading.spread_name ? reading.spread_name : T('reading.heading');
     $('reading-meta').textContent = fmtDateTime(reading.at);
     const q = $('reading-question');
     if (typeof reading.question === 'string' && reading.question.trim()) {
@@ -578,13 +683,14 @@
     if (!Array.isArray(cards)) return '';
     return cards
       .filter((c) => c && typeof c.name === 'string')
-      .map((c) => (c.reversed === true ? c.name + ' (reversed)' : c.name))
+      .map((c) => (c.reversed === true ? T('reading.reversed_name', { name: c.name }) : c.name))
       .join(', ');
   }
 
   function renderReadings(data) {
     const list = $('readings-list');
     list.replaceChildren();
+    state.lastPage = data;
     const readings = Array.isArray(data.readings) ? data.readings : [];
     state.page = Number.isInteger(data.page) ? data.page : state.page;
     state.pages = Number.isInteger(data.pages) ? data.pages : (readings.length ? state.page + 1 : 0);
@@ -595,7 +701,7 @@
         attrs: { type: 'button', 'data-id': typeof r.id === 'string' ? r.id : '' },
       }, [
         el('span', { className: 'ri-head' }, [
-          el('span', { className: 'ri-spread', text: typeof r.spread_name === 'string' ? r.spread_name : 'Reading' }),
+          el('span', { className: 'ri-spread', text: typeof r.spread_name === 'string' ? r.spread_name : T('reading.heading') }),
           el('span', { className: 'ri-date', text: fmtDateTime(r.at) }),
         ]),
         typeof r.question === 'string' && r.question.trim() ? el('span', { className: 'ri-q', text: r.question }) : null,
@@ -612,7 +718,7 @@
     $('pager').hidden = state.pages <= 1;
     $('newer').disabled = state.page <= 0;
     $('older').disabled = state.page >= state.pages - 1;
-    $('page-info').textContent = state.pages > 0 ? 'Page ' + (state.page + 1) + ' of ' + state.pages : '';
+    $('page-info').textContent = state.pages > 0 ? T('history.page', { page: state.page + 1, pages: state.pages }) : '';
     markOpen();
     return readings;
   }
@@ -670,10 +776,10 @@
     if (!cov || typeof cov !== 'object') return '';
     const left = Number(cov.left);
     if (cov.kind === 'allowance' && Number.isFinite(left)) {
-      return left + ' ' + plural(left, 'reading', 'readings') + ' left today';
+      return TP('draw.left_today', left);
     }
     if (cov.kind === 'credit' && Number.isFinite(left)) {
-      return 'Paid with a credit, ' + left + ' left';
+      return T('draw.paid_credit', { n: left });
     }
     return '';
   }
@@ -683,7 +789,7 @@
     if (state.drawing || state.ended) return;
     const checked = document.querySelector('#draw-choices input[name="spread"]:checked');
     if (!checked) {
-      setMsg('draw-msg', 'Choose a spread first', 'error');
+      setMsg('draw-msg', T('draw.choose_spread'), 'error');
       return;
     }
     const question = $('question').value.trim().slice(0, QUESTION_MAX);
@@ -692,18 +798,19 @@
     const button = $('draw-button');
     state.drawing = true;
     button.disabled = true;
-    button.textContent = 'Drawing\u2026';
+    button.textContent = T('draw.drawing');
     button.setAttribute('aria-busy', 'true');
-    setMsg('draw-msg', 'Shuffling the deck\u2026', '');
+    setMsg('draw-msg', T('draw.shuffling'), '');
     try {
       const res = await api('POST', '/api/v1/draw', body);
       const reading = res.reading;
       const cov = coverageText(res.coverage);
       $('question').value = '';
       updateCount();
-      setMsg('draw-msg', cov ? 'Done. ' + cov + '.' : 'Done.', 'ok');
+      setMsg('draw-msg', cov ? T('draw.done_with', { coverage: cov }) : T('draw.done'), 'ok');
       showReading(reading, { coverage: cov, focus: true });
-      setStatus('Your new reading is laid out' + (cov ? ' \u2014 ' + cov.charAt(0).toLowerCase() + cov.slice(1) : '') + '.', 'ok');
+      const lower = cov ? cov.charAt(0).toLocaleLowerCase(words.locale) + cov.slice(1) : '';
+      setStatus(cov ? T('draw.laid_out_with', { coverage: lower }) : T('draw.laid_out'), 'ok');
       // Refresh the plan and the history; failures here are not the draw's failure.
       Promise.allSettled([loadMe(), loadReadings(0)]).then((results) => {
         const list = results[1].status === 'fulfilled' ? results[1].value : null;
@@ -722,7 +829,7 @@
       setMsg('draw-msg', text, 'error');
     } finally {
       state.drawing = false;
-      button.textContent = 'Draw';
+      button.textContent = T('draw.button');
       button.removeAttribute('aria-busy');
       button.disabled = state.ended;
     }
@@ -769,7 +876,7 @@
     ev.preventDefault();
     const code = $('export-code').value.replace(/\s+/g, '');
     if (!code) {
-      setMsg('privacy-msg', 'Enter a code from your authenticator app, or a backup code', 'error');
+      setMsg('privacy-msg', T('privacy.enter_code'), 'error');
       $('export-code').focus();
       return;
     }
@@ -782,7 +889,7 @@
     state.exporting = true;
     const buttons = [$('export'), $('export-go')];
     for (const b of buttons) b.disabled = true;
-    setMsg('privacy-msg', 'Preparing your export\u2026', '');
+    setMsg('privacy-msg', T('privacy.preparing'), '');
     try {
       const text = code
         ? await api('POST', '/api/v1/export', { code }, { raw: true })
@@ -796,7 +903,7 @@
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 30000);
-      setMsg('privacy-msg', 'Your export is downloading (arcana-export.json).', 'ok');
+      setMsg('privacy-msg', T('privacy.downloading'), 'ok');
       showExportText(text);
     } catch (e) {
       if (e.status === 401) return;
@@ -819,7 +926,7 @@
     const old = $('export-view');
     if (old) old.remove();
     const details = el('details', { className: 'export-view', attrs: { id: 'export-view' } }, [
-      el('summary', { text: 'No download? Show the export here' }),
+      el('summary', { text: T('privacy.show_export') }),
       el('pre', { className: 'export-text', text: pretty, attrs: { tabindex: '0' } }),
     ]);
     $('privacy-msg').after(details);
@@ -849,21 +956,21 @@
     const needCode = !!(state.me && state.me.two_factor);
     const code = $('delete-code').value.replace(/\s+/g, '');
     if (needCode && !code) {
-      setMsg('privacy-msg', 'Enter a code from your authenticator app, or a backup code', 'error');
+      setMsg('privacy-msg', T('privacy.enter_code'), 'error');
       $('delete-code').focus();
       return;
     }
     const yes = $('delete-yes');
     state.deleting = true;
     yes.disabled = true;
-    setMsg('privacy-msg', 'Deleting\u2026', '');
+    setMsg('privacy-msg', T('privacy.deleting'), '');
     try {
       const res = await api('POST', '/api/v1/delete', needCode ? { code } : {});
       if (res && res.deleted === true) {
         setMsg('privacy-msg', '', '');
-        endSession(MSG_DELETED, false);
+        endSession(T('privacy.deleted'), false);
       } else {
-        setMsg('privacy-msg', 'arcana did not confirm the deletion, try again', 'error');
+        setMsg('privacy-msg', T('privacy.not_confirmed'), 'error');
       }
     } catch (e) {
       if (e.status === 401) return;
@@ -899,14 +1006,14 @@
     $('main').hidden = true;
     $('nav').hidden = true;
     showWho(null);
-    setStatus(['You are logged out. Open the app again from the bot, or ', loginLink('log in with Telegram'), '.'], 'info');
+    setStatus(TN('privacy.logged_out', { login: loginLink() }), 'info');
   }
 
   // ---------------------------------------------------------------- boot
 
   function report(e) {
     if (e && e.status === 401) return; // endSession already said so
-    setStatus(e && e.message ? e.message : MSG_NETWORK, 'error');
+    setStatus(e && e.message ? e.message : T('error.network'), 'error');
   }
 
   function wire() {
@@ -950,7 +1057,7 @@
   }
 
   async function loadAll() {
-    setStatus('Loading your readings\u2026', 'info');
+    setStatus(T('app.loading'), 'info');
     const results = await Promise.allSettled([loadMe(), loadReadings(0, { autoOpen: true })]);
     if (state.ended) return;
     const failed = results.find((r) => r.status === 'rejected');
@@ -962,7 +1069,7 @@
       if (retryable(e)) setStatus([e.message + ' ', retryButton(loadAll)], 'error');
       else report(e);
       if (results[0].status === 'rejected') {
-        $('plan-body').replaceChildren(el('dt', { text: 'Plan' }), el('dd', { className: 'hint', text: 'Not loaded' }));
+        $('plan-body').replaceChildren(el('dt', { text: T('plan.plan') }), el('dd', { className: 'hint', text: T('plan.not_loaded') }));
         // Without /me we cannot offer spreads; keep the page but say why.
         $('draw-button').disabled = true;
       }
@@ -976,6 +1083,7 @@
   }
 
   async function boot() {
+    readEmbeddedWords();
     listenTelegram();
     const stored = parseThemeJson(storageGet(THEME_KEY));
     if (stored) applyTheme(stored);
@@ -996,6 +1104,9 @@
 
     wire();
     updateCount();
+    // Inside Telegram the launch data names the user's language: the page speaks it from the
+    // first word on (the session's answer, which also knows a stored choice, has the last word).
+    if (launch) await switchWords(initDataLanguage(initData));
 
     state.token = storageGet(TOKEN_KEY);
     if (loginCode) {
@@ -1012,7 +1123,7 @@
         state.ended = false;
         await loadAll();
       }
-      setStatus([MSG_NOT_IN_TELEGRAM, loginLink('log in with Telegram'), '.'], 'error');
+      setStatus(TN('session.not_in_telegram', { login: loginLink() }), 'error');
       return;
     }
     if (initData) {
@@ -1029,7 +1140,7 @@
     }
 
     if (!state.token) {
-      setStatus([MSG_NO_AUTH, loginLink('log in with Telegram'), '.'], 'info');
+      setStatus(TN('session.no_auth', { login: loginLink() }), 'info');
       return;
     }
     state.ended = false;
@@ -1076,6 +1187,16 @@
     }
   }
 
+  /** The language_code of the user named in initData, or null (it only picks the page's words). */
+  function initDataLanguage(initData) {
+    try {
+      const user = JSON.parse(new URLSearchParams(initData).get('user') || 'null');
+      return user && typeof user.language_code === 'string' ? user.language_code : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
   /** Whether the stored token still works and belongs to `userId` (no messages shown). */
   async function tokenWorksFor(userId) {
     if (userId === null) return false;
@@ -1091,13 +1212,14 @@
 
   /** Trades Telegram's initData (or a login code) for a session token, then loads everything. */
   async function openSession(body) {
-    setStatus('Opening arcana\u2026', 'info');
+    setStatus(T('app.opening'), 'info');
     try {
       const res = await api('POST', '/api/v1/session', body);
       if (!res || typeof res.token !== 'string' || !res.token) {
-        throw new ApiError(500, 'arcana sent an unexpected answer, try again', null);
+        throw new ApiError(500, T('error.unexpected'), null);
       }
       setToken(res.token);
+      await switchWords(res.locale);
       showWho(res);
     } catch (e) {
       if (e.status === 401) return; // endSession showed the message
@@ -1115,7 +1237,7 @@
   }
 
   function retryButton(fn) {
-    const b = el('button', { className: 'btn btn-secondary btn-small', text: 'Try again', attrs: { type: 'button' } });
+    const b = el('button', { className: 'btn btn-secondary btn-small', text: T('app.try_again'), attrs: { type: 'button' } });
     b.addEventListener('click', () => {
       b.disabled = true;
       fn();
