@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::harness::{
@@ -261,7 +261,15 @@ impl Running {
     /// `user` presses a consent button carrying `data`: waits for the query's answer and for the
     /// update to be finished; returns the messages and photos sent to `user` meanwhile.
     pub(crate) fn press(&mut self, user: i64, data: &str) -> Vec<Call> {
-        let update = updates::button_press(user, "Privacy notice", I_AGREE, data);
+        self.press_in(user, None, data)
+    }
+
+    /// [`Running::press`] by a user whose Telegram speaks `language` (none: not said).
+    fn press_in(&mut self, user: i64, language: Option<&str>, data: &str) -> Vec<Call> {
+        let mut update = updates::button_press(user, "Privacy notice", I_AGREE, data);
+        if let Some(language) = language {
+            update["callback_query"]["from"]["language_code"] = json!(language);
+        }
         let query = update["callback_query"]["id"].as_str().expect("query id").to_owned();
         let before = to_chat(&self.tg.calls(), user).len();
         let id = self.tg.push_update(update);
@@ -282,6 +290,20 @@ impl Running {
         let before = to_chat(&self.tg.calls(), user).len();
         self.press(user, &data);
         self.wait_sent(user, before, &format!("the welcome of {user}"), |sent| texts(sent).contains("Welcome"));
+    }
+
+    /// [`Running::register`] from a Telegram that speaks `language`: the profile keeps that
+    /// language, so the bot and the Mini App speak it to the user from then on.
+    pub(crate) fn register_in(&mut self, user: i64, language: &str) {
+        let mut start = updates::command(user, "/start");
+        start["message"]["from"]["language_code"] = json!(language);
+        let prompt = self.push_until(user, start, &format!("the privacy notice for {user}"), |_| true);
+        let keyboard: Vec<(String, String)> = prompt.iter().flat_map(buttons).collect();
+        let [(_, data)] = &keyboard[..] else { panic!("one consent button: {prompt:#?}") };
+        let data = data.clone();
+        let before = to_chat(&self.tg.calls(), user).len();
+        self.press_in(user, Some(language), &data);
+        self.wait_sent(user, before, &format!("the welcome of {user}"), |sent| !sent.is_empty());
     }
 
     /// `/2fa`, then `/2fa CODE` with the current code of the secret it showed.

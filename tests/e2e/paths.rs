@@ -28,18 +28,6 @@ fn push(run: &mut Running, update: Value) -> Vec<Call> {
     run.tg.calls().split_off(before).into_iter().filter(|c| c.method != "getUpdates").collect()
 }
 
-/// Registers `user` whose Telegram speaks `language`: `/start`, then the notice's button.
-fn register_in(run: &mut Running, user: i64, language: &str) {
-    let mut start = updates::command(user, "/start");
-    start["message"]["from"]["language_code"] = json!(language);
-    let calls = push(run, start);
-    let notice = *sent_to(&calls, user).last().unwrap_or_else(|| panic!("{calls:#?}"));
-    let (label, _) = buttons(notice).into_iter().next().expect("the consent button");
-    let mut agree = press_on(user, notice, &label);
-    agree["callback_query"]["from"]["language_code"] = json!(language);
-    push(run, agree);
-}
-
 /// The `sendMessage` calls to `chat` among `calls`.
 fn sent_to(calls: &[Call], chat: i64) -> Vec<&Call> {
     calls.iter().filter(|c| c.method == "sendMessage" && c.int("chat_id") == Some(chat)).collect()
@@ -225,7 +213,7 @@ fn free_text_in_a_private_chat_is_offered_as_a_question() {
     // In Russian for a member who joined from a Russian Telegram; a newcomer gets the privacy
     // notice; a group, nothing.
     let russian_user = 64_004;
-    register_in(&mut run, russian_user, "ru");
+    run.register_in(russian_user, "ru");
     let mut russian = updates::message(russian_user, russian_user, "Что ждёт меня весной?");
     russian["message"]["from"]["language_code"] = json!("ru");
     let said = said_to(&push(&mut run, russian), russian_user);
