@@ -169,7 +169,7 @@ pub struct BotConfig {
     /// `flush_every` run again (their users may get a reply twice). Only updates written to the
     /// inbox have a removal (see `write_unfinished_after`).
     pub flush_removals: bool,
-    /// How long a batch of admitted updates may run, on a bot with nothing else in hand, before
+    /// How long a small batch of admitted updates may run, on a bot with nothing else in hand, before
     /// what is left of it is written to the inbox and the next poll confirms it (0 s to 30 s). An
     /// update finished by then is never written; a longer wait spares the disk more but delays
     /// the next poll by as much while a handler is slow.

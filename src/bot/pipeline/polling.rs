@@ -2,9 +2,9 @@
 //! stage the admitted ones in the inbox and hand them to their chats' lanes, then *settle* the
 //! batch before the next `getUpdates` confirms it to Telegram: what finished has its effects
 //! flushed, what has not is written to the inbox (one flushed batch, with the next offset). A
-//! batch on an idle bot gets up to `bot.write_unfinished_after` (250 ms: a reply through
-//! Telegram takes 50–300 ms) to finish first, so a quiet bot writes no inbox entry and no
-//! removal for an update (see `crate::inbox`); under load nothing waits.
+//! small batch (a few updates) on an idle bot gets up to `bot.write_unfinished_after` (250 ms:
+//! a reply through Telegram takes 50–300 ms) to finish first, so a quiet bot writes no inbox
+//! entry and no removal for an update (see `crate::inbox`); under load nothing waits.
 //! Keeps going through network failures, 5xx, 429 and malformed responses; pauses while the
 //! inbox is full; stops on shutdown, saving the position so nothing finished runs again.
 
@@ -41,6 +41,9 @@ fn allowed_updates() -> Vec<AllowedUpdate> {
         AllowedUpdate::PreCheckoutQuery,
     ]
 }
+
+/// The largest batch the polling loop waits for (`bot.write_unfinished_after`) before writing it.
+const QUIET_BATCH: usize = 4;
 
 /// One item of a `getUpdates` batch.
 enum Incoming {
@@ -293,8 +296,12 @@ impl Poller {
     /// offset is then not confirmed: Telegram keeps the batch).
     async fn settle(&mut self, next_offset: i64) -> bool {
         let inbox = &self.app.inbox;
-        let staged = u64::try_from(inbox.unfinished_staged()).unwrap_or(u64::MAX);
-        let idle = PipelineStats::get(&self.app.services.pipeline.inbox) <= staged;
+        let staged = inbox.unfinished_staged();
+        // Quiet: a small batch, and nothing else in hand. Under traffic (batches of tens, or
+        // updates waiting) a wait would only hold up the next poll, and the batch is written as
+        // one flushed write anyway.
+        let idle = staged <= QUIET_BATCH
+            && PipelineStats::get(&self.app.services.pipeline.inbox) <= u64::try_from(staged).unwrap_or(u64::MAX);
         if idle {
             let deadline = tokio::time::Instant::now() + self.app.config.bot.write_unfinished_after;
             loop {
