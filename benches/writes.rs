@@ -1,9 +1,10 @@
 //! SD-card wear: bytes the release binary writes to storage (`write_bytes` of `/proc/PID/io`)
 //! per 1,000 ordinary updates — 50 registered users sending `/draw`, `/history`, `/credits` and
 //! `/help` one update at a time, each finished before the next arrives (a quiet bot, the
-//! opposite of the flood bench's batches) — once with the default `store.flush_every` and once
-//! with each setting in `WRITES_FLUSH_EVERY` (default `5s`), then the same with
-//! `bot.flush_removals = false`, to show what lowers it.
+//! opposite of the flood bench's batches) — with the default settings, then with
+//! `bot.write_unfinished_after = "0s"` (every update written to the inbox and removed, as before
+//! issue 27), with and without `bot.flush_removals`, to show what each write path costs.
+//! `WRITES_ROWS=default` measures the first row only.
 //!
 //! Run: `cargo bench --bench writes`. Honours `ARCANA_BIN` and `ARCANA_RUNNER`.
 
@@ -23,41 +24,42 @@ const FIRST_USER: i64 = 5_000_000;
 const TEXTS: [&str; 4] = ["/draw", "/history", "/credits", "/help"];
 const WAIT: Duration = Duration::from_mins(1);
 
+/// The settings measured: a label and the `[bot]` lines.
+const ROWS: [(&str, &str); 3] = [
+    ("default (staged; written only if unfinished after 250 ms)", ""),
+    ("write_unfinished_after = \"0s\" (every update written + removal flushed)", "write_unfinished_after = \"0s\"\n"),
+    (
+        "write_unfinished_after = \"0s\", flush_removals = false",
+        "write_unfinished_after = \"0s\"\nflush_removals = false\n",
+    ),
+];
+
 fn main() -> ExitCode {
-    let settings = std::env::var("WRITES_FLUSH_EVERY").unwrap_or_else(|_| "5s".into());
+    let only_default = std::env::var("WRITES_ROWS").is_ok_and(|v| v == "default");
     let mut rows = Vec::new();
-    for flush_removals in [true, false] {
-        for flush_every in std::iter::once(None).chain(settings.split(',').map(|s| Some(s.trim().to_owned()))) {
-            match measure(flush_every.as_deref(), flush_removals) {
-                Ok(bytes) => {
-                    rows.push((flush_every.unwrap_or_else(|| "500ms (default)".into()), flush_removals, bytes));
-                }
-                Err(e) => {
-                    eprintln!("writes bench: {e}");
-                    return ExitCode::FAILURE;
-                }
+    for (label, bot) in ROWS.iter().take(if only_default { 1 } else { ROWS.len() }) {
+        match measure(bot) {
+            Ok(bytes) => rows.push((label, bytes)),
+            Err(e) => {
+                eprintln!("writes bench: {e}");
+                return ExitCode::FAILURE;
             }
         }
     }
     println!("bytes written to storage per {UPDATES} ordinary updates, one at a time ({USERS} users):");
-    for (flush_every, flush_removals, bytes) in rows {
-        println!(
-            "  store.flush_every = {flush_every:<16} bot.flush_removals = {flush_removals:<5} {:>6} KiB",
-            bytes / 1024
-        );
+    for (label, bytes) in rows {
+        println!("  {label:<75} {:>6} KiB", bytes / 1024);
     }
     ExitCode::SUCCESS
 }
 
-fn measure(flush_every: Option<&str>, flush_removals: bool) -> Result<u64, String> {
+fn measure(bot_lines: &str) -> Result<u64, String> {
     let dir = tempfile::Builder::new()
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir()
         .map_err(|e| format!("tempdir: {e}"))?;
-    let store = flush_every.map(|every| format!("\n[store]\nflush_every = \"{every}\"\n")).unwrap_or_default();
-    let config = format!(
-        "[sentinel]\ndebounce = \"0s\"\ndefault = {{ limit = 1000, per = \"1m\" }}\n{store}\n[bot]\nflush_removals = {flush_removals}\n"
-    );
+    let config =
+        format!("[sentinel]\ndebounce = \"0s\"\ndefault = {{ limit = 1000, per = \"1m\" }}\n\n[bot]\n{bot_lines}");
     std::fs::write(dir.path().join("arcana.toml"), config).map_err(|e| format!("write arcana.toml: {e}"))?;
     let tg = FakeTelegram::start();
     let mut bot = BotProcess::builder(dir.path(), &tg.url()).env("ARCANA_LOG", "warn").spawn();
@@ -75,6 +77,10 @@ fn measure(flush_every: Option<&str>, flush_removals: bool) -> Result<u64, Strin
     // Let the registrations' background flush pass, then count from here.
     std::thread::sleep(Duration::from_secs(2));
     let before = write_bytes(bot.pid()).ok_or("cannot read /proc/PID/io")?;
+    if let Ok(marker) = std::env::var("WRITES_MARK") {
+        // For an strace of the run: the measured part starts here.
+        let _ = std::fs::write(marker, "start");
+    }
     for i in 0..UPDATES {
         let user = FIRST_USER + i64::try_from(i).unwrap_or(0) % USERS;
         one(&tg, &mut bot, updates::command(user, TEXTS[i % TEXTS.len()]))?;

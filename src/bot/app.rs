@@ -23,7 +23,7 @@ pub(crate) struct App {
     /// The bot's username (from `getMe`), for `/cmd@username` in groups.
     pub username: String,
     /// The durable inbox of admitted, unfinished updates.
-    pub inbox: Inbox,
+    pub inbox: Arc<Inbox>,
     /// What waits in the inbox, against `bot.inbox_capacity` and `bot.inbox_max_bytes`.
     pub inbox_bound: InboxBound,
     /// Signalled whenever inbox entries are removed or a notice is sent.
@@ -43,7 +43,13 @@ pub(crate) const MAX_ANSWERS_IN_FLIGHT: usize = 256;
 
 impl App {
     /// Shared state over the opened inbox.
-    pub(crate) fn new(sender: Sender, services: Arc<Services>, config: Config, username: String, inbox: Inbox) -> App {
+    pub(crate) fn new(
+        sender: Sender,
+        services: Arc<Services>,
+        config: Config,
+        username: String,
+        inbox: Arc<Inbox>,
+    ) -> App {
         let signer = CallbackSigner::new(&services.vault.subkey("callback/v1"));
         let inbox_bound = InboxBound::new(u64::from(config.bot.inbox_capacity.get()), config.bot.inbox_max_bytes);
         App {

@@ -141,7 +141,11 @@ async fn serve(
     let watchdog_abort = take_abort_marker(&dir.db_path());
     super::metrics::init(&store)?;
     let control::Domain { profiles, accounts, readings, billing } = domain;
+    // The inbox first: `arcana status` must count what a previous run left unfinished from the
+    // moment the control socket answers.
+    let inbox = Arc::new(Inbox::open(&store, Arc::clone(&vault))?);
     let services = Arc::new(Services {
+        inbox: Arc::clone(&inbox),
         sentinel,
         vault: Arc::clone(&vault),
         profiles,
@@ -156,9 +160,6 @@ async fn serve(
         lockdown: control::Lockdown::load(&store)?,
     });
     finish_deletions(&services).await;
-    // The inbox first: `arcana status` must count what a previous run left unfinished from the
-    // moment the control socket answers.
-    let inbox = Inbox::open(&store, Arc::clone(&vault))?;
     let pending = inbox.pending()?;
     PipelineStats::add(&services.pipeline.inbox, u64::try_from(pending.len()).unwrap_or(u64::MAX));
     tasks.spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));

@@ -114,6 +114,7 @@ fn offline(dir: &DataDir, env: &Env, request: &Request) -> Result<Response, Erro
         online: false,
         sentinel: None,
         lockdown: &lockdown,
+        inbox: None,
     };
     let now = SystemClock::default().unix_ms();
     control::finish_interrupted_deletions(&admin, now)?;

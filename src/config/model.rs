@@ -164,10 +164,17 @@ pub struct BotConfig {
     #[serde(deserialize_with = "within::<1_000, 600_000, _>")]
     pub handler_timeout: Duration,
     /// Whether each finished update's removal from the inbox is flushed before its chat's next
-    /// update starts (`true`), or left to the background flush (`store.flush_every`): about half
-    /// the bytes a quiet bot writes, but after a crash or power cut the updates finished within
-    /// the last `flush_every` run again (their users may get a reply twice).
+    /// update starts (`true`), or left to the background flush (`store.flush_every`): fewer
+    /// bytes written, but after a crash or power cut the updates finished within the last
+    /// `flush_every` run again (their users may get a reply twice). Only updates written to the
+    /// inbox have a removal (see `write_unfinished_after`).
     pub flush_removals: bool,
+    /// How long a small batch of admitted updates may run, on a bot with nothing else in hand, before
+    /// what is left of it is written to the inbox and the next poll confirms it (0 s to 30 s). An
+    /// update finished by then is never written; a longer wait spares the disk more but delays
+    /// the next poll by as much while a handler is slow.
+    #[serde(deserialize_with = "within::<0, 30_000, _>")]
+    pub write_unfinished_after: Duration,
 }
 
 impl Default for BotConfig {
@@ -180,6 +187,7 @@ impl Default for BotConfig {
             shutdown_grace: Duration::from_secs(10),
             handler_timeout: Duration::from_mins(1),
             flush_removals: true,
+            write_unfinished_after: Duration::from_millis(250),
         }
     }
 }

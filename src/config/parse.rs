@@ -364,6 +364,10 @@ mod tests {
         let e = parse("[bot]\nflush_removals = \"yes\"").expect_err("must fail").to_string();
         assert!(e.contains("key `bot.flush_removals`") && !e.contains('\n'), "{e}");
         assert!(!parse("[bot]\nflush_removals = false").expect("parses").bot.flush_removals);
+        let e = parse("[bot]\nwrite_unfinished_after = \"31s\"").expect_err("must fail").to_string();
+        assert!(e.contains("key `bot.write_unfinished_after`") && !e.contains('\n'), "{e}");
+        let c = parse("[bot]\nwrite_unfinished_after = \"0s\"").expect("parses");
+        assert_eq!(c.bot.write_unfinished_after, Duration::ZERO);
     }
 
     #[test]

@@ -48,9 +48,13 @@ chat_backlog = 50
 shutdown_grace = "10s"
 # A handler taking longer than this is abandoned (and logged).
 handler_timeout = "60s"
-# Flush each finished update's removal from the inbox at once (true), or leave it to the
-# background flush (false): about half the writes of a quiet bot (an SD card lasts longer), but
-# after a crash or power cut the updates finished within the last store.flush_every run again.
+# How long a batch of updates may run (when nothing else waits) before what is left of it is
+# written to the inbox: an update finished by then costs the disk no inbox entry and no removal
+# (0s to 30s; longer spares an SD card more, but a slow handler delays the next poll as much).
+write_unfinished_after = "250ms"
+# Flush each removal of an update from the inbox at once (true), or leave it to the background
+# flush (false): fewer writes under load, but after a crash or power cut the updates finished
+# within the last store.flush_every run again.
 flush_removals = true
 
 [sentinel]

@@ -35,6 +35,8 @@ pub struct Admin<'a> {
     pub sentinel: Option<&'a Sentinel>,
     /// The lockdown switch.
     pub lockdown: &'a Lockdown,
+    /// The running bot's inbox (with the updates it holds in memory); `None` offline.
+    pub(crate) inbox: Option<&'a crate::inbox::Inbox>,
 }
 
 /// Why an admin operation failed.

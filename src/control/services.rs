@@ -39,6 +39,8 @@ pub struct Services {
     pub audit: Arc<crate::audit::AuditTrail>,
     /// The lockdown switch.
     pub lockdown: super::Lockdown,
+    /// The inbox (a deletion removes the user's waiting updates, staged or written).
+    pub(crate) inbox: Arc<crate::inbox::Inbox>,
 }
 
 /// A refund in progress: the operator's line and the payer's id, or a plain message.
@@ -82,6 +84,7 @@ impl Services {
             online: true,
             sentinel: Some(&self.sentinel),
             lockdown: &self.lockdown,
+            inbox: Some(&self.inbox),
         }
     }
 }

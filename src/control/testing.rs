@@ -51,6 +51,7 @@ impl OfflineServices {
             online: false,
             sentinel: None,
             lockdown: &self.lockdown,
+            inbox: None,
         }
     }
 }

@@ -263,13 +263,14 @@ fn metrics_parse_move_with_traffic_and_survive_a_restart_and_healthz_follows_pol
     run.stop();
 }
 
-/// Runs `/help`, waits until the bot reports its inbox empty (the removal written, and flushed
-/// unless `flush_removals` is off), kills it with SIGKILL, restarts it and sends `/help` again:
-/// returns the replies of the second run (2 if the first update ran again).
+/// Runs `/help` whose reply Telegram delays past `bot.write_unfinished_after` (so the update is
+/// written to the inbox), waits until the bot reports its inbox empty (the removal written, and
+/// flushed unless `flush_removals` is off), kills it with SIGKILL, restarts it and sends `/help`
+/// again: returns the replies of the second run (2 if the first update ran again).
 fn replies_after_a_kill(flush_removals: bool) -> usize {
     use crate::harness::{REPLY_TIMEOUT, stop_cleanly, wait_replies};
     use crate::support::bot_process::BotProcess;
-    use crate::support::fake_telegram::FakeTelegram;
+    use crate::support::fake_telegram::{FakeTelegram, Fault};
     let dir = crate::support::private_tempdir();
     let port = free_port();
     let config = format!(
@@ -278,6 +279,7 @@ fn replies_after_a_kill(flush_removals: bool) -> usize {
     std::fs::write(dir.path().join("arcana.toml"), config).expect("write arcana.toml");
     let user = 1010;
     let first = FakeTelegram::start();
+    first.push_fault("sendMessage", Fault::Delay(Duration::from_secs(1)));
     first.push_update(updates::command(user, "/help"));
     let mut bot = BotProcess::start(dir.path(), &first.url());
     wait_replies(&first, &mut bot, user, 1, REPLY_TIMEOUT);
@@ -316,6 +318,44 @@ fn wait_inbox_empty(port: u16) {
 fn a_kill_replays_a_finished_update_only_without_flushed_removals() {
     assert_eq!(replies_after_a_kill(true), 1, "flushed removal: only the new /help is answered");
     assert_eq!(replies_after_a_kill(false), 2, "unflushed removal: the old /help runs again");
+}
+
+/// A finished update Telegram still holds (the poll that would confirm it failed) is not run
+/// again after a clean stop: the stop saves the position, and the redelivered update is skipped.
+/// The reply is held by Telegram while the bot waits for it (`write_unfinished_after` 30 s), so
+/// the update finishes without ever being written to the inbox.
+#[test]
+fn a_clean_stop_does_not_run_again_a_finished_update_telegram_still_holds() {
+    use crate::harness::{REPLY_TIMEOUT, stop_cleanly, wait_polled_past, wait_replies};
+    use crate::support::bot_process::BotProcess;
+    use crate::support::fake_telegram::{FakeTelegram, Fault};
+    let dir = crate::support::private_tempdir();
+    // No debounce: the second /help must not be dropped as a repeat of the first.
+    let config = "[bot]\nwrite_unfinished_after = \"30s\"\n[sentinel]\ndebounce = \"0s\"\n";
+    std::fs::write(dir.path().join("arcana.toml"), config).expect("config");
+    let user = 1020;
+    let tg = FakeTelegram::start();
+    tg.push_fault("sendMessage", Fault::Delay(Duration::from_secs(2)));
+    tg.push_update(updates::command(user, "/help"));
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    tg.wait_for(REPLY_TIMEOUT, "the reply on its way", |calls| calls.iter().any(|c| c.method == "sendMessage"));
+    // The poll after the update fails (and its retry, if it comes before the stop), so Telegram
+    // keeps the update.
+    for _ in 0..2 {
+        tg.push_fault("getUpdates", Fault::Status(502));
+    }
+    wait_replies(&tg, &mut bot, user, 1, REPLY_TIMEOUT);
+    tg.wait_for(REPLY_TIMEOUT, "a failed poll after the reply", |calls| {
+        calls.iter().any(|c| c.method == "getUpdates" && c.fault.is_some())
+    });
+    stop_cleanly(bot);
+    assert_eq!(tg.pending_updates(), 1, "Telegram still holds the finished update");
+
+    let mut bot = BotProcess::start(dir.path(), &tg.url());
+    let next = tg.push_update(updates::command(user, "/help"));
+    wait_polled_past(&tg, &mut bot, next);
+    assert_eq!(tg.sent_messages_to(user).len(), 2, "one reply per /help: the first did not run again");
+    stop_cleanly(bot);
 }
 
 #[test]

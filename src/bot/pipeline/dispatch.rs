@@ -1,10 +1,11 @@
 //! From the inbox to the handlers: admitted updates go to their chat's lane, run with a worker
-//! permit and a time limit, and are removed from the inbox when they finish — by one task that
+//! permit and a time limit, and are finished: a staged update (never written, see `crate::inbox`)
+//! just leaves the inbox's memory; a written one is removed from the inbox by one task that
 //! batches removals into one flushed write (group commit). A lane starts its next update only
 //! once the previous one's removal is durable, so after a kill only the update running at that
 //! moment can run again, and there is still no flush per update. With `bot.flush_removals =
 //! false` removals are written without a flush (the background flush carries them): fewer bytes
-//! written, but after a crash the updates finished since the last flush run again.
+//! written, but after a crash the written updates finished since the last flush run again.
 //!
 //! A denied update's notice also goes into its chat's message lane, so it follows the replies
 //! to what the user sent before it; a denied query is answered at once instead (the client's
@@ -16,7 +17,7 @@ use teloxide::types::{Update, UpdateKind};
 use tokio::sync::OwnedSemaphorePermit as NoticePermit;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{audit_tap::Event, control::PipelineStats, sentinel::Verdict};
+use crate::{audit_tap::Event, control::PipelineStats, inbox::Finish, sentinel::Verdict};
 
 use crate::bot::{app::App, handlers::router, send};
 
@@ -128,10 +129,9 @@ impl Dispatcher {
         (Dispatcher { app, lanes, finished, drops: Arc::default(), full_drops: Arc::default() }, remover)
     }
 
-    /// Queues admitted update `id` in its lane; if the lane's backlog is full the update is
-    /// dropped, counted and audited, and finished at once.
-    pub(crate) fn dispatch(&self, id: i64, update: &Update) {
-        let key = lane_of(update);
+    /// Queues admitted update `id` (staged in the inbox) in its lane `key`; if the lane's backlog
+    /// is full the update is dropped, counted and audited, and finished at once.
+    pub(crate) fn dispatch(&self, id: i64, key: LaneKey) {
         if self.lanes.push(key, Work::Update(id)).is_err() {
             PipelineStats::add(&self.app.services.pipeline.backlog_drops, 1);
             if let Some(dropped) = self.drops.record(key.0) {
@@ -190,8 +190,14 @@ impl Dispatcher {
         }
     }
 
-    /// Marks `id` finished: its inbox entry is removed in the next batch.
+    /// Marks `id` finished: staged, it leaves the inbox's memory; written, its inbox entry is
+    /// removed in the next batch. Never called while the polling loop writes staged updates (it
+    /// is that loop, or the start before it).
     pub(crate) fn finish(&self, id: i64) {
+        if self.app.inbox.finish(id) == Finish::Unwritten {
+            finished_unwritten(&self.app, id);
+            return;
+        }
         // The finisher outlives every dispatcher, so the channel is open.
         let _ = self.finished.send((id, None));
     }
@@ -224,10 +230,31 @@ async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::Unbo
     } else {
         drop(permit);
     }
+    loop {
+        let changed = app.inbox.changed();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        match app.inbox.finish(id) {
+            Finish::Unwritten => return finished_unwritten(&app, id),
+            Finish::Written => break,
+            // The polling loop is writing it (it was still running when the next poll was due).
+            Finish::Writing => changed.await,
+        }
+    }
     let (removed, durable) = oneshot::channel();
     if finished.send((id, Some(removed))).is_ok() {
         let _ = durable.await;
     }
+}
+
+/// Staged update `id` finished before it was ever written: nothing to remove. Its effects are
+/// flushed before the next poll confirms its offset.
+fn finished_unwritten(app: &App, id: i64) {
+    app.inbox_finished(id);
+    let pipeline = &app.services.pipeline;
+    PipelineStats::sub(&pipeline.inbox, 1);
+    PipelineStats::add(&pipeline.finished, 1);
+    app.drained.notify_waiters();
 }
 
 /// Whether the sender of `update` was blocked after it was admitted (by an admin while it

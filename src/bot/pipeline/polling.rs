@@ -1,7 +1,12 @@
 //! The long-polling loop: fetch a batch, let the sentinel decide each update in arrival order,
-//! write the admitted ones to the inbox (one flushed batch) and ask for the next batch at once —
-//! handling runs in the chats' lanes and never holds up polling. Keeps going through network
-//! failures, 5xx, 429 and malformed responses; pauses while the inbox is full; stops on shutdown.
+//! stage the admitted ones in the inbox and hand them to their chats' lanes, then *settle* the
+//! batch before the next `getUpdates` confirms it to Telegram: what finished has its effects
+//! flushed, what has not is written to the inbox (one flushed batch, with the next offset). A
+//! small batch (a few updates) on an idle bot gets up to `bot.write_unfinished_after` (250 ms:
+//! a reply through Telegram takes 50–300 ms) to finish first, so a quiet bot writes no inbox
+//! entry and no removal for an update (see `crate::inbox`); under load nothing waits.
+//! Keeps going through network failures, 5xx, 429 and malformed responses; pauses while the
+//! inbox is full; stops on shutdown, saving the position so nothing finished runs again.
 
 use std::{sync::Arc, time::Duration};
 
@@ -37,6 +42,9 @@ fn allowed_updates() -> Vec<AllowedUpdate> {
     ]
 }
 
+/// The largest batch the polling loop waits for (`bot.write_unfinished_after`) before writing it.
+const QUIET_BATCH: usize = 4;
+
 /// One item of a `getUpdates` batch.
 enum Incoming {
     Parsed(Box<Update>),
@@ -60,16 +68,6 @@ enum Fetched {
     Stop,
 }
 
-/// How writing a batch to the inbox ended.
-enum Written {
-    /// Durable: the updates, back for dispatching.
-    Yes(Vec<Update>),
-    /// The writing task failed: the batch must be fetched again.
-    Lost,
-    /// Shutdown came while retrying.
-    Shutdown,
-}
-
 /// The polling loop's state.
 struct Poller {
     app: Arc<App>,
@@ -80,6 +78,9 @@ struct Poller {
     timeout_secs: u32,
     /// The next update id to ask for; everything below it is in the inbox or done.
     offset: i64,
+    /// Whether every update below `offset` is finished durably or in the inbox (false while a
+    /// batch is being settled, and after its settling failed).
+    settled: bool,
     /// systemd's watchdog is pinged from this loop.
     notifier: Notifier,
 }
@@ -103,33 +104,58 @@ pub(crate) async fn poll(
         backoff: Backoff::new(Duration::from_millis(250), Duration::from_secs(30)),
         timeout_secs,
         offset,
+        settled: true,
         notifier: notifier.clone(),
     };
     tracing::info!(offset = poller.offset, "polling for updates");
     notifier.ready();
-    loop {
-        // A loop that stops coming round stops the pings, and systemd restarts the bot.
-        poller.notifier.watchdog();
-        if !poller.wait_for_room().await {
-            return Ok(());
-        }
-        match poller.fetch().await? {
-            Fetched::Stop => return Ok(()),
-            Fetched::Retry(delay) => {
-                if !poller.pause(delay).await {
-                    return Ok(());
-                }
+    let result = poller.run().await;
+    poller.save_position().await;
+    result
+}
+
+impl Poller {
+    /// Polls until shutdown (`Ok`) or a failure a restart would not fix.
+    async fn run(&mut self) -> Result<(), BotError> {
+        let poller = self;
+        loop {
+            // A loop that stops coming round stops the pings, and systemd restarts the bot.
+            poller.notifier.watchdog();
+            if !poller.wait_for_room().await {
+                return Ok(());
             }
-            Fetched::Batch(batch) => {
-                if !poller.admit(batch).await {
-                    return Ok(());
+            match poller.fetch().await? {
+                Fetched::Stop => return Ok(()),
+                Fetched::Retry(delay) => {
+                    if !poller.pause(delay).await {
+                        return Ok(());
+                    }
+                }
+                Fetched::Batch(batch) => {
+                    if !poller.admit(batch).await {
+                        return Ok(());
+                    }
                 }
             }
         }
     }
-}
 
-impl Poller {
+    /// On the way out: writes the position (flushed), so the finished updates Telegram was not
+    /// told to forget yet are skipped when it sends them again after the next start.
+    async fn save_position(&self) {
+        if !self.settled {
+            return;
+        }
+        let (app, offset) = (Arc::clone(&self.app), self.offset);
+        match tokio::task::spawn_blocking(move || app.inbox.save_position_blocking(offset)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot save the polling position; finished updates may run again");
+            }
+            Err(e) => tracing::error!(error = %e, "position task failed"),
+        }
+    }
+
     /// Waits while the inbox is past its bounds (see `inbox_bound`; Telegram keeps updates for a
     /// day); false on shutdown.
     async fn wait_for_room(&self) -> bool {
@@ -233,63 +259,76 @@ impl Poller {
                 }
             }
         }
-        if next_offset == self.offset && admitted.is_empty() {
+        if admitted.is_empty() {
+            // Nothing of this batch needs the disk: the next poll may confirm it as it is.
+            self.offset = next_offset;
+            self.dispatch_notices(denied);
             return true;
         }
-        let ids: Vec<i64> = admitted.iter().map(incoming_id).collect();
-        let admitted = match self.write_inbox(admitted, next_offset).await {
-            Written::Yes(admitted) => admitted,
-            // Not confirmed: the next poll asks for the same updates again.
-            Written::Lost => return self.unwritten(&ids, true),
-            Written::Shutdown => return self.unwritten(&ids, false),
-        };
-        self.offset = next_offset;
+        let lanes: Vec<_> = admitted.iter().map(|u| (incoming_id(u), super::lane::lane_of(u))).collect();
+        // Counted before any lane can finish one.
         PipelineStats::add(&self.app.services.pipeline.inbox, u64::try_from(admitted.len()).unwrap_or(u64::MAX));
         PipelineStats::set(&self.app.services.pipeline.inbox_bytes, self.app.inbox_bound.bytes());
-        for update in &admitted {
-            self.dispatcher.dispatch(i64::from(update.id.0), update);
+        self.settled = false;
+        self.app.inbox.stage(admitted);
+        for (id, lane) in lanes {
+            self.dispatcher.dispatch(id, lane);
         }
-        for (verdict, update) in denied {
-            self.dispatcher.notify(verdict, *update);
+        self.dispatch_notices(denied);
+        if !self.settle(next_offset).await {
+            return false;
         }
+        self.offset = next_offset;
+        self.settled = true;
         true
     }
 
-    /// Updates `ids` were counted in the inbox's bound but never written: they leave it again.
-    /// Returns `go_on`.
-    fn unwritten(&self, ids: &[i64], go_on: bool) -> bool {
-        for &id in ids {
-            self.app.inbox_finished(id);
+    fn dispatch_notices(&self, denied: Vec<(crate::sentinel::Verdict, Box<Update>)>) {
+        for (verdict, update) in denied {
+            self.dispatcher.notify(verdict, *update);
         }
-        go_on
     }
 
-    /// Writes `admitted` and `next_offset` to the inbox, retrying a failed write with backoff
-    /// (the offset is not confirmed until it succeeds).
-    async fn write_inbox(&mut self, mut admitted: Vec<Update>, next_offset: i64) -> Written {
+    /// Before the next poll confirms `next_offset`: waits up to `bot.write_unfinished_after` for the staged batch to
+    /// finish when the bot has nothing else in hand (never under load), then writes what is left
+    /// of it to the inbox and flushes the store — so every update below `next_offset` is finished
+    /// durably or on disk. Retries a failed write with backoff; false if shutdown came first (the
+    /// offset is then not confirmed: Telegram keeps the batch).
+    async fn settle(&mut self, next_offset: i64) -> bool {
+        let inbox = &self.app.inbox;
+        let staged = inbox.unfinished_staged();
+        // Quiet: a small batch, and nothing else in hand. Under traffic (batches of tens, or
+        // updates waiting) a wait would only hold up the next poll, and the batch is written as
+        // one flushed write anyway.
+        let idle = staged <= QUIET_BATCH
+            && PipelineStats::get(&self.app.services.pipeline.inbox) <= u64::try_from(staged).unwrap_or(u64::MAX);
+        if idle {
+            let deadline = tokio::time::Instant::now() + self.app.config.bot.write_unfinished_after;
+            loop {
+                let changed = inbox.changed();
+                tokio::pin!(changed);
+                changed.as_mut().enable();
+                if inbox.unfinished_staged() == 0 {
+                    break;
+                }
+                tokio::select! {
+                    () = self.shutdown.cancelled() => break,
+                    () = changed => {}
+                    () = tokio::time::sleep_until(deadline) => break,
+                }
+            }
+        }
         loop {
             let app = Arc::clone(&self.app);
-            let durable = !admitted.is_empty();
-            let write = tokio::task::spawn_blocking(move || {
-                let result = app.inbox.admit_blocking(&admitted, next_offset, durable);
-                (admitted, result)
-            });
-            let error = match write.await {
-                Ok((written, Ok(()))) => return Written::Yes(written),
-                Ok((unwritten, Err(e))) => {
-                    admitted = unwritten;
-                    e.to_string()
-                }
-                Err(e) => {
-                    // The batch is gone with the task; Telegram still has it (not confirmed).
-                    tracing::error!(error = %e, "inbox write task failed");
-                    return Written::Lost;
-                }
+            let error = match tokio::task::spawn_blocking(move || app.inbox.write_staged_blocking(next_offset)).await {
+                Ok(Ok(_)) => return true,
+                Ok(Err(e)) => e.to_string(),
+                Err(e) => e.to_string(),
             };
             let delay = self.backoff.next_delay();
             tracing::error!(error = %error, retry_in_ms = delay.as_millis(), "cannot write the inbox; retrying");
             if !self.pause(delay).await {
-                return Written::Shutdown;
+                return false;
             }
         }
     }
