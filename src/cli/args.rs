@@ -23,6 +23,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Try arcana without a token: the real bot, with a stand-in of Telegram on 127.0.0.1 and you
+    /// chatting with it in this terminal (a number presses a button; /quit or Ctrl-D ends). Its
+    /// data lives in a temporary directory, removed at the end; nothing leaves this machine.
+    Demo(DemoArgs),
     /// Run the bot (long polling) until SIGINT or SIGTERM.
     Run(DirArg),
     /// Create the data directory (config, master key, store) without running.
@@ -76,6 +80,15 @@ pub enum Command {
     /// The web side (Mini App, API, login).
     #[command(subcommand)]
     Web(WebCommand),
+}
+
+/// `arcana demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Also serve the Mini App on 127.0.0.1 and print an address that opens it in a browser,
+    /// signed in as you (the way Telegram signs the Mini App in; valid for an hour).
+    #[arg(long)]
+    pub web: bool,
 }
 
 /// `arcana broadcast`.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::{
     Router,
+    extract::State,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -20,9 +21,23 @@ const APP_CSS: &str = include_str!("assets/app.css");
 pub(super) fn routes() -> Router<Arc<WebContext>> {
     Router::new()
         .route("/", get(|| async { redirect("/app") }))
-        .route("/app", get(|| async { asset("text/html; charset=utf-8", APP_HTML) }))
+        .route("/app", get(app_page))
         .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
+}
+
+/// The Mini App's page; on the server of `arcana demo --web`, marked so that the script signs in
+/// outside Telegram (see [`super::launch`]).
+async fn app_page(State(ctx): State<Arc<WebContext>>) -> Response {
+    if !ctx.config.demo {
+        return asset("text/html; charset=utf-8", APP_HTML);
+    }
+    let page = APP_HTML.replacen(
+        "<meta charset=\"utf-8\">",
+        "<meta charset=\"utf-8\">\n<meta name=\"arcana-launch\" content=\"demo\">",
+        1,
+    );
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], page).into_response()
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
