@@ -146,7 +146,7 @@ fn greet(root: &Path, web: Option<SocketAddr>, person: &Person) -> std::io::Resu
     writeln!(out, "A number presses that button of the last message; /quit or Ctrl-D ends.")?;
     if let Some(addr) = web {
         let now_s = crate::clock::unix_ms(std::time::SystemTime::now()) / 1000;
-        writeln!(out, "Mini App (open in a browser; valid for an hour):")?;
+        writeln!(out, "Mini App, once you have accepted the privacy notice (open in a browser; valid for an hour):")?;
         writeln!(out, "{}", demo::app_url(&format!("http://{addr}"), person, now_s))?;
     }
     out.flush()

@@ -163,6 +163,9 @@ mod tests {
         assert!(e.contains("http.token_lifetime"), "{e}");
         let e = error("[http]\nlisten = \"everywhere\"");
         assert!(e.contains("http.listen"), "{e}");
+        // Only `arcana demo` signs in outside Telegram; no file can switch that on.
+        let e = error("[http]\ndemo = true");
+        assert!(e.contains("demo"), "{e}");
     }
 
     #[test]
