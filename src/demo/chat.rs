@@ -6,6 +6,7 @@
 
 use std::{
     collections::HashMap,
+    fmt::Write as _,
     io::{self, Write},
     path::{Path, PathBuf},
 };
@@ -173,7 +174,7 @@ impl<W: Write> Chat<'_, W> {
                     let size = render::size(upload.bytes.len());
                     match saved {
                         Ok(path) => {
-                            writeln!(self.out, "  ({kind}: {}, {size}, saved to {})", upload.name, path.display())?
+                            writeln!(self.out, "  ({kind}: {}, {size}, saved to {})", upload.name, path.display())?;
                         }
                         Err(e) => writeln!(self.out, "  ({kind}: {}, {size}; not saved: {e})", upload.name)?,
                     }
@@ -219,7 +220,7 @@ impl<W: Write> Chat<'_, W> {
             for button in row {
                 self.keyboard.push(Shown { button, message_id });
                 let number = self.keyboard.len();
-                line.push_str(&format!(" [{number}] {}", self.keyboard[number - 1].button.text));
+                let _ = write!(line, " [{number}] {}", self.keyboard[number - 1].button.text);
             }
             writeln!(self.out, "{line}")?;
         }

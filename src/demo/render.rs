@@ -76,7 +76,9 @@ pub fn plain(text: &str, html: bool) -> String {
             && let Some(href) = links.pop()
             && !out.ends_with(&href)
         {
-            out.push_str(&format!(" ({href})"));
+            out.push_str(" (");
+            out.push_str(&href);
+            out.push(')');
         }
         rest = &rest[open + close + 1..];
     }
@@ -113,15 +115,12 @@ fn decode(text: &str) -> String {
             };
             c.map(|c| (c, end))
         });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
+        if let Some((c, end)) = decoded {
+            out.push(c);
+            rest = &after[end + 1..];
+        } else {
+            out.push('&');
+            rest = &after[1..];
         }
     }
     out.push_str(rest);

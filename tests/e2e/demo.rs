@@ -3,7 +3,7 @@
 //! serves the Mini App on 127.0.0.1, signed in as them in an ordinary browser.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -129,7 +129,7 @@ fn drain(mut pipe: impl Read + Send + 'static) -> Arc<Printed> {
 
 /// Asserts the demo ended well: exit 0, no panic, and nothing left in its `TMPDIR` (the data
 /// directory it named existed while it ran, so this is not vacuous).
-fn assert_clean_exit(status: ExitStatus, stdout: &str, stderr: &str, tmp: &tempfile::TempDir, data: &PathBuf) {
+fn assert_clean_exit(status: ExitStatus, stdout: &str, stderr: &str, tmp: &tempfile::TempDir, data: &Path) {
     assert_eq!(status.code(), Some(0), "exit 0; stdout:\n{stdout}\nstderr:\n{stderr}");
     assert_no_panic("stderr", stderr);
     assert!(!data.exists(), "{} is removed", data.display());
