@@ -176,6 +176,6 @@ mod tests {
     fn sizes_read_naturally() {
         assert_eq!(size(812), "812 bytes");
         assert_eq!(size(34 * 1024 - 5), "34 KB");
-        assert_eq!(size(1_258_291), "1.2 MB");
+        assert_eq!(size(1_310_720), "1.2 MB");
     }
 }

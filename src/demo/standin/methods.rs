@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Shared, State};
+use super::state::{Shared, State};
 
 /// The `result` of `method` called with `params`.
 pub(super) fn result(shared: &Shared, state: &mut State, method: &str, params: &Value) -> Value {

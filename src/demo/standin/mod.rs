@@ -12,61 +12,24 @@
 mod methods;
 pub mod multipart;
 mod server;
+mod state;
+
+pub use state::{Outgoing, Upload};
 
 use std::{
     collections::BTreeMap,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex},
 };
 
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
-/// What the bot sent, for the terminal.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    /// The Bot API method, camelCase (`sendMessage`, `editMessageText`, `sendPhoto`, …).
-    pub method: String,
-    /// Its parameters as one JSON object (form and multipart values as strings).
-    pub params: Value,
-    /// The file it uploaded, if any.
-    pub upload: Option<Upload>,
-    /// The `Message` the stand-in answered with (for the send and edit methods).
-    pub message: Option<Value>,
-}
-
-/// A file the bot uploaded.
-#[derive(Debug, Clone)]
-pub struct Upload {
-    /// The file name the bot gave it.
-    pub name: String,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-}
+use state::{Shared, State};
 
 /// The stand-in's state, shared by its handlers and the terminal.
 pub struct StandIn {
     shared: Arc<Shared>,
-}
-
-struct Shared {
-    /// The path prefix of calls made with the demo's token (`/bot<TOKEN>`).
-    token: String,
-    bot_id: i64,
-    bot_username: String,
-    state: Mutex<State>,
-    /// Wakes long polls when an update is pushed.
-    pushed: Notify,
-    out: mpsc::UnboundedSender<Outgoing>,
-    stop: CancellationToken,
-}
-
-struct State {
-    /// Updates not yet confirmed, by id.
-    updates: BTreeMap<i64, Value>,
-    next_update_id: i64,
-    /// Message ids of the one private chat, shared by both sides as in Telegram.
-    next_message_id: i64,
 }
 
 impl StandIn {
@@ -118,25 +81,5 @@ impl StandIn {
     #[must_use]
     pub fn next_message_id(&self) -> i64 {
         self.shared.lock().next_message_id()
-    }
-
-    /// The bot as a Telegram `User`.
-    #[must_use]
-    pub fn bot_user(&self) -> Value {
-        methods::bot_user(&self.shared)
-    }
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl State {
-    fn next_message_id(&mut self) -> i64 {
-        let id = self.next_message_id;
-        self.next_message_id += 1;
-        id
     }
 }

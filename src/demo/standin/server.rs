@@ -13,7 +13,10 @@ use axum::{
 };
 use serde_json::{Map, Value, json};
 
-use super::{Outgoing, Shared, Upload, methods, multipart};
+use super::{
+    methods, multipart,
+    state::{Outgoing, Shared, Upload},
+};
 
 /// Longest long poll the stand-in holds, whatever `timeout` asks for.
 const MAX_POLL: Duration = Duration::from_secs(30);
