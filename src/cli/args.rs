@@ -23,9 +23,13 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Try arcana without a token: the real bot, with a stand-in of Telegram on 127.0.0.1 and you
-    /// chatting with it in this terminal (a number presses a button; /quit or Ctrl-D ends). Its
-    /// data lives in a temporary directory, removed at the end; nothing leaves this machine.
+    /// Try arcana without a token: chat with the real bot in this terminal, on this machine only.
+    ///
+    /// The real bot (pipeline, sentinel, vault, store) runs against a stand-in of the Telegram Bot
+    /// API on 127.0.0.1, and you are its one user, in your terminal's language: type what you
+    /// would send in Telegram (/start, /draw three Where next?); a number presses that button of
+    /// the last message; /quit or Ctrl-D ends. Its data lives in a temporary directory, removed at
+    /// the end. You are an ordinary user, not an admin.
     Demo(DemoArgs),
     /// Run the bot (long polling) until SIGINT or SIGTERM.
     Run(DirArg),
