@@ -57,6 +57,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("bot", 10),
     // The edge: one error type for the process, and the command line.
     ("error", 11),
+    // `arcana demo`: the Bot API's stand-in and the terminal chat (started by the command line).
+    ("demo", 11),
     ("cli", 12),
 ];
 

@@ -28,6 +28,7 @@
 //! - [`control`] — admin operations, over the control socket or directly on the store;
 //! - [`web`] — the Mini App, the JSON API with tokens bound to sessions, Telegram Login (opt-in);
 //! - [`bot`] — long polling into a durable inbox, per-chat lanes, handlers, fair sending;
+//! - [`demo`] — `arcana demo`: a stand-in of the Bot API in the process, the terminal chat;
 //! - [`supervisor`] — `sd_notify` to systemd: ready, watchdog pings, stopping (a leaf);
 //! - [`unit`](mod@unit) — the hardened systemd unit `arcana service install` writes (a leaf);
 //! - [`cli`] — the `arcana` command line, the only place that reads the environment.
@@ -49,6 +50,7 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod control;
+pub mod demo;
 pub mod error;
 mod fsutil;
 pub mod i18n;

@@ -23,6 +23,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Try arcana without a token: chat with the real bot in this terminal, on this machine only.
+    ///
+    /// The real bot (pipeline, sentinel, vault, store) runs against a stand-in of the Telegram Bot
+    /// API on 127.0.0.1, and you are its one user, in your terminal's language: type what you
+    /// would send in Telegram (/start, /draw three Where next?); a number presses that button of
+    /// the last message; /quit or Ctrl-D ends. Its data lives in a temporary directory, removed at
+    /// the end. You are an ordinary user, not an admin.
+    Demo(DemoArgs),
     /// Run the bot (long polling) until SIGINT or SIGTERM.
     Run(DirArg),
     /// Create the data directory (config, master key, store) without running.
@@ -76,6 +84,15 @@ pub enum Command {
     /// The web side (Mini App, API, login).
     #[command(subcommand)]
     Web(WebCommand),
+}
+
+/// `arcana demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Also serve the Mini App on 127.0.0.1 and print an address that opens it in a browser,
+    /// signed in as you (the way Telegram signs the Mini App in; valid for an hour).
+    #[arg(long)]
+    pub web: bool,
 }
 
 /// `arcana broadcast`.

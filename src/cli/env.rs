@@ -25,6 +25,8 @@ pub struct Env {
     pub credentials: Option<PathBuf>,
     /// `NOTIFY_SOCKET`, `WATCHDOG_USEC` and `WATCHDOG_PID`: systemd's `Type=notify` protocol.
     pub notify: NotifySettings,
+    /// The language of the terminal: `LC_ALL`, else `LC_MESSAGES`, else `LANG` (`ru_RU.UTF-8`).
+    pub locale: Option<String>,
     /// `JOURNAL_STREAM` names the device and inode of stderr: logs go to journald.
     pub journal: bool,
 }
@@ -40,6 +42,7 @@ impl std::fmt::Debug for Env {
             .field("new_passphrase", &self.new_passphrase.as_ref().map(|_| "[redacted]"))
             .field("credentials", &self.credentials)
             .field("notify", &self.notify)
+            .field("locale", &self.locale)
             .field("journal", &self.journal)
             .finish()
     }
@@ -62,6 +65,7 @@ impl Env {
                 socket: var("NOTIFY_SOCKET"),
                 watchdog: watchdog(var("WATCHDOG_USEC").as_deref(), var("WATCHDOG_PID").as_deref(), std::process::id()),
             },
+            locale: var("LC_ALL").or_else(|| var("LC_MESSAGES")).or_else(|| var("LANG")),
             journal: var("JOURNAL_STREAM").is_some_and(|stream| stderr_is(&stream)),
         }
     }

@@ -1,12 +1,13 @@
 //! The `arcana` command line: the one place that reads the environment and prints.
 //!
-//! Commands: `run` (the bot), `init` (create the data directory), `doctor` (check it), and the
+//! Commands: `demo` (the bot against a stand-in of Telegram, in the terminal), `run` (the bot), `init` (create the data directory), `doctor` (check it), and the
 //! admin tools `block`, `unblock`, `blocked`, `status`, `keys`, `user`, `backup`, `restore`,
 //! `lockdown`, `unmute`, `reset-limits`, `broadcast`, `users`, `audit`, `accounting`, and
 //! `service install` (the systemd unit).
 
 mod admin;
 mod args;
+mod demo;
 mod doctor;
 mod env;
 mod init;
@@ -20,7 +21,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AuditAction, Cli, Command, KeysCommand, LockdownCommand, ServiceCommand, UserCommand, WebCommand};
+pub use args::{
+    AuditAction, Cli, Command, DemoArgs, KeysCommand, LockdownCommand, ServiceCommand, UserCommand, WebCommand,
+};
 pub use env::Env;
 
 use crate::{Error, control::Request};
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
 /// Runs a parsed command with the given environment.
 pub fn execute(cli: Cli, env: &Env) -> Result<(), Error> {
     match cli.command {
+        Command::Demo(args) => demo::demo(&args, env),
         Command::Run(dir) => run::run(&dir.resolve(env), env),
         Command::Init(dir) => init::init(&dir.resolve(env), env),
         Command::Doctor(dir) => doctor::doctor(&dir.resolve(env), env),

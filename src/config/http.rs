@@ -46,6 +46,10 @@ pub struct HttpConfig {
     /// the server's limit).
     #[serde(deserialize_with = "connections")]
     pub connections_per_address: usize,
+    /// Set by `arcana demo --web` only (never read from a file): the Mini App runs in an ordinary
+    /// browser against the demo's throw-away bot, so its page signs in outside Telegram.
+    #[serde(skip)]
+    pub demo: bool,
 }
 
 impl Default for HttpConfig {
@@ -68,6 +72,7 @@ impl Default for HttpConfig {
             per_user: rule(120),
             per_address: rule(240),
             connections_per_address: 16,
+            demo: false,
         }
     }
 }
@@ -158,6 +163,9 @@ mod tests {
         assert!(e.contains("http.token_lifetime"), "{e}");
         let e = error("[http]\nlisten = \"everywhere\"");
         assert!(e.contains("http.listen"), "{e}");
+        // Only `arcana demo` signs in outside Telegram; no file can switch that on.
+        let e = error("[http]\ndemo = true");
+        assert!(e.contains("demo"), "{e}");
     }
 
     #[test]

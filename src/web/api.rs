@@ -123,7 +123,7 @@ async fn session(
     let (init_age, login_age) = (ctx.config.init_data_max_age.as_secs(), ctx.config.login_max_age.as_secs());
     let (user, max_age, from_login) = match (&body.init_data, &body.login_data, &body.login_code) {
         (Some(raw), None, None) => {
-            let launch = launch::check_init_data_launch(body.launch.as_ref())
+            let launch = launch::check_init_data_launch(body.launch.as_ref(), ctx.config.demo)
                 .inspect_err(|_| ctx.refused(address, "not opened in Telegram"))?;
             let user = verify_init_data(raw, &ctx.init_data_secret, now_s, init_age)
                 .map_err(|e| refused_signature(&ctx, address, e))?;

@@ -8,6 +8,10 @@
 //! page, or a client that did not look), with the `unknown` platform Telegram's own script
 //! reports outside Telegram, and a session request a browser marks as cross-site
 //! (`Sec-Fetch-Site`) unless it comes from an origin in `http.cors_origins`.
+//!
+//! `arcana demo --web` is the one exception: its Mini App runs in an ordinary browser against a
+//! throw-away bot on 127.0.0.1, so its page says `"via": "demo"` — which the server accepts only
+//! when it is the demo's ([`crate::config::HttpConfig::demo`], never read from a file).
 
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
@@ -32,6 +36,8 @@ enum Via {
     Webview,
     /// A frame of Telegram's web client.
     Frame,
+    /// `arcana demo --web`: a browser on this machine, accepted only by the demo's own server.
+    Demo,
 }
 
 impl Launch {
@@ -47,14 +53,16 @@ impl Launch {
         let via = match self.via {
             Via::Webview => "webview",
             Via::Frame => "frame",
+            Via::Demo => "demo",
         };
         format!("{} via {via}", self.platform().unwrap_or("?"))
     }
 }
 
-/// Checks that `initData` comes with the page's word that it was opened inside Telegram.
-pub(super) fn check_init_data_launch(launch: Option<&Launch>) -> Result<&Launch, ApiError> {
-    launch.filter(|l| l.platform().is_some()).ok_or_else(|| {
+/// Checks that `initData` comes with the page's word that it was opened inside Telegram (or, on
+/// the server of `arcana demo` only, in the demo's browser: `demo`).
+pub(super) fn check_init_data_launch(launch: Option<&Launch>, demo: bool) -> Result<&Launch, ApiError> {
+    launch.filter(|l| l.platform().is_some() && (l.via != Via::Demo || demo)).ok_or_else(|| {
         ApiError::forbidden(
             "arcana uses Telegram's sign-in only inside Telegram; open it from the bot's menu button",
             "not_in_telegram",
@@ -89,19 +97,30 @@ mod tests {
     fn initdata_needs_a_named_platform_and_a_telegram_client() {
         let android = launch(r#"{"platform":"android","via":"webview"}"#);
         assert_eq!(
-            check_init_data_launch(android.as_ref()).map(Launch::describe).ok().as_deref(),
+            check_init_data_launch(android.as_ref(), false).map(Launch::describe).ok().as_deref(),
             Some("android via webview")
         );
-        assert!(check_init_data_launch(launch(r#"{"platform":"webk","via":"frame"}"#).as_ref()).is_ok());
+        assert!(check_init_data_launch(launch(r#"{"platform":"webk","via":"frame"}"#).as_ref(), false).is_ok());
         for refused in [
             r#"{"platform":"unknown","via":"webview"}"#,
             r#"{"platform":"","via":"frame"}"#,
             r#"{"platform":"Android<script>","via":"frame"}"#,
         ] {
-            assert!(check_init_data_launch(launch(refused).as_ref()).is_err(), "{refused}");
+            assert!(check_init_data_launch(launch(refused).as_ref(), false).is_err(), "{refused}");
         }
         assert!(launch(r#"{"platform":"android","via":"url"}"#).is_none(), "only a client the page found");
         assert!(launch(r#"{"platform":"android"}"#).is_none());
-        assert!(check_init_data_launch(None).is_err());
+        assert!(check_init_data_launch(None, false).is_err());
+    }
+
+    #[test]
+    fn a_demo_launch_is_accepted_by_the_demo_server_only() {
+        let demo = launch(r#"{"platform":"demo","via":"demo"}"#);
+        assert!(check_init_data_launch(demo.as_ref(), false).is_err(), "a real server refuses it");
+        assert_eq!(
+            check_init_data_launch(demo.as_ref(), true).map(Launch::describe).ok().as_deref(),
+            Some("demo via demo")
+        );
+        assert!(check_init_data_launch(None, true).is_err());
     }
 }

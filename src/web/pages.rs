@@ -46,10 +46,22 @@ fn page_locale(ctx: &WebContext, headers: &HeaderMap, telegram: Option<&str>) ->
     language::choose(ctx, Hints { user: None, telegram, browser: language::accept_language(headers) })
 }
 
+/// The Mini App's page in the browser's language; on the server of `arcana demo --web`, marked
+/// so that the script signs in outside Telegram (see [`super::launch`]).
 async fn app_page(State(ctx): State<Arc<WebContext>>, headers: HeaderMap) -> Response {
     let locale = page_locale(&ctx, &headers, None);
     let page = APP_PAGES.iter().zip(Locale::ALL).find(|(_, l)| *l == locale).map_or("", |(page, _)| page.as_str());
-    let mut response = asset("text/html; charset=utf-8", page);
+    let mut response = if ctx.config.demo {
+        let page = page.replacen(
+            "<meta charset=\"utf-8\">",
+            "<meta charset=\"utf-8\">\n<meta name=\"arcana-launch\" content=\"demo\">",
+            1,
+        );
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], page)
+            .into_response()
+    } else {
+        asset("text/html; charset=utf-8", page)
+    };
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     response
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `arcana` binary against a fake Telegram Bot API server.
 //!
+//! - `demo` — `arcana demo`: the terminal chat, buttons by number, the Mini App with `--web`;
 //! - `fake_server` — self-tests of the fake server (runnable without a working bot);
 //! - `builders` — the update builders produce bodies teloxide parses;
 //! - `run_basic` — `/start`, `/help`, SIGTERM, restart without re-answering;
@@ -28,6 +29,7 @@ mod builders;
 mod cli;
 mod console;
 mod crash;
+mod demo;
 mod fake_server;
 mod harness;
 mod incident;

@@ -1157,6 +1157,8 @@
    */
   function telegramLaunch(params) {
     if (params.getAll('tgWebAppData').length !== 1) return null;
+    // `arcana demo --web`: its server marks the page; only that server accepts the claim.
+    if (document.querySelector('meta[name="arcana-launch"][content="demo"]')) return { platform: 'demo', via: 'demo' };
     const platforms = params.getAll('tgWebAppPlatform');
     const platform = platforms.length === 1 ? platforms[0] : '';
     if (!/^[a-z_]{1,20}$/.test(platform) || platform === 'unknown') return null;
