@@ -27,6 +27,10 @@ pub struct Env {
     pub notify: NotifySettings,
     /// `JOURNAL_STREAM` names the device and inode of stderr: logs go to journald.
     pub journal: bool,
+    /// `ARCANA_TEST_CLOCK`: a file holding the time (Unix ms) the card of the day's schedule
+    /// reads. Honoured only by debug builds (the end-to-end tests); a release build never reads
+    /// the variable, so a production binary cannot be put on a made-up clock by accident.
+    pub test_clock: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Env {
@@ -41,6 +45,7 @@ impl std::fmt::Debug for Env {
             .field("credentials", &self.credentials)
             .field("notify", &self.notify)
             .field("journal", &self.journal)
+            .field("test_clock", &self.test_clock)
             .finish()
     }
 }
@@ -63,6 +68,7 @@ impl Env {
                 watchdog: watchdog(var("WATCHDOG_USEC").as_deref(), var("WATCHDOG_PID").as_deref(), std::process::id()),
             },
             journal: var("JOURNAL_STREAM").is_some_and(|stream| stderr_is(&stream)),
+            test_clock: if cfg!(debug_assertions) { var("ARCANA_TEST_CLOCK").map(PathBuf::from) } else { None },
         }
     }
 }

@@ -11,6 +11,7 @@
 //! - `operator` — the audit trail and its verification, alerts to the admins;
 //! - `console` — `arcana user show` and `arcana users`;
 //! - `incident` — lockdown, unmute and reset-limits, broadcasts;
+//! - `daily` — the card of the day on a test clock: opt in, once a day across a kill, opt out;
 //! - `language` — the user's language, `/language`, `/card`, themed spreads, upright-only
 //!   draws, the menu per language;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
@@ -26,6 +27,7 @@ mod builders;
 mod cli;
 mod console;
 mod crash;
+mod daily;
 mod fake_server;
 mod harness;
 mod incident;

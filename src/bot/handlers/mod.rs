@@ -1,6 +1,6 @@
 //! The handlers: what the bot does with an update that passed the security layer. The router
 //! ([`router::handle`]) checks who is asking and what they may do, then hands the update to one
-//! file per concern: consent, account commands, readings, card lookup, settings (language, reversed cards),
+//! file per concern: consent, account commands, readings, card lookup, the card of the day, settings (language, reversed cards),
 //! history, payments and refunds, admin commands, button presses.
 
 mod accounts;
@@ -8,6 +8,7 @@ mod admin;
 mod callbacks;
 mod card;
 mod consent;
+mod daily;
 mod history;
 mod language;
 mod payments;
