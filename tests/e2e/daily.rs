@@ -2,7 +2,7 @@
 //! debug build's `ARCANA_TEST_CLOCK` names a file holding the time (Unix ms) the daily schedule
 //! reads. Opting in with buttons and with a typed city, the card arriving once at the hour, not
 //! again after a kill and restart the same day, again the next day, the spread button, the
-//! opt-out button, and the operator's off switch.
+//! opt-out button, a user Telegram says blocked the bot, and the operator's off switch.
 //!
 //! Two subscribers, A (id 11) and B (id 12): each round looks at subscribers in order of user
 //! id, so B's card arriving means A's turn in that round has passed — which is how the test
@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::harness::{REPLY_TIMEOUT, buttons, dir_with_config, stop_cleanly, wait_polled_past};
-use crate::support::bot_process::BotProcess;
-use crate::support::fake_telegram::{Call, FakeTelegram};
+use crate::harness::{REPLY_TIMEOUT, buttons, cli_ok, dir_with_config, stop_cleanly, wait_polled_past};
+use crate::support::bot_process::{BotProcess, run_cli};
+use crate::support::fake_telegram::{Call, FakeTelegram, Fault};
 use crate::support::updates;
 
 const A: i64 = 11;
@@ -183,6 +183,43 @@ fn a_card_arrives_once_a_day_at_the_chosen_hour_across_restarts_until_stopped() 
     let status = texts(&day.send(A, "/daily"), A);
     assert!(status.contains("time zone"), "asked to subscribe again: {status}");
 
+    // B's choice is part of their data export.
+    let file = day.dir.path().join("export-12.json");
+    let dir = day.dir.path().to_str().expect("UTF-8 path").to_owned();
+    let output = run_cli(&["user", "export", "12", file.to_str().expect("UTF-8 path"), "--dir", &dir], &[]);
+    assert!(output.status.success(), "{output:?}");
+    let json: Value = serde_json::from_slice(&std::fs::read(&file).expect("export file")).expect("JSON");
+    assert_eq!(json["card_of_the_day"]["time_zone"], "Europe/Moscow", "{json}");
+    assert_eq!(json["card_of_the_day"]["hour"], 11, "{json}");
+    assert_eq!(json["card_of_the_day"]["last_sent_day"], "2026-12-09", "{json}");
+
+    let bot = day.bot.take().expect("the bot");
+    stop_cleanly(bot);
+}
+
+#[test]
+fn a_user_telegram_says_blocked_the_bot_gets_no_more_cards() {
+    let mut day = Day::start("");
+    day.register(A);
+    day.register(B);
+    assert!(texts(&day.send(A, "/daily UTC 7"), A).contains("starting today"));
+    assert!(texts(&day.send(B, "/daily UTC 8"), B).contains("starting today"));
+
+    // A blocked the bot without the bot hearing of it: Telegram refuses their card with a 403.
+    day.tg.push_fault("sendMessage", Fault::BotBlocked);
+    day.at(MONDAY_5 + 2 * HOUR);
+    day.tg.wait_for(REPLY_TIMEOUT, "A's card refused", |calls| {
+        calls.iter().any(|c| c.method == "sendMessage" && c.int("chat_id") == Some(A) && c.fault.is_some())
+    });
+    day.at(MONDAY_5 + 3 * HOUR);
+    day.wait_cards(B, 1);
+    // The next morning B's comes, A's is not even tried.
+    day.at(MONDAY_5 + 27 * HOUR);
+    day.wait_cards(B, 2);
+    let tried = texts(&day.tg.calls_to("sendMessage"), A).matches(CARD).count();
+    assert_eq!(tried, 1, "only the refused card was ever tried");
+    let listing = cli_ok(&["blocked", "--dir", day.dir.path().to_str().expect("UTF-8 path")]);
+    assert!(listing.lines().any(|l| l.starts_with(&format!("{A}\tblocked the bot since"))), "{listing}");
     let bot = day.bot.take().expect("the bot");
     stop_cleanly(bot);
 }
