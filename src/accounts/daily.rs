@@ -85,7 +85,7 @@ impl DailyZone {
     }
 
     /// The zone a button names: `o` and minutes for a fixed offset, `n` and the name's
-    /// [`DailyZone::token`] for an IANA name.
+    /// token (a hash of it, see [`DailyZone::button_args`]) for an IANA name.
     #[must_use]
     pub fn from_button(kind: &str, value: &str) -> Option<DailyZone> {
         match kind {
