@@ -81,6 +81,36 @@ impl Clock for FakeClock {
     }
 }
 
+/// A clock read from a file holding Unix milliseconds (the end-to-end tests move it by
+/// rewriting the file; only debug builds ever make one, see `cli::Env::test_clock`). A file that
+/// cannot be read or parsed reads as the system time, with a warning.
+#[derive(Debug, Clone)]
+pub struct FileClock {
+    path: std::path::PathBuf,
+}
+
+impl FileClock {
+    /// The clock in file `path`.
+    #[must_use]
+    pub fn new(path: std::path::PathBuf) -> FileClock {
+        FileClock { path }
+    }
+}
+
+impl Clock for FileClock {
+    fn mono_ms(&self) -> u64 {
+        self.unix_ms()
+    }
+
+    fn unix_ms(&self) -> u64 {
+        if let Ok(Ok(ms)) = std::fs::read_to_string(&self.path).map(|text| text.trim().parse::<u64>()) {
+            return ms;
+        }
+        tracing::warn!(path = %self.path.display(), "the test clock is unreadable; using the system clock");
+        unix_ms(SystemTime::now())
+    }
+}
+
 /// Milliseconds of a duration, saturating.
 #[must_use]
 pub fn duration_ms(d: Duration) -> u64 {

@@ -18,6 +18,8 @@ pub enum Command {
     Draw,
     /// One card's full entry, by name in any language.
     Card,
+    /// The card of the day: subscribe, change the time, stop.
+    Daily,
     /// The language and the reading settings.
     Language,
     /// Past readings.
@@ -119,7 +121,7 @@ const fn row(command: Command, name: &'static str, help: &'static str, access: A
 }
 
 /// Every command, in the order of `/help` and of Telegram's menu.
-pub const TABLE: [Spec; 22] = [
+pub const TABLE: [Spec; 23] = [
     Spec {
         menu: Some("a reading: /draw [one|three|celtic|love|career|decision|yes_no] [your question]"),
         usage: "[one|three|celtic|love|career|decision|yes_no] [question]",
@@ -132,6 +134,17 @@ pub const TABLE: [Spec; 22] = [
             Command::Card,
             "card",
             "a card's full entry: keywords, meanings, element (any language, typos forgiven)",
+            Access::Tier,
+        )
+    },
+    Spec {
+        menu: Some("a card every morning, at your hour"),
+        usage: "[off | CITY | ±HH:MM [HOUR]]",
+        private_only: true,
+        ..row(
+            Command::Daily,
+            "daily",
+            "a card every morning at the hour you choose, in your time zone (or off)",
             Access::Tier,
         )
     },
@@ -340,6 +353,7 @@ mod tests {
             Command::Privacy,
             Command::Draw,
             Command::Card,
+            Command::Daily,
             Command::Language,
             Command::History,
             Command::Credits,

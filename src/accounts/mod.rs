@@ -1,10 +1,12 @@
 //! Accounts: who a Telegram user is to arcana — their sealed profile, consent to the privacy
 //! notice, role and tier, sessions, and two-factor step-up for sensitive actions — and the
-//! [`wallet`] and daily [`Usage`] the account record carries for `billing` and `readings`.
+//! [`wallet`] and daily [`Usage`] the account record carries for `billing` and `readings`; and the
+//! user's card of the day ([`DailyPlans`]).
 
 mod account;
 mod authz;
 pub mod backup_codes;
+mod daily;
 mod profile;
 pub mod qr;
 mod secret_messages;
@@ -18,6 +20,7 @@ pub mod wallet;
 
 pub use account::{Account, Consent, Failures, TwoFactor, UsedSignIn};
 pub use authz::Decision;
+pub use daily::{DailyPlan, DailyPlans, DailyZone};
 pub use profile::{Profile, Profiles};
 pub use secret_messages::{MessageRef, Orphan, Reservation, SecretKind, SecretMessage, SecretMessages};
 pub use service::{Accounts, AccountsError};

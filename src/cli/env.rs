@@ -29,6 +29,10 @@ pub struct Env {
     pub locale: Option<String>,
     /// `JOURNAL_STREAM` names the device and inode of stderr: logs go to journald.
     pub journal: bool,
+    /// `ARCANA_TEST_CLOCK`: a file holding the time (Unix ms) the card of the day's schedule
+    /// reads. Honoured only by debug builds (the end-to-end tests); a release build never reads
+    /// the variable, so a production binary cannot be put on a made-up clock by accident.
+    pub test_clock: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Env {
@@ -44,6 +48,7 @@ impl std::fmt::Debug for Env {
             .field("notify", &self.notify)
             .field("locale", &self.locale)
             .field("journal", &self.journal)
+            .field("test_clock", &self.test_clock)
             .finish()
     }
 }
@@ -67,6 +72,7 @@ impl Env {
             },
             locale: var("LC_ALL").or_else(|| var("LC_MESSAGES")).or_else(|| var("LANG")),
             journal: var("JOURNAL_STREAM").is_some_and(|stream| stderr_is(&stream)),
+            test_clock: if cfg!(debug_assertions) { var("ARCANA_TEST_CLOCK").map(PathBuf::from) } else { None },
         }
     }
 }

@@ -21,6 +21,7 @@ pub fn load_config(dir: &DataDir, env: &Env) -> Result<Config, ConfigError> {
     if let Some(url) = &env.api_url {
         config.override_api_url(url)?;
     }
+    config.daily.test_clock.clone_from(&env.test_clock);
     Ok(config)
 }
 

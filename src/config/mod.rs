@@ -6,6 +6,7 @@
 mod accounts;
 mod backup;
 mod bytes;
+mod daily;
 mod duration;
 mod http;
 mod key_path;
@@ -18,6 +19,7 @@ mod template;
 
 pub use accounts::{AccountsConfig, DailyReadings, TierConfig, TwoFactorConfig, default_tiers};
 pub use backup::BackupConfig;
+pub use daily::DailyConfig;
 pub use http::HttpConfig;
 pub use model::{BotConfig, Config, LogConfig, LogFormat, LogLevel, StoreConfig, TelegramConfig};
 pub use operations::{AlertsConfig, AuditConfig, MetricsConfig};

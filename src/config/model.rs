@@ -29,6 +29,8 @@ pub struct Config {
     pub readings: super::ReadingsConfig,
     /// Products sold for Telegram Stars.
     pub payments: super::PaymentsConfig,
+    /// The card of the day.
+    pub daily: super::DailyConfig,
     /// Scheduled backups.
     pub backup: super::BackupConfig,
     /// The audit trail.
@@ -55,6 +57,7 @@ impl Default for Config {
             tiers: super::default_tiers(),
             readings: super::ReadingsConfig::default(),
             payments: super::PaymentsConfig::default(),
+            daily: super::DailyConfig::default(),
             backup: super::BackupConfig::default(),
             audit: super::AuditConfig::default(),
             alerts: super::AlertsConfig::default(),

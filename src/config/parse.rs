@@ -356,6 +356,17 @@ mod tests {
     }
 
     #[test]
+    fn the_card_of_the_day_is_on_unless_turned_off_and_a_bad_switch_names_its_key() {
+        assert!(parse("").expect("parses").daily.enabled);
+        assert!(!parse("[daily]\nenabled = false").expect("parses").daily.enabled);
+        let e = parse("[daily]\nenabled = \"sometimes\"").expect_err("must fail").to_string();
+        assert!(e.contains("daily.enabled") && !e.contains('\n'), "{e}");
+        // The test clock is never read from the file.
+        let e = parse("[daily]\ntest_clock = \"/tmp/clock\"").expect_err("must fail").to_string();
+        assert!(e.contains("test_clock"), "{e}");
+    }
+
+    #[test]
     fn a_wrong_type_names_its_key() {
         let e = parse("[store]\ncache_capacity_mib = \"big\"").expect_err("must fail").to_string();
         assert!(e.contains("store.cache_capacity_mib"), "{e}");

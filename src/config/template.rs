@@ -177,6 +177,12 @@ new_users_per_minute = 60
 bot_blocked_per_hour = 20
 forged_per_minute = 10
 
+[daily]
+# /daily: one card each morning, at the hour each user picks in their own time zone. Sent in the
+# background (never ahead of a reply), at most once a day per user. Off: no card is sent and /daily
+# says so; the users' choices are kept.
+enabled = true
+
 [metrics]
 # Serve Prometheus metrics at /metrics and a health check at /healthz here; off when unset.
 # listen = "127.0.0.1:9464"

@@ -77,6 +77,7 @@ fn erase(admin: &Admin<'_>, user: i64, handling: Option<i64>, now_ms: u64) -> Re
     // missed, whether the profile still opens or a write in flight added one.
     admin.profiles.remove(user)?;
     admin.profiles.remove_index_entries(user)?;
+    crate::accounts::DailyPlans::new(admin.data, std::sync::Arc::clone(admin.vault))?.remove(user)?;
     crate::billing::forget_charges(admin.data, user)?;
     admin.accounts.remove(user)?;
     // Any retention works here: removal does not look at it.
@@ -262,6 +263,19 @@ mod tests {
         execute(&r.admin(&t.data), &Request::DeleteUser { user: 8 }, 0).expect("deleted");
         let left: Vec<i64> = owners.iter_at(std::time::SystemTime::now()).map(|e| e.expect("entry").1.user).collect();
         assert_eq!(left, [9], "only other users' entries remain");
+    }
+
+    #[test]
+    fn a_deletion_removes_the_card_of_the_day() {
+        let t = temp_vault();
+        with_user(&t, 9);
+        let r = Restarted::open(&t);
+        let plans = crate::accounts::DailyPlans::new(&t.data, Arc::clone(&r.vault)).expect("plans");
+        plans.set(9, crate::accounts::DailyZone::Fixed(60), 7, 0).expect("subscribed");
+        plans.set(10, crate::accounts::DailyZone::Fixed(60), 7, 0).expect("subscribed");
+        execute(&r.admin(&t.data), &Request::DeleteUser { user: 9 }, 0).expect("deleted");
+        let left = t.data.raw_tree("daily").iter().keys().map(|k| k.expect("key").to_vec()).collect::<Vec<_>>();
+        assert_eq!(left, [10i64.to_be_bytes().to_vec()], "only the other user's plan remains");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, Ops
     let profile = admin.profiles.get(user)?;
     let account = admin.accounts.get(user)?;
     let readings = admin.history.all(user, now_ms)?;
+    let daily = crate::accounts::DailyPlans::new(admin.data, std::sync::Arc::clone(admin.vault))?.get(user)?;
     let penalty = admin.data.tree::<crate::sentinel::PenaltyRecord>()?.get(&user.to_be_bytes())?;
     let audit_filter =
         crate::audit::Filter { user: Some(user), limit: Some(AUDIT_EVENTS), ..crate::audit::Filter::default() };
@@ -36,6 +37,12 @@ pub fn user_data(admin: &Admin<'_>, user: i64, now_ms: u64) -> Result<Value, Ops
             "charge_id": p.charge_id, "stars": p.stars, "bought": p.purchase.describe(),
             "at": rfc3339(p.at_ms), "refunded": p.refunded_ms.map(rfc3339),
         })).collect::<Vec<_>>(),
+        "card_of_the_day": daily.map(|d| json!({
+            "time_zone": d.zone.label(), "hour": d.hour,
+            "last_sent_day": d.last_day.and_then(|day| {
+                jiff::civil::Date::constant(1970, 1, 1).checked_add(jiff::Span::new().days(day)).ok()
+            }).map(|date| date.to_string()),
+        })),
         "readings": readings.iter().map(|r| json!({
             "at": rfc3339(r.at_ms), "spread": r.spread, "question": r.question,
             "cards": r.cards.iter().map(|&(id, reversed)| {

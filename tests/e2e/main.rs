@@ -14,6 +14,7 @@
 //! - `incident` — lockdown, unmute and reset-limits, broadcasts;
 //! - `paths` — `/delete_me`'s confirmation, hints for unknown commands and free text, readings
 //!   and newcomers in groups;
+//! - `daily` — the card of the day on a test clock: opt in, once a day across a kill, opt out;
 //! - `language` — the user's language, `/language`, `/card`, themed spreads, upright-only
 //!   draws, the menu per language;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
@@ -29,6 +30,7 @@ mod builders;
 mod cli;
 mod console;
 mod crash;
+mod daily;
 mod demo;
 mod fake_server;
 mod harness;

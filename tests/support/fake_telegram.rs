@@ -76,6 +76,9 @@ pub enum Fault {
     Status(u16),
     /// HTTP 429 with `parameters.retry_after = N`.
     RetryAfter(u32),
+    /// HTTP 403 "Forbidden: bot was blocked by the user", as Telegram answers a send to a user
+    /// who blocked the bot.
+    BotBlocked,
     /// HTTP 200 with the truncated body `{"ok":tru`.
     Malformed,
     /// HTTP 200 with a truncated body echoing the request's `text`.
@@ -91,6 +94,7 @@ impl Fault {
         match self {
             Self::Status(code) => format!("status {code}"),
             Self::RetryAfter(secs) => format!("retry_after {secs}"),
+            Self::BotBlocked => "bot blocked".to_owned(),
             Self::Malformed => "malformed".to_owned(),
             Self::MalformedEcho => "malformed echo".to_owned(),
             Self::Delay(delay) => format!("delay {delay:?}"),

@@ -12,7 +12,8 @@ use crate::{accounts::Decision, audit_tap::Event, i18n, locale::Locale};
 
 use crate::bot::{app::App, send::Redacted};
 
-use super::{card, consent, deletion, hints, history, language, payments, pressed::Pressed};
+use super::{card, consent, daily, deletion, hints, history, language, payments, pressed::Pressed};
+use crate::bot::jobs::daily::{OFF as DAILY_OFF, SPREAD as DAILY_SPREAD};
 
 /// Handles button press `update_id`.
 pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32) {
@@ -59,6 +60,8 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
                 payments::BUY => "buy",
                 hints::DRAW => "draw",
                 card::SHOW => "card",
+                daily::ZONE | daily::HOUR | daily::CHANGE | DAILY_OFF => "daily",
+                DAILY_SPREAD => "draw",
                 language::LANGUAGE | language::UPRIGHT => "language",
                 _ => "",
             };
@@ -83,6 +86,9 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
                     history::PAGE => history::on_page(app, pressed, &data, locale).await,
                     history::VIEW => history::on_view(app, pressed, &data, locale).await,
                     card::SHOW => card::on_press(app, pressed, &data, locale).await,
+                    daily::ZONE | daily::HOUR | daily::CHANGE | DAILY_OFF | DAILY_SPREAD => {
+                        Box::pin(daily::on_press(app, pressed, &data, locale)).await;
+                    }
                     _ => payments::on_buy_button(app, pressed, &data, locale).await,
                 }
                 return;

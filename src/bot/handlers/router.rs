@@ -16,7 +16,7 @@ use crate::bot::{
     send::{send_html, send_notice},
 };
 
-use super::{accounts, admin, callbacks, card, consent, deletion, hints, history, language, payments, readings};
+use super::{accounts, admin, callbacks, card, consent, daily, deletion, hints, history, language, payments, readings};
 
 /// How long a lockdown notice may wait for a send slot before it is dropped.
 const LOCKDOWN_NOTICE_FOR: std::time::Duration = std::time::Duration::from_mins(1);
@@ -138,6 +138,7 @@ async fn on_message(app: &App, message: &Message) {
             Box::pin(readings::draw(app, user, chat, is_admin, &args, reply_to, locale)).await;
         }
         Command::Card => Box::pin(card::show(app, user, chat, &args, locale)).await,
+        Command::Daily => Box::pin(daily::show(app, user, chat, &args, locale)).await,
         Command::Language => Box::pin(language::show(app, user, chat, locale)).await,
         Command::History => Box::pin(history::show(app, user, chat, locale)).await,
         Command::Credits => Box::pin(readings::credits(app, user, chat, is_admin, locale)).await,

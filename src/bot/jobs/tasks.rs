@@ -1,6 +1,6 @@
 //! The connected bot's background tasks: sweeping expired state, retention, deleting secret
-//! messages, alerts, metrics (saving, and the listener when configured) and broadcasts — started
-//! together on the run's task tracker once the bot is connected.
+//! messages, alerts, metrics (saving, and the listener when configured), broadcasts and the card
+//! of the day — started together on the run's task tracker once the bot is connected.
 
 use std::{
     sync::Arc,
@@ -32,6 +32,7 @@ pub(crate) fn spawn(
         tasks.spawn(super::metrics_server::serve(Arc::clone(app), addr, shutdown.clone()));
     }
     tasks.spawn(super::broadcast::run(Arc::clone(app), shutdown.clone()));
+    tasks.spawn(super::daily::run(Arc::clone(app), shutdown.clone()));
 }
 
 /// Every 30 s, forgets sentinel and per-tier limit state that no longer matters; once a minute,

@@ -100,6 +100,7 @@ async fn handle(shared: &Shared, request: Request) -> Reply {
             429,
             error_body(429, &format!("Too Many Requests: retry after {secs}"), Some(json!({ "retry_after": secs }))),
         ),
+        Some(Fault::BotBlocked) => Reply::Send(403, error_body(403, "Forbidden: bot was blocked by the user", None)),
         Some(Fault::Malformed) => Reply::Send(200, r#"{"ok":tru"#.to_owned()),
         // What a broken proxy might do: echo the request's text in a body cut short.
         Some(Fault::MalformedEcho) => {
