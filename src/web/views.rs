@@ -31,6 +31,7 @@ pub fn reading(id: Option<&ReadingId>, reading: &Reading, at_ms: u64) -> Value {
         .map(|(drawn, position)| {
             json!({
                 "position": position,
+                "card": drawn.card.id,
                 "name": drawn.card.name(),
                 "reversed": drawn.reversed,
                 "meaning": drawn.meaning(),
