@@ -8,12 +8,12 @@ use teloxide::types::ChatId;
 use crate::{
     clock::rfc3339,
     readings::{Coverage, DrawOutcome, Refusal, ResetZone},
-    tarot::{DrawRequest, Spread, escape, render_html},
+    tarot::{DrawRequest, Reading, Spread, escape, render_html, telegram_len},
 };
 
 use crate::bot::{
     app::App,
-    send::send_html,
+    send::{CAPTION_MAX_CHARS, send_html, send_png},
     texts::{self, CREDITS_BUY_HINT, CREDITS_NO_LIMIT, DRAW_LAST_TODAY, DRAW_ONE_LEFT, TRY_AGAIN, human_wait},
 };
 
@@ -22,8 +22,12 @@ pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, arg
     let request = DrawRequest::parse(args);
     let services = &app.services;
     let outcome = services.readings.draw(&services.accounts, user, is_admin, &request);
+    let mut picture = None;
     let text = match outcome {
         Ok(DrawOutcome::Drawn { reading, coverage }) => {
+            if app.config.readings.spread_picture {
+                picture = Some(reading.clone());
+            }
             let footer = match coverage {
                 Coverage::Allowance { left: 0 } => DRAW_LAST_TODAY.to_owned(),
                 Coverage::Allowance { left: 1 } => DRAW_ONE_LEFT.to_owned(),
@@ -47,7 +51,31 @@ pub(crate) async fn draw(app: &App, user: i64, chat: ChatId, is_admin: bool, arg
             TRY_AGAIN.to_owned()
         }
     };
-    send_html(&app.sender, chat, &text).await;
+    match picture {
+        Some(reading) => send_with_picture(app, chat, reading, &text).await,
+        None => send_html(&app.sender, chat, &text).await,
+    }
+}
+
+/// The reading as one picture of the spread with its text as the caption when it fits, else
+/// the picture then the text; the text alone if the picture cannot be drawn or sent.
+async fn send_with_picture(app: &App, chat: ChatId, reading: Reading, text: &str) {
+    let png = match tokio::task::spawn_blocking(move || crate::art::spread_png(&reading)).await {
+        Ok(Ok(png)) => png,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot draw the spread picture");
+            return send_html(&app.sender, chat, text).await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the spread picture's task failed");
+            return send_html(&app.sender, chat, text).await;
+        }
+    };
+    let fits = telegram_len(text) <= CAPTION_MAX_CHARS;
+    let sent = send_png(&app.sender, chat, &png, "spread.png", fits.then_some(text)).await;
+    if !(sent && fits) {
+        send_html(&app.sender, chat, text).await;
+    }
 }
 
 /// "2026-11-24 00:00 UTC (in 5 h)".

@@ -99,7 +99,8 @@ fn boundary(content_type: &str) -> Option<String> {
     })
 }
 
-/// Best effort: text parts become strings, file parts `{"file": name, "len": bytes}`.
+/// Best effort: text parts become strings, file parts `{"file": name, "len": bytes, "head": the
+/// first 32 bytes in hex}` (enough to check a PNG's signature and size).
 fn multipart(body: &[u8], boundary: &str) -> Map<String, Value> {
     let delimiter = format!("--{boundary}");
     let mut params = Map::new();
@@ -132,7 +133,10 @@ fn multipart_part(part: &[u8]) -> Option<(String, Value)> {
     };
     let name = attribute("name")?;
     let value = match attribute("filename") {
-        Some(file) => serde_json::json!({ "file": file, "len": content.len() }),
+        Some(file) => {
+            let head: String = content.iter().take(32).map(|b| format!("{b:02x}")).collect();
+            serde_json::json!({ "file": file, "len": content.len(), "head": head })
+        }
         None => Value::String(String::from_utf8_lossy(content).into_owned()),
     };
     Some((name, value))
