@@ -4,6 +4,8 @@
 //!
 //! Run: `cargo bench --bench spread_picture`.
 
+#![allow(missing_docs)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use arcana::tarot::{Drawn, Reading, Spread, deck};
@@ -32,7 +34,7 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
     c.bench_function("face_svg_all_78", |b| {
-        b.iter(|| deck().iter().map(|card| arcana::art::face_svg(card).len()).sum::<usize>())
+        b.iter(|| deck().iter().map(|card| arcana::art::face_svg(card).len()).sum::<usize>());
     });
 }
 

@@ -38,8 +38,8 @@
 #![forbid(unsafe_code)]
 
 pub mod accept;
-pub mod art;
 pub mod accounts;
+pub mod art;
 pub mod audit;
 pub mod audit_tap;
 pub mod backup;

@@ -25,20 +25,36 @@ pub fn suit_sign(scene: &mut Scene, pen: Pen, suit: Suit, width: f32) {
     match suit {
         Suit::Wands => {
             // A staff, thicker at the foot, with two leaves budding from it.
-            scene.push(Path::new(pen).poly(&[(-1.6, 10.0), (1.6, 10.0), (1.9, -8.2), (0.0, -10.0), (-1.9, -8.2)], true).paint(style));
+            scene.push(
+                Path::new(pen)
+                    .poly(&[(-1.6, 10.0), (1.6, 10.0), (1.9, -8.2), (0.0, -10.0), (-1.9, -8.2)], true)
+                    .paint(style),
+            );
             scene.push(Path::new(pen).m(1.6, -3.5).q(6.5, -7.5, 7.5, -3.0).q(4.5, -1.5, 1.6, -3.5).z().paint(style));
             scene.push(Path::new(pen).m(-1.6, 2.5).q(-6.5, -1.5, -7.5, 3.0).q(-4.5, 4.5, -1.6, 2.5).z().paint(style));
         }
         Suit::Cups => {
             // A bowl on a stem and a foot.
-            scene.push(Path::new(pen).m(-7.5, -8.5).l(7.5, -8.5).q(7.5, 2.5, 0.0, 2.5).q(-7.5, 2.5, -7.5, -8.5).z().paint(style));
+            scene.push(
+                Path::new(pen)
+                    .m(-7.5, -8.5)
+                    .l(7.5, -8.5)
+                    .q(7.5, 2.5, 0.0, 2.5)
+                    .q(-7.5, 2.5, -7.5, -8.5)
+                    .z()
+                    .paint(style),
+            );
             scene.push(Path::new(pen).rect(-1.2, 2.5, 2.4, 5.0, 0.3).paint(style));
             scene.push(Path::new(pen).m(-5.5, 10.0).q(0.0, 5.0, 5.5, 10.0).z().paint(style));
             scene.push(Path::new(pen).m(-5.5, -5.5).l(5.5, -5.5).paint(stroked(Ink::Line, width * 0.6)));
         }
         Suit::Swords => {
             // Blade, cross-guard, grip, pommel.
-            scene.push(Path::new(pen).poly(&[(0.0, -10.5), (1.9, -7.0), (1.9, 3.8), (-1.9, 3.8), (-1.9, -7.0)], true).paint(style));
+            scene.push(
+                Path::new(pen)
+                    .poly(&[(0.0, -10.5), (1.9, -7.0), (1.9, 3.8), (-1.9, 3.8), (-1.9, -7.0)], true)
+                    .paint(style),
+            );
             scene.push(Path::new(pen).m(0.0, -7.0).l(0.0, 3.0).paint(stroked(Ink::Line, width * 0.5)));
             scene.push(Path::new(pen).rect(-6.5, 3.8, 13.0, 2.0, 0.9).paint(style));
             scene.push(Path::new(pen).rect(-1.0, 5.8, 2.0, 3.4, 0.3).paint(style));
@@ -66,14 +82,32 @@ pub fn court_crest(scene: &mut Scene, pen: Pen, suit: Suit, rank: Rank, width: f
         Rank::Knight => {
             // A shield with a chevron.
             scene.push(
-                Path::new(pen).m(-8.0, -9.0).l(8.0, -9.0).l(8.0, -1.0).q(8.0, 7.0, 0.0, 10.5).q(-8.0, 7.0, -8.0, -1.0).z().paint(style),
+                Path::new(pen)
+                    .m(-8.0, -9.0)
+                    .l(8.0, -9.0)
+                    .l(8.0, -1.0)
+                    .q(8.0, 7.0, 0.0, 10.5)
+                    .q(-8.0, 7.0, -8.0, -1.0)
+                    .z()
+                    .paint(style),
             );
-            scene.push(Path::new(pen).poly(&[(-6.0, 4.0), (0.0, -3.0), (6.0, 4.0)], false).paint(stroked(Ink::Line, width * 1.4)));
+            scene.push(
+                Path::new(pen)
+                    .poly(&[(-6.0, 4.0), (0.0, -3.0), (6.0, 4.0)], false)
+                    .paint(stroked(Ink::Line, width * 1.4)),
+            );
         }
         Rank::Queen => {
             // An arched coronet with three pearls.
             scene.push(
-                Path::new(pen).m(-9.0, 8.0).l(-9.0, 0.0).q(-4.5, -7.0, 0.0, 0.0).q(4.5, -7.0, 9.0, 0.0).l(9.0, 8.0).z().paint(style),
+                Path::new(pen)
+                    .m(-9.0, 8.0)
+                    .l(-9.0, 0.0)
+                    .q(-4.5, -7.0, 0.0, 0.0)
+                    .q(4.5, -7.0, 9.0, 0.0)
+                    .l(9.0, 8.0)
+                    .z()
+                    .paint(style),
             );
             scene.push(Path::new(pen).m(-9.0, 4.5).l(9.0, 4.5).paint(line));
             for (x, y) in [(-4.5, -5.5), (4.5, -5.5), (0.0, -1.5)] {
@@ -84,11 +118,21 @@ pub fn court_crest(scene: &mut Scene, pen: Pen, suit: Suit, rank: Rank, width: f
             // A spiked crown under a cross.
             scene.push(
                 Path::new(pen)
-                    .poly(&[(-9.0, 9.0), (-10.0, -3.0), (-4.5, 1.5), (0.0, -5.5), (4.5, 1.5), (10.0, -3.0), (9.0, 9.0)], true)
+                    .poly(
+                        &[(-9.0, 9.0), (-10.0, -3.0), (-4.5, 1.5), (0.0, -5.5), (4.5, 1.5), (10.0, -3.0), (9.0, 9.0)],
+                        true,
+                    )
                     .paint(style),
             );
             scene.push(Path::new(pen).m(-9.3, 5.0).l(9.3, 5.0).paint(line));
-            scene.push(Path::new(pen).m(0.0, -5.5).l(0.0, -11.0).m(-2.8, -8.6).l(2.8, -8.6).paint(stroked(Ink::Line, width * 1.3)));
+            scene.push(
+                Path::new(pen)
+                    .m(0.0, -5.5)
+                    .l(0.0, -11.0)
+                    .m(-2.8, -8.6)
+                    .l(2.8, -8.6)
+                    .paint(stroked(Ink::Line, width * 1.3)),
+            );
             scene.push(Path::new(pen).circle(0.0, 7.0, 1.2).paint(solid(Ink::Line)));
         }
         _ => {}

@@ -7,6 +7,9 @@
 //! SVG document and [`sprite`] all 78 as `<symbol id="card-N">` in one document, which the
 //! Mini App loads once and uses per card.
 
+// Geometry reads best with the usual short names: x, y, w, h, r, and a, b, c, d for controls.
+#![allow(clippy::many_single_char_names)]
+
 use std::{fmt::Write as _, sync::OnceLock};
 
 use crate::tarot::{Arcana, Card, Rank, Suit, deck};
@@ -14,7 +17,7 @@ use crate::tarot::{Arcana, Card, Rank, Suit, deck};
 use super::{
     emblems::{accent, court_crest, suit_sign},
     majors::{emblem, numeral},
-    scene::{Accent, Ink, Path, Pen, Scene, SvgInks, filled, stroked},
+    scene::{Accent, Ink, Path, Pen, Scene, filled, stroked},
 };
 
 /// A face's width in scene units.
@@ -39,17 +42,9 @@ fn pip_centres(rank: Rank) -> &'static [(f32, f32)] {
         Rank::Six => &[(L, 40.0), (R, 40.0), (L, 90.0), (R, 90.0), (L, 140.0), (R, 140.0)],
         Rank::Seven => &[(L, 40.0), (R, 40.0), (C, 65.0), (L, 90.0), (R, 90.0), (L, 140.0), (R, 140.0)],
         Rank::Eight => &[(L, 40.0), (R, 40.0), (C, 65.0), (L, 90.0), (R, 90.0), (C, 115.0), (L, 140.0), (R, 140.0)],
-        Rank::Nine => &[
-            (L, 36.0),
-            (R, 36.0),
-            (L, 72.0),
-            (R, 72.0),
-            (C, 90.0),
-            (L, 108.0),
-            (R, 108.0),
-            (L, 144.0),
-            (R, 144.0),
-        ],
+        Rank::Nine => {
+            &[(L, 36.0), (R, 36.0), (L, 72.0), (R, 72.0), (C, 90.0), (L, 108.0), (R, 108.0), (L, 144.0), (R, 144.0)]
+        }
         Rank::Ten => &[
             (L, 36.0),
             (R, 36.0),
@@ -138,7 +133,7 @@ pub fn svg(card: &Card) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" fill=\"#fbf6ea\" fill-rule=\"evenodd\" \
          stroke-linecap=\"round\" stroke-linejoin=\"round\">"
     );
-    scene(card).write_svg(&mut out, &SvgInks);
+    scene(card).write_svg(&mut out);
     out.push_str("</svg>");
     out
 }
@@ -157,7 +152,7 @@ pub fn sprite() -> &'static str {
                  stroke-linecap=\"round\" stroke-linejoin=\"round\">",
                 card.id
             );
-            scene(card).write_svg(&mut out, &SvgInks);
+            scene(card).write_svg(&mut out);
             out.push_str("</symbol>");
         }
         out.push_str("</svg>");
@@ -202,14 +197,15 @@ mod tests {
         let counts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
         for (rank, n) in Rank::ALL.iter().zip(counts) {
             assert_eq!(pip_centres(*rank).len(), n, "{rank:?}");
-            let unique: HashSet<(u32, u32)> = pip_centres(*rank).iter().map(|(x, y)| (x.to_bits(), y.to_bits())).collect();
+            let unique: HashSet<(u32, u32)> =
+                pip_centres(*rank).iter().map(|(x, y)| (x.to_bits(), y.to_bits())).collect();
             assert_eq!(unique.len(), n, "{rank:?}: no two pips in one place");
         }
         // The art inside the frame: a major's emblem and a court's crest are each their own.
         let art = |card: &Card| {
             let mut s = String::new();
             let scene = scene(card);
-            Scene { items: scene.items[2..].to_vec() }.write_svg(&mut s, &SvgInks);
+            Scene { items: scene.items[2..].to_vec() }.write_svg(&mut s);
             s
         };
         let majors: HashSet<String> = deck().iter().filter(|c| c.is_major()).map(art).collect();
@@ -218,12 +214,13 @@ mod tests {
             let mut s = Scene::default();
             court_crest(&mut s, Pen::at(0.0, 0.0, 1.0), Suit::Cups, rank, 1.0);
             let mut out = String::new();
-            s.write_svg(&mut out, &SvgInks);
+            s.write_svg(&mut out);
             out
         };
-        let courts: HashSet<String> = [Rank::Page, Rank::Knight, Rank::Queen, Rank::King].into_iter().map(crests).collect();
-        assert_eq!(courts.len(), 4);
-        assert!(courts.iter().all(|c| !c.is_empty()));
+        let crest_faces: HashSet<String> =
+            [Rank::Page, Rank::Knight, Rank::Queen, Rank::King].into_iter().map(crests).collect();
+        assert_eq!(crest_faces.len(), 4);
+        assert!(crest_faces.iter().all(|c| !c.is_empty()));
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! faces carry no text, so the PNG needs no font). Each emblem is drawn in a local box from
 //! −10 to 10 on both axes, centred on its [`Pen`], in gold and the line colour.
 
+// Geometry reads best with the usual short names: x, y, w, h, r, and a, b, c, d for controls.
+#![allow(clippy::many_single_char_names)]
+
 use super::scene::{Accent, Ink, Path, Pen, Scene, Style, filled, solid, stroked};
 
 const GOLD: Ink = Ink::Accent(Accent::Major);
@@ -140,7 +143,14 @@ pub fn emblem(scene: &mut Scene, pen: Pen, n: u8, w: f32) {
             // Temperance: the rising triangle over still water.
             add(p().poly(&[(0.0, -10.0), (-8.5, 5.0), (8.5, 5.0)], true), gold);
             add(p().circle(0.0, 0.0, 2.2), filled(Ink::Paper, w));
-            add(p().m(-9.0, 8.5).q(-6.75, 6.5, -4.5, 8.5).q(-2.25, 10.5, 0.0, 8.5).q(2.25, 6.5, 4.5, 8.5).q(6.75, 10.5, 9.0, 8.5), line);
+            add(
+                p().m(-9.0, 8.5)
+                    .q(-6.75, 6.5, -4.5, 8.5)
+                    .q(-2.25, 10.5, 0.0, 8.5)
+                    .q(2.25, 6.5, 4.5, 8.5)
+                    .q(6.75, 10.5, 9.0, 8.5),
+                line,
+            );
         }
         15 => {
             // The Devil: the inverted star under two horns.
@@ -178,7 +188,10 @@ pub fn emblem(scene: &mut Scene, pen: Pen, n: u8, w: f32) {
         }
         20 => {
             // Judgement: the trumpet and its banner with a cross.
-            add(p().poly(&[(-9.5, -6.5), (2.0, -6.5), (9.5, -10.0), (9.5, -1.0), (2.0, -4.5), (-9.5, -4.5)], true), gold);
+            add(
+                p().poly(&[(-9.5, -6.5), (2.0, -6.5), (9.5, -10.0), (9.5, -1.0), (2.0, -4.5), (-9.5, -4.5)], true),
+                gold,
+            );
             add(p().rect(-5.0, -4.5, 9.0, 7.0, 0.3), filled(Ink::Paper, w));
             add(p().m(-0.5, -3.5).l(-0.5, 1.5).m(-3.0, -1.0).l(2.0, -1.0), line);
             add(p().m(-8.0, 9.0).q(-4.0, 5.0, 0.0, 9.0).q(4.0, 5.0, 8.0, 9.0), line);
@@ -219,7 +232,11 @@ pub fn numeral(scene: &mut Scene, x: f32, y: f32, h: f32, n: u8, w: f32) {
         left += if c == 'I' { i_adv } else { vx_adv };
     }
     let bar = width / 2.0 + h * 0.3;
-    path = path.m(x - bar, top - h * 0.22).l(x + bar, top - h * 0.22).m(x - bar, bottom + h * 0.22).l(x + bar, bottom + h * 0.22);
+    path = path
+        .m(x - bar, top - h * 0.22)
+        .l(x + bar, top - h * 0.22)
+        .m(x - bar, bottom + h * 0.22)
+        .l(x + bar, bottom + h * 0.22);
     scene.push(path.paint(stroked(Ink::Line, w)));
 }
 

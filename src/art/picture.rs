@@ -6,6 +6,9 @@
 //! no SVG parser, so `resvg`/`usvg` and their XML, CSS, text and font stacks stay out of the
 //! binary. The picture carries no text, so no font file is needed.
 
+// Geometry reads best with the usual short names: x, y, w, h, r, and a, b, c, d for controls.
+#![allow(clippy::many_single_char_names)]
+
 use tiny_skia::{Color, FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
 
 use crate::tarot::Reading;
@@ -48,7 +51,8 @@ pub fn spread_png(reading: &Reading) -> Result<Vec<u8>, PictureError> {
     // The bounds of every card, turned.
     let (mut min_x, mut min_y, mut max_x, mut max_y) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
     for (p, _) in &turns {
-        let (hw, hh) = if (p.turn % 180.0).abs() > 1.0 { (HEIGHT / 2.0, WIDTH / 2.0) } else { (WIDTH / 2.0, HEIGHT / 2.0) };
+        let (hw, hh) =
+            if (p.turn % 180.0).abs() > 1.0 { (HEIGHT / 2.0, WIDTH / 2.0) } else { (WIDTH / 2.0, HEIGHT / 2.0) };
         min_x = min_x.min(p.x - hw);
         max_x = max_x.max(p.x + hw);
         min_y = min_y.min(p.y - hh);
@@ -67,7 +71,10 @@ pub fn spread_png(reading: &Reading) -> Result<Vec<u8>, PictureError> {
     for ((place, reversed), drawn) in turns.iter().zip(&reading.cards) {
         let turn = place.turn + if *reversed { 180.0 } else { 0.0 };
         let card = origin.pre_translate(place.x, place.y).pre_rotate(turn).pre_translate(-WIDTH / 2.0, -HEIGHT / 2.0);
-        let under = origin.pre_translate(place.x + 3.0, place.y + 4.0).pre_rotate(turn).pre_translate(-WIDTH / 2.0, -HEIGHT / 2.0);
+        let under = origin
+            .pre_translate(place.x + 3.0, place.y + 4.0)
+            .pre_rotate(turn)
+            .pre_translate(-WIDTH / 2.0, -HEIGHT / 2.0);
         shadow(&mut pixmap, under);
         draw(&mut pixmap, &scene(drawn.card), card);
     }
@@ -151,22 +158,5 @@ mod tests {
             let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
             assert!((200..=1200).contains(&width) && (200..=1200).contains(&height), "{spread:?}: {width}×{height}");
         }
-    }
-
-    #[test]
-    fn tmp_write_samples() {
-        std::fs::create_dir_all("/tmp/art").expect("dir");
-        for spread in Spread::ALL {
-            std::fs::write(format!("/tmp/art/{}.png", spread.key()), spread_png(&reading(spread)).expect("png")).expect("w");
-        }
-        // all 78 in a grid
-        let mut pixmap = Pixmap::new(13 * 130, 6 * 190).expect("p");
-        pixmap.fill(Color::from_rgba8(CLOTH[0], CLOTH[1], CLOTH[2], 255));
-        for c in deck() {
-            let i = f32::from(c.id);
-            let t = Transform::from_translate((i % 13.0).floor() * 130.0 + 5.0, (i / 13.0).floor() * 190.0 + 5.0);
-            draw(&mut pixmap, &scene(c), t);
-        }
-        std::fs::write("/tmp/art/deck.png", pixmap.encode_png().expect("e")).expect("w");
     }
 }

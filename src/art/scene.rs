@@ -5,12 +5,15 @@
 //! Everything is a path of lines and Bézier curves (circles and rounded rectangles become
 //! curves here), filled with the even-odd rule, so both outputs need only one primitive.
 
+// Geometry reads best with the usual short names: x, y, w, h, r, and a, b, c, d for controls.
+#![allow(clippy::many_single_char_names)]
+
 use std::fmt::Write as _;
 
 /// The curve constant that makes four cubic Béziers a circle.
 const KAPPA: f32 = 0.552_284_8;
 
-/// A colour by role; a palette decides what each is ([`SvgInks`] for the page).
+/// A colour by role; each output decides what each is ([`svg_colour`] for the page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ink {
     /// Outlines and strokes: the theme's text colour on the page.
@@ -271,8 +274,8 @@ impl Scene {
         self.items.push(item);
     }
 
-    /// Writes the items as SVG `<path>` elements, colours from `inks`.
-    pub fn write_svg(&self, out: &mut String, inks: &SvgInks) {
+    /// Writes the items as SVG `<path>` elements, colours from [`svg_colour`].
+    pub fn write_svg(&self, out: &mut String) {
         for item in &self.items {
             out.push_str("<path d=\"");
             write_d(out, &item.segs);
@@ -281,7 +284,7 @@ impl Scene {
                 // The paper is inherited: the page sets it to the theme's background.
                 Some((Ink::Paper, _)) => {}
                 Some((ink, opacity)) => {
-                    let _ = write!(out, " fill=\"{}\"", inks.colour(ink));
+                    let _ = write!(out, " fill=\"{}\"", svg_colour(ink));
                     if opacity < 1.0 {
                         let _ = write!(out, " fill-opacity=\"{}\"", round(opacity));
                     }
@@ -289,7 +292,7 @@ impl Scene {
                 None => out.push_str(" fill=\"none\""),
             }
             if let Some((ink, width)) = item.style.stroke {
-                let _ = write!(out, " stroke=\"{}\" stroke-width=\"{}\"", inks.colour(ink), round(width));
+                let _ = write!(out, " stroke=\"{}\" stroke-width=\"{}\"", svg_colour(ink), round(width));
             }
             out.push_str("/>");
         }
@@ -319,38 +322,24 @@ fn write_d(out: &mut String, segs: &[Seg]) {
                 let _ = write!(out, "Q{} {} {} {}", round(a), round(b), round(x), round(y));
             }
             Seg::Cubic(a, b, c, d, x, y) => {
-                let _ = write!(
-                    out,
-                    "C{} {} {} {} {} {}",
-                    round(a),
-                    round(b),
-                    round(c),
-                    round(d),
-                    round(x),
-                    round(y)
-                );
+                let _ = write!(out, "C{} {} {} {} {} {}", round(a), round(b), round(c), round(d), round(x), round(y));
             }
             Seg::Close => out.push('Z'),
         }
     }
 }
 
-/// The page's colours: lines in the theme's text colour (`currentColor`), the paper inherited
-/// (no `fill`: the page sets `fill` to the theme's background), accents as fixed mid tones.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SvgInks;
-
-impl SvgInks {
-    /// An ink as an SVG paint.
-    #[must_use]
-    pub fn colour(&self, ink: Ink) -> String {
-        match ink {
-            Ink::Line => String::from("currentColor"),
-            Ink::Paper => String::from("inherit"),
-            Ink::Accent(a) => {
-                let [r, g, b] = a.rgb();
-                format!("#{r:02x}{g:02x}{b:02x}")
-            }
+/// An ink as the page paints it: lines in the theme's text colour (`currentColor`), the paper
+/// inherited (no `fill` is written for it: the page sets `fill` to the theme's background),
+/// accents as fixed mid tones.
+#[must_use]
+pub fn svg_colour(ink: Ink) -> String {
+    match ink {
+        Ink::Line => String::from("currentColor"),
+        Ink::Paper => String::from("inherit"),
+        Ink::Accent(a) => {
+            let [r, g, b] = a.rgb();
+            format!("#{r:02x}{g:02x}{b:02x}")
         }
     }
 }
@@ -369,11 +358,13 @@ mod tests {
     #[test]
     fn svg_paths_are_compact_and_coloured_by_role() {
         let mut scene = Scene::default();
-        scene.push(Path::new(Pen::at(0.0, 0.0, 1.0)).poly(&[(0.0, 0.0), (10.5, 0.0), (0.0, 3.25)], true).paint(
-            Style { fill: Some((Ink::Accent(Accent::Cups), 0.5)), stroke: Some((Ink::Line, 1.0)) },
-        ));
+        scene.push(
+            Path::new(Pen::at(0.0, 0.0, 1.0))
+                .poly(&[(0.0, 0.0), (10.5, 0.0), (0.0, 3.25)], true)
+                .paint(Style { fill: Some((Ink::Accent(Accent::Cups), 0.5)), stroke: Some((Ink::Line, 1.0)) }),
+        );
         let mut svg = String::new();
-        scene.write_svg(&mut svg, &SvgInks);
+        scene.write_svg(&mut svg);
         assert_eq!(
             svg,
             "<path d=\"M0 0 L10.5 0 L0 3.25 Z\" fill=\"#3a8bd6\" fill-opacity=\"0.5\" stroke=\"currentColor\" stroke-width=\"1\"/>"

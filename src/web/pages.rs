@@ -1,5 +1,5 @@
 //! The pages: the Mini App (`/app`, its script and style built into the binary, and the 78 card
-//! faces drawn by [`crate::art`] as one SVG sprite, `/app/faces.svg`, revalidated by its ETag),
+//! faces drawn by [`crate::art`] as one SVG sprite, `/app/faces.svg`, revalidated by its `ETag`),
 //! and the routes of the Login Widget flow for a browser outside Telegram ([`super::login`]).
 
 use std::sync::Arc;

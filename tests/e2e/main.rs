@@ -41,6 +41,6 @@ mod systemd;
 mod tarot;
 mod vault;
 mod web;
-mod web_faces;
 mod web_client;
+mod web_faces;
 mod web_tls;

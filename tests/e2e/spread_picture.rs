@@ -62,7 +62,8 @@ fn a_draw_comes_with_a_png_of_the_spread_and_its_text() {
     let (width, height) = png_size(photos[0]);
     assert!(width > height && (300..=1400).contains(&width) && height >= 150, "three in a row: {width}×{height}");
     let caption = photos[0].str("caption");
-    let messages: Vec<String> = sent.iter().filter(|c| c.method == "sendMessage").filter_map(|c| c.str("text")).collect();
+    let messages: Vec<String> =
+        sent.iter().filter(|c| c.method == "sendMessage").filter_map(|c| c.str("text")).collect();
     let reading = caption.clone().or_else(|| messages.first().cloned()).expect("the reading's text");
     assert!(reading.contains("Where next?") && reading.contains("Past"), "{reading}");
     if let Some(caption) = &caption {
@@ -73,8 +74,11 @@ fn a_draw_comes_with_a_png_of_the_spread_and_its_text() {
 
     // The Celtic Cross's reading is longer than a caption: the picture first, then the text.
     let sent = run.send(user, "/draw celtic");
-    let kinds: Vec<&str> =
-        sent.iter().filter(|c| matches!(c.method.as_str(), "sendPhoto" | "sendMessage")).map(|c| c.method.as_str()).collect();
+    let kinds: Vec<&str> = sent
+        .iter()
+        .filter(|c| matches!(c.method.as_str(), "sendPhoto" | "sendMessage"))
+        .map(|c| c.method.as_str())
+        .collect();
     assert_eq!(kinds.first(), Some(&"sendPhoto"), "the picture comes first: {kinds:?}");
     let photo = sent.iter().find(|c| c.method == "sendPhoto").expect("photo");
     let (width, height) = png_size(photo);

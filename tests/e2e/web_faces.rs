@@ -160,8 +160,12 @@ fn screenshots_of_three_spreads_in_both_themes() {
     run.register(user);
     let token = token_of(&session(&addr, &init_data(TEST_TOKEN, user, now_s() - 10)));
     for spread in ["one", "three", "celtic_cross"] {
-        let drawn =
-            post(&addr, "/api/v1/draw", Some(&token), &json!({ "spread": spread, "question": "Where does this lead?" }));
+        let drawn = post(
+            &addr,
+            "/api/v1/draw",
+            Some(&token),
+            &json!({ "spread": spread, "question": "Where does this lead?" }),
+        );
         assert_eq!(drawn.status, 200, "{drawn:?}");
         for dark in [false, true] {
             let name = format!("mini-app-{spread}-{}.png", if dark { "dark" } else { "light" });

@@ -4,6 +4,8 @@
 //! Form and multipart values stay strings (the Bot API accepts `"42"` for `42`); the accessors
 //! [`int_param`] and [`str_param`] read either form.
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 use super::http::find;
@@ -134,7 +136,10 @@ fn multipart_part(part: &[u8]) -> Option<(String, Value)> {
     let name = attribute("name")?;
     let value = match attribute("filename") {
         Some(file) => {
-            let head: String = content.iter().take(32).map(|b| format!("{b:02x}")).collect();
+            let head = content.iter().take(32).fold(String::new(), |mut hex, b| {
+                let _ = write!(hex, "{b:02x}");
+                hex
+            });
             serde_json::json!({ "file": file, "len": content.len(), "head": head })
         }
         None => Value::String(String::from_utf8_lossy(content).into_owned()),
