@@ -33,6 +33,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("tarot", 1),
     // Every text a user reads, per locale (over `locale` only).
     ("i18n", 1),
+    // The card faces and the spread picture (over the deck).
+    ("art", 2),
     ("config", 2),
     // Storage and the data directory.
     ("store", 3),

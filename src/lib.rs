@@ -14,6 +14,7 @@
 //! - [`tarot`] — the deck and its texts in each language, card lookup, spreads, summaries and
 //!   rendered readings (pure);
 //! - [`i18n`] — every text a user reads, per locale: one TOML file per language, durations in words;
+//! - [`art`] — the card faces and the spread picture, drawn by code (SVG and PNG);
 //! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
 //! - [`store`] — the sled store: typed, versioned records, expiry, durability, watchdog;
 //! - [`layout`] — the data directory (`arcana.toml`, `master.key`, `db/`, `keys/`), staged restores;
@@ -40,6 +41,7 @@
 
 pub mod accept;
 pub mod accounts;
+pub mod art;
 pub mod audit;
 pub mod audit_tap;
 pub mod backup;

@@ -1,5 +1,5 @@
-//! `[readings]` and `[payments]`: reading history, the daily allowance reset, and what Telegram
-//! Stars buy.
+//! `[readings]` and `[payments]`: reading history, the daily allowance reset, the spread picture,
+//! and what Telegram Stars buy.
 
 use std::{num::NonZeroU32, time::Duration};
 
@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, de::Error as _};
 
 use super::duration::within;
 
-/// `[readings]`: history retention, paging and the allowance reset.
+/// `[readings]`: history retention, paging, the allowance reset and the spread picture.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReadingsConfig {
@@ -21,6 +21,9 @@ pub struct ReadingsConfig {
     /// `Europe/Berlin`, or a fixed offset such as `+02:00`.
     #[serde(deserialize_with = "time_zone")]
     pub reset_time_zone: String,
+    /// Whether a reading in the chat also comes as one picture of the spread laid out (a PNG
+    /// drawn by arcana).
+    pub spread_picture: bool,
 }
 
 impl Default for ReadingsConfig {
@@ -29,6 +32,7 @@ impl Default for ReadingsConfig {
             retention: Duration::from_hours(24 * 90),
             history_page_size: NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN),
             reset_time_zone: String::from("UTC"),
+            spread_picture: true,
         }
     }
 }

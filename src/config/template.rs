@@ -135,6 +135,8 @@ retention = "90d"
 history_page_size = 5
 # Daily allowances reset at midnight here: "UTC", an IANA zone such as "Europe/Berlin", or "+02:00".
 reset_time_zone = "UTC"
+# A reading in the chat also comes as one picture of the spread laid out (drawn by arcana).
+spread_picture = true
 
 [payments]
 # /buy sells credits and premium for Telegram Stars (XTR). No card data ever reaches arcana.

@@ -1,11 +1,12 @@
-//! The pages: the Mini App (`/app`, its script and style built into the binary), and the routes of
-//! the Login Widget flow for a browser outside Telegram ([`super::login`]).
+//! The pages: the Mini App (`/app`, its script and style built into the binary, and the 78 card
+//! faces drawn by [`crate::art`] as one SVG sprite, `/app/faces.svg`, revalidated by its `ETag`),
+//! and the routes of the Login Widget flow for a browser outside Telegram ([`super::login`]).
 //!
 //! `/app` is written in the browser's language (the only hint before sign-in) with the words of
 //! [`super::texts`]; its script switches to the user's language (`/app/texts.json?lang=…`) as
 //! soon as Telegram's launch data or the session names it.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use axum::{
     Router,
@@ -39,6 +40,25 @@ pub(super) fn routes() -> Router<Arc<WebContext>> {
         .route("/app/texts.json", get(page_texts))
         .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
+        .route("/app/faces.svg", get(|headers: HeaderMap| async move { faces(&headers) }))
+}
+
+/// The card faces' sprite; `304 Not Modified` when the browser holds this build's copy.
+fn faces(headers: &HeaderMap) -> Response {
+    static ETAG: OnceLock<String> = OnceLock::new();
+    let etag = ETAG.get_or_init(|| format!("\"{:08x}\"", crc32fast::hash(crate::art::sprite().as_bytes())));
+    let cached = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    let mut response =
+        if cached { StatusCode::NOT_MODIFIED.into_response() } else { asset("image/svg+xml", crate::art::sprite()) };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    response
 }
 
 /// The language of a page nobody has signed in to yet: the browser's (see [`language::choose`]).

@@ -114,6 +114,8 @@ pub struct ReadingView {
 /// One card of a [`ReadingView`].
 #[derive(Debug, Serialize)]
 pub struct CardView {
+    /// Its number in the deck (0–77): the face `#card-N` of `/app/faces.svg`.
+    pub card: u8,
     /// Whether it is of the major arcana.
     pub major: bool,
     /// What it means in this orientation, in the user's language.

@@ -32,6 +32,7 @@ pub fn reading(id: Option<&ReadingId>, reading: &Reading, at_ms: u64, locale: Lo
         .iter()
         .zip(positions)
         .map(|(drawn, position)| CardView {
+            card: drawn.card.id,
             major: drawn.card.is_major(),
             meaning: drawn.meaning_in(locale),
             name: drawn.card.name_in(locale),

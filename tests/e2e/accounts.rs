@@ -85,12 +85,12 @@ pub(crate) fn to_chat(calls: &[Call], chat: i64) -> Vec<Call> {
         .collect()
 }
 
-/// The texts of the `sendMessage` calls among `calls`, joined by blank lines.
+/// The texts of the `sendMessage` calls and the photos' captions among `calls`, joined by blank lines.
 pub(crate) fn texts(calls: &[Call]) -> String {
     calls
         .iter()
-        .filter(|c| c.method == "sendMessage")
-        .map(|c| c.str("text").unwrap_or_default())
+        .filter(|c| c.method == "sendMessage" || (c.method == "sendPhoto" && c.str("caption").is_some()))
+        .map(|c| c.str("text").or_else(|| c.str("caption")).unwrap_or_default())
         .collect::<Vec<_>>()
         .join("\n\n")
 }

@@ -195,7 +195,7 @@ fn fake_server_decodes_form_query_chunked_and_multipart_on_one_connection() {
 
     assert_eq!(tg.sent_messages_to(42), ["hi there!", "q", "chunked"]);
     let photo = tg.calls_to("sendPhoto").pop().expect("sendPhoto recorded");
-    assert_eq!(photo.params["photo"], json!({ "file": "card.jpg", "len": 4 }));
+    assert_eq!(photo.params["photo"], json!({ "file": "card.jpg", "len": 4, "head": "01020304" }));
     assert_eq!(photo.int("chat_id"), Some(42));
 }
 

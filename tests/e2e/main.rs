@@ -19,6 +19,8 @@
 //!   draws, the menu per language;
 //! - `privacy` — secrets leave the chat, rights, deletion traces, retention, local hardening.
 //! - `web` — the Mini App, the API and its tokens, Telegram Login, in a real browser too;
+//! - `spread_picture` — the PNG of the spread sent with a reading, and turning it off;
+//! - `web_faces` — the card faces in the Mini App, measured in a real browser, and screenshots;
 //! - `systemd` — `sd_notify`, the token as a credential, journald and JSON logs, `--version`,
 //!   `service install --print`.
 
@@ -44,9 +46,11 @@ mod raw_http;
 mod run_basic;
 mod run_resilience;
 mod sentinel;
+mod spread_picture;
 mod systemd;
 mod tarot;
 mod vault;
 mod web;
 mod web_client;
+mod web_faces;
 mod web_tls;

@@ -57,7 +57,7 @@ public_url = "https://arcana.test"
     )
 }
 
-fn now_s() -> u64 {
+pub(crate) fn now_s() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs()
 }
 
@@ -84,7 +84,7 @@ fn signed_query(secret: &[u8], mut fields: Vec<(&str, &str)>) -> String {
 
 /// `initData` as Telegram signs it for the bot `token`: the secret is
 /// `HMAC-SHA256("WebAppData", token)`.
-fn init_data(token: &str, user: i64, auth_date: u64) -> String {
+pub(crate) fn init_data(token: &str, user: i64, auth_date: u64) -> String {
     init_data_named(token, user, auth_date, "Ann")
 }
 
@@ -112,7 +112,7 @@ fn login_query(token: &str, user: i64, auth_date: u64) -> String {
 }
 
 /// The bot with the web side on, its address, once `/api/v1/me` answers.
-fn start(extra_http: &str) -> (Running, String) {
+pub(crate) fn start(extra_http: &str) -> (Running, String) {
     let port = free_port();
     let run = Running::start(&config(port, extra_http));
     let addr = format!("127.0.0.1:{port}");
@@ -130,7 +130,7 @@ fn in_telegram() -> Value {
 }
 
 /// The Mini App's exchange of `init` for a token, from inside Telegram.
-fn session(addr: &str, init: &str) -> WebResponse {
+pub(crate) fn session(addr: &str, init: &str) -> WebResponse {
     post(addr, "/api/v1/session", None, &json!({ "init_data": init, "launch": in_telegram() }))
 }
 
@@ -142,7 +142,7 @@ fn upper_case_hash(query: &str) -> String {
     format!("{fields}&hash={upper}")
 }
 
-fn token_of(response: &WebResponse) -> String {
+pub(crate) fn token_of(response: &WebResponse) -> String {
     assert_eq!(response.status, 200, "a token: {response:?}");
     response.json()["token"].as_str().expect("token").to_owned()
 }
@@ -628,7 +628,7 @@ fn behind_a_proxy_each_forwarded_client_is_capped_not_the_proxy() {
 }
 
 /// Debian's headless Chromium (`ARCANA_CHROMIUM` overrides the path).
-fn chromium() -> String {
+pub(crate) fn chromium() -> String {
     let path = std::env::var("ARCANA_CHROMIUM").unwrap_or_else(|_| String::from("chromium"));
     let found = std::process::Command::new(&path).arg("--version").output().is_ok_and(|o| o.status.success());
     assert!(found, "the browser test needs Chromium: `apt-get install chromium` (or set ARCANA_CHROMIUM)");

@@ -11,12 +11,12 @@ use crate::{
     i18n,
     locale::Locale,
     readings::{Coverage, DrawOutcome, Refusal, ResetZone},
-    tarot::{DrawOptions, DrawRequest, Spread, escape, render_html_in},
+    tarot::{DrawOptions, DrawRequest, Reading, Spread, escape, render_html_in, telegram_len},
 };
 
 use crate::bot::{
     app::App,
-    send::{send_html, send_html_reply},
+    send::{CAPTION_MAX_CHARS, send_html, send_html_reply, send_png},
 };
 
 /// `/draw`: draws (upright only if the user chose so), sends the reading in `locale` (as a reply
@@ -54,8 +54,12 @@ pub(crate) async fn draw_request(
     };
     let options = DrawOptions { reversals: !upright_only };
     let outcome = services.readings.draw_with_options(&services.accounts, user, is_admin, request, options);
+    let mut picture = None;
     let text = match outcome {
         Ok(DrawOutcome::Drawn { reading, coverage }) => {
+            if app.config.readings.spread_picture {
+                picture = Some(reading.clone());
+            }
             let footer = match coverage {
                 Coverage::Allowance { left: 0 } => i18n::text(locale, "draw_last_today").to_owned(),
                 Coverage::Allowance { left: 1 } => i18n::text(locale, "draw_one_left").to_owned(),
@@ -78,7 +82,32 @@ pub(crate) async fn draw_request(
             i18n::text(locale, "try_again").to_owned()
         }
     };
-    send_html_reply(&app.sender, chat, &text, None, reply_to).await;
+    match picture {
+        Some(reading) => send_with_picture(app, chat, reading, &text, reply_to).await,
+        None => send_html_reply(&app.sender, chat, &text, None, reply_to).await,
+    }
+}
+
+/// The reading as one picture of the spread with its text as the caption when it fits, else
+/// the picture then the text; the text alone if the picture cannot be drawn or sent. In a group
+/// (`reply_to`) the text goes on its own, as the reply to the asking message.
+async fn send_with_picture(app: &App, chat: ChatId, reading: Reading, text: &str, reply_to: Option<MessageId>) {
+    let png = match tokio::task::spawn_blocking(move || crate::art::spread_png(&reading)).await {
+        Ok(Ok(png)) => png,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot draw the spread picture");
+            return send_html_reply(&app.sender, chat, text, None, reply_to).await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the spread picture's task failed");
+            return send_html_reply(&app.sender, chat, text, None, reply_to).await;
+        }
+    };
+    let fits = reply_to.is_none() && telegram_len(text) <= CAPTION_MAX_CHARS;
+    let sent = send_png(&app.sender, chat, &png, "spread.png", fits.then_some(text)).await;
+    if !(sent && fits) {
+        send_html_reply(&app.sender, chat, text, None, reply_to).await;
+    }
 }
 
 /// "2026-11-24 00:00 UTC (in 5 h)".

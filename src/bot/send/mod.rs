@@ -1,8 +1,9 @@
 //! Everything that leaves the bot: the fair send schedule, the client that drives it, the reply
-//! helpers handlers use, the backoff of retried requests, and Telegram errors as the log may show
+//! helpers handlers use (texts, and pictures: `photo`), the backoff of retried requests, and Telegram errors as the log may show
 //! them (redacted).
 
 mod backoff;
+mod photo;
 mod redact;
 mod reply;
 mod schedule;
@@ -10,6 +11,7 @@ mod sender;
 mod start_permit;
 
 pub(crate) use backoff::Backoff;
+pub(crate) use photo::{CAPTION_MAX_CHARS, send_png};
 pub(crate) use redact::Redacted;
 pub(crate) use reply::{
     background_slot, no_preview, reply_slot, send_html, send_html_id, send_html_reply, send_html_with, send_notice,

@@ -20,7 +20,7 @@ const ATTEMPTS: u32 = 4;
 /// Whether a failed request may succeed if repeated. A response that is not valid JSON is not
 /// such a failure: the request reached Telegram and was most likely carried out, so sending it
 /// again would post the message twice.
-fn is_transient(error: &RequestError) -> bool {
+pub(super) fn is_transient(error: &RequestError) -> bool {
     match error {
         RequestError::Network(_) | RequestError::Io(_) | RequestError::RetryAfter(_) => true,
         RequestError::Api(teloxide::ApiError::Unknown(text)) => {

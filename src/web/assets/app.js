@@ -556,16 +556,57 @@
 
   // ---------------------------------------------------------------- spreads
 
-  function cardTile(card, n) {
+  // Card faces: one SVG document of <symbol id="card-N"> for all 78 cards, drawn by arcana and
+  // loaded once (the browser caches it); each tile shows its card with <use>. Lines take the
+  // theme's text colour (currentColor). A reversed card's art is turned; its name is not.
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  const FACE_W = 120;
+  const FACE_H = 180;
+
+  async function loadFaces() {
+    if (document.getElementById('faces')) return;
+    try {
+      const res = await fetch('/app/faces.svg', { credentials: 'same-origin' });
+      if (!res.ok) return;
+      const doc = new DOMParser().parseFromString(await res.text(), 'image/svg+xml');
+      const root = doc.documentElement;
+      if (!root || root.namespaceURI !== SVG_NS || root.querySelector('script, foreignObject')) return;
+      const faces = document.importNode(root, true);
+      faces.setAttribute('id', 'faces');
+      faces.setAttribute('aria-hidden', 'true');
+      faces.setAttribute('class', 'faces-sprite');
+      document.body.append(faces);
+    } catch (_) { /* the tiles keep their names without art */ }
+  }
+
+  /** The card's art: upright, or lying across (turned a quarter) for the crossing card. */
+  function cardArt(id, across) {
+    const svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('class', 'tile-art');
+    svg.setAttribute('viewBox', across ? '0 0 ' + FACE_H + ' ' + FACE_W : '0 0 ' + FACE_W + ' ' + FACE_H);
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    const use = document.createElementNS(SVG_NS, 'use');
+    use.setAttribute('href', '#card-' + id);
+    use.setAttribute('width', String(FACE_W));
+    use.setAttribute('height', String(FACE_H));
+    if (across) use.setAttribute('transform', 'translate(' + FACE_H + ' 0) rotate(90)');
+    svg.append(use);
+    return svg;
+  }
+
+  function cardTile(card, n, across) {
     const name = typeof card.name === 'string' ? card.name : '?';
     const pos = typeof card.position === 'string' ? card.position : '';
     const reversed = card.reversed === true;
+    const id = Number.isInteger(card.card) && card.card >= 0 && card.card < 78 ? card.card : null;
     const tile = el('div', {
       className: 'tile pos-' + n + (reversed ? ' reversed' : '') + (card.major ? ' major' : ''),
       attrs: { 'data-card': name, 'data-position': n, 'data-reversed': reversed ? 'true' : 'false' },
     }, [
       el('span', { className: 'tile-num', text: n }),
-      el('span', { className: 'tile-face' }, [el('span', { className: 'tile-name', text: name })]),
+      el('span', { className: 'tile-face' }, [id === null ? null : cardArt(id, across)]),
+      el('span', { className: 'tile-name', text: name }),
       el('span', { className: 'tile-pos', text: pos }),
       reversed ? el('span', { className: 'tile-rev', text: T('reading.reversed') }) : null,
     ]);
@@ -576,7 +617,8 @@
     const key = safeKey(reading.spread);
     const cards = Array.isArray(reading.cards) ? reading.cards.filter((c) => c && typeof c === 'object') : [];
     container.replaceChildren();
-    const tiles = cards.map((c, i) => cardTile(c, i + 1));
+    const crossing = key === 'celtic_cross' && cards.length === 10;
+    const tiles = cards.map((c, i) => cardTile(c, i + 1, crossing && i === 1));
     let layout = key;
     if (key === 'celtic_cross' && tiles.length === 10) {
       tiles[0].classList.add('covered');
@@ -1107,6 +1149,7 @@
     // Inside Telegram the launch data names the user's language: the page speaks it from the
     // first word on (the session's answer, which also knows a stored choice, has the last word).
     if (launch) await switchWords(initDataLanguage(initData));
+    loadFaces();
 
     state.token = storageGet(TOKEN_KEY);
     if (loginCode) {

@@ -4,6 +4,8 @@
 //! Form and multipart values stay strings (the Bot API accepts `"42"` for `42`); the accessors
 //! [`int_param`] and [`str_param`] read either form.
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value};
 
 use super::http::find;
@@ -99,7 +101,8 @@ fn boundary(content_type: &str) -> Option<String> {
     })
 }
 
-/// Best effort: text parts become strings, file parts `{"file": name, "len": bytes}`.
+/// Best effort: text parts become strings, file parts `{"file": name, "len": bytes, "head": the
+/// first 32 bytes in hex}` (enough to check a PNG's signature and size).
 fn multipart(body: &[u8], boundary: &str) -> Map<String, Value> {
     let delimiter = format!("--{boundary}");
     let mut params = Map::new();
@@ -132,7 +135,13 @@ fn multipart_part(part: &[u8]) -> Option<(String, Value)> {
     };
     let name = attribute("name")?;
     let value = match attribute("filename") {
-        Some(file) => serde_json::json!({ "file": file, "len": content.len() }),
+        Some(file) => {
+            let head = content.iter().take(32).fold(String::new(), |mut hex, b| {
+                let _ = write!(hex, "{b:02x}");
+                hex
+            });
+            serde_json::json!({ "file": file, "len": content.len(), "head": head })
+        }
         None => Value::String(String::from_utf8_lossy(content).into_owned()),
     };
     Some((name, value))
