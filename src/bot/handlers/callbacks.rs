@@ -58,10 +58,9 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
             let command = match data.action() {
                 history::PAGE | history::VIEW => "history",
                 payments::BUY => "buy",
-                hints::DRAW => "draw",
+                hints::DRAW | DAILY_SPREAD => "draw",
                 card::SHOW => "card",
                 daily::ZONE | daily::HOUR | daily::CHANGE | DAILY_OFF => "daily",
-                DAILY_SPREAD => "draw",
                 language::LANGUAGE | language::UPRIGHT => "language",
                 _ => "",
             };

@@ -54,7 +54,7 @@ pub(crate) async fn on_page(app: &App, pressed: Pressed, data: &CallbackData, lo
     match page(app, pressed.user, index) {
         Ok(page) => {
             let (text, keyboard) = render_page(app, pressed.user, pressed.chat, &page, locale);
-            pressed.edit(app, &text, keyboard).await;
+            pressed.edit_detached(app, &text, keyboard).await;
         }
         Err(e) => tracing::error!(error = %e, "cannot read history"),
     }
@@ -79,7 +79,7 @@ pub(crate) async fn on_view(app: &App, pressed: Pressed, data: &CallbackData, lo
     };
     let label = i18n::text(locale, "back_to_history");
     let back = button(app, pressed.user, pressed.chat, label, PAGE, &[back_to.to_string()]);
-    pressed.edit(app, &text, back.map(|b| InlineKeyboardMarkup::new([[b]]))).await;
+    pressed.edit_detached(app, &text, back.map(|b| InlineKeyboardMarkup::new([[b]]))).await;
 }
 
 fn render_one(app: &App, stored: &StoredReading, locale: Locale) -> String {

@@ -51,6 +51,32 @@ impl Pressed {
             tracing::debug!(error = %Redacted(&e), "cannot edit a pressed button's message");
         }
     }
+
+    /// [`Pressed::edit`] without waiting for the send slot: the edit waits in a task of its own,
+    /// so the handler ends and its start permit goes back at once (a chat pressing faster than
+    /// Telegram lets the bot edit holds no permit). For edits nothing else waits on — a kill
+    /// before the slot comes loses the edit, never something the user was told is done. When too
+    /// many edits already wait this way, the handler waits itself.
+    pub(crate) async fn edit_detached(self, app: &App, text: &str, keyboard: Option<InlineKeyboardMarkup>) {
+        let Some(message) = self.message else {
+            return send_html_with(&app.sender, self.chat, text, keyboard).await;
+        };
+        let mut request = app.sender.bot().edit_message_text(self.chat, message, text).parse_mode(ParseMode::Html);
+        if let Some(keyboard) = keyboard {
+            request = request.reply_markup(keyboard);
+        }
+        let edit = async move {
+            if let Err(e) = request.await {
+                // "message is not modified" (a double press) lands here too.
+                tracing::debug!(error = %Redacted(&e), "cannot edit a pressed button's message");
+            }
+        };
+        if let Err(edit) = app.sender.edit_detached(self.chat, message, self.order, edit)
+            && app.sender.edit_slot(self.chat, message, self.order).await
+        {
+            edit.await;
+        }
+    }
 }
 
 /// A button labelled `label` whose data (`action` and `args`) is signed for `user` in `chat`;

@@ -118,6 +118,26 @@ async fn on_message(app: &App, message: &Message) {
         return send_html(&app.sender, chat, i18n::text(locale, "needs_fresh_code")).await;
     }
     let current = session.map(|s| s.id).unwrap_or_default();
+    let asker = Asker { from, user, chat, registered, is_admin, current: &current, locale };
+    Box::pin(run_command(app, message, command, &args, &asker)).await;
+}
+
+/// Who asks, as the router found them: what a command's handler needs besides its arguments.
+struct Asker<'a> {
+    from: &'a User,
+    user: i64,
+    chat: ChatId,
+    registered: bool,
+    is_admin: bool,
+    /// The id of the session the message came in.
+    current: &'a str,
+    locale: Locale,
+}
+
+/// Hands an authorised `command` to its handler.
+async fn run_command(app: &App, message: &Message, command: Command, args: &str, asker: &Asker<'_>) {
+    let Asker { from, user, chat, registered, is_admin, current, locale } = *asker;
+    let private = message.chat.is_private();
     match command {
         // `/start privacy` is the deep link of the group pointer: the notice, not the welcome.
         Command::Start if registered && args != consent::START_PAYLOAD => {
@@ -131,23 +151,23 @@ async fn on_message(app: &App, message: &Message) {
         | Command::Unmute
         | Command::ResetLimits
         | Command::Broadcast => {
-            Box::pin(admin::handle(app, message, command.name(), &args, locale)).await;
+            Box::pin(admin::handle(app, message, command.name(), args, locale)).await;
         }
         Command::Draw => {
             let reply_to = (!private).then_some(message.id);
-            Box::pin(readings::draw(app, user, chat, is_admin, &args, reply_to, locale)).await;
+            Box::pin(readings::draw(app, user, chat, is_admin, args, reply_to, locale)).await;
         }
-        Command::Card => Box::pin(card::show(app, user, chat, &args, locale)).await,
-        Command::Daily => Box::pin(daily::show(app, user, chat, &args, locale)).await,
+        Command::Card => Box::pin(card::show(app, user, chat, args, locale)).await,
+        Command::Daily => Box::pin(daily::show(app, user, chat, args, locale)).await,
         Command::Language => Box::pin(language::show(app, user, chat, locale)).await,
         Command::History => Box::pin(history::show(app, user, chat, locale)).await,
         Command::Credits => Box::pin(readings::credits(app, user, chat, is_admin, locale)).await,
-        Command::Buy => Box::pin(payments::buy(app, user, chat, &args, locale)).await,
-        Command::Refund => Box::pin(payments::refund(app, user, chat, &args)).await,
-        Command::Sessions => Box::pin(accounts::sessions(app, user, chat, &current, locale)).await,
+        Command::Buy => Box::pin(payments::buy(app, user, chat, args, locale)).await,
+        Command::Refund => Box::pin(payments::refund(app, user, chat, args)).await,
+        Command::Sessions => Box::pin(accounts::sessions(app, user, chat, current, locale)).await,
         Command::LogoutAll => Box::pin(accounts::logout_all(app, user, chat, locale)).await,
-        Command::TwoFactor => Box::pin(accounts::two_factor(app, from, chat, &args, locale)).await,
-        Command::Verify => Box::pin(accounts::verify(app, user, chat, &args, locale)).await,
+        Command::TwoFactor => Box::pin(accounts::two_factor(app, from, chat, args, locale)).await,
+        Command::Verify => Box::pin(accounts::verify(app, user, chat, args, locale)).await,
         Command::Export => Box::pin(accounts::export(app, user, chat, locale)).await,
         Command::DeleteMe => Box::pin(deletion::ask(app, user, chat, locale)).await,
     }

@@ -14,7 +14,7 @@ use teloxide::{
     Bot,
     types::{ChatId, MessageId},
 };
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, Semaphore, oneshot};
 
 use super::{
     schedule::{Class, Schedule, SendLimits},
@@ -33,6 +33,8 @@ struct Shared {
     wake: Notify,
     /// Edits waiting for a slot, by message: the latest press's order and how to cancel it.
     edits: Mutex<HashMap<(i64, i32), PendingEdit>>,
+    /// Places for edits that wait for their slot on their own ([`Sender::edit_detached`]).
+    detached: Arc<Semaphore>,
 }
 
 /// An edit of one message waiting for its slot.
@@ -76,6 +78,16 @@ impl Drop for EditClaim<'_> {
 /// The longest the driving task sleeps before checking whether the client is still in use.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 
+/// Most edits waiting for their slot on their own, after the handler that asked for them ended.
+/// Each holds one message's text and buttons (a few KiB at most); at most one waits per message,
+/// since a later press's edit replaces an earlier one. Beyond this, a handler waits for its edit's
+/// slot itself (parking its start permit, see [`start_permit`]).
+const MAX_DETACHED_EDITS: usize = 1024;
+
+/// The longest a detached edit waits for its slot before it is dropped (the press was answered
+/// long ago; a view this stale is not worth a slot).
+const DETACHED_EDIT_FOR: Duration = Duration::from_mins(1);
+
 impl Sender {
     /// A client sending through `bot` within `limits`; spawns the task that grants slots (it ends
     /// once every clone of the client is dropped). Call from within the tokio runtime.
@@ -84,6 +96,7 @@ impl Sender {
             schedule: Mutex::new(Schedule::new(limits, Instant::now())),
             wake: Notify::new(),
             edits: Mutex::new(HashMap::new()),
+            detached: Arc::new(Semaphore::new(MAX_DETACHED_EDITS)),
         });
         tokio::spawn(drive(Arc::downgrade(&shared)));
         Sender { bot, shared }
@@ -130,6 +143,29 @@ impl Sender {
             granted = self.slot(chat, Class::Reply) => granted,
             () = superseded.notified() => false,
         }
+    }
+
+    /// Sends `edit` of `message` in `chat` (for the press of order `order`) when its slot comes,
+    /// without the caller waiting: a spawned task holds the edit, so the handler ends and its
+    /// start permit goes back at once. The edit goes out at Telegram's rate like any other, a
+    /// later press's edit of the same message replaces it ([`Sender::edit_slot`]), and it is
+    /// dropped after [`DETACHED_EDIT_FOR`] or when the client shuts down. Returns the edit when
+    /// [`MAX_DETACHED_EDITS`] are already waiting: the caller then sends it itself.
+    pub(crate) fn edit_detached<E>(&self, chat: ChatId, message: MessageId, order: i64, edit: E) -> Result<(), E>
+    where
+        E: IntoFuture<Output = ()> + Send + 'static,
+        E::IntoFuture: Send,
+    {
+        let Ok(place) = Arc::clone(&self.shared.detached).try_acquire_owned() else { return Err(edit) };
+        let sender = self.clone();
+        tokio::spawn(async move {
+            let granted = tokio::time::timeout(DETACHED_EDIT_FOR, sender.edit_slot(chat, message, order)).await;
+            if granted == Ok(true) {
+                edit.await;
+            }
+            drop(place);
+        });
+        Ok(())
     }
 
     /// Holds `chat` back for `wait` (Telegram answered 429 with `retry_after`).
