@@ -129,6 +129,7 @@ mod tests {
                 .map(|(drawn, position)| {
                     json!({
                         "position": position,
+                        "card": drawn.card.id,
                         "name": drawn.card.name(),
                         "reversed": drawn.reversed,
                         "meaning": drawn.meaning(),
