@@ -1,5 +1,6 @@
 //! Flood benchmark: the release `arcana` binary against the fake Telegram server, measured the
-//! way users feel it. One run, two phases, default settings except the limit below:
+//! way users feel it. One run, three phases (the third, presses within limits, in `presses.rs`),
+//! default settings except the limit below:
 //!
 //! 1. **Burst** — 50,000 updates queued at Telegram at once: 1,000 flooders sending about 50
 //!    distinct `/help N` commands each (every tenth repeats the one before, for the debouncer),
@@ -20,7 +21,8 @@
 //! (`VmHWM`) and bytes written to disk per 1,000 updates (`write_bytes` of `/proc/PID/io`: what
 //! an SD card sees). Config: `default = { limit = 20, per = "1m" }`, `debounce = "2s"`.
 //!
-//! Run: `cargo bench --bench flood` (gives up after 10 minutes). `FLOOD_CONFIG` is appended to
+//! Run: `cargo bench --bench flood` (gives up after 10 minutes); `FLOOD_ONLY=presses` runs phase 3
+//! alone, on a fresh bot (the load as first reported, with no flood's replies still draining). `FLOOD_CONFIG` is appended to
 //! the bot's `arcana.toml` (e.g. `FLOOD_CONFIG=$'[store]\ncache_capacity_mib = 4'`) to measure a
 //! setting.
 
@@ -162,6 +164,16 @@ fn run() -> Result<String, String> {
     std::thread::sleep(IDLE_FOR);
     let idle_rss_kib = status_kib(bot.pid(), "VmRSS:");
     let written_before = write_bytes(bot.pid());
+    if std::env::var("FLOOD_ONLY").as_deref() == Ok("presses") {
+        // Phase 3 alone, on a bot with nothing else to do: the load exactly as the report of
+        // presses starving messages described it.
+        let presses = presses::run(&tg, &mut bot, deadline)?;
+        let (status, stderr) = bot.terminate();
+        if !status.success() {
+            return Err(format!("arcana exited with {status} after SIGTERM; stderr:\n{}", tail(&stderr, 20)));
+        }
+        return Ok(render_rows(&press_rows(&presses)));
+    }
 
     // Phase 1: the burst.
     let burst = plan(BURST_UPDATES, BURST_FLOODERS, BURST_NORMAL);
@@ -467,8 +479,6 @@ fn render(r: &Report) -> String {
         )
     };
     let flooders = 2 * FLOODERS;
-    let p = &r.presses;
-    let edit_rate = f64::from(u32::try_from(p.edits).unwrap_or(u32::MAX)) / p.window.as_secs_f64().max(1e-9);
     let rows = [
         ("start of the process to its first getUpdates", millis(r.startup)),
         ("idle RSS (long-polling, nothing to do)", mib(r.idle_rss_kib)),
@@ -514,6 +524,16 @@ fn render(r: &Report) -> String {
             "bytes written to disk per 1,000 updates",
             r.written_per_1000.map_or_else(|| "unknown".to_owned(), |b| format!("{} KiB", b.div_ceil(1024))),
         ),
+    ];
+    let mut all: Vec<(&str, String)> = rows.into_iter().collect();
+    all.extend(press_rows(&r.presses));
+    render_rows(&all)
+}
+
+/// Phase 3's rows: presses within limits.
+fn press_rows(p: &presses::PressReport) -> Vec<(&'static str, String)> {
+    let edit_rate = f64::from(u32::try_from(p.edits).unwrap_or(u32::MAX)) / p.window.as_secs_f64().max(1e-9);
+    vec![
         (
             "presses within limits (300 accounts, one every 6 s): 300 normal users' /help latency",
             p.normal_latency.render(),
@@ -528,7 +548,11 @@ fn render(r: &Report) -> String {
                 p.window.as_secs_f64()
             ),
         ),
-    ];
+    ]
+}
+
+/// A markdown table of `rows`.
+fn render_rows(rows: &[(&str, String)]) -> String {
     let mut out = String::from("| metric | value |\n|---|---|\n");
     for (metric, value) in rows {
         let _ = writeln!(out, "| {metric} | {value} |");

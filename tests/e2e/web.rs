@@ -375,7 +375,10 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
     assert!(page.header("content-security-policy").is_some_and(|csp| csp.contains("https://telegram.org")));
     assert_eq!(get(&addr, "/login?return_to=https://evil.example", None).status, 400, "no open redirect");
 
-    let signed = login_query(TEST_TOKEN, user, now_s());
+    // Every payload below is signed at its own second: one signed at the same second as an
+    // earlier one would be that one replayed.
+    let signed_at = now_s();
+    let signed = login_query(TEST_TOKEN, user, signed_at);
     let with_cookie = |query: &str, cookie: Option<&str>| {
         let header = cookie.map(|c| format!("__Host-arcana_login_state={c}"));
         let headers: Vec<(&str, &str)> = header.iter().map(|h| ("Cookie", h.as_str())).collect();
@@ -410,11 +413,11 @@ fn the_login_callback_is_bound_to_the_browsers_state() {
     // Someone else's browser (no cookie, or another one) cannot redeem the code: login CSRF.
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     assert_eq!(redeem(&code, None).status, 401, "a code without its browser's cookie");
-    let signed = login_query(TEST_TOKEN, user, now_s() - 1);
+    let signed = login_query(TEST_TOKEN, user, signed_at - 1);
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     assert_eq!(redeem(&code, Some(&other)).status, 401, "a code with another browser's cookie");
     // The browser that logged in gets its token, and the cookie is cleared.
-    let signed = login_query(TEST_TOKEN, user, now_s() - 2);
+    let signed = login_query(TEST_TOKEN, user, signed_at - 2);
     let code = code_of(&with_cookie(&format!("state={state}&{signed}"), Some(&state)));
     let issued = redeem(&code, Some(&state));
     let token = token_of(&issued);
@@ -444,7 +447,9 @@ fn one_login_payload_mints_one_code_and_codes_are_capped_per_user_and_address() 
 
     // One valid payload, replayed with made-up states (an attacker sets both the cookie and the
     // query): the first mints a code, every replay is refused, and nothing fills up.
-    let signed = login_query(TEST_TOKEN, attacker, now_s());
+    // The attacker's payloads are each signed at their own second (see above).
+    let signed_at = now_s();
+    let signed = login_query(TEST_TOKEN, attacker, signed_at);
     assert_eq!(callback(&addr, &signed, &made_up(0), "203.0.113.7").status, 303);
     for n in 1..40 {
         let replay = callback(&addr, &signed, &made_up(n), &format!("203.0.113.{}", n % 200));
@@ -452,10 +457,10 @@ fn one_login_payload_mints_one_code_and_codes_are_capped_per_user_and_address() 
     }
     // Fresh payloads of one user: at most three codes wait for them.
     for n in 1..=2 {
-        let fresh = login_query(TEST_TOKEN, attacker, now_s() - n);
+        let fresh = login_query(TEST_TOKEN, attacker, signed_at - n);
         assert_eq!(callback(&addr, &fresh, &made_up(100), "203.0.113.7").status, 303, "code {n}");
     }
-    let fourth = callback(&addr, &login_query(TEST_TOKEN, attacker, now_s() - 3), &made_up(100), "203.0.113.7");
+    let fourth = callback(&addr, &login_query(TEST_TOKEN, attacker, signed_at - 3), &made_up(100), "203.0.113.7");
     assert_eq!(fourth.status, 429, "{fourth:?}");
 
     // One address: at most eight codes wait, whoever they are for.
