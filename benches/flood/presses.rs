@@ -136,7 +136,8 @@ fn step(
     Ok(found(&tg.calls()))
 }
 
-/// As [`step`], waiting for a message containing `text` to every user.
+/// As [`step`], waiting for a message containing `text` to every user (or a photo captioned
+/// so: a one-card reading comes as the spread's picture with the reading as its caption).
 fn wait_for_text(
     tg: &FakeTelegram,
     bot: &mut BotProcess,
@@ -152,9 +153,12 @@ fn wait_for_text(
     wait_scanning(tg, bot, deadline, &format!("'{text}' to every presser"), |calls| {
         users.iter().all(|&user| {
             calls[before.min(calls.len())..].iter().any(|c| {
-                c.method == "sendMessage"
-                    && c.int("chat_id") == Some(user)
-                    && c.str("text").is_some_and(|t| t.contains(text))
+                let said = match c.method.as_str() {
+                    "sendMessage" => c.str("text"),
+                    "sendPhoto" => c.str("caption"),
+                    _ => None,
+                };
+                c.int("chat_id") == Some(user) && said.is_some_and(|t| t.contains(text))
             })
         })
     })
