@@ -81,6 +81,18 @@ impl Session {
         calls
     }
 
+    /// `user` presses a history button: a history edit waits for its send slot in a task of its
+    /// own, so it may come after the update is finished. Returns the edit of `user`'s message.
+    fn press_to_edit(&mut self, user: i64, data: &str) -> Call {
+        let before = self.tg.calls().len();
+        self.press(user, data);
+        let is_edit = |c: &Call| c.method == "editMessageText" && c.int("chat_id") == Some(user);
+        let calls = self.tg.wait_for(REPLY_TIMEOUT, "the message is edited", |calls| {
+            calls.get(before..).is_some_and(|new| new.iter().any(is_edit))
+        });
+        calls.into_iter().skip(before).find(is_edit).expect("an edit")
+    }
+
     /// `/start`, then the `I agree` button.
     fn register(&mut self, user: i64) {
         let calls = self.send(user, "/start");
@@ -213,8 +225,7 @@ fn a_user_reads_pays_and_is_refunded_through_the_whole_flow() {
     let newest = page.find("<b>1.</b>").expect("entry 1");
     let oldest = page.find("<b>3.</b>").expect("entry 3");
     assert!(page[oldest..].contains("Three cards") && page[newest..oldest].contains("One card"), "{page}");
-    let view = s.press(user, &button_data(&history, "🔎 3"));
-    let edit = view.iter().find(|c| c.method == "editMessageText").expect("the message is edited");
+    let edit = s.press_to_edit(user, &button_data(&history, "🔎 3"));
     let full = edit.str("text").expect("text");
     assert!(full.contains("What should I focus on?") && full.contains("Future"), "{full}");
     assert_eq!(card_names(&full), cards, "history shows the cards that were drawn");
@@ -356,8 +367,7 @@ fn a_backup_restores_every_user_on_a_new_machine_from_the_master_key_alone() {
     let bot = BotProcess::start(machine.path(), &tg.url());
     let mut s = Session { dir: machine, tg, bot };
     let history = s.send(reader, "/history");
-    let view = s.press(reader, &button_data(&history, "🔎 1"));
-    let edit = view.iter().find(|c| c.method == "editMessageText").expect("the message is edited");
+    let edit = s.press_to_edit(reader, &button_data(&history, "🔎 1"));
     let full = edit.str("text").expect("text");
     assert!(full.contains("Where next?"), "{full}");
     assert_eq!(card_names(&full), cards, "the same cards");
@@ -393,8 +403,7 @@ fn history_buttons_work_only_for_their_owner() {
         );
     }
     // Alice's own press still works.
-    let calls = s.press(alice, &view);
-    let edited = calls.iter().find(|c| c.method == "editMessageText").expect("edited");
+    let edited = s.press_to_edit(alice, &view);
     assert!(edited.str("text").unwrap_or_default().contains("My secret question"));
     stop_cleanly(s.bot);
 }
