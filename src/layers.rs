@@ -27,10 +27,13 @@ const LAYERS: &[(&str, u8)] = &[
     ("supervisor", 0),
     ("unit", 0),
     ("locale", 0),
+    ("embedded", 0),
     ("secret", 1),
     ("logging", 1),
     // Pure domain and settings.
     ("tarot", 1),
+    // The time zone database (over `embedded`).
+    ("zones", 1),
     // Every text a user reads, per locale (over `locale` only).
     ("i18n", 1),
     // The card faces and the spread picture (over the deck).

@@ -10,9 +10,11 @@
 //! - [`sanitize`] — pure input sanitisers (usernames, names, commands, signed button data);
 //! - [`clock`] — monotonic and wall-clock milliseconds, RFC 3339 (a leaf);
 //! - [`command`] — the command table: names, help, menu, access, step-up, private-only;
+//! - [`embedded`] — the built-in texts, deflated at build time and inflated where parsed (a leaf);
 //! - [`locale`] — the languages (English, Russian, Spanish) and their plural rules (a leaf);
 //! - [`tarot`] — the deck and its texts in each language, card lookup, spreads, summaries and
 //!   rendered readings (pure);
+//! - [`zones`] — the IANA time zone database, built in (packed and deflated by `build.rs`);
 //! - [`i18n`] — every text a user reads, per locale: one TOML file per language, durations in words;
 //! - [`art`] — the card faces and the spread picture, drawn by code (SVG and PNG);
 //! - [`config`] — the typed configuration read from `DIR/arcana.toml`;
@@ -53,6 +55,7 @@ pub mod command;
 pub mod config;
 pub mod control;
 pub mod demo;
+pub mod embedded;
 pub mod error;
 mod fsutil;
 pub mod i18n;
@@ -73,5 +76,6 @@ pub mod tarot;
 pub mod unit;
 pub mod vault;
 pub mod web;
+pub mod zones;
 
 pub use error::{Error, Result};

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     store::Store,
     vault::{Sealed, SealedTree, Vault, VaultError},
+    zones,
 };
 
 /// Serialises every read-modify-write of a plan (handlers and the morning round).
@@ -64,7 +65,7 @@ impl DailyZone {
             return DailyZone::fixed(minutes);
         }
         if text.contains('/')
-            && let Ok(zone) = jiff::tz::db().get(text)
+            && let Some(zone) = zones::get(text)
             && let Some(name) = zone.iana_name()
         {
             return Some(DailyZone::Named(name.to_owned()));
@@ -73,15 +74,13 @@ impl DailyZone {
         if let Some(&(_, name)) = ALIASES.iter().find(|(alias, _)| city_key(alias) == city) {
             return Some(DailyZone::Named(name.to_owned()));
         }
-        jiff::tz::db()
-            .available()
+        zones::names()
             .find(|name| {
-                let name = name.as_str();
                 name.contains('/')
                     && !name.starts_with("Etc/")
                     && name.rsplit('/').next().is_some_and(|last| city_key(&last.to_lowercase()) == city)
             })
-            .map(|name| DailyZone::Named(name.as_str().to_owned()))
+            .map(|name| DailyZone::Named(name.to_owned()))
     }
 
     /// The zone a button names: `o` and minutes for a fixed offset, `n` and the name's
@@ -90,10 +89,7 @@ impl DailyZone {
     pub fn from_button(kind: &str, value: &str) -> Option<DailyZone> {
         match kind {
             "o" => value.parse().ok().and_then(DailyZone::fixed),
-            "n" => jiff::tz::db()
-                .available()
-                .find(|name| token_of(name.as_str()) == value)
-                .map(|name| DailyZone::Named(name.as_str().to_owned())),
+            "n" => zones::names().find(|name| token_of(name) == value).map(|name| DailyZone::Named(name.to_owned())),
             _ => None,
         }
     }
@@ -128,7 +124,7 @@ impl DailyZone {
                 Offset::from_seconds(minutes.saturating_mul(60)).map_or(TimeZone::UTC, TimeZone::fixed)
             }
             // A name the database no longer knows reads as UTC rather than stopping the card.
-            DailyZone::Named(name) => jiff::tz::db().get(name).unwrap_or(TimeZone::UTC),
+            DailyZone::Named(name) => zones::get(name).unwrap_or(TimeZone::UTC),
         }
     }
 
@@ -348,15 +344,15 @@ mod tests {
     #[test]
     fn every_alias_names_a_zone_the_database_knows() {
         for (alias, name) in ALIASES {
-            assert!(jiff::tz::db().get(name).is_ok(), "{alias} → {name}");
+            assert!(zones::get(name).is_some(), "{alias} → {name}");
         }
     }
 
     #[test]
     fn button_arguments_name_the_zone_back_and_fit_a_button() {
         let mut tokens = std::collections::HashSet::new();
-        for name in jiff::tz::db().available() {
-            assert!(tokens.insert(token_of(name.as_str())), "two zones share a token");
+        for name in zones::names() {
+            assert!(tokens.insert(token_of(name)), "two zones share a token");
         }
         for zone in [DailyZone::Fixed(-330), DailyZone::Named("America/Argentina/ComodRivadavia".into())] {
             let [kind, value] = zone.button_args();

@@ -98,7 +98,7 @@ pub fn resolve_time_zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
             .map(jiff::tz::TimeZone::fixed)
             .ok_or_else(|| format!("invalid offset {name:?}: expected +HH:MM or -HH:MM"));
     }
-    jiff::tz::TimeZone::get(name).map_err(|_| format!("unknown time zone {name:?}"))
+    crate::zones::get(name).ok_or_else(|| format!("unknown time zone {name:?}"))
 }
 
 fn fixed_offset(text: &str) -> Option<jiff::tz::Offset> {

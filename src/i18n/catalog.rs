@@ -6,6 +6,7 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
+use crate::embedded;
 use crate::locale::{Locale, Plural};
 
 /// One text of a locale.
@@ -124,18 +125,19 @@ fn plural_forms(table: &toml::Table) -> Option<Forms> {
     Some(forms)
 }
 
-/// The embedded file of `locale`.
-pub(super) const fn source(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => include_str!("locales/en.toml"),
-        Locale::Ru => include_str!("locales/ru.toml"),
-        Locale::Es => include_str!("locales/es.toml"),
-    }
+/// The embedded file of `locale` (empty, with the fault logged, if it does not read back).
+pub(super) fn source(locale: Locale) -> String {
+    let (deflated, what): (&[u8], &str) = match locale {
+        Locale::En => (embedded::deflated!("i18n/locales/en.toml"), "i18n/locales/en.toml"),
+        Locale::Ru => (embedded::deflated!("i18n/locales/ru.toml"), "i18n/locales/ru.toml"),
+        Locale::Es => (embedded::deflated!("i18n/locales/es.toml"), "i18n/locales/es.toml"),
+    };
+    embedded::text_or_empty(deflated, what)
 }
 
 static CATALOGS: LazyLock<[Catalog; 3]> = LazyLock::new(|| {
     Locale::ALL.map(|locale| {
-        let catalog = Catalog::parse(source(locale));
+        let catalog = Catalog::parse(&source(locale));
         for problem in catalog.problems() {
             tracing::error!(locale = locale.code(), problem = %problem, "a locale file has a fault");
         }

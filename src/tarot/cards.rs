@@ -2,7 +2,7 @@
 //! meanings, written for arcana by its writers (format and rules: `content/SPEC.md`).
 //!
 //! The texts are content, not code: one TOML file per locale (`cards/en.toml`, `ru.toml`,
-//! `es.toml`), compiled into the binary with `include_str!` and parsed once, at first use,
+//! `es.toml`), compiled into the binary deflated ([`embedded`](crate::embedded)) and parsed once, at first use,
 //! into 78 typed entries per locale. Parsing checks what the renderer relies on: 78 cards in
 //! id order, 3–5 keywords, meanings of [`MEANING_MIN_CHARS`]–[`MEANING_MAX_CHARS`] characters,
 //! bounded names, and no markup or line breaks (texts go into Telegram HTML unescaped).
@@ -21,6 +21,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use crate::embedded;
 use crate::locale::Locale;
 
 use super::deck::{Card, DECK_SIZE};
@@ -81,6 +82,14 @@ pub enum TextsError {
         /// How many `[[card]]` tables there are.
         found: usize,
     },
+    /// The embedded file does not read back (a broken build).
+    #[error("{locale} card texts: {message}")]
+    Embedded {
+        /// The file's locale code.
+        locale: &'static str,
+        /// Why it does not read back.
+        message: String,
+    },
     /// A card is out of id order.
     #[error("{locale} card texts: card number {position} has id {id}")]
     Order {
@@ -125,12 +134,18 @@ struct RawFile {
 }
 
 /// The embedded file of a locale.
-const fn source(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => include_str!("cards/en.toml"),
-        Locale::Ru => include_str!("cards/ru.toml"),
-        Locale::Es => include_str!("cards/es.toml"),
-    }
+fn source(locale: Locale) -> Result<String, TextsError> {
+    let deflated: &[u8] = match locale {
+        Locale::En => embedded::deflated!("tarot/cards/en.toml"),
+        Locale::Ru => embedded::deflated!("tarot/cards/ru.toml"),
+        Locale::Es => embedded::deflated!("tarot/cards/es.toml"),
+    };
+    embedded::inflate(deflated).map_err(|e| TextsError::Embedded { locale: locale.code(), message: e.to_string() })
+}
+
+/// The embedded file of `locale`, parsed.
+fn load_locale(locale: Locale) -> Result<Box<[CardText]>, TextsError> {
+    parse(locale, &source(locale)?)
 }
 
 /// The 78 entries of each locale, in [`Locale::ALL`] order, parsed at first use.
@@ -147,7 +162,7 @@ static BLANK: CardText = CardText {
 
 /// Parses every locale, falling back as the module docs describe.
 fn load() -> [Box<[CardText]>; 3] {
-    let en = parse(Locale::En, source(Locale::En)).unwrap_or_else(|e| {
+    let en = load_locale(Locale::En).unwrap_or_else(|e| {
         tracing::error!(error = %e, "the English card texts are broken; cards show as numbers");
         (0..DECK_SIZE)
             .map(|id| CardText { name: format!("#{id}"), ..BLANK.clone() })
@@ -155,7 +170,7 @@ fn load() -> [Box<[CardText]>; 3] {
             .into_boxed_slice()
     });
     let or_english = |locale: Locale| {
-        parse(locale, source(locale)).unwrap_or_else(|e| {
+        load_locale(locale).unwrap_or_else(|e| {
             tracing::error!(error = %e, locale = locale.code(), "card texts are broken; using the English ones");
             en.clone()
         })
@@ -167,7 +182,7 @@ fn load() -> [Box<[CardText]>; 3] {
 /// Checks every embedded file; the first problem found, if any.
 pub fn check_texts() -> Result<(), TextsError> {
     for locale in Locale::ALL {
-        parse(locale, source(locale))?;
+        load_locale(locale)?;
     }
     Ok(())
 }
@@ -277,7 +292,7 @@ mod tests {
     fn every_embedded_file_passes() {
         assert_eq!(check_texts(), Ok(()));
         for locale in Locale::ALL {
-            let parsed = parse(locale, source(locale)).expect("valid");
+            let parsed = load_locale(locale).expect("valid");
             assert_eq!(parsed.len(), DECK_SIZE);
             assert_eq!(texts(locale), &*parsed, "{locale:?} is not the fallback");
         }
@@ -349,7 +364,7 @@ mod tests {
 
     #[test]
     fn broken_files_are_refused_with_a_reason() {
-        let en = source(Locale::En);
+        let en = source(Locale::En).expect("inflates");
         let syntax = parse(Locale::Ru, "[[card]\n");
         assert!(matches!(syntax, Err(TextsError::Syntax { locale: "ru", .. })), "{syntax:?}");
         let cut = en.rfind("[[card]]").expect("a card");

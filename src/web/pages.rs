@@ -17,6 +17,7 @@ use axum::{
 };
 use serde::Deserialize;
 
+use crate::embedded;
 use crate::locale::Locale;
 
 use super::{
@@ -25,12 +26,16 @@ use super::{
     texts,
 };
 
-const APP_HTML: &str = include_str!("assets/app.html");
-
 /// `/app` in each language, written on first use.
-static APP_PAGES: LazyLock<[String; 3]> = LazyLock::new(|| Locale::ALL.map(|locale| texts::fill(APP_HTML, locale)));
-const APP_JS: &str = include_str!("assets/app.js");
-const APP_CSS: &str = include_str!("assets/app.css");
+static APP_PAGES: LazyLock<[String; 3]> = LazyLock::new(|| {
+    let page = embedded::text_or_empty(embedded::deflated!("web/assets/app.html"), "app.html");
+    Locale::ALL.map(|locale| texts::fill(&page, locale))
+});
+/// The Mini App's script and style (embedded deflated), inflated on first use.
+static APP_JS: LazyLock<String> =
+    LazyLock::new(|| embedded::text_or_empty(embedded::deflated!("web/assets/app.js"), "app.js"));
+static APP_CSS: LazyLock<String> =
+    LazyLock::new(|| embedded::text_or_empty(embedded::deflated!("web/assets/app.css"), "app.css"));
 
 /// The page routes.
 pub(super) fn routes() -> Router<Arc<WebContext>> {
@@ -38,8 +43,8 @@ pub(super) fn routes() -> Router<Arc<WebContext>> {
         .route("/", get(|| async { redirect("/app") }))
         .route("/app", get(app_page))
         .route("/app/texts.json", get(page_texts))
-        .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
-        .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
+        .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", &APP_JS) }))
+        .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", &APP_CSS) }))
         .route("/app/faces.svg", get(|headers: HeaderMap| async move { faces(&headers) }))
 }
 

@@ -18,6 +18,7 @@ use std::{collections::BTreeMap, sync::LazyLock};
 
 use serde::Serialize;
 
+use crate::embedded;
 use crate::locale::Locale;
 
 /// The plural categories a form may be named by.
@@ -83,13 +84,14 @@ impl Table {
     }
 }
 
-/// The embedded table of `locale`.
-const fn source(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => include_str!("assets/texts/en.toml"),
-        Locale::Ru => include_str!("assets/texts/ru.toml"),
-        Locale::Es => include_str!("assets/texts/es.toml"),
-    }
+/// The embedded table of `locale` (empty, with the fault logged, if it does not read back).
+fn source(locale: Locale) -> String {
+    let (deflated, what): (&[u8], &str) = match locale {
+        Locale::En => (embedded::deflated!("web/assets/texts/en.toml"), "web/assets/texts/en.toml"),
+        Locale::Ru => (embedded::deflated!("web/assets/texts/ru.toml"), "web/assets/texts/ru.toml"),
+        Locale::Es => (embedded::deflated!("web/assets/texts/es.toml"), "web/assets/texts/es.toml"),
+    };
+    embedded::text_or_empty(deflated, what)
 }
 
 const fn index(locale: Locale) -> usize {
@@ -102,7 +104,7 @@ const fn index(locale: Locale) -> usize {
 
 static TABLES: LazyLock<[Table; 3]> = LazyLock::new(|| {
     Locale::ALL.map(|locale| {
-        let table = Table::parse(source(locale));
+        let table = Table::parse(&source(locale));
         for problem in &table.problems {
             tracing::error!(locale = locale.code(), problem = %problem, "a page text table has a fault");
         }
