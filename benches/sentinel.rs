@@ -1,8 +1,9 @@
 //! Sentinel decision time for an allowed update with 100,000 users warm; and the whole cost of
-//! one update of a `getUpdates` answer up to its verdict — decoding its JSON into teloxide's
-//! `Update`, reading what the sentinel needs, deciding — for a denied update (a flooder past its
-//! limit) and an admitted one, beside what decoding only the fields the sentinel reads would
-//! cost (issue 27: a denial should cost only what deciding needs).
+//! one update of a `getUpdates` answer up to its verdict, the way the polling loop pays it: the
+//! first look (`sentinel::glance`, the few fields the sentinel reads) and the decision, plus
+//! teloxide's full decode for an admitted update — beside the old path (full decode of every
+//! update, then `Inbound::from_update`) for a denied update (a flooder past its limit) and an
+//! admitted one (issue 27: a denial should cost only what deciding needs).
 //!
 //! Run: `cargo bench --bench sentinel`
 
@@ -13,7 +14,7 @@ use std::{hint::black_box, num::NonZeroU32, sync::Arc, time::Duration};
 use arcana::{
     clock::SystemClock,
     config::{LimitRule, LimitScope, SentinelConfig},
-    sentinel::{Inbound, InboundKind, Sentinel},
+    sentinel::{Glance, Inbound, InboundKind, Sentinel, glance},
     store::Store,
 };
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -94,33 +95,6 @@ fn update_json(id: i64, user: i64, text: &str) -> String {
     .to_string()
 }
 
-/// The few fields the sentinel reads of a message update: what a lean first pass would decode.
-#[derive(serde::Deserialize)]
-struct Lean<'a> {
-    update_id: i64,
-    #[serde(borrow)]
-    message: Option<LeanMessage<'a>>,
-}
-
-#[derive(serde::Deserialize)]
-struct LeanMessage<'a> {
-    from: Option<LeanUser>,
-    chat: LeanChat,
-    #[serde(borrow)]
-    text: Option<std::borrow::Cow<'a, str>>,
-}
-
-#[derive(serde::Deserialize)]
-struct LeanUser {
-    id: i64,
-    is_bot: bool,
-}
-
-#[derive(serde::Deserialize)]
-struct LeanChat {
-    id: i64,
-}
-
 fn update_path(c: &mut Criterion) {
     let tmp = tempfile::Builder::new()
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
@@ -145,24 +119,35 @@ fn update_path(c: &mut Criterion) {
     let flooder = 77;
     assert!(closed.check(&message(flooder, "first".into())).is_allowed());
     let json = update_json(1, flooder, "/help flood");
-    let decide = |sentinel: &Sentinel, json: &str| {
+    // The old path: every update decoded fully, then reduced.
+    let decode_then_decide = |sentinel: &Sentinel, json: &str| {
         let update: teloxide::types::Update = serde_json::from_str(json).expect("an update");
         sentinel.check(&Inbound::from_update(&update, "arcana_bot"))
     };
-    assert!(!decide(&closed, &json).is_allowed(), "the flooder is denied");
-    assert!(decide(&open, &json).is_allowed(), "an ordinary user is admitted");
+    // The polling loop's path: the first look decides; only an admitted update is decoded.
+    let look_then_decide = |sentinel: &Sentinel, json: &str| {
+        let Glance::Decided(inbound) = glance(json, "arcana_bot") else { panic!("a message is decided on sight") };
+        let verdict = sentinel.check(&inbound);
+        let update =
+            verdict.is_allowed().then(|| serde_json::from_str::<teloxide::types::Update>(json).expect("an update"));
+        (verdict, update)
+    };
+    assert!(!decode_then_decide(&closed, &json).is_allowed(), "the flooder is denied");
+    assert!(decode_then_decide(&open, &json).is_allowed(), "an ordinary user is admitted");
+    assert!(look_then_decide(&closed, &json).1.is_none(), "a denial is not decoded");
+    assert!(look_then_decide(&open, &json).1.is_some(), "an admitted update is decoded");
     let mut group = c.benchmark_group("update");
-    group.bench_function("denied: teloxide decode + sentinel", |b| b.iter(|| black_box(decide(&closed, &json))));
-    group.bench_function("admitted: teloxide decode + sentinel", |b| b.iter(|| black_box(decide(&open, &json))));
-    group.bench_function("teloxide decode only", |b| {
-        b.iter(|| black_box(serde_json::from_str::<teloxide::types::Update>(&json).expect("an update")));
+    group.bench_function("denied: first look + sentinel", |b| b.iter(|| black_box(look_then_decide(&closed, &json))));
+    group.bench_function("admitted: first look + sentinel + teloxide decode", |b| {
+        b.iter(|| black_box(look_then_decide(&open, &json)));
     });
-    group.bench_function("lean decode only (the sentinel's fields)", |b| {
-        b.iter(|| {
-            let lean: Lean<'_> = serde_json::from_str(&json).expect("lean");
-            black_box((lean.update_id, lean.message.map(|m| (m.from.map(|u| (u.id, u.is_bot)), m.chat.id, m.text))))
-        });
+    group.bench_function("denied, before: teloxide decode + sentinel", |b| {
+        b.iter(|| black_box(decode_then_decide(&closed, &json)));
     });
+    group.bench_function("admitted, before: teloxide decode + sentinel", |b| {
+        b.iter(|| black_box(decode_then_decide(&open, &json)));
+    });
+    group.bench_function("first look only", |b| b.iter(|| black_box(glance(&json, "arcana_bot"))));
     group.finish();
 }
 

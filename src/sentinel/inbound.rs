@@ -38,7 +38,7 @@ pub enum Membership {
 }
 
 /// What the sentinel needs to know about an update.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inbound {
     /// The Telegram update id.
     pub update_id: i64,
@@ -130,7 +130,7 @@ fn is_payment(message: &Message) -> bool {
 
 /// The action of callback data `action:args.mac`: the prefix before the first `:` or `.`,
 /// bounded, so a forged button still lands in a bounded set of buckets.
-fn callback_action(data: &str) -> String {
+pub(super) fn callback_action(data: &str) -> String {
     let end = data.find([':', '.']).unwrap_or(data.len());
     let action = &data[..end];
     if (1..=16).contains(&action.len())

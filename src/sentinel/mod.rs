@@ -35,6 +35,7 @@
 mod blocklist;
 mod debounce;
 mod engine;
+mod glance;
 mod inbound;
 mod penalty;
 mod shards;
@@ -45,6 +46,7 @@ mod window;
 
 pub use blocklist::{AdminBlock, BlockRecord, Blocklist, REASON_MAX_CHARS};
 pub use engine::{KEY_LABEL, Sentinel, UserRule, client_key};
+pub use glance::{Glance, glance};
 pub use inbound::{Inbound, InboundKind, Membership};
 pub use penalty::{Mute, PenaltyRecord, forget_penalties, forget_penalty, penalty_of};
 pub use stats::Stats;

@@ -11,4 +11,5 @@ mod lane;
 mod lanes;
 mod notice;
 pub(super) mod polling;
+mod raw_updates;
 pub(super) mod startup;

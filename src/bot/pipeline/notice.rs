@@ -11,17 +11,20 @@ use teloxide::{
     types::{ChatId, Update, UpdateKind},
 };
 
-use crate::{i18n, locale::Locale, sentinel::Verdict};
+use crate::{
+    i18n,
+    locale::Locale,
+    sentinel::{InboundKind, Verdict},
+};
 
 use crate::bot::send::{Redacted, Sender, send_notice};
 
-/// Whether acting on `verdict` for `update` needs any request at all.
-pub(crate) fn needs_action(verdict: Verdict, update: &Update) -> bool {
+/// Whether acting on `verdict` for an update of `kind` needs any request at all.
+pub(crate) fn needs_action(verdict: Verdict, kind: InboundKind) -> bool {
     match verdict {
         Verdict::Allow | Verdict::Blocked | Verdict::Ignored => false,
         Verdict::Debounced | Verdict::Limited { .. } | Verdict::Penalised { .. } => {
-            verdict.notice().is_some()
-                || matches!(update.kind, UpdateKind::CallbackQuery(_) | UpdateKind::PreCheckoutQuery(_))
+            verdict.notice().is_some() || matches!(kind, InboundKind::CallbackQuery | InboundKind::PreCheckoutQuery)
         }
     }
 }

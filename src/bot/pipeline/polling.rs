@@ -7,28 +7,40 @@
 //! entry and no removal for an update (see `crate::inbox`); under load nothing waits.
 //! Keeps going through network failures, 5xx, 429 and malformed responses; pauses while the
 //! inbox is full; stops on shutdown, saving the position so nothing finished runs again.
+//!
+//! A batch arrives as raw JSON per update: the sentinel decides on a first look at each
+//! ([`crate::sentinel::glance`]), and only what it admits — or a denial that must be answered
+//! (a button press, a checkout) — is decoded into teloxide's types. A flood is mostly denials,
+//! and a denial costs only the look.
 
 use std::{sync::Arc, time::Duration};
 
+use serde_json::value::RawValue;
 use teloxide::{
-    ApiError, Bot, RequestError,
-    payloads::GetUpdatesSetters,
-    prelude::Requester,
+    Bot,
     types::{AllowedUpdate, Update},
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::{control::PipelineStats, sentinel::Inbound, supervisor::Notifier};
+use crate::{
+    control::PipelineStats,
+    sentinel::{Glance, Inbound, InboundKind, Verdict, glance},
+    supervisor::Notifier,
+};
 
 use crate::bot::{
     BotError,
     app::App,
     handlers::router,
     inbox_bound::{self, Admission},
-    send::{Backoff, Redacted},
+    send::Backoff,
 };
 
-use super::{dispatch::Dispatcher, notice};
+use super::{
+    dispatch::Dispatcher,
+    notice::needs_action,
+    raw_updates::{FetchError, get_raw_updates},
+};
 
 /// The update types arcana asks for. Whatever arrives — asked for or not — passes the same path.
 fn allowed_updates() -> Vec<AllowedUpdate> {
@@ -45,25 +57,33 @@ fn allowed_updates() -> Vec<AllowedUpdate> {
 /// The largest batch the polling loop waits for (`bot.write_unfinished_after`) before writing it.
 const QUIET_BATCH: usize = 4;
 
-/// One item of a `getUpdates` batch.
-enum Incoming {
-    Parsed(Box<Update>),
-    /// An update whose id could be read but whose body could not: skipped, never retried.
-    Unreadable(i64),
+/// One update of a batch, after the first look.
+struct Incoming {
+    json: Box<RawValue>,
+    glance: Glance,
 }
 
 impl Incoming {
-    fn id(&self) -> i64 {
-        match self {
-            Incoming::Parsed(update) => i64::from(update.id.0),
-            Incoming::Unreadable(id) => *id,
+    fn new(json: Box<RawValue>, username: &str) -> Incoming {
+        let glance = glance(json.get(), username);
+        Incoming { json, glance }
+    }
+
+    /// The full decode; `None` (logged) if teloxide cannot read it.
+    fn decode(&self, id: i64) -> Option<Update> {
+        match serde_json::from_str::<Update>(self.json.get()) {
+            Ok(update) => Some(update),
+            Err(e) => {
+                tracing::warn!(update_id = id, error = %e, "skipping an update that could not be parsed");
+                None
+            }
         }
     }
 }
 
 /// What one `getUpdates` round produced.
 enum Fetched {
-    Batch(Vec<Incoming>),
+    Batch(Vec<Box<RawValue>>),
     Retry(Duration),
     Stop,
 }
@@ -189,8 +209,8 @@ impl Poller {
     /// One `getUpdates` call, classified.
     async fn fetch(&mut self) -> Result<Fetched, BotError> {
         let offset = i32::try_from(self.offset).unwrap_or(i32::MAX);
-        let request =
-            self.bot.get_updates().offset(offset).timeout(self.timeout_secs).allowed_updates(allowed_updates());
+        let allowed = allowed_updates();
+        let request = get_raw_updates(&self.bot, offset, self.timeout_secs, &allowed);
         let result = tokio::select! {
             () = self.shutdown.cancelled() => return Ok(Fetched::Stop),
             r = request => r,
@@ -200,23 +220,20 @@ impl Poller {
                 self.backoff.reset();
                 if let Some(metrics) = crate::bot::metrics::get() {
                     metrics.polled();
-                    for update in &updates {
-                        metrics.update(router::kind_name(&update.kind));
-                    }
                 }
-                Ok(Fetched::Batch(updates.into_iter().map(|u| Incoming::Parsed(Box::new(u))).collect()))
+                Ok(Fetched::Batch(updates))
             }
-            Err(RequestError::Api(ApiError::InvalidToken)) => Err(BotError::InvalidToken),
-            Err(RequestError::InvalidJson { raw, .. }) if salvage(&raw).is_some() => {
+            Err(FetchError::InvalidToken) => Err(BotError::InvalidToken),
+            Err(FetchError::Unreadable(raw)) if salvage(&raw).is_some() => {
                 tracing::warn!("getUpdates returned a batch that did not parse as a whole; salvaging it");
                 Ok(Fetched::Batch(salvage(&raw).unwrap_or_default()))
             }
             Err(error) => {
                 let delay = match &error {
-                    RequestError::RetryAfter(s) => s.duration(),
+                    FetchError::RetryAfter(wait) => *wait,
                     _ => self.backoff.next_delay(),
                 };
-                tracing::warn!(error = %Redacted(&error), retry_in_ms = delay.as_millis(), "getUpdates failed");
+                tracing::warn!(error = %error, retry_in_ms = delay.as_millis(), "getUpdates failed");
                 Ok(Fetched::Retry(delay))
             }
         }
@@ -233,30 +250,52 @@ impl Poller {
     /// Decides every new update of `batch` in arrival order, writes the admitted ones and the
     /// new offset to the inbox (flushed before the offset is confirmed by the next poll), then
     /// queues them and the denied updates' notices. False on shutdown.
-    async fn admit(&mut self, batch: Vec<Incoming>) -> bool {
-        let next_offset = batch.iter().map(Incoming::id).max().map_or(self.offset, |max| (max + 1).max(self.offset));
+    async fn admit(&mut self, batch: Vec<Box<RawValue>>) -> bool {
+        let batch: Vec<Incoming> = batch.into_iter().map(|json| Incoming::new(json, &self.app.username)).collect();
+        let next_offset = batch
+            .iter()
+            .filter_map(|incoming| incoming.glance.update_id())
+            .max()
+            .map_or(self.offset, |max| (max + 1).max(self.offset));
+        let metrics = crate::bot::metrics::get();
         let mut admitted = Vec::new();
         let mut denied = Vec::new();
         for incoming in batch {
-            match incoming {
-                // Below the offset: handled (or in the inbox) already; Telegram sent it again.
-                _ if incoming.id() < self.offset => {}
-                Incoming::Unreadable(id) => {
-                    tracing::warn!(update_id = id, "skipping an update that could not be parsed");
+            let Some(id) = incoming.glance.update_id() else {
+                tracing::warn!("skipping an update without a readable update_id");
+                continue;
+            };
+            // Below the offset: handled (or in the inbox) already; Telegram sent it again.
+            if id < self.offset {
+                continue;
+            }
+            // The look decides, or the full decode does what the look cannot.
+            let (inbound, mut decoded) = match incoming.glance {
+                Glance::Decided(ref inbound) => (inbound.clone(), None),
+                _ => match incoming.decode(id) {
+                    Some(update) => (Inbound::from_update(&update, &self.app.username), Some(update)),
+                    None => continue,
+                },
+            };
+            if let Some(metrics) = metrics {
+                metrics
+                    .update(decoded.as_ref().map_or_else(|| kind_name(inbound.kind), |u| router::kind_name(&u.kind)));
+            }
+            // Every update passes the sentinel before any handler or store work.
+            let verdict = self.app.services.sentinel.check(&inbound);
+            let answered = !verdict.is_allowed() && needs_action(verdict, inbound.kind);
+            if (verdict.is_allowed() || answered) && decoded.is_none() {
+                decoded = incoming.decode(id);
+            }
+            let Some(update) = decoded else { continue };
+            if verdict.is_allowed() {
+                let chat = super::lane::lane_of(&update).0;
+                match self.app.inbox_bound.admit(id, chat, inbox_bound::json_size(&update)) {
+                    Admission::Admit => admitted.push(update),
+                    Admission::Refuse => self.dispatcher.refuse(id, chat),
                 }
-                Incoming::Parsed(update) => {
-                    // Every update passes the sentinel before any handler or store work.
-                    let verdict = self.app.services.sentinel.check(&Inbound::from_update(&update, &self.app.username));
-                    if verdict.is_allowed() {
-                        let (id, chat) = (incoming_id(&update), super::lane::lane_of(&update).0);
-                        match self.app.inbox_bound.admit(id, chat, inbox_bound::json_size(&update)) {
-                            Admission::Admit => admitted.push(*update),
-                            Admission::Refuse => self.dispatcher.refuse(id, chat),
-                        }
-                    } else if notice::needs_action(verdict, &update) {
-                        denied.push((verdict, update));
-                    }
-                }
+            } else if answered {
+                denied.push((verdict, update));
             }
         }
         if admitted.is_empty() {
@@ -283,9 +322,9 @@ impl Poller {
         true
     }
 
-    fn dispatch_notices(&self, denied: Vec<(crate::sentinel::Verdict, Box<Update>)>) {
+    fn dispatch_notices(&self, denied: Vec<(Verdict, Update)>) {
         for (verdict, update) in denied {
-            self.dispatcher.notify(verdict, *update);
+            self.dispatcher.notify(verdict, update);
         }
     }
 
@@ -338,23 +377,31 @@ fn incoming_id(update: &Update) -> i64 {
     i64::from(update.id.0)
 }
 
-/// Recovers a batch whose JSON teloxide could not parse as a whole: keeps every update that
-/// parses and the ids of those that do not. `None` if the response is not a batch at all.
-fn salvage(raw: &str) -> Option<Vec<Incoming>> {
+/// The metrics' name of a kind the first look decided (the names `router::kind_name` gives).
+fn kind_name(kind: InboundKind) -> &'static str {
+    match kind {
+        InboundKind::Message | InboundKind::Payment => "message",
+        InboundKind::EditedMessage => "edited_message",
+        InboundKind::CallbackQuery => "callback_query",
+        InboundKind::InlineQuery => "inline_query",
+        InboundKind::MyChatMember => "my_chat_member",
+        InboundKind::PreCheckoutQuery => "pre_checkout_query",
+        InboundKind::Other => "other",
+    }
+}
+
+/// Recovers a batch whose JSON could not be read as a whole: keeps every item that is an
+/// object (the look then finds its id, or skips it). `None` if the response is not a batch.
+fn salvage(raw: &str) -> Option<Vec<Box<RawValue>>> {
     let value: serde_json::Value = serde_json::from_str(raw).ok()?;
     let items = value.get("result")?.as_array()?;
     if value.get("ok")?.as_bool() != Some(true) {
         return None;
     }
-    let batch: Vec<Incoming> = items
+    let batch: Vec<Box<RawValue>> = items
         .iter()
-        .filter_map(|item| {
-            let id = item.get("update_id")?.as_i64()?;
-            Some(match serde_json::from_str::<Update>(&item.to_string()) {
-                Ok(update) => Incoming::Parsed(Box::new(update)),
-                Err(_) => Incoming::Unreadable(id),
-            })
-        })
+        .filter(|item| item.get("update_id").and_then(serde_json::Value::as_i64).is_some())
+        .filter_map(|item| serde_json::value::to_raw_value(item).ok())
         .collect();
     (!batch.is_empty()).then_some(batch)
 }
@@ -364,17 +411,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn salvage_keeps_good_updates_and_ids_of_bad_ones() {
+    fn salvage_keeps_the_updates_that_have_an_id() {
         let raw = r#"{"ok":true,"result":[
             {"update_id":5,"message":{"message_id":1,"date":0,"chat":{"id":1,"type":"private","first_name":"a"},"text":"hi"}},
             {"update_id":"six"},
             {"update_id":7,"message":{"message_id":"x"}, "extra": [1,2]}
         ]}"#;
         let batch = salvage(raw).expect("a batch");
-        assert_eq!(batch.len(), 2);
-        assert!(matches!(batch[0], Incoming::Parsed(_)));
-        // teloxide reads an unparsable body as an `Error` kind, keeping the id.
-        assert!(matches!(&batch[1], Incoming::Parsed(u) if u.id.0 == 7) || matches!(batch[1], Incoming::Unreadable(7)));
+        let looks: Vec<Glance> = batch.iter().map(|json| glance(json.get(), "b")).collect();
+        assert_eq!(looks.len(), 2);
+        assert!(matches!(&looks[0], Glance::Decided(inbound) if inbound.update_id == 5));
+        // Its body is not a message: the full decode has the last word, and the id is kept.
+        assert!(matches!(looks[1], Glance::Unsure(7)));
     }
 
     #[test]
