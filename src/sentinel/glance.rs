@@ -49,11 +49,20 @@ impl Glance {
 /// Looks at the JSON of one update; `bot_username` decides whether `/cmd@name` is for this bot.
 #[must_use]
 pub fn glance(json: &str, bot_username: &str) -> Glance {
+    // An update is an object; serde would read an array into the same structs by position.
+    if !json.trim_start().starts_with('{') {
+        return Glance::Unreadable;
+    }
     match serde_json::from_str::<LeanUpdate<'_>>(json) {
         Ok(update) => update.inbound(bot_username).map_or(Glance::Unsure(update.update_id), Glance::Decided),
         Err(_) => match serde_json::from_str::<IdOnly>(json) {
             Ok(IdOnly { update_id }) => Glance::Unsure(update_id),
-            Err(_) => Glance::Unreadable,
+            // The slow way, for what a struct refuses (a repeated key): an id that is there
+            // must move the offset past the update, or Telegram would send it forever.
+            Err(_) => serde_json::from_str::<serde_json::Value>(json)
+                .ok()
+                .and_then(|value| value.get("update_id").and_then(serde_json::Value::as_i64))
+                .map_or(Glance::Unreadable, Glance::Unsure),
         },
     }
 }
@@ -454,7 +463,9 @@ mod tests {
         for (json, id) in unsure.iter().zip(5..) {
             assert!(matches!(glance(json, "b"), Glance::Unsure(i) if i == id), "{json}");
         }
-        for json in ["", "[]", "{}", r#"{"update_id":"5"}"#, "{\"update_id\":5", "null"] {
+        let repeated = r#"{"update_id":11,"update_id":12,"message":{}}"#;
+        assert!(matches!(glance(repeated, "b"), Glance::Unsure(12)), "the id JSON readers agree on");
+        for json in ["", "[]", "[5]", r#"[5,{"message_id":1}]"#, "{}", r#"{"update_id":"5"}"#, "{\"update_id\":5", "null"] {
             assert!(matches!(glance(json, "b"), Glance::Unreadable), "{json}");
         }
     }
