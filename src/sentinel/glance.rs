@@ -465,7 +465,9 @@ mod tests {
         }
         let repeated = r#"{"update_id":11,"update_id":12,"message":{}}"#;
         assert!(matches!(glance(repeated, "b"), Glance::Unsure(12)), "the id JSON readers agree on");
-        for json in ["", "[]", "[5]", r#"[5,{"message_id":1}]"#, "{}", r#"{"update_id":"5"}"#, "{\"update_id\":5", "null"] {
+        for json in
+            ["", "[]", "[5]", r#"[5,{"message_id":1}]"#, "{}", r#"{"update_id":"5"}"#, "{\"update_id\":5", "null"]
+        {
             assert!(matches!(glance(json, "b"), Glance::Unreadable), "{json}");
         }
     }
