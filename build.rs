@@ -23,19 +23,24 @@ const DEFLATED: &[&str] = &[
     "web/assets/app.css",
 ];
 
-/// Writes `OUT_DIR/deflated/PATH.z` for every path in [`DEFLATED`].
-fn deflate_texts() {
+/// Writes `bytes` deflated to `OUT_DIR/deflated/NAME.z` (what `src/embedded.rs`'s `deflated!` embeds).
+fn write_deflated(name: &str, bytes: &[u8]) {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");
+    let target = Path::new(&out).join("deflated").join(format!("{name}.z"));
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    }
+    let deflated = miniz_oxide::deflate::compress_to_vec(bytes, 10);
+    std::fs::write(&target, deflated).unwrap_or_else(|e| panic!("writing {}: {e}", target.display()));
+}
+
+/// Deflates every path in [`DEFLATED`].
+fn deflate_texts() {
     for path in DEFLATED {
         let source = Path::new("src").join(path);
         println!("cargo:rerun-if-changed={}", source.display());
         let text = std::fs::read(&source).unwrap_or_else(|e| panic!("reading {}: {e}", source.display()));
-        let packed = miniz_oxide::deflate::compress_to_vec(&text, 10);
-        let target = Path::new(&out).join("deflated").join(format!("{path}.z"));
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-        }
-        std::fs::write(&target, packed).unwrap_or_else(|e| panic!("writing {}: {e}", target.display()));
+        write_deflated(path, &text);
     }
 }
 
@@ -70,13 +75,7 @@ fn pack_zones() {
         packed.extend_from_slice(&u32::try_from(tzif.len()).expect("a datum under 4 GiB").to_le_bytes());
         packed.extend_from_slice(tzif);
     }
-    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");
-    let target = Path::new(&out).join("deflated").join("zones.bin.z");
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-    }
-    let deflated = miniz_oxide::deflate::compress_to_vec(&packed, 10);
-    std::fs::write(&target, deflated).unwrap_or_else(|e| panic!("writing {}: {e}", target.display()));
+    write_deflated("zones.bin", &packed);
 }
 
 fn main() {

@@ -18,6 +18,14 @@ macro_rules! deflated {
 }
 pub(crate) use deflated;
 
+/// The text of `src/$path` (see [`text_or_empty`]; the path names the file in a log line too).
+macro_rules! text {
+    ($path:literal) => {
+        $crate::embedded::text_or_empty($crate::embedded::deflated!($path), $path)
+    };
+}
+pub(crate) use text;
+
 /// The most an embedded text may inflate to: far above any of them, so a broken build cannot
 /// make the bot allocate without bound.
 const MOST_INFLATED: usize = 4 << 20;
@@ -60,19 +68,25 @@ mod tests {
 
     #[test]
     fn every_embedded_text_reads_back_as_its_source_file() {
-        let files: [(&[u8], &str); 12] = [
-            (deflated!("tarot/cards/en.toml"), include_str!("tarot/cards/en.toml")),
-            (deflated!("tarot/cards/ru.toml"), include_str!("tarot/cards/ru.toml")),
-            (deflated!("tarot/cards/es.toml"), include_str!("tarot/cards/es.toml")),
-            (deflated!("i18n/locales/en.toml"), include_str!("i18n/locales/en.toml")),
-            (deflated!("i18n/locales/ru.toml"), include_str!("i18n/locales/ru.toml")),
-            (deflated!("i18n/locales/es.toml"), include_str!("i18n/locales/es.toml")),
-            (deflated!("web/assets/texts/en.toml"), include_str!("web/assets/texts/en.toml")),
-            (deflated!("web/assets/texts/ru.toml"), include_str!("web/assets/texts/ru.toml")),
-            (deflated!("web/assets/texts/es.toml"), include_str!("web/assets/texts/es.toml")),
-            (deflated!("web/assets/app.html"), include_str!("web/assets/app.html")),
-            (deflated!("web/assets/app.js"), include_str!("web/assets/app.js")),
-            (deflated!("web/assets/app.css"), include_str!("web/assets/app.css")),
+        // The same path names the deflated copy and, relative to this file, the source.
+        macro_rules! both {
+            ($path:literal) => {
+                (deflated!($path).as_slice(), include_str!($path))
+            };
+        }
+        let files = [
+            both!("tarot/cards/en.toml"),
+            both!("tarot/cards/ru.toml"),
+            both!("tarot/cards/es.toml"),
+            both!("i18n/locales/en.toml"),
+            both!("i18n/locales/ru.toml"),
+            both!("i18n/locales/es.toml"),
+            both!("web/assets/texts/en.toml"),
+            both!("web/assets/texts/ru.toml"),
+            both!("web/assets/texts/es.toml"),
+            both!("web/assets/app.html"),
+            both!("web/assets/app.js"),
+            both!("web/assets/app.css"),
         ];
         for (packed, source) in files {
             assert!(packed.len() * 2 < source.len(), "deflated to {} of {} bytes", packed.len(), source.len());

@@ -127,12 +127,11 @@ fn plural_forms(table: &toml::Table) -> Option<Forms> {
 
 /// The embedded file of `locale` (empty, with the fault logged, if it does not read back).
 pub(super) fn source(locale: Locale) -> String {
-    let (deflated, what): (&[u8], &str) = match locale {
-        Locale::En => (embedded::deflated!("i18n/locales/en.toml"), "i18n/locales/en.toml"),
-        Locale::Ru => (embedded::deflated!("i18n/locales/ru.toml"), "i18n/locales/ru.toml"),
-        Locale::Es => (embedded::deflated!("i18n/locales/es.toml"), "i18n/locales/es.toml"),
-    };
-    embedded::text_or_empty(deflated, what)
+    match locale {
+        Locale::En => embedded::text!("i18n/locales/en.toml"),
+        Locale::Ru => embedded::text!("i18n/locales/ru.toml"),
+        Locale::Es => embedded::text!("i18n/locales/es.toml"),
+    }
 }
 
 static CATALOGS: LazyLock<[Catalog; 3]> = LazyLock::new(|| {

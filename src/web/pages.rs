@@ -28,14 +28,12 @@ use super::{
 
 /// `/app` in each language, written on first use.
 static APP_PAGES: LazyLock<[String; 3]> = LazyLock::new(|| {
-    let page = embedded::text_or_empty(embedded::deflated!("web/assets/app.html"), "app.html");
+    let page = embedded::text!("web/assets/app.html");
     Locale::ALL.map(|locale| texts::fill(&page, locale))
 });
 /// The Mini App's script and style (embedded deflated), inflated on first use.
-static APP_JS: LazyLock<String> =
-    LazyLock::new(|| embedded::text_or_empty(embedded::deflated!("web/assets/app.js"), "app.js"));
-static APP_CSS: LazyLock<String> =
-    LazyLock::new(|| embedded::text_or_empty(embedded::deflated!("web/assets/app.css"), "app.css"));
+static APP_JS: LazyLock<String> = LazyLock::new(|| embedded::text!("web/assets/app.js"));
+static APP_CSS: LazyLock<String> = LazyLock::new(|| embedded::text!("web/assets/app.css"));
 
 /// The page routes.
 pub(super) fn routes() -> Router<Arc<WebContext>> {

@@ -86,12 +86,11 @@ impl Table {
 
 /// The embedded table of `locale` (empty, with the fault logged, if it does not read back).
 fn source(locale: Locale) -> String {
-    let (deflated, what): (&[u8], &str) = match locale {
-        Locale::En => (embedded::deflated!("web/assets/texts/en.toml"), "web/assets/texts/en.toml"),
-        Locale::Ru => (embedded::deflated!("web/assets/texts/ru.toml"), "web/assets/texts/ru.toml"),
-        Locale::Es => (embedded::deflated!("web/assets/texts/es.toml"), "web/assets/texts/es.toml"),
-    };
-    embedded::text_or_empty(deflated, what)
+    match locale {
+        Locale::En => embedded::text!("web/assets/texts/en.toml"),
+        Locale::Ru => embedded::text!("web/assets/texts/ru.toml"),
+        Locale::Es => embedded::text!("web/assets/texts/es.toml"),
+    }
 }
 
 const fn index(locale: Locale) -> usize {

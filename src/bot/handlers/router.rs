@@ -9,6 +9,7 @@ use crate::{
     i18n,
     locale::Locale,
     sanitize::split_command,
+    sentinel::InboundKind,
 };
 
 use crate::bot::{
@@ -276,5 +277,18 @@ pub(crate) fn kind_name(kind: &UpdateKind) -> &'static str {
         UpdateKind::ChatMember(_) => "chat_member",
         UpdateKind::Error(_) => "unparsed",
         _ => "other",
+    }
+}
+
+/// The metrics' name of a kind the first look decided (the names [`kind_name`] gives).
+pub(crate) fn inbound_kind_name(kind: InboundKind) -> &'static str {
+    match kind {
+        InboundKind::Message | InboundKind::Payment => "message",
+        InboundKind::EditedMessage => "edited_message",
+        InboundKind::CallbackQuery => "callback_query",
+        InboundKind::InlineQuery => "inline_query",
+        InboundKind::MyChatMember => "my_chat_member",
+        InboundKind::PreCheckoutQuery => "pre_checkout_query",
+        InboundKind::Other => "other",
     }
 }

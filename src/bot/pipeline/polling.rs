@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     control::PipelineStats,
-    sentinel::{Glance, Inbound, InboundKind, Verdict, glance},
+    sentinel::{Glance, Inbound, Verdict, glance},
     supervisor::Notifier,
 };
 
@@ -278,8 +278,11 @@ impl Poller {
                 },
             };
             if let Some(metrics) = metrics {
-                metrics
-                    .update(decoded.as_ref().map_or_else(|| kind_name(inbound.kind), |u| router::kind_name(&u.kind)));
+                metrics.update(
+                    decoded
+                        .as_ref()
+                        .map_or_else(|| router::inbound_kind_name(inbound.kind), |u| router::kind_name(&u.kind)),
+                );
             }
             // Every update passes the sentinel before any handler or store work.
             let verdict = self.app.services.sentinel.check(&inbound);
@@ -377,21 +380,8 @@ fn incoming_id(update: &Update) -> i64 {
     i64::from(update.id.0)
 }
 
-/// The metrics' name of a kind the first look decided (the names `router::kind_name` gives).
-fn kind_name(kind: InboundKind) -> &'static str {
-    match kind {
-        InboundKind::Message | InboundKind::Payment => "message",
-        InboundKind::EditedMessage => "edited_message",
-        InboundKind::CallbackQuery => "callback_query",
-        InboundKind::InlineQuery => "inline_query",
-        InboundKind::MyChatMember => "my_chat_member",
-        InboundKind::PreCheckoutQuery => "pre_checkout_query",
-        InboundKind::Other => "other",
-    }
-}
-
-/// Recovers a batch whose JSON could not be read as a whole: keeps every item that is an
-/// object (the look then finds its id, or skips it). `None` if the response is not a batch.
+/// Recovers a batch whose JSON could not be read as a whole: keeps every item with an integer
+/// `update_id` (the look then reads the rest). `None` if the response is not a batch.
 fn salvage(raw: &str) -> Option<Vec<Box<RawValue>>> {
     let value: serde_json::Value = serde_json::from_str(raw).ok()?;
     let items = value.get("result")?.as_array()?;
