@@ -22,7 +22,9 @@
 //! an SD card sees). Config: `default = { limit = 20, per = "1m" }`, `debounce = "2s"`.
 //!
 //! Run: `cargo bench --bench flood` (gives up after 10 minutes); `FLOOD_ONLY=presses` runs phase 3
-//! alone, on a fresh bot (the load as first reported, with no flood's replies still draining). `FLOOD_CONFIG` is appended to
+//! alone, on a fresh bot (the load as first reported, with no flood's replies still draining);
+//! `FLOOD_ONLY=burst` runs issue 27's burst alone (`burst.rs`: 40,000 updates from 1,000
+//! flooders, 20 normal users among them). `FLOOD_CONFIG` is appended to
 //! the bot's `arcana.toml` (e.g. `FLOOD_CONFIG=$'[store]\ncache_capacity_mib = 4'`) to measure a
 //! setting.
 
@@ -36,6 +38,7 @@ use serde_json::Value;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
+mod burst;
 mod presses;
 
 use support::bot_process::BotProcess;
@@ -174,6 +177,18 @@ fn run() -> Result<String, String> {
         }
         return Ok(render_rows(&press_rows(&presses)));
     }
+    if std::env::var("FLOOD_ONLY").as_deref() == Ok("burst") {
+        // Issue 27's burst alone, on a fresh bot: what a slow board's normal users wait.
+        let report = burst::run(&tg, &mut bot, deadline)?;
+        let peak = status_kib(bot.pid(), "VmHWM:");
+        let (status, stderr) = bot.terminate();
+        if !status.success() {
+            return Err(format!("arcana exited with {status} after SIGTERM; stderr:\n{}", tail(&stderr, 20)));
+        }
+        let mut rows = burst::rows(&report);
+        rows.push(("peak RSS of the bot (VmHWM)", mib(peak)));
+        return Ok(render_rows(&rows));
+    }
 
     // Phase 1: the burst.
     let burst = plan(BURST_UPDATES, BURST_FLOODERS, BURST_NORMAL);
@@ -248,7 +263,7 @@ fn run() -> Result<String, String> {
 fn plan(total: usize, flooders: i64, normal: i64) -> Vec<(Value, Option<Answer>)> {
     let normal_total = NORMAL_TEXTS.len() * usize::try_from(NORMAL_USERS).unwrap_or_default();
     let spacing = total / normal_total;
-    let mut flood = flood_messages(total - normal_total, flooders).into_iter();
+    let mut flood = flood_messages(total - normal_total, flooders, usize::try_from(FLOODERS).unwrap_or(1)).into_iter();
     let users = usize::try_from(NORMAL_USERS).unwrap_or(1);
     let mut sent = 0;
     let mut plan = Vec::with_capacity(total);
@@ -282,10 +297,9 @@ fn with_presses(plan: Vec<(Value, Option<Answer>)>) -> Vec<(Value, Option<Answer
     out
 }
 
-/// `total` flood messages shared evenly among the flooders: waves of [`FLOOD_WAVE`] flooders
+/// `total` flood messages shared evenly among `flooders` flooders (ids from `base`): waves of [`FLOOD_WAVE`] flooders
 /// sending round-robin, one wave after another.
-fn flood_messages(total: usize, base: i64) -> Vec<Value> {
-    let flooders = usize::try_from(FLOODERS).unwrap_or(1);
+fn flood_messages(total: usize, base: i64, flooders: usize) -> Vec<Value> {
     let quota = |flooder: usize| total / flooders + usize::from(flooder < total % flooders);
     let mut messages = Vec::with_capacity(total);
     for first in (0..flooders).step_by(FLOOD_WAVE) {
@@ -307,9 +321,11 @@ fn is_flooder(user: i64) -> bool {
     [BURST_FLOODERS, SUSTAINED_FLOODERS].iter().any(|base| (*base..base + FLOODERS).contains(&user))
 }
 
-/// Whether a `getUpdates` with an offset past `last_id` was made.
+/// Whether a `getUpdates` with an offset past `last_id` was made. Offsets only grow, so the
+/// latest `getUpdates` tells: this runs under the fake server's lock at every call, and scanning
+/// every call back (tens of thousands of replies) held up the very polls it waits for.
 fn polled_past(calls: &[Call], last_id: i64) -> bool {
-    calls.iter().rev().any(|c| c.method == "getUpdates" && c.int("offset").is_some_and(|o| o > last_id))
+    calls.iter().rev().find(|c| c.method == "getUpdates").is_some_and(|c| c.int("offset").is_some_and(|o| o > last_id))
 }
 
 /// When each timed update was answered (`None`: not yet), by scanning the calls once.
@@ -466,18 +482,20 @@ fn write_bytes(pid: u32) -> Option<u64> {
     io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok())
 }
 
+/// KiB as MiB with one decimal, or "unknown".
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or_else(
+        || "unknown".to_owned(),
+        |k| format!("{:.1} MiB", f64::from(u32::try_from(k).unwrap_or(u32::MAX)) / 1024.0),
+    )
+}
+
 fn millis(d: Duration) -> String {
     format!("{} ms", d.as_millis())
 }
 
 fn render(r: &Report) -> String {
     let rate = f64::from(u32::try_from(BURST_UPDATES).unwrap_or(u32::MAX)) / r.ingestion.as_secs_f64().max(1e-9);
-    let mib = |k: Option<u64>| {
-        k.map_or_else(
-            || "unknown".to_owned(),
-            |k| format!("{:.1} MiB", f64::from(u32::try_from(k).unwrap_or(u32::MAX)) / 1024.0),
-        )
-    };
     let flooders = 2 * FLOODERS;
     let rows = [
         ("start of the process to its first getUpdates", millis(r.startup)),

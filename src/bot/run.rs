@@ -160,7 +160,7 @@ async fn serve(
         lockdown: control::Lockdown::load(&store)?,
     });
     finish_deletions(&services).await;
-    let pending = inbox.pending()?;
+    let pending = inbox.pending();
     PipelineStats::add(&services.pipeline.inbox, u64::try_from(pending.len()).unwrap_or(u64::MAX));
     tasks.spawn(serve_control(dir.root().join(control::SOCKET_NAME), Arc::clone(&services), shutdown.clone()));
     tasks.spawn(rewrap_keys(Arc::clone(&vault), shutdown.clone()));
@@ -181,7 +181,7 @@ async fn serve(
         startup::set_menu_button(&bot, public_url).await;
     }
 
-    let offset = inbox.position()?;
+    let offset = inbox.position();
     if let Some(listening) = web_listener {
         let ctx = crate::web::WebContext::new(Arc::clone(&services), &config, token.expose(), username.clone());
         tasks.spawn(crate::web::serve(Arc::new(ctx), listening, shutdown.clone()));

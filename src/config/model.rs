@@ -166,11 +166,11 @@ pub struct BotConfig {
     /// A handler running longer than this is abandoned and logged (1 s to 10 m).
     #[serde(deserialize_with = "within::<1_000, 600_000, _>")]
     pub handler_timeout: Duration,
-    /// Whether each finished update's removal from the inbox is flushed before its chat's next
-    /// update starts (`true`), or left to the background flush (`store.flush_every`): fewer
-    /// bytes written, but after a crash or power cut the updates finished within the last
-    /// `flush_every` run again (their users may get a reply twice). Only updates written to the
-    /// inbox have a removal (see `write_unfinished_after`).
+    /// Whether each finished update's removal from the inbox is synced before its chat's next
+    /// update starts (`true`), or left to the inbox log's next synced write: fewer bytes
+    /// written, but after a power cut the updates finished since the last sync run again (their
+    /// users may get a reply twice; a kill loses nothing). Only updates written to the inbox
+    /// have a removal (see `write_unfinished_after`).
     pub flush_removals: bool,
     /// How long a small batch of admitted updates may run, on a bot with nothing else in hand, before
     /// what is left of it is written to the inbox and the next poll confirms it (0 s to 30 s). An

@@ -34,7 +34,9 @@ watchdog_timeout = "30s"
 
 [bot]
 # Handlers working at once: a handler gives its place back when it waits for a send slot
-# (Telegram's rate), so waiting handlers never keep another chat's update from starting.
+# (Telegram's rate), so waiting handlers never keep another chat's update from starting; as many
+# may wait as work. Each holds its update and reply (about 24 KiB under a flood), but fewer
+# leave a normal user's update waiting for a permit behind a flood's handlers.
 max_in_flight = 256
 # Admitted updates kept in the durable inbox until handled, at most this many and this many
 # bytes (of their JSON; 64 KiB to 64 GiB). When either is reached, updates from the chats holding
@@ -52,9 +54,9 @@ handler_timeout = "60s"
 # written to the inbox: an update finished by then costs the disk no inbox entry and no removal
 # (0s to 30s; longer spares an SD card more, but a slow handler delays the next poll as much).
 write_unfinished_after = "250ms"
-# Flush each removal of an update from the inbox at once (true), or leave it to the background
-# flush (false): fewer writes under load, but after a crash or power cut the updates finished
-# within the last store.flush_every run again.
+# Sync each removal of an update from the inbox at once (true), or leave it to the inbox log's
+# next synced write (false): fewer writes under load, but after a power cut the updates finished
+# since the last sync run again (a kill loses nothing).
 flush_removals = true
 
 [sentinel]

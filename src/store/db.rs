@@ -69,6 +69,12 @@ impl Store {
         Store::open_releasing(path, &StoreConfig::default(), &watchdog)
     }
 
+    /// The directory the store lives in.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The typed tree for records of type `R`.
     pub fn tree<R: Record>(&self) -> Result<TypedTree<R>, StoreError> {
         let _watch = self.watchdog.guard("open_tree");

@@ -44,10 +44,11 @@ pub(crate) enum Work {
     Notice(Box<PendingNotice>),
 }
 
-/// A notice waiting in its lane, holding one of the bounded notice permits.
+/// A notice waiting in its lane, holding one of the bounded notice permits: only what sending
+/// it needs (a whole decoded update is about 2 KiB, and a flood keeps up to
+/// [`crate::bot::app::MAX_NOTICES_IN_FLIGHT`] of these waiting).
 pub(crate) struct PendingNotice {
-    verdict: Verdict,
-    update: Update,
+    notice: notice::ChatNotice,
     permit: NoticePermit,
 }
 
@@ -184,7 +185,7 @@ impl Dispatcher {
             return;
         }
         let key = (lane_of(&update).0, Lane::Messages);
-        let notice = PendingNotice { verdict, update, permit: notice_permit };
+        let notice = PendingNotice { notice: notice::ChatNotice::of(verdict, &update), permit: notice_permit };
         if let Err(Work::Notice(notice)) = self.lanes.push(key, Work::Notice(Box::new(notice))) {
             notice_done(&app, notice.permit);
         }
@@ -287,8 +288,8 @@ fn blocked_since(app: &App, update: &Update) -> bool {
 /// gives its start permit back at once.
 async fn run_notice(app: Arc<App>, notice: Box<PendingNotice>, permit: Permit) {
     drop(permit);
-    let PendingNotice { verdict, update, permit: notice_permit } = *notice;
-    notice::act(&app.sender, verdict, &update).await;
+    let PendingNotice { notice, permit: notice_permit } = *notice;
+    notice.send(&app.sender).await;
     notice_done(&app, notice_permit);
 }
 

@@ -56,8 +56,31 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
         }
         return;
     }
-    if let (Some(text), Some(chat), Some(wait)) = (notice, update.chat(), verdict.notice()) {
-        send_notice(sender, ChatId(chat.id.0), &text, std::time::Instant::now() + wait).await;
+    ChatNotice::of(verdict, update).send(sender).await;
+}
+
+/// A notice for a denied message, reduced to what sending it needs: it waits in its chat's lane
+/// behind the replies, and a flood keeps many waiting.
+pub(crate) struct ChatNotice {
+    verdict: Verdict,
+    chat: Option<i64>,
+    locale: Locale,
+}
+
+impl ChatNotice {
+    /// The notice `verdict` calls for in the chat of `update`, in its sender's language.
+    pub(crate) fn of(verdict: Verdict, update: &Update) -> ChatNotice {
+        let code = update.from().and_then(|from| from.language_code.as_deref()).unwrap_or_default();
+        ChatNotice { verdict, chat: update.chat().map(|chat| chat.id.0), locale: Locale::from_language_code(code) }
+    }
+
+    /// Sends it (after the chat's replies; dropped once the wait it announces is over).
+    pub(crate) async fn send(self, sender: &Sender) {
+        let ChatNotice { verdict, chat, locale } = self;
+        if let (Some(chat), Some(wait)) = (chat, verdict.notice()) {
+            let text = notice_text(verdict, wait, locale);
+            send_notice(sender, ChatId(chat), &text, std::time::Instant::now() + wait).await;
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 //! The inbox: every update the sentinel lets through is *staged* here (in memory) and handed to
 //! its lane at once; before the next `getUpdates` tells Telegram it may forget the batch, each of
-//! its updates is either finished (its effects flushed) or written here (sealed, in one flushed
-//! batch, together with the next offset). Written entries are removed when their handling
-//! finishes; unfinished ones are handled again on the next start. So nothing acknowledged to
+//! its updates is either finished (its effects flushed) or written here (sealed, in one synced
+//! batch of the inbox's log, `db/inbox.log` — see `log.rs` — together with the next offset).
+//! Written entries are removed when their handling finishes; unfinished ones are handled again
+//! on the next start. So nothing acknowledged to
 //! Telegram is lost: at most an update in flight at the moment of a kill is handled twice.
 //!
 //! Why staging (issue 27, SD cards): Telegram keeps an update until its offset is confirmed, so
@@ -18,14 +19,15 @@
 //! so nothing finished runs again after it. A payment is credited once whatever runs twice (the
 //! ledger keeps each charge id, flushed).
 //!
-//! ```text
-//! inbox tree:  "\0position"         → Position(next offset to ask for)
-//!              "u" ‖ update id (BE)  → Update(sealed JSON of the update)
-//! ```
 //! Updates carry names and message texts, so they are sealed with the inbox's service key
-//! ([`ServiceSealer`]), bound to their key; nothing of them is on disk in the clear. A user's
-//! deletion removes their updates still waiting here (`Inbox::forget_user`): the service key
-//! outlives any user, so these would otherwise stay readable to whoever holds the master key.
+//! ([`ServiceSealer`]), bound to the tree name `inbox` and the key `"u" ‖ update id (BE)` they had
+//! when they lived in a sled tree; nothing of them is on disk in the clear. A user's deletion
+//! removes their updates still waiting here and rewrites the log without them
+//! (`Inbox::forget_user`): the service key outlives any user, so these would otherwise stay
+//! readable to whoever holds the master key.
+//!
+//! Until issue 27 the inbox was the sled tree `inbox` (`"\0position"` → the position, `"u" ‖ id` →
+//! a sealed update). Opening the inbox moves whatever that tree still holds into the log, once.
 //!
 //! Written by the bot's polling loop and lanes; below `control`, so that a deletion (from the
 //! bot, the control socket or the offline command line) reaches it too.
@@ -43,7 +45,16 @@ use crate::{
     vault::{ServiceSealer, Vault, VaultError},
 };
 
-/// One inbox record.
+mod log;
+
+pub use log::LogError;
+use log::{Entry, InboxLog};
+
+/// The log's file name, inside the data store's directory (`db/`): moved, restored and removed
+/// with it.
+const LOG_FILE: &str = "inbox.log";
+
+/// One record of the inbox's former sled tree (read once, to move it into the log).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum InboxRecord {
     /// The next update id to ask Telegram for.
@@ -68,7 +79,6 @@ impl Record for LegacyPosition {
     const VERSION: u8 = 1;
 }
 
-const POSITION_KEY: &[u8] = b"\0position";
 const LEGACY_POSITION_KEY: &[u8] = b"poll_position";
 const UPDATE_PREFIX: u8 = b'u';
 
@@ -81,6 +91,9 @@ pub enum InboxError {
     /// Sealing failed.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// The log failed.
+    #[error(transparent)]
+    Log(#[from] LogError),
     /// An update could not be written as JSON.
     #[error("cannot encode an update: {0}")]
     Encode(String),
@@ -104,10 +117,9 @@ pub(crate) enum Finish {
     Writing,
 }
 
-/// The inbox tree, its sealer, and the staged updates.
+/// The inbox's log, its sealer, and the staged updates.
 pub(crate) struct Inbox {
-    tree: TypedTree<InboxRecord>,
-    legacy: TypedTree<LegacyPosition>,
+    log: InboxLog,
     sealer: ServiceSealer,
     store: Store,
     staged: Mutex<HashMap<i64, Staged>>,
@@ -133,15 +145,52 @@ fn update_id(key: &[u8]) -> Option<i64> {
 impl Inbox {
     /// Opens the inbox of `store`.
     pub(crate) fn open(store: &Store, vault: Arc<Vault>) -> Result<Inbox, InboxError> {
-        Ok(Inbox {
-            tree: store.tree()?,
-            legacy: store.tree()?,
+        let inbox = Inbox {
+            log: InboxLog::open(&store.path().join(LOG_FILE))?,
             sealer: ServiceSealer::new(vault, "inbox/v1")?,
             store: store.clone(),
             staged: Mutex::default(),
             writing: Mutex::new(()),
             changed: tokio::sync::Notify::new(),
-        })
+        };
+        inbox.move_from_tree()?;
+        Ok(inbox)
+    }
+
+    /// Moves what the inbox's former sled tree holds (and the first design's position) into the
+    /// log, synced before the tree is emptied: a kill in between moves it again, harmlessly.
+    fn move_from_tree(&self) -> Result<(), InboxError> {
+        let tree: TypedTree<InboxRecord> = self.store.tree()?;
+        let mut sealed = Vec::new();
+        let mut position = None;
+        let mut keys = Vec::new();
+        for entry in tree.iter_at(std::time::SystemTime::now()) {
+            let (key, record) = entry?;
+            match (record, update_id(&key)) {
+                (InboxRecord::Update(bytes), Some(id)) => sealed.push((id, bytes)),
+                (InboxRecord::Position(next), _) => position = Some(next),
+                _ => {}
+            }
+            keys.push(key);
+        }
+        if self.log.position().is_none() && position.is_none() {
+            let legacy: TypedTree<LegacyPosition> = self.store.tree()?;
+            position = legacy.get(LEGACY_POSITION_KEY)?.map(|p| p.next_offset);
+        }
+        if sealed.is_empty() && keys.is_empty() && position.is_none() {
+            return Ok(());
+        }
+        let mut entries: Vec<Entry<'_>> = sealed.iter().map(|(id, bytes)| Entry::Update(*id, bytes)).collect();
+        if self.log.position().is_none() {
+            entries.extend(position.map(Entry::Position));
+        }
+        self.log.append(&entries, true)?;
+        if !keys.is_empty() {
+            tree.apply(&[], &keys)?;
+            self.store.flush_blocking()?;
+            tracing::info!(updates = sealed.len(), "moved the inbox from its sled tree into its log");
+        }
+        Ok(())
     }
 
     fn staged(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Staged>> {
@@ -216,16 +265,16 @@ impl Inbox {
     }
 
     fn write(&self, jsons: Vec<(i64, zeroize::Zeroizing<Vec<u8>>)>, next_offset: i64) -> Result<(), InboxError> {
-        let mut inserts = Vec::with_capacity(jsons.len() + 1);
+        let mut sealed = Vec::with_capacity(jsons.len());
         for (id, json) in jsons {
-            let key = update_key(id);
-            let sealed = self.sealer.seal(InboxRecord::TREE, &key, &json)?;
-            inserts.push((key, InboxRecord::Update(sealed)));
+            sealed.push((id, self.sealer.seal(InboxRecord::TREE, &update_key(id), &json)?));
         }
-        if !inserts.is_empty() {
-            inserts.push((POSITION_KEY.to_vec(), InboxRecord::Position(next_offset)));
-            self.tree.apply(&inserts, &[])?;
+        if !sealed.is_empty() {
+            let mut entries: Vec<Entry<'_>> = sealed.iter().map(|(id, bytes)| Entry::Update(*id, bytes)).collect();
+            entries.push(Entry::Position(next_offset));
+            self.log.append(&entries, true)?;
         }
+        // What the finished updates changed.
         self.store.flush_blocking()?;
         Ok(())
     }
@@ -234,23 +283,19 @@ impl Inbox {
     /// was not yet told to forget are skipped, not run again, when it sends them after the start.
     /// Call once nothing is staged any more. Blocking: call off the async runtime.
     pub(crate) fn save_position_blocking(&self, next_offset: i64) -> Result<(), InboxError> {
-        self.tree.apply(&[(POSITION_KEY.to_vec(), InboxRecord::Position(next_offset))], &[])?;
         self.store.flush_blocking()?;
+        self.log.append(&[Entry::Position(next_offset)], true)?;
         Ok(())
     }
 
     /// The next update id to ask Telegram for (0 if the bot never polled).
-    pub(crate) fn position(&self) -> Result<i64, InboxError> {
-        if let Some(InboxRecord::Position(next)) = self.tree.get(POSITION_KEY)? {
-            return Ok(next);
-        }
-        Ok(self.legacy.get(LEGACY_POSITION_KEY)?.map_or(0, |p| p.next_offset))
+    pub(crate) fn position(&self) -> i64 {
+        self.log.position().unwrap_or(0)
     }
 
     /// Ids of the unfinished updates, oldest first.
-    pub(crate) fn pending(&self) -> Result<Vec<i64>, InboxError> {
-        let keys = self.tree.keys_with_prefix_at(&[UPDATE_PREFIX], std::time::SystemTime::now())?;
-        Ok(keys.iter().filter_map(|k| update_id(k)).collect())
+    pub(crate) fn pending(&self) -> Vec<i64> {
+        self.log.ids()
     }
 
     /// The update stored under `id`; `None` if it is gone or can no longer be read (logged).
@@ -259,9 +304,9 @@ impl Inbox {
             return Some(staged.update.as_ref().clone());
         }
         let key = update_key(id);
-        let sealed = match self.tree.get(&key) {
-            Ok(Some(InboxRecord::Update(sealed))) => sealed,
-            Ok(_) => return None,
+        let sealed = match self.log.read(id) {
+            Ok(Some(sealed)) => sealed,
+            Ok(None) => return None,
             Err(e) => {
                 tracing::error!(update_id = id, error = %e, "cannot read an inbox entry");
                 return None;
@@ -286,17 +331,21 @@ impl Inbox {
     /// Removes the updates of `user` waiting here — sent by them, or in their private chat —
     /// except `handling` (the update deleting them: its lane removes it when it is done).
     /// Their lanes then find them gone and finish them. Reads every entry (the inbox holds
-    /// little unless the bot is flooded). Not flushed: the caller's flush carries it. Returns
-    /// how many were removed.
+    /// little unless the bot is flooded). When any was written, the log is rewritten without
+    /// them (synced) so their sealed bytes leave the file. Returns how many were removed.
     pub(crate) fn forget_user(&self, user: i64, handling: Option<i64>) -> Result<usize, InboxError> {
         let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let mut gone = Vec::new();
-        for id in self.pending()? {
+        for id in self.pending() {
             if Some(id) != handling && self.load(id).is_some_and(|update| concerns(&update, user)) {
-                gone.push(update_key(id));
+                gone.push(id);
             }
         }
-        self.tree.apply(&[], &gone)?;
+        if !gone.is_empty() {
+            let removals: Vec<Entry<'_>> = gone.iter().map(|id| Entry::Removal(*id)).collect();
+            self.log.append(&removals, true)?;
+            self.log.compact()?;
+        }
         let mut staged = self.staged();
         let before = staged.len();
         staged.retain(|&id, entry| Some(id) == handling || !concerns(&entry.update, user));
@@ -312,11 +361,12 @@ impl Inbox {
     /// (otherwise the background flush or the next flushed admission carries it). Blocking: call
     /// off the async runtime.
     pub(crate) fn remove_blocking(&self, ids: &[i64], durable: bool) -> Result<(), InboxError> {
-        let keys: Vec<Vec<u8>> = ids.iter().map(|&id| update_key(id)).collect();
-        self.tree.apply(&[], &keys)?;
         if durable {
+            // What the finished updates changed is durable before their removal is.
             self.store.flush_blocking()?;
         }
+        let removals: Vec<Entry<'_>> = ids.iter().map(|id| Entry::Removal(*id)).collect();
+        self.log.append(&removals, durable)?;
         Ok(())
     }
 }
@@ -346,26 +396,49 @@ mod tests {
     fn admitted_updates_come_back_sealed_until_removed() {
         let t = temp_vault();
         let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
-        assert_eq!(inbox.position().expect("position"), 0);
+        assert_eq!(inbox.position(), 0);
         let (a, b) = (update(10, "a secret question"), update(11, "another"));
         inbox.stage(vec![a, b.clone()]);
         assert_eq!(inbox.write_staged_blocking(12).expect("write"), 2);
         assert_eq!(inbox.unfinished_staged(), 0, "written, no longer staged");
-        assert_eq!(inbox.position().expect("position"), 12);
-        assert_eq!(inbox.pending().expect("pending"), [10, 11]);
+        assert_eq!(inbox.position(), 12);
+        assert_eq!(inbox.pending(), [10, 11]);
         assert_eq!(inbox.load(11), Some(b));
         inbox.remove_blocking(&[10], true).expect("remove");
-        assert_eq!(inbox.pending().expect("pending"), [11]);
+        assert_eq!(inbox.pending(), [11]);
         assert_eq!(inbox.load(10), None);
         inbox.save_position_blocking(40).expect("position only");
-        assert_eq!(inbox.position().expect("position"), 40);
-        let raw = t.data.tree::<InboxRecord>().expect("tree");
-        for entry in raw.iter_at(std::time::SystemTime::now()) {
-            let (_, record) = entry.expect("decodes");
-            if let InboxRecord::Update(sealed) = record {
-                assert!(!sealed.windows(7).any(|w| w == b"another"), "update text on disk in the clear");
-            }
-        }
+        assert_eq!(inbox.position(), 40);
+        let on_disk = std::fs::read(t.data.path().join(LOG_FILE)).expect("the log");
+        assert!(!on_disk.is_empty(), "written to the log in the store's directory");
+        assert!(!on_disk.windows(7).any(|w| w == b"another"), "update text on disk in the clear");
+        drop(inbox);
+        let again = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("reopened");
+        assert_eq!((again.pending(), again.position()), (vec![11], 40));
+        assert_eq!(again.load(11).map(|u| u.id.0), Some(11));
+    }
+
+    #[test]
+    fn updates_left_in_the_former_sled_tree_move_into_the_log() {
+        let t = temp_vault();
+        let sealer = ServiceSealer::new(Arc::clone(&t.vault), "inbox/v1").expect("sealer");
+        let waiting = update(30, "written by the previous version");
+        let json = serde_json::to_vec(&waiting).expect("json");
+        let bytes = sealer.seal(InboxRecord::TREE, &update_key(30), &json).expect("seal");
+        let tree = t.data.tree::<InboxRecord>().expect("tree");
+        tree.apply(
+            &[(update_key(30), InboxRecord::Update(bytes)), (b"\0position".to_vec(), InboxRecord::Position(31))],
+            &[],
+        )
+        .expect("the former layout");
+        let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
+        assert_eq!(inbox.pending(), [30]);
+        assert_eq!(inbox.position(), 31);
+        assert_eq!(inbox.load(30), Some(waiting));
+        assert_eq!(tree.iter_at(std::time::SystemTime::now()).count(), 0, "the tree is emptied");
+        drop(inbox);
+        let again = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
+        assert_eq!((again.pending(), again.position()), (vec![30], 31));
     }
 
     #[test]
@@ -387,15 +460,25 @@ mod tests {
         assert!(updates.iter().all(|u| u.from().is_some()), "updates teloxide reads as messages");
         inbox.stage(updates.to_vec());
         inbox.write_staged_blocking(13).expect("write");
+        let sealed_question = inbox.log.read(11).expect("read").expect("written");
         assert_eq!(inbox.forget_user(5, Some(10)).expect("forget"), 1);
-        assert_eq!(inbox.pending().expect("pending"), [10, 12]);
+        let on_disk = std::fs::read(t.data.path().join(LOG_FILE)).expect("the log");
+        assert!(
+            !on_disk.windows(sealed_question.len()).any(|w| w == sealed_question.as_slice()),
+            "the deleted user's sealed update left the file"
+        );
+        assert!(
+            inbox.log.read(12).expect("read").is_some_and(|s| on_disk.windows(s.len()).any(|w| w == s.as_slice())),
+            "another user's is still there"
+        );
+        assert_eq!(inbox.pending(), [10, 12]);
         // Staged, not written yet: they go from memory, and the next write leaves them out.
         inbox.stage(vec![from(5, 14, "/draw"), from(6, 15, "hers")]);
         assert_eq!(inbox.forget_user(5, None).expect("forget"), 2, "the written /delete_me and the staged /draw");
         assert_eq!(inbox.load(14), None);
         assert_eq!(inbox.finish(14), Finish::Written, "gone: its lane asks for a (harmless) removal");
         inbox.write_staged_blocking(16).expect("write");
-        assert_eq!(inbox.pending().expect("pending"), [12, 15]);
+        assert_eq!(inbox.pending(), [12, 15]);
     }
 
     #[test]
@@ -407,14 +490,14 @@ mod tests {
         assert_eq!(inbox.finish(20), Finish::Unwritten);
         assert_eq!(inbox.unfinished_staged(), 1);
         assert_eq!(inbox.write_staged_blocking(22).expect("write"), 1, "only the unfinished one is written");
-        assert_eq!(inbox.pending().expect("pending"), [21]);
-        assert_eq!(inbox.position().expect("position"), 22, "written with it");
+        assert_eq!(inbox.pending(), [21]);
+        assert_eq!(inbox.position(), 22, "written with it");
         assert_eq!(inbox.finish(21), Finish::Written, "on disk: its entry must be removed");
         assert_eq!(inbox.write_staged_blocking(23).expect("nothing staged"), 0);
-        assert_eq!(inbox.position().expect("position"), 22, "a flush alone leaves the position");
+        assert_eq!(inbox.position(), 22, "a flush alone leaves the position");
         // Another process's view (as after a kill): only the written update is there.
         let again = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
-        assert_eq!(again.pending().expect("pending"), [21]);
+        assert_eq!(again.pending(), [21]);
         assert_eq!(again.load(20), None);
     }
 
@@ -439,6 +522,6 @@ mod tests {
             .insert(LEGACY_POSITION_KEY, &LegacyPosition { next_offset: 77 })
             .expect("insert");
         let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
-        assert_eq!(inbox.position().expect("position"), 77);
+        assert_eq!(inbox.position(), 77);
     }
 }

@@ -1,0 +1,107 @@
+//! The flood bench's burst of issue 27 ("SD cards and slow boards"), run alone by
+//! `FLOOD_ONLY=burst`: [`FLOODERS`] flooders × [`PER_FLOODER`] distinct-ish `/help N` commands
+//! (40,000 updates) queued at Telegram at once, with [`NORMAL`] normal users' `/help` (one each)
+//! spaced evenly through them. Measures ingestion (from the first update queued to a confirmed
+//! offset past the last) and, from the moment each normal user's update is queued, the latency
+//! of its reply: on a slow board the normal users queued behind the flood wait for the bot to
+//! read its way through it, so this is the figure a Pi owner's users feel.
+//!
+//! One reply per normal user, so Telegram's 30 messages a second is not what bounds it: the 20
+//! replies fit in well under a second of sending.
+
+use std::time::{Duration, Instant};
+
+use crate::support::bot_process::BotProcess;
+use crate::support::fake_telegram::{Call, FakeTelegram};
+use crate::support::updates;
+use crate::{Answer, Latencies, Timed, flood_messages, polled_past, wait, wait_scanning};
+
+/// Flooders, and the commands each sends.
+const FLOODERS: usize = 1_000;
+const PER_FLOODER: usize = 40;
+/// Normal users, one `/help` each.
+const NORMAL: i64 = 20;
+/// First user id of each population (private chats share the user's id).
+const FLOODER_BASE: i64 = 7_000_000;
+const NORMAL_BASE: i64 = 8_000_000;
+
+/// What the burst measured.
+pub(crate) struct BurstReport {
+    pub(crate) updates: usize,
+    pub(crate) ingestion: Duration,
+    pub(crate) normal_latency: Latencies,
+    /// For each normal user's update: from queued to confirmed by a `getUpdates` offset (read,
+    /// decided and settled), and from then to its reply.
+    pub(crate) read_in: Vec<Duration>,
+    pub(crate) answered_after_read: Vec<Duration>,
+}
+
+/// Queues the burst at once, waits for the offset to pass it and every normal user's reply.
+pub(crate) fn run(tg: &FakeTelegram, bot: &mut BotProcess, deadline: Instant) -> Result<BurstReport, String> {
+    let flood = flood_messages(FLOODERS * PER_FLOODER, FLOODER_BASE, FLOODERS);
+    let total = flood.len() + usize::try_from(NORMAL).unwrap_or_default();
+    let spacing = total / usize::try_from(NORMAL).unwrap_or(1);
+    let mut flood = flood.into_iter();
+    let mut timed = Vec::new();
+    let mut ids = Vec::new();
+    let mut sent = 0;
+    let mut last_id = 0;
+    let start = Instant::now();
+    for i in 0..total {
+        if i % spacing == spacing / 2 && sent < NORMAL {
+            let user = NORMAL_BASE + sent;
+            last_id = tg.push_update(updates::command(user, "/help"));
+            ids.push((last_id, user));
+            timed.push(Timed { pushed: Instant::now(), answer: Answer::NthMessage(user, 0) });
+            sent += 1;
+        } else if let Some(update) = flood.next() {
+            last_id = tg.push_update(update);
+        }
+    }
+    wait(tg, bot, deadline, "a getUpdates past the burst", |calls| polled_past(calls, last_id))?;
+    let ingestion = start.elapsed();
+    let answered = |calls: &[Call]| crate::unanswered(calls, &timed) == 0;
+    wait_scanning(tg, bot, deadline, "the burst's normal users answered", answered)?;
+    let calls = tg.calls();
+    let mut read_in = Vec::new();
+    let mut answered_after_read = Vec::new();
+    for ((id, user), t) in ids.iter().zip(&timed) {
+        let read = calls.iter().find(|c| c.method == "getUpdates" && c.int("offset").is_some_and(|o| o > *id));
+        let reply = calls.iter().find(|c| c.method == "sendMessage" && c.answered && c.int("chat_id") == Some(*user));
+        if let (Some(read), Some(reply)) = (read, reply) {
+            read_in.push(read.at.saturating_duration_since(t.pushed));
+            answered_after_read.push(reply.at.saturating_duration_since(read.at));
+        }
+    }
+    Ok(BurstReport {
+        updates: total,
+        ingestion,
+        normal_latency: Latencies::of(&calls, &timed, |a| matches!(a, Answer::NthMessage(..))),
+        read_in,
+        answered_after_read,
+    })
+}
+
+/// The burst's rows.
+pub(crate) fn rows(r: &BurstReport) -> Vec<(&'static str, String)> {
+    let rate = f64::from(u32::try_from(r.updates).unwrap_or(u32::MAX)) / r.ingestion.as_secs_f64().max(1e-9);
+    vec![
+        (
+            "burst of issue 27 (1,000 flooders × 40 and 20 normal users, queued at once): ingestion",
+            format!("{} updates in {} ms ({rate:.0} updates/s)", r.updates, r.ingestion.as_millis()),
+        ),
+        ("burst of issue 27: normal users' reply latency (one /help each)", r.normal_latency.render()),
+        (
+            "burst of issue 27: normal users' updates, queued to read (confirmed) / read to answered (p50, max)",
+            format!("{} / {}", spread(&r.read_in), spread(&r.answered_after_read)),
+        ),
+    ]
+}
+
+/// Median and maximum, in milliseconds.
+fn spread(values: &[Duration]) -> String {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    let ms = |d: Option<&Duration>| d.map_or(0, Duration::as_millis);
+    format!("{} ms, {} ms", ms(sorted.get(sorted.len() / 2)), ms(sorted.last()))
+}
