@@ -24,7 +24,7 @@
 use std::{
     collections::BTreeMap,
     fs::{File, OpenOptions},
-    io::{self, BufReader, Read},
+    io::{self, BufReader, BufWriter, Read, Write},
     os::unix::fs::{FileExt, OpenOptionsExt},
     path::{Path, PathBuf},
     sync::{Arc, Mutex, MutexGuard, PoisonError},
@@ -143,9 +143,12 @@ impl InboxLog {
             placed.push((*end + u64::try_from(start).unwrap_or(u64::MAX), buf.len() - start));
         }
         let file = Arc::clone(&self.index().file);
-        file.write_all_at(&buf, *end).map_err(|e| self.fail(e))?;
-        if durable {
-            file.sync_data().map_err(|e| self.fail(e))?;
+        let written = file.write_all_at(&buf, *end).and_then(|()| if durable { file.sync_data() } else { Ok(()) });
+        if let Err(e) = written {
+            // What part of the batch reached the file is not in the index; cut it, so that a
+            // shorter batch written there next cannot leave some of it looking whole.
+            let _ = file.set_len(*end);
+            return Err(self.fail(e));
         }
         *end += u64::try_from(buf.len()).unwrap_or(u64::MAX);
         let mut index = self.index();
@@ -167,36 +170,55 @@ impl InboxLog {
         self.compact_locked(&mut end)
     }
 
+    /// The rewrite, with the append lock (`end`) held: nothing changes the index meanwhile, so
+    /// it is read once and its lock is not held across the copy (readers go on); the records are
+    /// streamed, not gathered in memory (a flood's live inbox is megabytes).
     fn compact_locked(&self, end: &mut u64) -> Result<(), LogError> {
         let next_path = crate::fsutil::sibling(&self.path, ".next").unwrap_or_else(|| self.path.with_extension("next"));
         let fail = |source| LogError { path: next_path.clone(), source };
-        let mut index = self.index();
-        let mut buf = Vec::with_capacity(usize::try_from(index.live).unwrap_or(0) + HEADER + FIXED);
-        if let Some(position) = index.position {
-            encode(&mut buf, POSITION, position, &[]);
-        }
-        let mut moved = Vec::with_capacity(index.updates.len());
-        for (&id, place) in &index.updates {
-            let mut sealed = vec![0; usize::try_from(place.len).unwrap_or(0)];
-            index.file.read_exact_at(&mut sealed, place.offset).map_err(|e| self.fail(e))?;
-            let start = buf.len();
-            encode(&mut buf, UPDATE, id, &sealed);
-            moved.push((id, u64::try_from(start).unwrap_or(u64::MAX)));
-        }
+        let (old, position, live) = {
+            let index = self.index();
+            let live: Vec<(i64, Place)> = index.updates.iter().map(|(&id, &place)| (id, place)).collect();
+            (Arc::clone(&index.file), index.position, live)
+        };
         let _ = std::fs::remove_file(&next_path);
         let file =
             OpenOptions::new().read(true).write(true).create_new(true).mode(0o600).open(&next_path).map_err(fail)?;
-        file.write_all_at(&buf, 0).map_err(fail)?;
+        let mut out = BufWriter::with_capacity(64 * 1024, &file);
+        let mut written = 0u64;
+        let mut record = Vec::new();
+        let mut put = |record: &[u8]| -> io::Result<u64> {
+            let at = written;
+            out.write_all(record)?;
+            written += u64::try_from(record.len()).unwrap_or(u64::MAX);
+            Ok(at)
+        };
+        if let Some(position) = position {
+            encode(&mut record, POSITION, position, &[]);
+            put(&record).map_err(fail)?;
+        }
+        let mut moved = Vec::with_capacity(live.len());
+        let mut sealed = Vec::new();
+        for (id, place) in live {
+            sealed.resize(usize::try_from(place.len).unwrap_or(0), 0);
+            old.read_exact_at(&mut sealed, place.offset).map_err(|e| self.fail(e))?;
+            record.clear();
+            encode(&mut record, UPDATE, id, &sealed);
+            moved.push((id, put(&record).map_err(fail)?));
+        }
+        out.flush().map_err(fail)?;
+        drop(out);
         file.sync_all().map_err(fail)?;
         std::fs::rename(&next_path, &self.path).map_err(fail)?;
         crate::fsutil::sync_parent(&self.path).map_err(|(_, e)| self.fail(e))?;
+        let mut index = self.index();
         for (id, start) in moved {
             if let Some(place) = index.updates.get_mut(&id) {
                 place.offset = start + u64::try_from(HEADER + FIXED).unwrap_or(0);
             }
         }
         index.file = Arc::new(file);
-        *end = u64::try_from(buf.len()).unwrap_or(u64::MAX);
+        *end = written;
         Ok(())
     }
 
