@@ -37,6 +37,8 @@ const POSITION: u8 = 3;
 const HEADER: usize = 8;
 /// `kind` and `id`.
 const FIXED: usize = 9;
+/// Where a record's payload starts, from its first byte.
+const PAYLOAD_AT: u64 = (HEADER + FIXED) as u64;
 /// Larger records are corruption: an update's JSON is far smaller.
 const MAX_RECORD: usize = 1 << 24;
 /// The log is rewritten with only its live records once it is this much larger than them.
@@ -58,6 +60,17 @@ pub(crate) enum Entry<'a> {
     Removal(i64),
     /// The next update id to ask Telegram for.
     Position(i64),
+}
+
+impl Entry<'_> {
+    /// Its kind, id and payload as the record holds them.
+    fn parts(&self) -> (u8, i64, &[u8]) {
+        match self {
+            Entry::Update(id, sealed) => (UPDATE, *id, sealed),
+            Entry::Removal(id) => (REMOVAL, *id, &[]),
+            Entry::Position(next) => (POSITION, *next, &[]),
+        }
+    }
 }
 
 /// Where a live update's payload is.
@@ -98,6 +111,7 @@ impl InboxLog {
             .mode(0o600)
             .open(path)
             .map_err(fail)?;
+        let file = Arc::new(file);
         let (index, valid_end) = read_all(&file).map_err(fail)?;
         let length = file.metadata().map_err(fail)?.len();
         if valid_end < length {
@@ -106,12 +120,7 @@ impl InboxLog {
             file.set_len(valid_end).map_err(fail)?;
             file.sync_all().map_err(fail)?;
         }
-        let (updates, position, live) = index;
-        Ok(InboxLog {
-            path: path.to_path_buf(),
-            end: Mutex::new(valid_end),
-            index: Mutex::new(Index { file: Arc::new(file), updates, position, live }),
-        })
+        Ok(InboxLog { path: path.to_path_buf(), end: Mutex::new(valid_end), index: Mutex::new(index) })
     }
 
     fn index(&self) -> MutexGuard<'_, Index> {
@@ -134,11 +143,7 @@ impl InboxLog {
         let mut placed = Vec::with_capacity(entries.len());
         for entry in entries {
             let start = buf.len();
-            let (kind, id, payload) = match entry {
-                Entry::Update(id, sealed) => (UPDATE, *id, *sealed),
-                Entry::Removal(id) => (REMOVAL, *id, &[][..]),
-                Entry::Position(next) => (POSITION, *next, &[][..]),
-            };
+            let (kind, id, payload) = entry.parts();
             encode(&mut buf, kind, id, payload);
             placed.push((*end + u64::try_from(start).unwrap_or(u64::MAX), buf.len() - start));
         }
@@ -153,7 +158,8 @@ impl InboxLog {
         *end += u64::try_from(buf.len()).unwrap_or(u64::MAX);
         let mut index = self.index();
         for (entry, (offset, size)) in entries.iter().zip(placed) {
-            apply(&mut index, entry_kind(entry), entry_id(entry), offset, size);
+            let (kind, id, _) = entry.parts();
+            apply(&mut index, kind, id, offset, size);
         }
         let compact = *end > COMPACT_AT && *end > 2 * index.live + COMPACT_AT;
         drop(index);
@@ -214,7 +220,7 @@ impl InboxLog {
         let mut index = self.index();
         for (id, start) in moved {
             if let Some(place) = index.updates.get_mut(&id) {
-                place.offset = start + u64::try_from(HEADER + FIXED).unwrap_or(0);
+                place.offset = start + PAYLOAD_AT;
             }
         }
         index.file = Arc::new(file);
@@ -252,61 +258,45 @@ impl InboxLog {
     }
 }
 
-fn entry_kind(entry: &Entry<'_>) -> u8 {
-    match entry {
-        Entry::Update(..) => UPDATE,
-        Entry::Removal(_) => REMOVAL,
-        Entry::Position(_) => POSITION,
-    }
-}
-
-fn entry_id(entry: &Entry<'_>) -> i64 {
-    match entry {
-        Entry::Update(id, _) | Entry::Removal(id) | Entry::Position(id) => *id,
-    }
-}
-
 /// Applies a record at `offset` (its header's) of `size` bytes to the index.
 fn apply(index: &mut Index, kind: u8, id: i64, offset: u64, size: usize) {
     let size64 = u64::try_from(size).unwrap_or(u64::MAX);
     match kind {
         UPDATE => {
-            let place = Place {
-                offset: offset + u64::try_from(HEADER + FIXED).unwrap_or(0),
-                len: u32::try_from(size - HEADER - FIXED).unwrap_or(u32::MAX),
-            };
+            let place =
+                Place { offset: offset + PAYLOAD_AT, len: u32::try_from(size - HEADER - FIXED).unwrap_or(u32::MAX) };
             if index.updates.insert(id, place).is_none() {
                 index.live += size64;
             }
         }
         REMOVAL => {
             if let Some(place) = index.updates.remove(&id) {
-                index.live =
-                    index.live.saturating_sub(u64::from(place.len) + u64::try_from(HEADER + FIXED).unwrap_or(0));
+                index.live = index.live.saturating_sub(u64::from(place.len) + PAYLOAD_AT);
             }
         }
         _ => index.position = Some(id),
     }
 }
 
+/// Appends one record to `buf`.
 fn encode(buf: &mut Vec<u8>, kind: u8, id: i64, payload: &[u8]) {
     let len = u32::try_from(FIXED + payload.len()).unwrap_or(u32::MAX);
-    let mut body = Vec::with_capacity(FIXED + payload.len());
-    body.push(kind);
-    body.extend_from_slice(&id.to_le_bytes());
-    body.extend_from_slice(payload);
     buf.extend_from_slice(&len.to_le_bytes());
-    buf.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-    buf.extend_from_slice(&body);
+    let crc_at = buf.len();
+    buf.extend_from_slice(&[0; 4]);
+    let body_at = buf.len();
+    buf.push(kind);
+    buf.extend_from_slice(&id.to_le_bytes());
+    buf.extend_from_slice(payload);
+    let crc = crc32fast::hash(&buf[body_at..]);
+    buf[crc_at..body_at].copy_from_slice(&crc.to_le_bytes());
 }
 
-/// What reading the log found: the live updates, the position, the live bytes.
-type Contents = (BTreeMap<i64, Place>, Option<i64>, u64);
-
-/// Reads every whole record from the start: the index they make, and where the last one ends.
-fn read_all(file: &File) -> io::Result<(Contents, u64)> {
-    let mut index = Index { file: Arc::new(file.try_clone()?), updates: BTreeMap::new(), position: None, live: 0 };
-    let mut reader = BufReader::with_capacity(64 * 1024, file);
+/// Reads every whole record of `file` from the start: the index they make, and where the last
+/// one ends.
+fn read_all(file: &Arc<File>) -> io::Result<(Index, u64)> {
+    let mut index = Index { file: Arc::clone(file), updates: BTreeMap::new(), position: None, live: 0 };
+    let mut reader = BufReader::with_capacity(64 * 1024, file.as_ref());
     let mut offset = 0u64;
     let mut body = Vec::new();
     loop {
@@ -333,7 +323,7 @@ fn read_all(file: &File) -> io::Result<(Contents, u64)> {
         apply(&mut index, kind, i64::from_le_bytes(id), offset, HEADER + len);
         offset += u64::try_from(HEADER + len).unwrap_or(u64::MAX);
     }
-    Ok(((index.updates, index.position, index.live), offset))
+    Ok((index, offset))
 }
 
 /// Fills `buf`; false at a clean or torn end of the file.

@@ -177,7 +177,7 @@ impl Inbox {
             let legacy: TypedTree<LegacyPosition> = self.store.tree()?;
             position = legacy.get(LEGACY_POSITION_KEY)?.map(|p| p.next_offset);
         }
-        if sealed.is_empty() && keys.is_empty() && position.is_none() {
+        if keys.is_empty() && position.is_none() {
             return Ok(());
         }
         let mut entries: Vec<Entry<'_>> = sealed.iter().map(|(id, bytes)| Entry::Update(*id, bytes)).collect();

@@ -33,9 +33,9 @@ pub(crate) fn needs_action(verdict: Verdict, kind: InboundKind) -> bool {
 /// notice message in the update's chat, in the sender's Telegram language (a limited update is
 /// answered without opening anything stored about its sender).
 pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
-    let code = update.from().and_then(|from| from.language_code.as_deref()).unwrap_or_default();
-    let locale = Locale::from_language_code(code);
-    let notice = verdict.notice().map(|wait| notice_text(verdict, wait, locale));
+    let chat_notice = ChatNotice::of(verdict, update);
+    let locale = chat_notice.locale;
+    let notice = chat_notice.text();
     if let UpdateKind::PreCheckoutQuery(query) = &update.kind {
         // A checkout must be answered (within 10 s) or the user waits on a spinner; "no" charges
         // nothing.
@@ -56,7 +56,7 @@ pub(crate) async fn act(sender: &Sender, verdict: Verdict, update: &Update) {
         }
         return;
     }
-    ChatNotice::of(verdict, update).send(sender).await;
+    chat_notice.send(sender).await;
 }
 
 /// A notice for a denied message, reduced to what sending it needs: it waits in its chat's lane
@@ -74,11 +74,14 @@ impl ChatNotice {
         ChatNotice { verdict, chat: update.chat().map(|chat| chat.id.0), locale: Locale::from_language_code(code) }
     }
 
+    /// Its words, if the verdict calls for a notice.
+    fn text(&self) -> Option<String> {
+        self.verdict.notice().map(|wait| notice_text(self.verdict, wait, self.locale))
+    }
+
     /// Sends it (after the chat's replies; dropped once the wait it announces is over).
     pub(crate) async fn send(self, sender: &Sender) {
-        let ChatNotice { verdict, chat, locale } = self;
-        if let (Some(chat), Some(wait)) = (chat, verdict.notice()) {
-            let text = notice_text(verdict, wait, locale);
+        if let (Some(chat), Some(text), Some(wait)) = (self.chat, self.text(), self.verdict.notice()) {
             send_notice(sender, ChatId(chat), &text, std::time::Instant::now() + wait).await;
         }
     }
