@@ -19,6 +19,12 @@
 //! so nothing finished runs again after it. A payment is credited once whatever runs twice (the
 //! ledger keeps each charge id, flushed).
 //!
+//! Staged updates are kept as the JSON Telegram sent and written as they are (no decode, no
+//! re-encode on the polling loop's path; a lane decodes its update when it runs it). A write
+//! flushes the store only when a staged update finished unwritten since the last one (what its
+//! handler changed must be durable before its offset is confirmed); under a flood the handlers
+//! lag far behind the polling, and a batch's write is then the log's one synced append.
+//!
 //! Updates carry names and message texts, so they are sealed with the inbox's service key
 //! ([`ServiceSealer`]), bound to the tree name `inbox` and the key `"u" ‖ update id (BE)` they had
 //! when they lived in a sled tree; nothing of them is on disk in the clear. A user's deletion
@@ -34,11 +40,16 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use teloxide::types::Update;
+use zeroize::Zeroizing;
 
 use crate::{
     store::{Record, Store, StoreError, TypedTree},
@@ -94,14 +105,14 @@ pub enum InboxError {
     /// The log failed.
     #[error(transparent)]
     Log(#[from] LogError),
-    /// An update could not be written as JSON.
-    #[error("cannot encode an update: {0}")]
-    Encode(String),
 }
 
 /// An admitted update not written to disk: Telegram still holds it (its offset is unconfirmed).
+/// Kept as the JSON Telegram sent (a few hundred bytes; a decoded `Update` is about 2 KiB plus
+/// its strings), written as it is and decoded only when its lane runs it: the polling loop, which
+/// every normal user's update waits behind during a flood, neither re-encodes nor keeps it.
 struct Staged {
-    update: Box<Update>,
+    json: Zeroizing<Box<str>>,
     /// Being written, because the next poll is due and it has not finished.
     writing: bool,
 }
@@ -123,6 +134,11 @@ pub(crate) struct Inbox {
     sealer: ServiceSealer,
     store: Store,
     staged: Mutex<HashMap<i64, Staged>>,
+    /// Whether a staged update finished (never written) since the last write of staged updates:
+    /// what its handler changed must be flushed before the next poll confirms its offset. Set and
+    /// taken under `staged`'s lock. While it is false — a flood, whose handlers lag far behind the
+    /// polling — a write needs no flush of the store, only the log's own sync.
+    finished_unflushed: AtomicBool,
     /// Held while staged updates are written, and by `forget_user`: a deletion sees each of its
     /// user's updates either staged or on disk, never between.
     writing: Mutex<()>,
@@ -150,6 +166,7 @@ impl Inbox {
             sealer: ServiceSealer::new(vault, "inbox/v1")?,
             store: store.clone(),
             staged: Mutex::default(),
+            finished_unflushed: AtomicBool::new(false),
             writing: Mutex::new(()),
             changed: tokio::sync::Notify::new(),
         };
@@ -199,10 +216,11 @@ impl Inbox {
 
     /// Keeps admitted `updates` in memory for their lanes (call before queueing them). Each must
     /// be finished or written ([`Inbox::write_staged_blocking`]) before its offset is confirmed.
-    pub(crate) fn stage(&self, updates: Vec<Update>) {
+    /// Each is `(update id, the update's JSON as Telegram sent it)`.
+    pub(crate) fn stage(&self, updates: Vec<(i64, Box<RawValue>)>) {
         let mut staged = self.staged();
-        for update in updates {
-            staged.insert(i64::from(update.id.0), Staged { update: Box::new(update), writing: false });
+        for (id, json) in updates {
+            staged.insert(id, Staged { json: Zeroizing::new(json.into()), writing: false });
         }
     }
 
@@ -222,6 +240,7 @@ impl Inbox {
         match staged.get(&id) {
             Some(Staged { writing: false, .. }) => {
                 staged.remove(&id);
+                self.finished_unflushed.store(true, Ordering::Relaxed);
                 drop(staged);
                 self.changed.notify_waiters();
                 Finish::Unwritten
@@ -231,25 +250,25 @@ impl Inbox {
         }
     }
 
-    /// Writes the staged updates not finished yet and `next_offset` as one batch, and flushes the
-    /// store — which also makes durable what the finished ones changed — so every update below
-    /// `next_offset` is finished durably or on disk. Returns how many were written. On failure
-    /// they stay staged (retry). Blocking: call off the async runtime.
+    /// Writes the staged updates not finished yet and `next_offset` as one batch, after flushing
+    /// the store if a staged update finished since the last write (what its handler changed), so
+    /// every update below `next_offset` is finished durably or on disk. Returns how many were
+    /// written. On failure they stay staged (retry). Blocking: call off the async runtime.
     pub(crate) fn write_staged_blocking(&self, next_offset: i64) -> Result<usize, InboxError> {
         let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let mut jsons = Vec::new();
-        {
+        let flush = {
             let mut staged = self.staged();
-            for (&id, entry) in staged.iter() {
-                let json = serde_json::to_vec(entry.update.as_ref()).map_err(|e| InboxError::Encode(e.to_string()))?;
-                jsons.push((id, zeroize::Zeroizing::new(json)));
-            }
-            for entry in staged.values_mut() {
+            for (&id, entry) in staged.iter_mut() {
+                jsons.push((id, Zeroizing::new(entry.json.as_bytes().to_vec())));
                 entry.writing = true;
             }
-        }
+            // From here on, a staged update's lane finds it being written (`Finish::Writing`), so
+            // whatever finished unwritten did so before this point.
+            self.finished_unflushed.swap(false, Ordering::Relaxed)
+        };
         let ids: Vec<i64> = jsons.iter().map(|(id, _)| *id).collect();
-        let result = self.write(jsons, next_offset);
+        let result = self.write(jsons, next_offset, flush);
         {
             let mut staged = self.staged();
             for id in &ids {
@@ -259,23 +278,29 @@ impl Inbox {
                     entry.writing = false;
                 }
             }
+            if result.is_err() && flush {
+                self.finished_unflushed.store(true, Ordering::Relaxed);
+            }
         }
         self.changed.notify_waiters();
         result.map(|()| ids.len())
     }
 
-    fn write(&self, jsons: Vec<(i64, zeroize::Zeroizing<Vec<u8>>)>, next_offset: i64) -> Result<(), InboxError> {
+    /// Flushes the store first when `flush` (what the finished updates changed is durable before
+    /// the position that lets Telegram forget them), then appends the updates and the position.
+    fn write(&self, jsons: Vec<(i64, Zeroizing<Vec<u8>>)>, next_offset: i64, flush: bool) -> Result<(), InboxError> {
         let mut sealed = Vec::with_capacity(jsons.len());
         for (id, json) in jsons {
             sealed.push((id, self.sealer.seal(InboxRecord::TREE, &update_key(id), &json)?));
+        }
+        if flush {
+            self.store.flush_blocking()?;
         }
         if !sealed.is_empty() {
             let mut entries: Vec<Entry<'_>> = sealed.iter().map(|(id, bytes)| Entry::Update(*id, bytes)).collect();
             entries.push(Entry::Position(next_offset));
             self.log.append(&entries, true)?;
         }
-        // What the finished updates changed.
-        self.store.flush_blocking()?;
         Ok(())
     }
 
@@ -300,8 +325,15 @@ impl Inbox {
 
     /// The update stored under `id`; `None` if it is gone or can no longer be read (logged).
     pub(crate) fn load(&self, id: i64) -> Option<Update> {
-        if let Some(staged) = self.staged().get(&id) {
-            return Some(staged.update.as_ref().clone());
+        let staged = self.staged().get(&id).map(|entry| Zeroizing::new(entry.json.as_bytes().to_vec()));
+        if let Some(json) = staged {
+            // As Telegram sent it, read for the first time: an update teloxide cannot read is
+            // skipped, as the polling loop skipped it when it decoded there.
+            return serde_json::from_slice(&json)
+                .inspect_err(
+                    |e| tracing::warn!(update_id = id, error = %e, "skipping an update that could not be parsed"),
+                )
+                .ok();
         }
         let key = update_key(id);
         let sealed = match self.log.read(id) {
@@ -319,13 +351,7 @@ impl Inbox {
                 return None;
             }
         };
-        match serde_json::from_slice(&json) {
-            Ok(update) => Some(update),
-            Err(e) => {
-                tracing::error!(update_id = id, error = %e, "cannot parse an inbox entry");
-                None
-            }
-        }
+        decode(id, &json)
     }
 
     /// Removes the updates of `user` waiting here — sent by them, or in their private chat —
@@ -348,7 +374,9 @@ impl Inbox {
         }
         let mut staged = self.staged();
         let before = staged.len();
-        staged.retain(|&id, entry| Some(id) == handling || !concerns(&entry.update, user));
+        staged.retain(|&id, entry| {
+            Some(id) == handling || !decode(id, entry.json.as_bytes()).is_some_and(|update| concerns(&update, user))
+        });
         let unwritten = before - staged.len();
         drop(staged);
         if unwritten > 0 {
@@ -371,6 +399,17 @@ impl Inbox {
     }
 }
 
+/// An inbox entry's JSON read as an update; `None` (logged) if it cannot be.
+fn decode(id: i64, json: &[u8]) -> Option<Update> {
+    match serde_json::from_slice(json) {
+        Ok(update) => Some(update),
+        Err(e) => {
+            tracing::error!(update_id = id, error = %e, "cannot parse an inbox entry");
+            None
+        }
+    }
+}
+
 /// Whether `update` is `user`'s: sent by them, or in their private chat (whose id is theirs).
 fn concerns(update: &Update, user: i64) -> bool {
     update.from().is_some_and(|from| crate::sanitize::user_id(from.id) == user)
@@ -381,6 +420,11 @@ fn concerns(update: &Update, user: i64) -> bool {
 mod tests {
     use super::*;
     use crate::vault::testing::temp_vault;
+
+    /// `updates` as the polling loop stages them: by id, as JSON.
+    fn raw(updates: &[Update]) -> Vec<(i64, Box<RawValue>)> {
+        updates.iter().map(|u| (i64::from(u.id.0), serde_json::value::to_raw_value(u).expect("json"))).collect()
+    }
 
     fn update(id: i64, text: &str) -> Update {
         serde_json::from_value(serde_json::json!({
@@ -398,7 +442,7 @@ mod tests {
         let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
         assert_eq!(inbox.position(), 0);
         let (a, b) = (update(10, "a secret question"), update(11, "another"));
-        inbox.stage(vec![a, b.clone()]);
+        inbox.stage(raw(&[a, b.clone()]));
         assert_eq!(inbox.write_staged_blocking(12).expect("write"), 2);
         assert_eq!(inbox.unfinished_staged(), 0, "written, no longer staged");
         assert_eq!(inbox.position(), 12);
@@ -458,7 +502,7 @@ mod tests {
         };
         let updates = [from(5, 10, "/delete_me"), from(5, 11, "a question"), from(6, 12, "mine")];
         assert!(updates.iter().all(|u| u.from().is_some()), "updates teloxide reads as messages");
-        inbox.stage(updates.to_vec());
+        inbox.stage(raw(&updates));
         inbox.write_staged_blocking(13).expect("write");
         let sealed_question = inbox.log.read(11).expect("read").expect("written");
         assert_eq!(inbox.forget_user(5, Some(10)).expect("forget"), 1);
@@ -473,7 +517,7 @@ mod tests {
         );
         assert_eq!(inbox.pending(), [10, 12]);
         // Staged, not written yet: they go from memory, and the next write leaves them out.
-        inbox.stage(vec![from(5, 14, "/draw"), from(6, 15, "hers")]);
+        inbox.stage(raw(&[from(5, 14, "/draw"), from(6, 15, "hers")]));
         assert_eq!(inbox.forget_user(5, None).expect("forget"), 2, "the written /delete_me and the staged /draw");
         assert_eq!(inbox.load(14), None);
         assert_eq!(inbox.finish(14), Finish::Written, "gone: its lane asks for a (harmless) removal");
@@ -485,7 +529,7 @@ mod tests {
     fn a_staged_update_finished_before_the_write_never_reaches_the_disk() {
         let t = temp_vault();
         let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
-        inbox.stage(vec![update(20, "quick"), update(21, "slow")]);
+        inbox.stage(raw(&[update(20, "quick"), update(21, "slow")]));
         assert_eq!(inbox.load(20).map(|u| u.id.0), Some(20), "lanes read it from memory");
         assert_eq!(inbox.finish(20), Finish::Unwritten);
         assert_eq!(inbox.unfinished_staged(), 1);
@@ -506,7 +550,7 @@ mod tests {
         assert!(crate::backup::WORK_IN_PROGRESS.contains(&InboxRecord::TREE));
         let t = temp_vault();
         let inbox = Inbox::open(&t.data, Arc::clone(&t.vault)).expect("inbox");
-        inbox.stage(vec![update(10, "pending")]);
+        inbox.stage(raw(&[update(10, "pending")]));
         inbox.write_staged_blocking(11).expect("write");
         let contents = crate::backup::take(&t.data, &t.vault).expect("take");
         assert!(contents.data.trees.iter().all(|(name, _)| name.as_slice() != InboxRecord::TREE.as_bytes()));

@@ -4,6 +4,8 @@
 
 use teloxide::types::{Update, UpdateKind};
 
+use crate::sentinel::{Inbound, InboundKind};
+
 /// Which of a chat's lanes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Lane {
@@ -37,5 +39,60 @@ pub(crate) fn lane_of(update: &Update) -> LaneKey {
             // Unique per update: below any chat id Telegram uses.
             (None, None) => (i64::MIN + i64::from(update.id.0), Lane::Messages),
         },
+    }
+}
+
+/// The lane of an update the sentinel's first look read whole ([`crate::sentinel::glance`]),
+/// without decoding it: the same lane as [`lane_of`] gives the decoded update (the look reads the
+/// same ids: a press's chat is its message's).
+pub(crate) fn lane_of_inbound(inbound: &Inbound) -> LaneKey {
+    match inbound.kind {
+        InboundKind::CallbackQuery => (
+            inbound.chat.unwrap_or_else(|| inbound.user.unwrap_or(i64::MAX)),
+            Lane::Press(u32::try_from(inbound.update_id).unwrap_or(u32::MAX)),
+        ),
+        InboundKind::PreCheckoutQuery | InboundKind::InlineQuery => (inbound.user.unwrap_or(i64::MAX), Lane::Queries),
+        _ => match (inbound.chat, inbound.user) {
+            (Some(chat), _) => (chat, Lane::Messages),
+            (None, Some(user)) => (user, Lane::Messages),
+            (None, None) => (i64::MIN + inbound.update_id, Lane::Messages),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sentinel::{Glance, glance};
+
+    #[test]
+    fn the_first_look_puts_an_update_in_the_lane_its_decode_would() {
+        let from = r#""from":{"id":5,"is_bot":false,"first_name":"Ann"}"#;
+        let private = r#""chat":{"id":5,"type":"private","first_name":"Ann"}"#;
+        let group = r#""chat":{"id":-100,"type":"group","title":"G"}"#;
+        let samples = [
+            format!(r#"{{"update_id":1,"message":{{"message_id":1,"date":1,{private},{from},"text":"/draw"}}}}"#),
+            format!(r#"{{"update_id":2,"message":{{"message_id":1,"date":1,{group},{from},"text":"hello"}}}}"#),
+            format!(
+                r#"{{"update_id":3,"edited_message":{{"message_id":1,"date":1,"edit_date":2,{private},{from},"text":"x"}}}}"#
+            ),
+            format!(
+                r#"{{"update_id":4,"callback_query":{{"id":"q","chat_instance":"c",{from},"data":"draw:1","message":{{"message_id":9,"date":1,{group},"text":"t"}}}}}}"#
+            ),
+            format!(r#"{{"update_id":5,"callback_query":{{"id":"q","chat_instance":"c",{from},"data":"x"}}}}"#),
+            format!(r#"{{"update_id":6,"inline_query":{{"id":"i",{from},"query":"q","offset":""}}}}"#),
+            format!(
+                r#"{{"update_id":7,"pre_checkout_query":{{"id":"p",{from},"currency":"XTR","total_amount":5,"invoice_payload":"x"}}}}"#
+            ),
+        ];
+        let mut decided = 0;
+        for json in &samples {
+            let update: Update = serde_json::from_str(json).expect(json);
+            if let Glance::Decided(inbound) = glance(json, "arcana_bot") {
+                assert_eq!(lane_of_inbound(&inbound), lane_of(&update), "{json}");
+                decided += 1;
+            }
+        }
+        assert!(decided >= 5, "the look decides the common kinds itself ({decided} of {})", samples.len());
     }
 }

@@ -9,9 +9,12 @@
 //! inbox is full; stops on shutdown, saving the position so nothing finished runs again.
 //!
 //! A batch arrives as raw JSON per update: the sentinel decides on a first look at each
-//! ([`crate::sentinel::glance`]), and only what it admits — or a denial that must be answered
-//! (a button press, a checkout) — is decoded into teloxide's types. A flood is mostly denials,
-//! and a denial costs only the look.
+//! ([`crate::sentinel::glance`]). An admitted update is staged in the inbox as the JSON Telegram
+//! sent, its lane taken from the look ([`super::lane::lane_of_inbound`]), and is decoded into
+//! teloxide's types only when its lane runs it — off this loop, which every update queued behind a
+//! flood waits for. Only a denial that must be answered (a button press, a checkout), or a kind
+//! the look does not model, is decoded here. A flood is mostly denials, and a denial costs only
+//! the look.
 
 use std::{sync::Arc, time::Duration};
 
@@ -28,16 +31,11 @@ use crate::{
     supervisor::Notifier,
 };
 
-use crate::bot::{
-    BotError,
-    app::App,
-    handlers::router,
-    inbox_bound::{self, Admission},
-    send::Backoff,
-};
+use crate::bot::{BotError, app::App, handlers::router, inbox_bound::Admission, send::Backoff};
 
 use super::{
     dispatch::Dispatcher,
+    lane::{LaneKey, lane_of, lane_of_inbound},
     notice::needs_action,
     raw_updates::{FetchError, get_raw_updates},
 };
@@ -270,7 +268,7 @@ impl Poller {
                 continue;
             }
             // The look decides, or the full decode does what the look cannot.
-            let (inbound, mut decoded) = match incoming.glance {
+            let (inbound, decoded) = match incoming.glance {
                 Glance::Decided(ref inbound) => (inbound.clone(), None),
                 _ => match incoming.decode(id) {
                     Some(update) => (Inbound::from_update(&update, &self.app.username), Some(update)),
@@ -286,18 +284,17 @@ impl Poller {
             }
             // Every update passes the sentinel before any handler or store work.
             let verdict = self.app.services.sentinel.check(&inbound);
-            let answered = !verdict.is_allowed() && needs_action(verdict, inbound.kind);
-            if (verdict.is_allowed() || answered) && decoded.is_none() {
-                decoded = incoming.decode(id);
-            }
-            let Some(update) = decoded else { continue };
             if verdict.is_allowed() {
-                let chat = super::lane::lane_of(&update).0;
-                match self.app.inbox_bound.admit(id, chat, inbox_bound::json_size(&update)) {
-                    Admission::Admit => admitted.push(update),
-                    Admission::Refuse => self.dispatcher.refuse(id, chat),
+                // Staged as Telegram sent it; its lane decodes it when it runs.
+                let key = decoded.as_ref().map_or_else(|| lane_of_inbound(&inbound), lane_of);
+                let size = u64::try_from(incoming.json.get().len()).unwrap_or(u64::MAX);
+                match self.app.inbox_bound.admit(id, key.0, size) {
+                    Admission::Admit => admitted.push((id, key, incoming.json)),
+                    Admission::Refuse => self.dispatcher.refuse(id, key.0),
                 }
-            } else if answered {
+            } else if needs_action(verdict, inbound.kind)
+                && let Some(update) = decoded.or_else(|| incoming.decode(id))
+            {
                 denied.push((verdict, update));
             }
         }
@@ -307,12 +304,12 @@ impl Poller {
             self.dispatch_notices(denied);
             return true;
         }
-        let lanes: Vec<_> = admitted.iter().map(|u| (incoming_id(u), super::lane::lane_of(u))).collect();
+        let lanes: Vec<(i64, LaneKey)> = admitted.iter().map(|(id, key, _)| (*id, *key)).collect();
         // Counted before any lane can finish one.
         PipelineStats::add(&self.app.services.pipeline.inbox, u64::try_from(admitted.len()).unwrap_or(u64::MAX));
         PipelineStats::set(&self.app.services.pipeline.inbox_bytes, self.app.inbox_bound.bytes());
         self.settled = false;
-        self.app.inbox.stage(admitted);
+        self.app.inbox.stage(admitted.into_iter().map(|(id, _, json)| (id, json)).collect());
         for (id, lane) in lanes {
             self.dispatcher.dispatch(id, lane);
         }
@@ -374,10 +371,6 @@ impl Poller {
             }
         }
     }
-}
-
-fn incoming_id(update: &Update) -> i64 {
-    i64::from(update.id.0)
 }
 
 /// Recovers a batch whose JSON could not be read as a whole: keeps every item with an integer
