@@ -35,4 +35,7 @@ pub enum BotError {
     /// The update inbox could not be opened or read.
     #[error("inbox: {0}")]
     Inbox(#[from] crate::inbox::InboxError),
+    /// The polling loop's own thread could not start or ended without an answer.
+    #[error("polling thread: {0}")]
+    Polling(String),
 }

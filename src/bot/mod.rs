@@ -13,6 +13,9 @@
 //!               (fair across chats, Telegram's limits)      │ finished: removed from the inbox
 //! ```
 //!
+//! The top row runs on a thread of its own (`pipeline/polling.rs`), so that no handler task
+//! delays a round of it; everything below it runs on the bot's runtime.
+//!
 //! The code sits in rooms, each importing only the rooms below it (`src/layers.rs` checks it;
 //! `ARCHITECTURE.md` walks an update through them):
 //!

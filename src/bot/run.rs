@@ -192,7 +192,9 @@ async fn serve(
     tasks.spawn(finisher);
     recover(&app, &dispatcher, pending);
     super::jobs::tasks::spawn(&tasks, &app, alert_receiver, watchdog_abort, shutdown);
-    polling::poll(app, bot, dispatcher, offset, shutdown.clone(), notifier).await
+    let polling = client::polling_bot(&token, &app.config.telegram)?;
+    drop(bot);
+    polling::poll_apart(app, polling, dispatcher, offset, shutdown.clone(), notifier).await
 }
 
 /// After shutdown was triggered: lets in-flight updates finish within `grace` (the rest stay in

@@ -12,14 +12,20 @@ use crate::bot::{
     send::{SendLimits, Sender},
 };
 
-/// Builds the polling client (its HTTP timeout covers the long poll) and the sending client.
-/// Call from within the tokio runtime (the sender spawns its scheduling task).
+/// Builds the start-up client (its HTTP timeout covers a long poll) and the sending client on
+/// it. Call from within the tokio runtime (the sender spawns its scheduling task).
 pub(crate) fn build(token: &BotToken, telegram: &TelegramConfig) -> Result<(Bot, Sender), BotError> {
+    let bot = polling_bot(token, telegram)?;
+    let sender = Sender::new(bot.clone(), SendLimits::default());
+    Ok((bot, sender))
+}
+
+/// A client of its own for the polling loop: its connections are made, and driven, on the
+/// polling loop's thread, never on the runtime that runs the handlers and sends.
+pub(crate) fn polling_bot(token: &BotToken, telegram: &TelegramConfig) -> Result<Bot, BotError> {
     let http = teloxide::net::default_reqwest_settings()
         .timeout(telegram.poll_timeout + Duration::from_secs(15))
         .build()
         .map_err(|e| BotError::Client(e.without_url().to_string()))?;
-    let bot = Bot::with_client(token.expose(), http).set_api_url(telegram.api_url.clone());
-    let sender = Sender::new(bot.clone(), SendLimits::default());
-    Ok((bot, sender))
+    Ok(Bot::with_client(token.expose(), http).set_api_url(telegram.api_url.clone()))
 }

@@ -60,6 +60,8 @@ pub(crate) struct Dispatcher {
     finished: mpsc::UnboundedSender<Finished>,
     drops: Arc<DropAudit>,
     full_drops: Arc<DropAudit>,
+    /// The bot's runtime, where query answers run (the polling loop calls from its own thread).
+    runtime: tokio::runtime::Handle,
 }
 
 /// Audits backlog drops once a minute per chat (with the count since the last line), so a
@@ -95,7 +97,8 @@ impl DropAudit {
 
 impl Dispatcher {
     /// A dispatcher for `app`, and the finisher task to spawn (it ends when every dispatcher
-    /// clone is dropped and the removals queued so far are written).
+    /// clone is dropped and the removals queued so far are written). Call on the bot's runtime:
+    /// the lanes' handlers run on it.
     pub(crate) fn new(app: Arc<App>) -> (Dispatcher, impl Future<Output = ()> + Send + 'static) {
         let (finished, finished_ids) = mpsc::unbounded_channel();
         let backlog = usize::try_from(app.config.bot.chat_backlog.get()).unwrap_or(usize::MAX);
@@ -127,7 +130,8 @@ impl Dispatcher {
         let gate = Gate::new(in_flight, in_flight, priority);
         let lanes = Lanes::new(backlog, gate, observe, runner);
         let remover = finish_removals(Arc::clone(&app), finished_ids);
-        (Dispatcher { app, lanes, finished, drops: Arc::default(), full_drops: Arc::default() }, remover)
+        let runtime = tokio::runtime::Handle::current();
+        (Dispatcher { app, lanes, finished, drops: Arc::default(), full_drops: Arc::default(), runtime }, remover)
     }
 
     /// Queues admitted update `id` (staged in the inbox) in its lane `key`; if the lane's backlog
@@ -178,7 +182,7 @@ impl Dispatcher {
         let app = Arc::clone(&self.app);
         PipelineStats::add(&app.services.pipeline.notices, 1);
         if is_query {
-            tokio::spawn(async move {
+            self.runtime.spawn(async move {
                 notice::act(&app.sender, verdict, &update).await;
                 notice_done(&app, notice_permit);
             });

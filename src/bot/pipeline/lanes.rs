@@ -7,7 +7,8 @@
 //! and the caller drops the update. A job takes a permit from the start [`Gate`] when it
 //! *starts*, never while it waits in its lane; the gate serves the quietest chat first, so a
 //! chat that can only be sent to slowly (a group, a flooder) cannot keep others from starting.
-//! A worker task exists only while its lane has work.
+//! A worker task exists only while its lane has work. Workers run on the runtime the lanes were
+//! made on, whichever thread pushes: the polling loop pushes from a thread of its own.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -47,6 +48,8 @@ struct Inner<T> {
     gate: Arc<Gate>,
     observe: Observer,
     run: Runner<T>,
+    /// Where the workers run (the runtime `new` was called on).
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 impl<T: Send + 'static> Lanes<T> {
@@ -65,6 +68,7 @@ impl<T: Send + 'static> Lanes<T> {
                 gate,
                 observe: Arc::new(observe),
                 run: Arc::new(run),
+                runtime: tokio::runtime::Handle::try_current().ok(),
             }),
         }
     }
@@ -88,14 +92,18 @@ impl<T: Send + 'static> Lanes<T> {
         queues.insert(key, VecDeque::new());
         drop(queues);
         let this = self.clone();
-        tokio::spawn(async move {
+        let worker = async move {
             let mut next = Some(item);
             while let Some(item) = next {
                 let permit = this.inner.gate.acquire(key).await;
                 (this.inner.run)(item, permit).await;
                 next = this.next_item(key);
             }
-        });
+        };
+        match &self.inner.runtime {
+            Some(runtime) => drop(runtime.spawn(worker)),
+            None => drop(tokio::spawn(worker)),
+        }
         Ok(())
     }
 

@@ -103,9 +103,14 @@ struct Poller {
     notifier: Notifier,
 }
 
-/// Polls until `shutdown` is cancelled. Returns an error only for failures a restart would not
-/// fix by itself (an invalid token).
-pub(crate) async fn poll(
+/// Polls until `shutdown` is cancelled, on a thread of its own with a single-threaded runtime: a
+/// flood's batches are read one round after another (poll, decide, synced write, next poll), and
+/// a normal user's update queued behind the flood waits for every round. On the bot's runtime
+/// each round's steps queued behind hundreds of handler tasks on two workers; here nothing else
+/// runs. The handlers, the notices and the lanes still run on the bot's runtime (the dispatcher
+/// spawns them there). Returns an error only for failures a restart would not fix by itself (an
+/// invalid token), or if the thread cannot start.
+pub(crate) async fn poll_apart(
     app: Arc<App>,
     bot: Bot,
     dispatcher: Dispatcher,
@@ -114,7 +119,7 @@ pub(crate) async fn poll(
     notifier: &Notifier,
 ) -> Result<(), BotError> {
     let timeout_secs = u32::try_from(app.config.telegram.poll_timeout.as_secs()).unwrap_or(25);
-    let mut poller = Poller {
+    let poller = Poller {
         app,
         bot,
         shutdown,
@@ -125,14 +130,34 @@ pub(crate) async fn poll(
         settled: true,
         notifier: notifier.clone(),
     };
-    tracing::info!(offset = poller.offset, "polling for updates");
-    notifier.ready();
-    let result = poller.run().await;
-    poller.save_position().await;
-    result
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    let thread = std::thread::Builder::new().name("arcana-poll".into()).spawn(move || {
+        let result = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => {
+                let result = runtime.block_on(poller.poll());
+                runtime.shutdown_timeout(Duration::from_secs(1));
+                result
+            }
+            Err(e) => Err(BotError::Polling(e.to_string())),
+        };
+        let _ = done.send(result);
+    });
+    if let Err(e) = thread {
+        return Err(BotError::Polling(e.to_string()));
+    }
+    outcome.await.unwrap_or_else(|_| Err(BotError::Polling("it ended without an answer".to_owned())))
 }
 
 impl Poller {
+    /// Says it is ready, polls, and saves the position on the way out.
+    async fn poll(mut self) -> Result<(), BotError> {
+        tracing::info!(offset = self.offset, "polling for updates");
+        self.notifier.ready();
+        let result = self.run().await;
+        self.save_position().await;
+        result
+    }
+
     /// Polls until shutdown (`Ok`) or a failure a restart would not fix.
     async fn run(&mut self) -> Result<(), BotError> {
         let poller = self;
