@@ -100,9 +100,14 @@ pub fn push(record: AuditRecord) {
         DROPPED.fetch_add(1, Ordering::Relaxed);
         return;
     }
+    // Only a push into an empty queue can find the writer waiting (it waits only on an empty
+    // one): a flood's thousand audit lines then cost one wake, not a thousand.
+    let was_empty = queue.is_empty();
     queue.push_back(record);
     drop(queue);
-    ARRIVED.notify_one();
+    if was_empty {
+        ARRIVED.notify_one();
+    }
 }
 
 struct AuditTap;

@@ -253,7 +253,8 @@ impl Inbox {
     /// Writes the staged updates not finished yet and `next_offset` as one batch, after flushing
     /// the store if a staged update finished since the last write (what its handler changed), so
     /// every update below `next_offset` is finished durably or on disk. Returns how many were
-    /// written. On failure they stay staged (retry). Blocking: call off the async runtime.
+    /// written. On failure they stay staged (retry). Blocking: call from a blocking thread, or
+    /// from the polling loop's thread, which has nothing else to run meanwhile.
     pub(crate) fn write_staged_blocking(&self, next_offset: i64) -> Result<usize, InboxError> {
         let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let mut jsons = Vec::new();
@@ -306,7 +307,7 @@ impl Inbox {
 
     /// Writes the position alone, flushed: on a clean stop, so that the finished updates Telegram
     /// was not yet told to forget are skipped, not run again, when it sends them after the start.
-    /// Call once nothing is staged any more. Blocking: call off the async runtime.
+    /// Call once nothing is staged any more. Blocking (see [`Inbox::write_staged_blocking`]).
     pub(crate) fn save_position_blocking(&self, next_offset: i64) -> Result<(), InboxError> {
         self.store.flush_blocking()?;
         self.log.append(&[Entry::Position(next_offset)], true)?;

@@ -107,9 +107,11 @@ struct Poller {
 /// flood's batches are read one round after another (poll, decide, synced write, next poll), and
 /// a normal user's update queued behind the flood waits for every round. On the bot's runtime
 /// each round's steps queued behind hundreds of handler tasks on two workers; here nothing else
-/// runs. The handlers, the notices and the lanes still run on the bot's runtime (the dispatcher
-/// spawns them there). Returns an error only for failures a restart would not fix by itself (an
-/// invalid token), or if the thread cannot start.
+/// runs, so the round's synced write is made on this thread too (blocking it blocks nothing
+/// else; a hop to a blocking thread cost two wakes a round and a wait for a core). The handlers,
+/// the notices and the lanes still run on the bot's runtime (the dispatcher spawns them there).
+/// Returns an error only for failures a restart would not fix by itself (an invalid token), or if
+/// the thread cannot start.
 pub(crate) async fn poll_apart(
     app: Arc<App>,
     bot: Bot,
@@ -154,7 +156,7 @@ impl Poller {
         tracing::info!(offset = self.offset, "polling for updates");
         self.notifier.ready();
         let result = self.run().await;
-        self.save_position().await;
+        self.save_position();
         result
     }
 
@@ -185,17 +187,13 @@ impl Poller {
 
     /// On the way out: writes the position (flushed), so the finished updates Telegram was not
     /// told to forget yet are skipped when it sends them again after the next start.
-    async fn save_position(&self) {
+    fn save_position(&self) {
         if !self.settled {
             return;
         }
-        let (app, offset) = (Arc::clone(&self.app), self.offset);
-        match tokio::task::spawn_blocking(move || app.inbox.save_position_blocking(offset)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "cannot save the polling position; finished updates may run again");
-            }
-            Err(e) => tracing::error!(error = %e, "position task failed"),
+        // Blocking, on this thread of its own (as the writes of `settle`).
+        if let Err(e) = self.app.inbox.save_position_blocking(self.offset) {
+            tracing::error!(error = %e, "cannot save the polling position; finished updates may run again");
         }
     }
 
@@ -383,10 +381,11 @@ impl Poller {
             }
         }
         loop {
-            let app = Arc::clone(&self.app);
-            let error = match tokio::task::spawn_blocking(move || app.inbox.write_staged_blocking(next_offset)).await {
-                Ok(Ok(_)) => return true,
-                Ok(Err(e)) => e.to_string(),
+            // On this thread, which has nothing else to do meanwhile: a hop to a blocking thread
+            // cost two wakes a round, and under a flood that thread waited for a core behind the
+            // handlers.
+            let error = match self.app.inbox.write_staged_blocking(next_offset) {
+                Ok(_) => return true,
                 Err(e) => e.to_string(),
             };
             let delay = self.backoff.next_delay();

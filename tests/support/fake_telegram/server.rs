@@ -117,9 +117,11 @@ async fn handle(shared: &Shared, request: Request) -> Reply {
 }
 
 async fn answer(shared: &Shared, method: &str, params: &Value, index: usize) -> Reply {
-    let result = if method == "getUpdates" {
-        get_updates(shared, params).await
-    } else {
+    if method == "getUpdates" {
+        let batch = get_updates(shared, params).await;
+        return Reply::Send(200, format!(r#"{{"ok":true,"result":{batch}}}"#));
+    }
+    let result = {
         let mut state = shared.lock();
         let result = methods::result(&mut state, shared.bot_id, method, params);
         if let Some(call) = state.calls.get_mut(index) {
@@ -130,9 +132,9 @@ async fn answer(shared: &Shared, method: &str, params: &Value, index: usize) -> 
     Reply::Send(200, json!({ "ok": true, "result": result }).to_string())
 }
 
-/// `getUpdates`: confirm everything below `offset`, return up to `limit` updates, or wait up to
-/// `timeout` seconds for one to be pushed.
-async fn get_updates(shared: &Shared, params: &Value) -> Value {
+/// `getUpdates`: confirm everything below `offset`, return up to `limit` updates (a JSON array's
+/// text), or wait up to `timeout` seconds for one to be pushed.
+async fn get_updates(shared: &Shared, params: &Value) -> String {
     let offset = int_param(params, "offset");
     let limit = int_param(params, "limit").unwrap_or(100).clamp(1, 100);
     let timeout = int_param(params, "timeout").unwrap_or(0).clamp(0, MAX_POLL_SECS);
@@ -141,12 +143,11 @@ async fn get_updates(shared: &Shared, params: &Value) -> Value {
     loop {
         // Created before looking, so a push between the look and the wait still wakes us.
         let pushed = shared.pushed.notified();
-        let batch = shared.lock().batch(offset, usize::try_from(limit).unwrap_or(100));
-        if !batch.is_empty() {
-            return Value::Array(batch);
+        if let Some(batch) = shared.lock().batch(offset, usize::try_from(limit).unwrap_or(100)) {
+            return batch;
         }
         if tokio::time::timeout_at(deadline, pushed).await.is_err() {
-            return json!([]);
+            return "[]".to_owned();
         }
     }
 }
