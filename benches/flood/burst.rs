@@ -42,25 +42,23 @@ pub(crate) fn run(tg: &FakeTelegram, bot: &mut BotProcess, deadline: Instant) ->
     // fake's own work per update is not what a user waits for.
     let flood: Vec<Prepared> =
         flood_messages(FLOODERS * PER_FLOODER, FLOODER_BASE, FLOODERS).into_iter().map(Prepared::of).collect();
-    let normal: Vec<Prepared> = (0..NORMAL).map(|n| Prepared::of(updates::command(NORMAL_BASE + n, "/help"))).collect();
+    let normal: Vec<(i64, Prepared)> =
+        (NORMAL_BASE..NORMAL_BASE + NORMAL).map(|user| (user, Prepared::of(updates::command(user, "/help")))).collect();
     let mut normal = normal.into_iter();
     let total = flood.len() + usize::try_from(NORMAL).unwrap_or_default();
     let spacing = total / usize::try_from(NORMAL).unwrap_or(1);
     let mut flood = flood.into_iter();
     let mut timed = Vec::new();
     let mut ids = Vec::new();
-    let mut sent = 0;
     let mut last_id = 0;
     let start = Instant::now();
     for i in 0..total {
         if i % spacing == spacing / 2
-            && let Some(update) = normal.next()
+            && let Some((user, update)) = normal.next()
         {
-            let user = NORMAL_BASE + sent;
             last_id = tg.push_prepared(update);
             ids.push((last_id, user));
             timed.push(Timed { pushed: Instant::now(), answer: Answer::NthMessage(user, 0) });
-            sent += 1;
         } else if let Some(update) = flood.next() {
             last_id = tg.push_prepared(update);
         }

@@ -363,14 +363,8 @@ impl State {
     /// Up to `limit` updates from `offset` on, as a JSON array's text (`None`: none).
     fn batch(&self, offset: Option<i64>, limit: usize) -> Option<String> {
         let from = offset.filter(|o| *o >= 0).unwrap_or(i64::MIN);
-        let mut batch = String::from("[");
-        for (_, update) in self.updates.range(from..).take(limit) {
-            if batch.len() > 1 {
-                batch.push(',');
-            }
-            batch.push_str(update);
-        }
-        (batch.len() > 1).then(|| batch + "]")
+        let updates: Vec<&str> = self.updates.range(from..).take(limit).map(|(_, update)| update.as_str()).collect();
+        (!updates.is_empty()).then(|| format!("[{}]", updates.join(",")))
     }
 }
 
