@@ -16,7 +16,7 @@ use super::{card, consent, daily, deletion, hints, history, language, payments, 
 use crate::bot::jobs::daily::{OFF as DAILY_OFF, SPREAD as DAILY_SPREAD};
 
 /// Handles button press `update_id`.
-pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32) {
+pub(crate) async fn on_callback(app: &App, query: &CallbackQuery, update_id: u32) {
     let user = crate::sanitize::user_id(query.from.id);
     let chat = query.message.as_ref().map_or(0, |m| m.chat().id.0);
     let pressed = Pressed {
@@ -40,7 +40,7 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
         // Deletion's buttons judge themselves: a stale one answers why, whoever presses it now.
         Some(Ok(data)) if deletion::is_button(data.action()) => {
             let verdict = deletion::judge(app, user, &data);
-            answer(app, &query, deletion::answer_text(verdict, locale)).await;
+            answer(app, query, deletion::answer_text(verdict, locale)).await;
             return Box::pin(deletion::act(app, pressed, &data, verdict, locale)).await;
         }
         Some(Ok(data)) if data.action() == consent::ACTION => {
@@ -69,18 +69,18 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
             } else if let Some(refusal) = refused(app, user, command, locale) {
                 answer_text = Some(refusal);
             } else if data.action() == hints::DRAW {
-                let Some((asked, to)) = hints::question_of(&query, user, &data) else {
-                    return answer(app, &query, Some(i18n::text(locale, "hint.question_gone"))).await;
+                let Some((asked, to)) = hints::question_of(query, user, &data) else {
+                    return answer(app, query, Some(i18n::text(locale, "hint.question_gone"))).await;
                 };
-                answer(app, &query, None).await;
+                answer(app, query, None).await;
                 return Box::pin(hints::draw(app, pressed, asked, to, locale)).await;
             } else if matches!(data.action(), language::LANGUAGE | language::UPRIGHT) {
                 // The answer says what changed, in the language now in force.
                 let said = language::on_press(app, pressed, &query.from, &data).await;
-                answer(app, &query, Some(said)).await;
+                answer(app, query, Some(said)).await;
                 return;
             } else {
-                answer(app, &query, None).await;
+                answer(app, query, None).await;
                 match data.action() {
                     history::PAGE => history::on_page(app, pressed, &data, locale).await,
                     history::VIEW => history::on_view(app, pressed, &data, locale).await,
@@ -100,7 +100,7 @@ pub(crate) async fn on_callback(app: &App, query: CallbackQuery, update_id: u32)
         }
         None => {}
     }
-    answer(app, &query, answer_text).await;
+    answer(app, query, answer_text).await;
     if welcome {
         consent::welcome(app, ChatId(chat), locale).await;
     }

@@ -107,10 +107,10 @@ async fn send_invoice(app: &App, user: i64, chat: ChatId, kind: ProductKind, loc
 
 /// A `pre_checkout_query`: answered yes only for an invoice this bot issued to this user, at
 /// its price in Stars, not expired, while purchases are on and the user is registered.
-pub(crate) async fn on_pre_checkout(app: &App, query: PreCheckoutQuery) {
+pub(crate) async fn on_pre_checkout(app: &App, query: &PreCheckoutQuery) {
     let user = crate::sanitize::user_id(query.from.id);
     let locale = app.locale(user, query.from.language_code.as_deref());
-    let verdict = check(app, user, &query, locale);
+    let verdict = check(app, user, query, locale);
     let request = app.sender.bot().answer_pre_checkout_query(query.id.clone(), verdict.is_ok());
     let request = match verdict {
         Ok(()) => request,

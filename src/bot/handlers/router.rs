@@ -1,5 +1,7 @@
 //! Handlers: what the bot does with an update that passed the security layer.
 
+use std::sync::Arc;
+
 use teloxide::types::{ChatId, Message, MessageKind, Update, UpdateKind, User};
 
 use crate::{
@@ -22,15 +24,28 @@ use super::{accounts, admin, callbacks, card, consent, daily, deletion, hints, h
 /// How long a lockdown notice may wait for a send slot before it is dropped.
 const LOCKDOWN_NOTICE_FOR: std::time::Duration = std::time::Duration::from_mins(1);
 
+/// A handler at work, boxed (see [`handle`]).
+pub(crate) type Handling = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Handles one update. Errors are logged here; nothing propagates to the polling loop.
-pub(crate) async fn handle(app: &App, update: Update) {
+///
+/// The update is moved once, into a box holding just what its kind needs: a task waiting to
+/// send holds that, not the largest handler of them all, and not copies of the update in each
+/// layer of futures around it (a decoded update is about 2 KiB, held by value in an `async fn`'s
+/// arguments and again in the locals it is moved into; hundreds of handlers wait at once under a
+/// flood). Each command's future is boxed below for the same reason.
+pub(crate) fn handle(app: Arc<App>, update: Update) -> Handling {
+    let update_id = update.id.0;
     match update.kind {
-        // Each command's future is boxed: a task waiting to send holds only what its own
-        // command needs, not the largest of them all (thousands wait at once under a flood).
-        UpdateKind::Message(message) => on_message(app, &message).await,
-        UpdateKind::CallbackQuery(query) => Box::pin(callbacks::on_callback(app, query, update.id.0)).await,
-        UpdateKind::PreCheckoutQuery(query) => Box::pin(payments::on_pre_checkout(app, query)).await,
-        other => tracing::debug!(update_id = update.id.0, kind = kind_name(&other), "ignored update"),
+        UpdateKind::Message(message) => Box::pin(async move { on_message(&app, &message).await }),
+        UpdateKind::CallbackQuery(query) => {
+            Box::pin(async move { callbacks::on_callback(&app, &query, update_id).await })
+        }
+        UpdateKind::PreCheckoutQuery(query) => Box::pin(async move { payments::on_pre_checkout(&app, &query).await }),
+        other => {
+            tracing::debug!(update_id, kind = kind_name(&other), "ignored update");
+            Box::pin(std::future::ready(()))
+        }
     }
 }
 

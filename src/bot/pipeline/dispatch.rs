@@ -213,16 +213,11 @@ impl Dispatcher {
 async fn run_update(app: Arc<App>, id: i64, permit: Permit, finished: mpsc::UnboundedSender<Finished>) {
     if let Some(update) = app.inbox.load(id).filter(|u| !blocked_since(&app, u)) {
         let timeout = app.config.bot.handler_timeout;
-        let handler_app = Arc::clone(&app);
         let started = std::time::Instant::now();
         // The permit goes back when the handler first waits to send (or ends): see
         // `send::holding`.
-        let work = send::holding(
-            Box::new(permit),
-            tokio::time::timeout(timeout, async move {
-                router::handle(&handler_app, update).await;
-            }),
-        );
+        let work =
+            send::holding(Box::new(permit), tokio::time::timeout(timeout, router::handle(Arc::clone(&app), update)));
         let outcome = tokio::spawn(work).await;
         if let Some(metrics) = crate::bot::metrics::get() {
             metrics.handled(started.elapsed());

@@ -43,8 +43,11 @@ tokio::task_local! {
 
 /// Runs `work` holding `permit`; the permit is parked at `work`'s first wait for a send slot;
 /// whatever is held goes back when `work` ends.
-pub(crate) async fn holding<F: Future>(permit: Box<dyn StartPermit>, work: F) -> F::Output {
-    HELD.scope(RefCell::new(Held::Working(permit)), work).await
+///
+/// Not an `async fn`: one would keep `work` twice, as its argument and inside the scope it is
+/// moved into (the task holding it would be twice the handler's size).
+pub(crate) fn holding<F: Future>(permit: Box<dyn StartPermit>, work: F) -> impl Future<Output = F::Output> {
+    HELD.scope(RefCell::new(Held::Working(permit)), work)
 }
 
 /// Parks the current task's start permit, if it holds one not parked yet (outside [`holding`]:
