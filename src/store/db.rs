@@ -5,7 +5,7 @@ use std::{path::Path, sync::Arc, time::SystemTime};
 
 use crate::config::StoreConfig;
 
-use super::{Record, StoreError, TypedTree, Watchdog, expiry, format, gate::Gate};
+use super::{Record, StoreError, TypedTree, Watchdog, expiry, flushes::Flushes, format, gate::Gate};
 
 /// The process's one sled database.
 #[derive(Clone)]
@@ -19,6 +19,8 @@ pub struct Store {
     pub(super) config: StoreConfig,
     /// One count per handle: every clone of the store and every typed tree from it.
     pub(super) handles: Arc<()>,
+    /// Callers of [`Store::flush`], sharing one flush at a time.
+    flushes: Arc<Flushes>,
 }
 
 impl std::fmt::Debug for Store {
@@ -58,6 +60,7 @@ impl Store {
             path: Arc::from(path),
             config: config.clone(),
             handles: Arc::new(()),
+            flushes: Arc::new(Flushes::default()),
         })
     }
 
@@ -84,12 +87,11 @@ impl Store {
     }
 
     /// Makes every write so far durable. Runs `flush` on a blocking thread (sled's
-    /// `flush_async` can deadlock when called concurrently).
+    /// `flush_async` can deadlock when called concurrently), one at a time: callers that ask
+    /// meanwhile share the next flush.
     pub async fn flush(&self) -> Result<(), StoreError> {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.flush_blocking())
-            .await
-            .map_err(|e| StoreError::Task(e.to_string()))?
+        self.flushes.flush(move || store.flush_blocking()).await
     }
 
     /// Flushes on the calling thread; never call this on the async runtime.

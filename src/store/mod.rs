@@ -24,6 +24,7 @@
 mod db;
 mod error;
 mod expiry;
+mod flushes;
 pub mod format;
 mod gate;
 mod rebuild;

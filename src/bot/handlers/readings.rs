@@ -88,11 +88,26 @@ pub(crate) async fn draw_request(
     }
 }
 
+/// Spread pictures drawn at once. Each holds a pixmap of up to 1,100 × 1,100 pixels (4.6 MiB)
+/// and its PNG while it is drawn: 300 users' readings drawn all at once took up to 316 blocking
+/// threads and the bot's memory to 101–161 MiB for a moment (the flood bench's third phase,
+/// issue 27; 38 MiB with this bound). Drawing is CPU work, so more at once than a small
+/// board's cores would not finish sooner.
+static DRAWING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The reading as one picture of the spread with its text as the caption when it fits, else
 /// the picture then the text; the text alone if the picture cannot be drawn or sent. In a group
 /// (`reply_to`) the text goes on its own, as the reply to the asking message.
 async fn send_with_picture(app: &App, chat: ChatId, reading: Reading, text: &str, reply_to: Option<MessageId>) {
-    let png = match tokio::task::spawn_blocking(move || crate::art::spread_png(&reading)).await {
+    let Ok(drawing) = DRAWING.acquire().await else {
+        return send_html_reply(&app.sender, chat, text, None, reply_to).await;
+    };
+    // The permit goes with the drawing: a handler that times out meanwhile does not free it early.
+    let draw = move || {
+        let _drawing = drawing;
+        crate::art::spread_png(&reading)
+    };
+    let png = match tokio::task::spawn_blocking(draw).await {
         Ok(Ok(png)) => png,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "cannot draw the spread picture");
