@@ -96,11 +96,28 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 3, "a request after a finished flush is not covered by it");
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_flush_covers_no_one() {
-        let flushes = Flushes::default();
-        let failed = flushes.flush(|| Err(StoreError::Task(String::from("disk")))).await;
-        assert!(matches!(failed, Err(StoreError::Task(ref m)) if m == "disk"), "{failed:?}");
+        let flushes = Arc::new(Flushes::default());
+        // The first flush fails only once a second caller has asked, so that caller's request
+        // is among those the failed flush would have covered.
+        let first = {
+            let flushes = Arc::clone(&flushes);
+            let waiting_for = Arc::clone(&flushes);
+            tokio::spawn(async move {
+                flushes
+                    .flush(move || {
+                        while waiting_for.requested.load(Ordering::SeqCst) < 2 {
+                            std::thread::sleep(std::time::Duration::from_millis(1));
+                        }
+                        Err(StoreError::Task(String::from("disk")))
+                    })
+                    .await
+            })
+        };
+        while flushes.requested.load(Ordering::SeqCst) < 1 {
+            tokio::task::yield_now().await;
+        }
         let ran = Arc::new(AtomicUsize::new(0));
         let r = Arc::clone(&ran);
         flushes
@@ -110,6 +127,8 @@ mod tests {
             })
             .await
             .expect("flush");
+        let failed = first.await.expect("first caller");
+        assert!(matches!(failed, Err(StoreError::Task(ref m)) if m == "disk"), "{failed:?}");
         assert_eq!(ran.load(Ordering::SeqCst), 1, "the next caller flushes itself");
     }
 }
