@@ -169,29 +169,37 @@ impl Dispatcher {
         }
     }
 
-    /// Sends what a denial calls for: a query answer at once; a notice in the chat's message
-    /// lane, after the replies to what came before. Untracked by the inbox; skipped when too
-    /// many are in flight or the chat's backlog is full.
+    /// Sends what a denial of a decoded `update` calls for: a query answer at once; a notice in
+    /// the chat's message lane (see [`Dispatcher::notify_chat`]). Untracked by the inbox; skipped
+    /// when too many are in flight.
     pub(crate) fn notify(&self, verdict: Verdict, update: Update) {
-        let is_query = matches!(update.kind, UpdateKind::CallbackQuery(_) | UpdateKind::PreCheckoutQuery(_));
-        let bound = if is_query { &self.app.answers } else { &self.app.notices };
-        let Ok(notice_permit) = Arc::clone(bound).try_acquire_owned() else {
-            tracing::debug!(update_id = update.id.0, "notice skipped: too many in flight");
+        if !matches!(update.kind, UpdateKind::CallbackQuery(_) | UpdateKind::PreCheckoutQuery(_)) {
+            self.notify_chat(lane_of(&update).0, notice::ChatNotice::of(verdict, &update));
+            return;
+        }
+        let Ok(notice_permit) = Arc::clone(&self.app.answers).try_acquire_owned() else {
+            tracing::debug!(update_id = update.id.0, "query answer skipped: too many in flight");
             return;
         };
         let app = Arc::clone(&self.app);
         PipelineStats::add(&app.services.pipeline.notices, 1);
-        if is_query {
-            self.runtime.spawn(async move {
-                notice::act(&app.sender, verdict, &update).await;
-                notice_done(&app, notice_permit);
-            });
+        self.runtime.spawn(async move {
+            notice::act(&app.sender, verdict, &update).await;
+            notice_done(&app, notice_permit);
+        });
+    }
+
+    /// Queues a denied message's `notice` in the message lane of `chat`, after the replies to
+    /// what came before. Skipped when too many are in flight or the chat's backlog is full.
+    pub(crate) fn notify_chat(&self, chat: i64, notice: notice::ChatNotice) {
+        let Ok(notice_permit) = Arc::clone(&self.app.notices).try_acquire_owned() else {
+            tracing::debug!(chat, "notice skipped: too many in flight");
             return;
-        }
-        let key = (lane_of(&update).0, Lane::Messages);
-        let notice = PendingNotice { notice: notice::ChatNotice::of(verdict, &update), permit: notice_permit };
-        if let Err(Work::Notice(notice)) = self.lanes.push(key, Work::Notice(Box::new(notice))) {
-            notice_done(&app, notice.permit);
+        };
+        PipelineStats::add(&self.app.services.pipeline.notices, 1);
+        let notice = PendingNotice { notice, permit: notice_permit };
+        if let Err(Work::Notice(notice)) = self.lanes.push((chat, Lane::Messages), Work::Notice(Box::new(notice))) {
+            notice_done(&self.app, notice.permit);
         }
     }
 

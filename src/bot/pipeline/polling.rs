@@ -13,8 +13,9 @@
 //! sent, its lane taken from the look ([`super::lane::lane_of_inbound`]), and is decoded into
 //! teloxide's types only when its lane runs it — off this loop, which every update queued behind a
 //! flood waits for. Only a denial that must be answered (a button press, a checkout), or a kind
-//! the look does not model, is decoded here. A flood is mostly denials, and a denial costs only
-//! the look.
+//! the look does not model, is decoded here; a denied message's notice takes its chat from the
+//! look and its sender's language from a second look at that one field. A flood is mostly
+//! denials, and a denial costs only the look.
 
 use std::{sync::Arc, time::Duration};
 
@@ -27,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     control::PipelineStats,
-    sentinel::{Glance, Inbound, Verdict, glance},
+    sentinel::{Glance, Inbound, InboundKind, Verdict, glance},
     supervisor::Notifier,
 };
 
@@ -36,7 +37,7 @@ use crate::bot::{BotError, app::App, handlers::router, inbox_bound::Admission, s
 use super::{
     dispatch::Dispatcher,
     lane::{LaneKey, lane_of, lane_of_inbound},
-    notice::needs_action,
+    notice::{ChatNotice, needs_action},
     raw_updates::{FetchError, get_raw_updates},
 };
 
@@ -66,17 +67,26 @@ impl Incoming {
         let glance = glance(json.get(), username);
         Incoming { json, glance }
     }
+}
 
-    /// The full decode; `None` (logged) if teloxide cannot read it.
-    fn decode(&self, id: i64) -> Option<Update> {
-        match serde_json::from_str::<Update>(self.json.get()) {
-            Ok(update) => Some(update),
-            Err(e) => {
-                tracing::warn!(update_id = id, error = %e, "skipping an update that could not be parsed");
-                None
-            }
+/// The full decode of an update's JSON; `None` (logged) if teloxide cannot read it.
+fn decode(json: &RawValue, id: i64) -> Option<Update> {
+    match serde_json::from_str::<Update>(json.get()) {
+        Ok(update) => Some(update),
+        Err(e) => {
+            tracing::warn!(update_id = id, error = %e, "skipping an update that could not be parsed");
+            None
         }
     }
+}
+
+/// A denied update whose denial calls for an answer.
+enum Denial {
+    /// Decoded (a query, or a kind the first look leaves to the decode; boxed: a decoded update
+    /// is about 2 KiB, a notice a few words).
+    Decoded(Verdict, Box<Update>),
+    /// A message read by the first look alone: its chat's lane and the notice.
+    Chat(i64, ChatNotice),
 }
 
 /// What one `getUpdates` round produced.
@@ -292,8 +302,8 @@ impl Poller {
             }
             // The look decides, or the full decode does what the look cannot.
             let (inbound, decoded) = match incoming.glance {
-                Glance::Decided(ref inbound) => (inbound.clone(), None),
-                _ => match incoming.decode(id) {
+                Glance::Decided(inbound) => (inbound, None),
+                Glance::Unsure(_) | Glance::Unreadable => match decode(&incoming.json, id) {
                     Some(update) => (Inbound::from_update(&update, &self.app.username), Some(update)),
                     None => continue,
                 },
@@ -315,10 +325,22 @@ impl Poller {
                     Admission::Admit => admitted.push((id, key, incoming.json)),
                     Admission::Refuse => self.dispatcher.refuse(id, key.0),
                 }
-            } else if needs_action(verdict, inbound.kind)
-                && let Some(update) = decoded.or_else(|| incoming.decode(id))
-            {
-                denied.push((verdict, update));
+            } else if needs_action(verdict, inbound.kind) {
+                // A denied message's notice needs only its chat and its sender's language; a
+                // query's answer needs the query, so it is decoded.
+                let query = matches!(inbound.kind, InboundKind::CallbackQuery | InboundKind::PreCheckoutQuery);
+                match decoded {
+                    Some(update) => denied.push(Denial::Decoded(verdict, Box::new(update))),
+                    None if !query => denied.push(Denial::Chat(
+                        lane_of_inbound(&inbound).0,
+                        ChatNotice::of_inbound(verdict, &inbound, incoming.json.get()),
+                    )),
+                    None => {
+                        if let Some(update) = decode(&incoming.json, id) {
+                            denied.push(Denial::Decoded(verdict, Box::new(update)));
+                        }
+                    }
+                }
             }
         }
         if admitted.is_empty() {
@@ -345,9 +367,12 @@ impl Poller {
         true
     }
 
-    fn dispatch_notices(&self, denied: Vec<(Verdict, Update)>) {
-        for (verdict, update) in denied {
-            self.dispatcher.notify(verdict, update);
+    fn dispatch_notices(&self, denied: Vec<Denial>) {
+        for denial in denied {
+            match denial {
+                Denial::Decoded(verdict, update) => self.dispatcher.notify(verdict, *update),
+                Denial::Chat(chat, notice) => self.dispatcher.notify_chat(chat, notice),
+            }
         }
     }
 
