@@ -8,7 +8,8 @@
 //!
 //! One reply per normal user: the 20 replies take about 0.67 s of sending at Telegram's 30
 //! messages a second, which is what bounds their latency natively once the ingestion is faster
-//! than that. `FLOOD_DETAIL=1` prints each normal user's queued / read / answered times.
+//! than that. `FLOOD_DETAIL=1` prints each normal user's queued / read / answered times, and the
+//! messages sent to normal users and to flooders in each quarter second of the first three.
 
 use std::time::{Duration, Instant};
 
@@ -85,6 +86,24 @@ pub(crate) fn run(tg: &FakeTelegram, bot: &mut BotProcess, deadline: Instant) ->
                     reply.at.saturating_duration_since(read.at).as_millis()
                 );
             }
+        }
+    }
+    if std::env::var_os("FLOOD_DETAIL").is_some() {
+        // Messages sent in each quarter second of the burst's first three: to normal users, to
+        // flooders.
+        let mut quarters = [(0usize, 0usize); 12];
+        for c in calls.iter().filter(|c| c.method == "sendMessage" && c.answered) {
+            let quarter = c.at.saturating_duration_since(start).as_millis() / 250;
+            if let Some(q) = usize::try_from(quarter).ok().and_then(|q| quarters.get_mut(q)) {
+                if c.int("chat_id").is_some_and(|chat| chat >= NORMAL_BASE) {
+                    q.0 += 1;
+                } else {
+                    q.1 += 1;
+                }
+            }
+        }
+        for (i, (normal, flood)) in quarters.iter().enumerate() {
+            eprintln!("sent in +{}..{} ms: {normal} to normal users, {flood} to flooders", i * 250, (i + 1) * 250);
         }
     }
     Ok(BurstReport {

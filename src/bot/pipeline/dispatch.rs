@@ -134,10 +134,13 @@ impl Dispatcher {
         (Dispatcher { app, lanes, finished, drops: Arc::default(), full_drops: Arc::default(), runtime }, remover)
     }
 
-    /// Queues admitted update `id` (staged in the inbox) in its lane `key`; if the lane's backlog
-    /// is full the update is dropped, counted and audited, and finished at once.
-    pub(crate) fn dispatch(&self, id: i64, key: LaneKey) {
-        if self.lanes.push(key, Work::Update(id)).is_err() {
+    /// Queues a batch of admitted updates `(id, lane)` (staged in the inbox) as one
+    /// ([`Lanes::push_batch`]: no lane starts before the whole batch is queued). An update whose
+    /// lane's backlog is full is dropped, counted and audited, and finished at once.
+    pub(crate) fn dispatch_batch(&self, batch: Vec<(i64, LaneKey)>) {
+        let refused = self.lanes.push_batch(batch.into_iter().map(|(id, key)| (key, Work::Update(id))));
+        for (key, work) in refused {
+            let Work::Update(id) = work else { continue };
             PipelineStats::add(&self.app.services.pipeline.backlog_drops, 1);
             if let Some(dropped) = self.drops.record(key.0) {
                 tracing::warn!(target: "arcana::audit", event = Event::BacklogDrop.name(), chat = key.0, dropped,

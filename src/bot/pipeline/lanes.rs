@@ -79,18 +79,45 @@ impl<T: Send + 'static> Lanes<T> {
 
     /// Queues `item` behind the lane's earlier work; gives it back if the lane's backlog is full.
     pub(crate) fn push(&self, key: LaneKey, item: T) -> Result<(), T> {
-        let mut queues = self.queues();
-        if let Some(queue) = queues.get_mut(&key) {
-            if queue.len() >= self.inner.backlog_cap {
-                return Err(item);
-            }
-            queue.push_back(item);
-            (self.inner.observe)(key, queue.len());
-            return Ok(());
+        match self.push_batch([(key, item)]).pop() {
+            Some((_, refused)) => Err(refused),
+            None => Ok(()),
         }
-        // No worker: start one. The lane's entry (empty) marks it as running.
-        queues.insert(key, VecDeque::new());
-        drop(queues);
+    }
+
+    /// Queues a batch as one: every item is in its lane before any lane that was idle starts, so
+    /// a lane's first job already counts the rest of its batch as the lane's backlog (a chat
+    /// with ten updates in one `getUpdates` is not taken for a quiet chat while its other nine
+    /// are still being queued). Gives back the items whose lane's backlog was full.
+    pub(crate) fn push_batch(&self, items: impl IntoIterator<Item = (LaneKey, T)>) -> Vec<(LaneKey, T)> {
+        let mut refused = Vec::new();
+        let mut starting = Vec::new();
+        {
+            let mut queues = self.queues();
+            for (key, item) in items {
+                match queues.get_mut(&key) {
+                    Some(queue) if queue.len() >= self.inner.backlog_cap => refused.push((key, item)),
+                    Some(queue) => {
+                        queue.push_back(item);
+                        (self.inner.observe)(key, queue.len());
+                    }
+                    None => {
+                        // No worker: one starts after the batch. The lane's entry (empty) marks
+                        // it as running.
+                        queues.insert(key, VecDeque::new());
+                        starting.push((key, item));
+                    }
+                }
+            }
+        }
+        for (key, item) in starting {
+            self.start(key, item);
+        }
+        refused
+    }
+
+    /// Spawns the worker of idle lane `key`, its first job `item`.
+    fn start(&self, key: LaneKey, item: T) {
         let this = self.clone();
         let worker = async move {
             let mut next = Some(item);
@@ -104,7 +131,6 @@ impl<T: Send + 'static> Lanes<T> {
             Some(runtime) => drop(runtime.spawn(worker)),
             None => drop(tokio::spawn(worker)),
         }
-        Ok(())
     }
 
     /// Pops the lane's next item, removing the lane (and ending its worker) when it is empty.
@@ -217,5 +243,39 @@ mod tests {
         let _ = open.send(());
         let order = vec![rx.recv().await, rx.recv().await, rx.recv().await];
         assert_eq!(order, [Some(3), Some(2), Some(1)]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_is_queued_whole_before_its_lanes_start() {
+        // The observer keeps each lane's latest backlog; a job reports its lane's backlog as it
+        // starts. Chat 1's first job must already see the rest of its batch waiting.
+        let backlogs = Arc::new(Mutex::new(HashMap::<LaneKey, usize>::new()));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let seen = Arc::clone(&backlogs);
+        let observed = Arc::clone(&backlogs);
+        let lanes = Lanes::new(
+            10,
+            Gate::new(4, 4, |_| 0.0),
+            move |key, backlog| drop(observed.lock().map(|mut b| b.insert(key, backlog))),
+            move |n: i32, permit: Permit| {
+                let tx = tx.clone();
+                let seen = Arc::clone(&seen);
+                Box::pin(async move {
+                    let backlog = seen.lock().map(|b| b.get(&(1, Lane::Messages)).copied()).ok().flatten();
+                    let _ = tx.send((n, backlog));
+                    drop(permit);
+                }) as Job
+            },
+        );
+        let batch = (1..=5).map(|n| ((1, Lane::Messages), n)).chain([((2, Lane::Messages), 100)]);
+        assert!(lanes.push_batch(batch).is_empty(), "room for all");
+        let mut first_of_chat_1 = None;
+        for _ in 0..6 {
+            let (n, backlog) = rx.recv().await.expect("a job ran");
+            if n == 1 {
+                first_of_chat_1 = Some(backlog);
+            }
+        }
+        assert_eq!(first_of_chat_1, Some(Some(4)), "the first job saw its four successors waiting");
     }
 }

@@ -355,9 +355,7 @@ impl Poller {
         PipelineStats::set(&self.app.services.pipeline.inbox_bytes, self.app.inbox_bound.bytes());
         self.settled = false;
         self.app.inbox.stage(admitted.into_iter().map(|(id, _, json)| (id, json)).collect());
-        for (id, lane) in lanes {
-            self.dispatcher.dispatch(id, lane);
-        }
+        self.dispatcher.dispatch_batch(lanes);
         self.dispatch_notices(denied);
         if !self.settle(next_offset).await {
             return false;

@@ -68,6 +68,13 @@ pub(crate) enum Class {
     Background,
 }
 
+/// A bucket this close to a whole token counts as holding it: the refill's floating-point sum
+/// may land a hair under the boundary a wait was computed for.
+const TOKEN_SLACK: f64 = 1e-6;
+
+/// The shortest wait [`Schedule::run`] asks for.
+const MIN_WAIT: Duration = Duration::from_millis(1);
+
 /// The grant of one slot (the waiting sender is woken by it).
 pub(crate) type Grant = oneshot::Sender<()>;
 
@@ -189,10 +196,8 @@ impl Schedule {
         }
         self.refill(now);
         while self.waiting > 0 {
-            if self.tokens < 1.0 {
-                let missing = 1.0 - self.tokens;
-                let wait = Duration::from_secs_f64(missing / f64::from(self.limits.per_second.max(1)));
-                return Some(self.earliest_stale(now + wait));
+            if self.tokens + TOKEN_SLACK < 1.0 {
+                return Some(self.earliest_stale(now + self.refill_time(1.0)));
             }
             let Some((chat, background)) = self.pick(now) else {
                 let next_ready = self.chats.values().filter(|c| c.waiting() > 0).filter_map(|c| c.next_at).min();
@@ -200,15 +205,22 @@ impl Schedule {
             };
             // Keep the last token for a reply that may come at any moment (if the bucket holds more).
             let needed = if self.limits.burst >= 2 { 2.0 } else { 1.0 };
-            if background && self.tokens < needed {
-                let wait = Duration::from_secs_f64((needed - self.tokens) / f64::from(self.limits.per_second.max(1)));
-                return Some(self.earliest_stale(now + wait));
+            if background && self.tokens + TOKEN_SLACK < needed {
+                return Some(self.earliest_stale(now + self.refill_time(needed)));
             }
             if self.grant(chat, now) {
-                self.tokens -= 1.0;
+                self.tokens = (self.tokens - 1.0).max(0.0);
             }
         }
         None
+    }
+
+    /// How long until the bucket holds `needed` tokens: never zero, so a caller that runs the
+    /// schedule again at that time finds the bucket changed (a wait rounded down to nothing
+    /// would spin).
+    fn refill_time(&self, needed: f64) -> Duration {
+        let missing = (needed - self.tokens).max(0.0);
+        Duration::from_secs_f64(missing / f64::from(self.limits.per_second.max(1))).max(MIN_WAIT)
     }
 
     /// The chat to serve next: ready, replies before notices before background work, least
@@ -324,9 +336,21 @@ mod tests {
         let mut reply = request(&mut s, 3, Class::Reply);
         s.run(t0);
         assert!(granted(&mut reply), "the kept token serves a late reply at once");
-        let next = s.run(t0).expect("a time to run again");
-        s.run(next + Duration::from_millis(40));
-        assert!(granted(&mut background), "background goes once the bucket refills");
+        // Running again whenever the schedule asks, the background work goes once two tokens
+        // have refilled (67 ms at 30 a second), and the schedule never asks to run at the same
+        // instant again (it would spin).
+        let mut at = t0;
+        loop {
+            let next = s.run(at);
+            if granted(&mut background) {
+                break;
+            }
+            let next = next.expect("a time to run again");
+            assert!(next > at, "asked to run again at {:?}, not after {:?}", next - t0, at - t0);
+            at = next;
+            assert!(at <= t0 + Duration::from_millis(70), "still waiting at {:?}", at - t0);
+        }
+        assert!(at >= t0 + Duration::from_millis(66), "background went at {:?}, before two tokens", at - t0);
     }
 
     #[test]
