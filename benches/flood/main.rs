@@ -207,6 +207,7 @@ fn run() -> Result<String, String> {
     // Phase 2: the sustained flood, at a steady rate, with button presses.
     let sustained = with_presses(plan(SUSTAINED_UPDATES, SUSTAINED_FLOODERS, SUSTAINED_NORMAL));
     let mut timed = Vec::new();
+    let mut timed_ids = Vec::new();
     let tick = Duration::from_millis(10);
     let per_tick = SUSTAINED_RATE / 100;
     let phase_start = Instant::now();
@@ -216,6 +217,7 @@ fn run() -> Result<String, String> {
         for (update, answer) in chunk {
             last_id = tg.push_update(update.clone());
             timed.extend(answer.clone().map(|answer| Timed { pushed: Instant::now(), answer }));
+            timed_ids.extend(answer.as_ref().map(|_| last_id));
         }
     }
     // The operator's view while the flood's replies drain.
@@ -230,6 +232,7 @@ fn run() -> Result<String, String> {
     wait(&tg, &mut bot, deadline, "a getUpdates past the sustained flood", |calls| polled_past(calls, last_id))?;
 
     let calls = tg.calls();
+    sustained_detail(&calls, &timed, &timed_ids, phase_start);
     let written = write_bytes(bot.pid()).zip(written_before).map(|(after, before)| after.saturating_sub(before));
     let peak_rss_kib = status_kib(bot.pid(), "VmHWM:");
 
@@ -255,6 +258,43 @@ fn run() -> Result<String, String> {
         return Err(format!("arcana exited with {status} after SIGTERM; stderr:\n{}", tail(&stderr, 20)));
     }
     Ok(render(&report))
+}
+
+/// With `FLOOD_DETAIL=1`, prints the messages sent in each quarter second of the sustained phase, and its
+/// normal replies slower than half a second with when they were queued and read.
+fn sustained_detail(calls: &[Call], timed: &[Timed], ids: &[i64], phase_start: Instant) {
+    if std::env::var_os("FLOOD_DETAIL").is_none() {
+        return;
+    }
+    // Messages sent in each quarter second of the sustained phase: to normal users / to others.
+    let mut quarters = vec![(0usize, 0usize); 100];
+    for c in calls.iter().filter(|c| c.method == "sendMessage" && c.answered) {
+        let quarter = c.at.saturating_duration_since(phase_start).as_millis() / 250;
+        if let Some(q) = usize::try_from(quarter).ok().and_then(|q| quarters.get_mut(q)) {
+            if c.int("chat_id").is_some_and(|chat| (SUSTAINED_NORMAL..SUSTAINED_NORMAL + NORMAL_USERS).contains(&chat))
+            {
+                q.0 += 1;
+            } else {
+                q.1 += 1;
+            }
+        }
+    }
+    let quarters: Vec<String> = quarters.iter().map(|(n, f)| format!("{n}/{f}")).collect();
+    eprintln!("sustained: sent per quarter second (normal/other): {}", quarters.join(" "));
+    // The sustained phase's normal replies slower than half a second, and when they were queued.
+    for ((at, t), id) in answer_times(calls, timed).into_iter().zip(timed).zip(ids) {
+        if let (Some(at), Answer::NthMessage(user, nth)) = (at, &t.answer)
+            && at.saturating_duration_since(t.pushed) > Duration::from_millis(500)
+        {
+            let read = calls.iter().find(|c| c.method == "getUpdates" && c.int("offset").is_some_and(|o| o > *id));
+            eprintln!(
+                "sustained: user {user} message {nth} queued at +{} ms, read after {} ms, answered after {} ms",
+                t.pushed.saturating_duration_since(phase_start).as_millis(),
+                read.map_or(0, |r| r.at.saturating_duration_since(t.pushed).as_millis()),
+                at.saturating_duration_since(t.pushed).as_millis()
+            );
+        }
+    }
 }
 
 /// `total` updates from `FLOODERS` flooders (ids from `flooders`) and `NORMAL_USERS` normal users

@@ -22,7 +22,7 @@ use crate::{audit_tap::Event, control::PipelineStats, inbox::Finish, sentinel::V
 use crate::bot::{app::App, handlers::router, send};
 
 use super::{
-    gate::{Gate, Permit},
+    gate::{Gate, Permit, Standing},
     lane::{Lane, LaneKey, lane_of},
     lanes::{Job, Lanes},
     notice,
@@ -115,10 +115,17 @@ impl Dispatcher {
         // messages and button presses alike by their chat's demand: what it has had sent recently
         // plus what it has waiting. Presses used to rank first too, and accounts pressing within
         // their limits then took every permit that came free.
-        let demand = sender.clone();
-        let priority = move |(chat, lane): LaneKey| match lane {
-            Lane::Queries => -1.0,
-            Lane::Messages | Lane::Press(_) => demand.demand(chat),
+        // A chat's message lane is quiet with nothing waiting behind the update starting and no
+        // update of the chat denied for its limits lately; a press or a query is one answer:
+        // quiet.
+        let standing = sender.clone();
+        let rank = move |(chat, lane): LaneKey| {
+            let (demand, quiet) = standing.standing(chat);
+            match lane {
+                Lane::Queries => Standing { quiet: true, priority: -1.0 },
+                Lane::Press(_) => Standing { quiet: true, priority: demand },
+                Lane::Messages => Standing { quiet, priority: demand },
+            }
         };
         let observe = move |(chat, lane): LaneKey, backlog: usize| {
             if lane == Lane::Messages {
@@ -127,7 +134,7 @@ impl Dispatcher {
         };
         // As many handlers may wait to send without a permit as may work with one.
         let in_flight = usize::try_from(app.config.bot.max_in_flight.get()).unwrap_or(256);
-        let gate = Gate::new(in_flight, in_flight, priority);
+        let gate = Gate::new(in_flight, in_flight, rank);
         let lanes = Lanes::new(backlog, gate, observe, runner);
         let remover = finish_removals(Arc::clone(&app), finished_ids);
         let runtime = tokio::runtime::Handle::current();
@@ -148,6 +155,13 @@ impl Dispatcher {
             }
             self.finish(id);
         }
+    }
+
+    /// Records the chats of a batch's updates denied for being over their limits (one entry per
+    /// update): called before the batch's admitted updates are queued, so their lanes start
+    /// ranked behind chats within their limits.
+    pub(crate) fn note_denials(&self, chats: &[i64]) {
+        self.app.sender.note_denials(chats);
     }
 
     /// Drops update `id` of `chat`, refused because the inbox is full and the chat holds at

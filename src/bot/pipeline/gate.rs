@@ -4,6 +4,17 @@
 //! each) instead of thousands of half-run handlers waiting for a send slot, and a normal user's
 //! update starts ahead of all of them.
 //!
+//! A quarter of the permits are *kept* for quiet lanes — a chat with nothing else waiting in its
+//! lane, a button press, a query: work that ends in one reply. A busy lane (more updates behind
+//! the one starting) does not take the last kept permits, so when a flood's handlers hold every
+//! other permit waiting for their turn to send, a user's `/help` still starts at once instead of
+//! waiting for a flooder's reply to go out. A permit remembers that it went to a quiet lane, and
+//! the handler's messages are sent as a quiet chat's (from the send schedule's kept burst, ahead
+//! of busy chats), so a kept permit comes back within a slot or two even when the chat turned
+//! busy meanwhile (a flooder's first update looks quiet; by its reply, more have arrived) —
+//! else the kept permits end up with such handlers waiting for a full bucket, and a user's
+//! update waits for them (measured: stalls of up to a second under the sustained flood).
+//!
 //! Priorities are read when a permit is handed on, not when a lane starts waiting: a lane that
 //! began waiting before its backlog arrived must not keep the place of a quiet chat.
 //!
@@ -16,13 +27,24 @@ use tokio::sync::oneshot;
 use super::lane::LaneKey;
 use crate::bot::send::StartPermit;
 
-/// A lane's priority now: lower goes first.
-type Priority = Box<dyn Fn(LaneKey) -> f64 + Send + Sync>;
+/// A waiting lane's standing now.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Standing {
+    /// Nothing else waits behind this lane's work: it may take a kept permit.
+    pub(crate) quiet: bool,
+    /// Lower goes first.
+    pub(crate) priority: f64,
+}
+
+/// Reads a lane's standing.
+type Rank = Box<dyn Fn(LaneKey) -> Standing + Send + Sync>;
 
 /// The gate, shared by every lane.
 pub(crate) struct Gate {
     state: Mutex<State>,
-    priority: Priority,
+    /// Permits a busy lane may not take (the last ones free).
+    kept: usize,
+    rank: Rank,
 }
 
 struct State {
@@ -38,6 +60,8 @@ struct State {
 pub(crate) struct Permit {
     /// `None` once defused (a permit that could not be handed over, still counted by `release`).
     gate: Option<Arc<Gate>>,
+    /// Granted to a quiet lane (it may have been a kept one).
+    quiet: bool,
 }
 
 impl Drop for Permit {
@@ -60,6 +84,10 @@ impl Drop for WaitingPlace {
 }
 
 impl StartPermit for Permit {
+    fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     fn park(self: Box<Self>) -> Box<dyn Send> {
         let Some(gate) = self.gate.clone() else { return self };
         {
@@ -77,17 +105,23 @@ impl StartPermit for Permit {
 
 impl Gate {
     /// A gate letting `size` handlers work at once, and up to `parked` more wait to send having
-    /// given their permit back; freed permits go to the waiting lane of lowest `priority` (then
-    /// the earliest).
+    /// given their permit back; freed permits go to the waiting lane of lowest priority (then
+    /// the earliest) that may take them — the last quarter only to quiet lanes — as `rank` tells.
     pub(crate) fn new(
         size: usize,
         parked: usize,
-        priority: impl Fn(LaneKey) -> f64 + Send + Sync + 'static,
+        rank: impl Fn(LaneKey) -> Standing + Send + Sync + 'static,
     ) -> Arc<Gate> {
         Arc::new(Gate {
             state: Mutex::new(State { free: size, parked_free: parked, seq: 0, waiting: Vec::new() }),
-            priority: Box::new(priority),
+            kept: size / 4,
+            rank: Box::new(rank),
         })
+    }
+
+    /// Whether a lane of `standing` may take a permit when `free` are free.
+    fn may_take(&self, standing: Standing, free: usize) -> bool {
+        free > if standing.quiet { 0 } else { self.kept }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -98,10 +132,13 @@ impl Gate {
     /// Waits for a permit for `lane`.
     pub(crate) async fn acquire(self: &Arc<Self>, lane: LaneKey) -> Permit {
         let receiver = {
+            let standing = (self.rank)(lane);
             let mut state = self.state();
-            if state.free > 0 && state.waiting.is_empty() {
+            // Waiting lanes are busy ones held back by the kept permits (a freed permit goes to
+            // a waiter that may take it): a quiet lane goes ahead of them.
+            if self.may_take(standing, state.free) && (state.waiting.is_empty() || standing.quiet) {
                 state.free -= 1;
-                return Permit { gate: Some(Arc::clone(self)) };
+                return Permit { gate: Some(Arc::clone(self)), quiet: standing.quiet };
             }
             let (sender, receiver) = oneshot::channel();
             state.seq += 1;
@@ -121,19 +158,22 @@ impl Gate {
     fn release(gate: &Arc<Gate>) {
         let mut state = gate.state();
         loop {
+            // The freed permit counted as free: who may take it.
+            let free = state.free + 1;
             let best = state
                 .waiting
                 .iter()
                 .enumerate()
-                .map(|(index, (lane, seq, _))| ((gate.priority)(*lane), *seq, index))
-                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
-                .map(|(_, _, index)| index);
-            let Some(index) = best else {
+                .map(|(index, (lane, seq, _))| ((gate.rank)(*lane), *seq, index))
+                .filter(|(standing, _, _)| gate.may_take(*standing, free))
+                .min_by(|a, b| a.0.priority.total_cmp(&b.0.priority).then(a.1.cmp(&b.1)))
+                .map(|(standing, _, index)| (index, standing.quiet));
+            let Some((index, quiet)) = best else {
                 state.free += 1;
                 return;
             };
             let (_, _, waiter) = state.waiting.swap_remove(index);
-            let permit = Permit { gate: Some(Arc::clone(gate)) };
+            let permit = Permit { gate: Some(Arc::clone(gate)), quiet };
             match waiter.send(permit) {
                 Ok(()) => return,
                 // The waiter gave up: defuse the returned permit (its drop must not re-enter
@@ -156,9 +196,13 @@ mod tests {
 
     use crate::bot::pipeline::lane::Lane;
 
-    /// Chat 5 is busy; everyone else quiet.
+    /// Chat 5 is busy (and ranks last); everyone else quiet.
     fn gate(size: usize) -> Arc<Gate> {
-        Gate::new(size, size, |(chat, _)| if chat == 5 { 5.0 } else { 0.0 })
+        Gate::new(size, size, |(chat, _)| Standing { quiet: chat != 5, priority: if chat == 5 { 5.0 } else { 0.0 } })
+    }
+
+    fn anyone(_: LaneKey) -> Standing {
+        Standing { quiet: true, priority: 0.0 }
     }
 
     #[tokio::test]
@@ -182,6 +226,34 @@ mod tests {
         assert_eq!(gate.state().free, 1, "every permit came back");
     }
 
+    #[tokio::test]
+    async fn the_last_quarter_is_kept_for_quiet_lanes() {
+        let gate = gate(4);
+        let busy: Vec<_> = busy_permits(&gate, 3).await;
+        assert_eq!(gate.state().free, 1);
+        let waiting = Arc::clone(&gate);
+        let fourth = tokio::spawn(async move { waiting.acquire((5, Lane::Messages)).await });
+        while gate.waiting() < 1 {
+            tokio::task::yield_now().await;
+        }
+        let quiet = gate.acquire((2, Lane::Messages)).await;
+        assert!(!fourth.is_finished(), "the busy lane waits while only the kept permit is free");
+        drop(quiet);
+        assert!(!fourth.is_finished(), "a freed kept permit does not go to it either");
+        drop(busy);
+        drop(fourth.await.expect("a busy lane starts once more than the kept permit is free"));
+        assert_eq!(gate.state().free, 4, "every permit came back");
+    }
+
+    /// `n` permits taken by the busy chat.
+    async fn busy_permits(gate: &Arc<Gate>, n: usize) -> Vec<Permit> {
+        let mut held = Vec::new();
+        for _ in 0..n {
+            held.push(gate.acquire((5, Lane::Messages)).await);
+        }
+        held
+    }
+
     /// Free permits and free waiting places (one lock: two in one expression would deadlock).
     fn counts(gate: &Gate) -> (usize, usize) {
         let state = gate.state();
@@ -190,7 +262,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_parked_permit_frees_its_start_and_parking_is_bounded() {
-        let gate = Gate::new(2, 1, |_| 0.0);
+        let gate = Gate::new(2, 1, anyone);
         let first: Box<dyn StartPermit> = Box::new(gate.acquire((1, Lane::Messages)).await);
         let second: Box<dyn StartPermit> = Box::new(gate.acquire((2, Lane::Messages)).await);
         let place = first.park();

@@ -156,7 +156,7 @@ impl<T: Send + 'static> Lanes<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::pipeline::lane::Lane;
+    use crate::bot::pipeline::{gate::Standing, lane::Lane};
     use tokio::sync::{mpsc, oneshot};
 
     type Item = (i32, Option<oneshot::Receiver<()>>);
@@ -164,7 +164,10 @@ mod tests {
     /// Lanes whose jobs report their number once their gate (if any) opens; chat 1 is busy.
     fn recording(permits: usize, cap: usize) -> (Lanes<Item>, mpsc::UnboundedReceiver<i32>, Arc<Gate>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let gate = Gate::new(permits, permits, |(chat, _): LaneKey| if chat == 1 { 10.0 } else { 0.0 });
+        let gate = Gate::new(permits, permits, |(chat, _): LaneKey| Standing {
+            quiet: chat != 1,
+            priority: if chat == 1 { 10.0 } else { 0.0 },
+        });
         let lanes = Lanes::new(
             cap,
             Arc::clone(&gate),
@@ -255,7 +258,7 @@ mod tests {
         let observed = Arc::clone(&backlogs);
         let lanes = Lanes::new(
             10,
-            Gate::new(4, 4, |_| 0.0),
+            Gate::new(4, 4, |_| Standing { quiet: true, priority: 0.0 }),
             move |key, backlog| drop(observed.lock().map(|mut b| b.insert(key, backlog))),
             move |n: i32, permit: Permit| {
                 let tx = tx.clone();

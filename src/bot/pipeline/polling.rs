@@ -291,6 +291,7 @@ impl Poller {
         let metrics = crate::bot::metrics::get();
         let mut admitted = Vec::new();
         let mut denied = Vec::new();
+        let mut over_limits = Vec::new();
         for incoming in batch {
             let Some(id) = incoming.glance.update_id() else {
                 tracing::warn!("skipping an update without a readable update_id");
@@ -325,7 +326,12 @@ impl Poller {
                     Admission::Admit => admitted.push((id, key, incoming.json)),
                     Admission::Refuse => self.dispatcher.refuse(id, key.0),
                 }
-            } else if needs_action(verdict, inbound.kind) {
+                continue;
+            }
+            if matches!(verdict, Verdict::Limited { .. } | Verdict::Penalised { .. }) {
+                over_limits.push(lane_of_inbound(&inbound).0);
+            }
+            if needs_action(verdict, inbound.kind) {
                 // A denied message's notice needs only its chat and its sender's language; a
                 // query's answer needs the query, so it is decoded.
                 let query = matches!(inbound.kind, InboundKind::CallbackQuery | InboundKind::PreCheckoutQuery);
@@ -343,6 +349,7 @@ impl Poller {
                 }
             }
         }
+        self.dispatcher.note_denials(&over_limits);
         if admitted.is_empty() {
             // Nothing of this batch needs the disk: the next poll may confirm it as it is.
             self.offset = next_offset;

@@ -112,9 +112,10 @@ impl Sender {
     /// a notice that went stale while waiting, or the client shutting down. A handler gives its
     /// start permit back before it waits ([`start_permit`]).
     pub(crate) async fn slot(&self, chat: ChatId, class: Class) -> bool {
+        let quiet = start_permit::started_quiet();
         start_permit::give_back();
         let (grant, granted) = oneshot::channel();
-        self.shared.schedule().request(chat.0, class, grant);
+        self.shared.schedule().request(chat.0, class, quiet, grant);
         self.shared.wake.notify_one();
         granted.await.is_ok()
     }
@@ -174,9 +175,19 @@ impl Sender {
         self.shared.wake.notify_one();
     }
 
-    /// `chat`'s demand — recent sends plus waiting updates: lower is served first.
-    pub(crate) fn demand(&self, chat: i64) -> f64 {
-        self.shared.schedule().demand(chat, Instant::now())
+    /// `chat`'s demand — recent sends, waiting updates and recent denials: lower is served
+    /// first — and whether it is quiet (little of it; see `schedule`'s `QUIET_BELOW`).
+    pub(crate) fn standing(&self, chat: i64) -> (f64, bool) {
+        let now = Instant::now();
+        let schedule = self.shared.schedule();
+        (schedule.demand(chat, now), schedule.is_quiet(chat, now))
+    }
+
+    /// Records that each of `chats` had an update denied for being over its limits.
+    pub(crate) fn note_denials(&self, chats: &[i64]) {
+        if !chats.is_empty() {
+            self.shared.schedule().note_denials(chats, Instant::now());
+        }
     }
 
     /// Records how many updates `chat` has waiting in its lane.

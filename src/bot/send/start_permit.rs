@@ -20,6 +20,10 @@ use std::{cell::RefCell, future::Future};
 
 /// A start permit that can be traded for a place among the handlers waiting to send.
 pub(crate) trait StartPermit: Send {
+    /// Whether the permit went to quiet work (a chat with nothing else waiting, a press): its
+    /// handler's messages are then sent as a quiet chat's.
+    fn quiet(&self) -> bool;
+
     /// Gives the permit back to the gate if a place among waiting handlers is free, and returns
     /// that place (held until the handler ends); with every place taken, returns the permit
     /// itself, still held — so handlers waiting to send stay bounded, and work still starts.
@@ -37,8 +41,14 @@ enum Held {
     Nothing,
 }
 
+/// What the running handler holds, and whether its permit went to quiet work.
+struct Holding {
+    held: Held,
+    quiet: bool,
+}
+
 tokio::task_local! {
-    static HELD: RefCell<Held>;
+    static HELD: RefCell<Holding>;
 }
 
 /// Runs `work` holding `permit`; the permit is parked at `work`'s first wait for a send slot;
@@ -47,19 +57,26 @@ tokio::task_local! {
 /// Not an `async fn`: one would keep `work` twice, as its argument and inside the scope it is
 /// moved into (the task holding it would be twice the handler's size).
 pub(crate) fn holding<F: Future>(permit: Box<dyn StartPermit>, work: F) -> impl Future<Output = F::Output> {
-    HELD.scope(RefCell::new(Held::Working(permit)), work)
+    let quiet = permit.quiet();
+    HELD.scope(RefCell::new(Holding { held: Held::Working(permit), quiet }), work)
+}
+
+/// Whether the current task is a handler whose permit went to quiet work (`None` outside
+/// [`holding`]).
+pub(crate) fn started_quiet() -> Option<bool> {
+    HELD.try_with(|holding| holding.borrow().quiet).ok()
 }
 
 /// Parks the current task's start permit, if it holds one not parked yet (outside [`holding`]:
 /// nothing).
 pub(crate) fn give_back() {
-    let _ = HELD.try_with(|held| {
-        let taken = std::mem::replace(&mut *held.borrow_mut(), Held::Nothing);
+    let _ = HELD.try_with(|holding| {
+        let taken = std::mem::replace(&mut holding.borrow_mut().held, Held::Nothing);
         let next = match taken {
             Held::Working(permit) => Held::Parked(permit.park()),
             other => other,
         };
-        *held.borrow_mut() = next;
+        holding.borrow_mut().held = next;
     });
 }
 
@@ -88,6 +105,10 @@ mod tests {
     }
 
     impl StartPermit for Permit {
+        fn quiet(&self) -> bool {
+            self.place.is_some()
+        }
+
         fn park(mut self: Box<Self>) -> Box<dyn Send> {
             match self.place.take() {
                 Some(place) => Box::new(place),
@@ -106,7 +127,9 @@ mod tests {
     async fn the_permit_goes_back_at_the_first_wait_and_the_place_when_the_handler_ends() {
         let (held, permit, place) = permit(true);
         let (seen_permit, seen_place) = (Arc::clone(&permit), Arc::clone(&place));
+        assert_eq!(started_quiet(), None, "outside a handler");
         holding(held, async move {
+            assert_eq!(started_quiet(), Some(true), "the permit went to quiet work");
             assert!(!seen_permit.load(Ordering::SeqCst), "held while working");
             give_back();
             assert!(seen_permit.load(Ordering::SeqCst), "given back when waiting to send");
@@ -122,6 +145,7 @@ mod tests {
         let (held, permit, _) = permit(false);
         let seen = Arc::clone(&permit);
         holding(held, async move {
+            assert_eq!(started_quiet(), Some(false));
             give_back();
             assert!(!seen.load(Ordering::SeqCst), "kept: no waiting place was free");
         })
