@@ -115,9 +115,8 @@ impl Dispatcher {
         // messages and button presses alike by their chat's demand: what it has had sent recently
         // plus what it has waiting. Presses used to rank first too, and accounts pressing within
         // their limits then took every permit that came free.
-        // A chat's message lane is quiet with nothing waiting behind the update starting and no
-        // update of the chat denied for its limits lately; a press or a query is one answer:
-        // quiet.
+        // A chat's message lane is quiet while the chat is (little demand, at most a couple of
+        // updates waiting: the schedule's `QUIET_BELOW`); a press or a query is one answer: quiet.
         let standing = sender.clone();
         let rank = move |(chat, lane): LaneKey| {
             let (demand, quiet) = standing.standing(chat);

@@ -4,9 +4,9 @@
 //! each) instead of thousands of half-run handlers waiting for a send slot, and a normal user's
 //! update starts ahead of all of them.
 //!
-//! A quarter of the permits are *kept* for quiet lanes — a chat with nothing else waiting in its
-//! lane, a button press, a query: work that ends in one reply. A busy lane (more updates behind
-//! the one starting) does not take the last kept permits, so when a flood's handlers hold every
+//! A quarter of the permits are *kept* for quiet lanes — a chat with little demand and at most a
+//! couple of updates waiting, a button press, a query: work that ends soon. A busy lane (a
+//! flooder's, a busy group's) does not take the last kept permits, so when a flood's handlers hold every
 //! other permit waiting for their turn to send, a user's `/help` still starts at once instead of
 //! waiting for a flooder's reply to go out. A permit remembers that it went to a quiet lane, and
 //! the handler's messages are sent as a quiet chat's (from the send schedule's kept burst, ahead
@@ -30,7 +30,7 @@ use crate::bot::send::StartPermit;
 /// A waiting lane's standing now.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Standing {
-    /// Nothing else waits behind this lane's work: it may take a kept permit.
+    /// Quiet work (see the module's text): it may take a kept permit.
     pub(crate) quiet: bool,
     /// Lower goes first.
     pub(crate) priority: f64,
