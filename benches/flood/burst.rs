@@ -50,21 +50,28 @@ pub(crate) fn run(tg: &FakeTelegram, bot: &mut BotProcess, deadline: Instant) ->
     let total = flood.len() + usize::try_from(NORMAL).unwrap_or_default();
     let spacing = total / usize::try_from(NORMAL).unwrap_or(1);
     let mut flood = flood.into_iter();
-    let mut timed = Vec::new();
-    let mut ids = Vec::new();
-    let mut last_id = 0;
-    let start = Instant::now();
+    let mut burst = Vec::with_capacity(total);
+    let mut users = Vec::new();
     for i in 0..total {
         if i % spacing == spacing / 2
             && let Some((user, update)) = normal.next()
         {
-            last_id = tg.push_prepared(update);
-            ids.push((last_id, user));
-            timed.push(Timed { pushed: Instant::now(), answer: Answer::NthMessage(user, 0) });
+            users.push((burst.len(), user));
+            burst.push(update);
         } else if let Some(update) = flood.next() {
-            last_id = tg.push_prepared(update);
+            burst.push(update);
         }
     }
+    // Queued at once: the bot's first poll sees the whole burst (pushed one by one, the first
+    // polls read the flood as fast as it was being queued, and a flooder's first updates looked
+    // like a user's).
+    let queued = tg.push_prepared_all(burst);
+    let start = Instant::now();
+    let last_id = queued.last().copied().unwrap_or_default();
+    let ids: Vec<(i64, i64)> =
+        users.iter().filter_map(|(index, user)| queued.get(*index).map(|id| (*id, *user))).collect();
+    let timed: Vec<Timed> =
+        ids.iter().map(|(_, user)| Timed { pushed: start, answer: Answer::NthMessage(*user, 0) }).collect();
     wait(tg, bot, deadline, "a getUpdates past the burst", |calls| polled_past(calls, last_id))?;
     let ingestion = start.elapsed();
     let answered = |calls: &[Call]| crate::unanswered(calls, &timed) == 0;

@@ -179,6 +179,25 @@ impl FakeTelegram {
         self.insert_update(None, update)
     }
 
+    /// Queues `updates` at once, in order, under one hold of the queue's lock: a `getUpdates`
+    /// sees all of them or none. Returns their ids.
+    pub fn push_prepared_all(&self, updates: Vec<Prepared>) -> Vec<i64> {
+        let ids = {
+            let mut state = self.shared.lock();
+            updates
+                .into_iter()
+                .map(|update| {
+                    let id = state.next_update_id;
+                    state.updates.insert(id, update.with_id(id));
+                    state.next_update_id = id + 1;
+                    id
+                })
+                .collect()
+        };
+        self.shared.pushed.notify_waiters();
+        ids
+    }
+
     /// Queues an update under a chosen id (e.g. Telegram redelivering an unconfirmed update to a
     /// restarted bot). Later automatic ids continue after it.
     pub fn push_update_with_id(&self, id: i64, body: Value) {
