@@ -6,9 +6,9 @@
 //! of its reply: on a slow board the normal users queued behind the flood wait for the bot to
 //! read its way through it, so this is the figure a Pi owner's users feel.
 //!
-//! One reply per normal user: the 20 replies take about 0.67 s of sending at Telegram's 30
-//! messages a second, which is what bounds their latency natively once the ingestion is faster
-//! than that. `FLOOD_DETAIL=1` prints each normal user's queued / read / answered times, and the
+//! One reply per normal user: 20 replies at Telegram's 30 messages a second, the first ten from
+//! the send bucket's burst, take about a third of a second, which is what bounds their latency
+//! natively once the ingestion is faster than that. `FLOOD_DETAIL=1` prints each normal user's queued / read / answered times, and the
 //! messages sent to normal users and to flooders in each quarter second of the first three.
 
 use std::time::{Duration, Instant};

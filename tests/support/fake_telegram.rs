@@ -132,6 +132,17 @@ struct State {
     last_offset: Option<i64>,
 }
 
+impl State {
+    /// Queues `update` under `id` (`None`: the next automatic one); later automatic ids continue
+    /// after it.
+    fn queue(&mut self, id: Option<i64>, update: Prepared) -> i64 {
+        let id = id.unwrap_or(self.next_update_id);
+        self.updates.insert(id, update.with_id(id));
+        self.next_update_id = self.next_update_id.max(id + 1);
+        id
+    }
+}
+
 impl FakeTelegram {
     /// Starts a server whose bot id is [`BOT_ID`] (the id in `TEST_TOKEN`).
     pub fn start() -> Self {
@@ -184,15 +195,7 @@ impl FakeTelegram {
     pub fn push_prepared_all(&self, updates: Vec<Prepared>) -> Vec<i64> {
         let ids = {
             let mut state = self.shared.lock();
-            updates
-                .into_iter()
-                .map(|update| {
-                    let id = state.next_update_id;
-                    state.updates.insert(id, update.with_id(id));
-                    state.next_update_id = id + 1;
-                    id
-                })
-                .collect()
+            updates.into_iter().map(|update| state.queue(None, update)).collect()
         };
         self.shared.pushed.notify_waiters();
         ids
@@ -205,13 +208,7 @@ impl FakeTelegram {
     }
 
     fn insert_update(&self, id: Option<i64>, update: Prepared) -> i64 {
-        let id = {
-            let mut state = self.shared.lock();
-            let id = id.unwrap_or(state.next_update_id);
-            state.updates.insert(id, update.with_id(id));
-            state.next_update_id = state.next_update_id.max(id + 1);
-            id
-        };
+        let id = self.shared.lock().queue(id, update);
         self.shared.pushed.notify_waiters();
         id
     }

@@ -6,9 +6,9 @@
 //!
 //! A quarter of the permits are *kept* for quiet lanes — a chat with little demand and at most a
 //! couple of updates waiting, a button press, a query: work that ends soon. A busy lane (a
-//! flooder's, a busy group's) does not take the last kept permits, so when a flood's handlers hold every
-//! other permit waiting for their turn to send, a user's `/help` still starts at once instead of
-//! waiting for a flooder's reply to go out. A permit remembers that it went to a quiet lane, and
+//! flooder's, a busy group's) does not take the last kept permits, so when a flood's handlers
+//! hold every other permit waiting for their turn to send, a user's `/help` still starts at once
+//! instead of waiting for a flooder's reply to go out. A permit remembers that it went to a quiet lane, and
 //! the handler's messages are sent as a quiet chat's (from the send schedule's kept burst, ahead
 //! of busy chats), so a kept permit comes back within a slot or two even when the chat turned
 //! busy meanwhile (a flooder's first update looks quiet; by its reply, more have arrived) —
